@@ -1,0 +1,1 @@
+"""gcmdash ETL: documents in data/raw -> checked DuckDB database."""

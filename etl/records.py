@@ -1,0 +1,126 @@
+"""Typed records the parsers return: frozen, no I/O, line numbers as provenance.
+
+Parsers do not know which file they read; `document_id` is attached when records are loaded.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+DOCUMENT_TYPES = ("procedural_note", "programme_of_work", "summary", "other")
+ITEM_TYPES = ("opening", "welcome", "panel", "lunch", "summary_panel", "conclusions", "closing")
+ROLES = ("co_facilitator", "secretary_general", "panelist", "moderator", "thematic_expert")
+QUALIFIERS = ("exact", "more_than", "approximately")
+STOCKTAKING_SESSION = 7
+
+
+class ParseError(ValueError):
+    """A document that cannot be read as the kind it claims to be; says why and where."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_number: int
+    title: str | None
+    city: str | None
+    country: str | None
+    venue: str | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    day_number: int
+    start_time: dt.time
+    end_time: dt.time
+    item_type: str
+    panel_number: int | None
+    title: str
+    description: str | None
+    line_start: int
+    line_end: int
+    day_inferred: bool = False
+
+
+@dataclass(frozen=True)
+class RoleMention:
+    """A person named in a document in one role."""
+
+    full_name: str
+    honorific: str | None
+    affiliation: str | None
+    role: str
+    panel_number: int | None
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
+class ParticipationCount:
+    measure: str
+    value: int
+    qualifier: str
+    evidence: str
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
+class DiscussionArea:
+    area_letter: str
+    heading: str
+    narrative: str
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    area_letter: str
+    position: int
+    text: str
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
+class FormatRule:
+    rule: str
+    min_value: int
+    max_value: int
+    unit: str
+    evidence: str
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
+class ParseFinding:
+    """Something a parser noticed about its document that users should see (a quality flag)."""
+
+    check: str
+    severity: str  # 'error' / 'warning' / 'info'
+    message: str
+    line_start: int | None = None
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    document_type: str
+    session_number: int
+    classified_by: str
+    sessions: tuple[SessionInfo, ...] = ()
+    agenda_items: tuple[AgendaItem, ...] = ()
+    roles: tuple[RoleMention, ...] = ()
+    participation: tuple[ParticipationCount, ...] = ()
+    discussion_areas: tuple[DiscussionArea, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    format_rules: tuple[FormatRule, ...] = ()
+    findings: tuple[ParseFinding, ...] = field(default=())

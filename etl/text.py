@@ -1,0 +1,231 @@
+"""Clean text and the small text repairs every parser shares.
+
+Invariant: cleaning never adds or removes a line, so a line number in the clean text is the
+line number in the file in data/raw (provenance stays exact).
+"""
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+# Bullet glyphs that survive extraction ("▪" in Word-to-markdown, "•" and private-use
+# glyphs from PDF symbol fonts); PDF extraction often loses them altogether.
+BULLET_GLYPHS = "•▪◦●‣∙■□➢✓\uf0a7\uf0b7\uf0d8\uf0fc"
+_BULLET_RE = re.compile(f"[{re.escape(BULLET_GLYPHS)}]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
+_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ſ]+(?:-[A-Za-zÀ-ÖØ-öø-ÿĀ-ſ]+)*")
+
+
+def clean_text(raw: str) -> str:
+    """Normalise decoded text without changing its line structure.
+
+    NFC composition, one kind of line ending, no control characters, NULs or lone surrogates
+    (which extraction of broken files produces), no-break spaces as spaces.
+    """
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SURROGATE_RE.sub("\ufffd", text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u00a0", " ").replace("\u2028", " ").replace("\u2029", " ")
+    return _CONTROL_RE.sub("", text)
+
+
+def squash_spaces(text: str) -> str:
+    """One space between words, none at the ends."""
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def strip_bullets(text: str) -> str:
+    return squash_spaces(_BULLET_RE.sub(" ", text))
+
+
+def join_wrapped(parts: list[str]) -> str:
+    """Join lines that a layout wrapped, keeping a hyphen that ended a line.
+
+    'whole-of-' + 'government' -> 'whole-of-government'; otherwise lines join with one space.
+    """
+    out = ""
+    for part in parts:
+        part = squash_spaces(part)
+        if not part:
+            continue
+        if out.endswith("-") and part[:1].isalpha() and not out.endswith(" -"):
+            out += part
+        else:
+            out = f"{out} {part}" if out else part
+    return out
+
+
+class _FragmentParser(HTMLParser):
+    """Splits a line with HTML fragments into bold runs, list items and the rest (as text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bold: list[str] = []
+        self.items: list[str] = []
+        self.plain: list[str] = []
+        self._in_bold = 0
+        self._in_item = 0
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):  # noqa: ARG002 - HTMLParser signature
+        if tag in ("b", "strong"):
+            self._in_bold += 1
+            self.bold.append("")
+        elif tag == "li":
+            self._in_item += 1
+            self.items.append("")
+        elif tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("b", "strong"):
+            self._in_bold = max(0, self._in_bold - 1)
+        elif tag == "li":
+            self._in_item = max(0, self._in_item - 1)
+        elif tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        if self._in_bold:
+            self.bold[-1] += data
+        elif self._in_item:
+            self.items[-1] += data
+        else:
+            self.plain.append(data)
+
+
+@dataclass(frozen=True)
+class HtmlFragments:
+    bold: tuple[str, ...]
+    items: tuple[str, ...]
+    plain: str
+
+
+def split_html_fragments(line: str) -> HtmlFragments:
+    """Read the HTML fragments Word-to-markdown leaves in table cells, as plain text only."""
+    parser = _FragmentParser()
+    parser.feed(line)
+    parser.close()
+    bold = tuple(s for s in (strip_bullets(b) for b in parser.bold) if s)
+    items = tuple(s for s in (strip_bullets(i) for i in parser.items) if s)
+    return HtmlFragments(bold=bold, items=items, plain=strip_bullets(" ".join(parser.plain)))
+
+
+def strip_html(line: str) -> str:
+    """Text of a line with HTML fragments; tags dropped, never rendered."""
+    fragments = split_html_fragments(line)
+    return squash_spaces(" ".join([*fragments.bold, fragments.plain, *fragments.items]))
+
+
+# --- lost line-break hyphens -------------------------------------------------------------------
+# PDF extraction sometimes drops a hyphen that ended a line *and* the line break after it, so
+# 'whole-of-' + 'government' becomes one over-long line containing 'whole-ofgovernment'.
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+@dataclass(frozen=True)
+class HyphenLexicon:
+    """What the corpus itself says about words: its hyphenated compounds and its plain words."""
+
+    compounds: dict[str, str]  # a compound with one hyphen dropped (lower case) -> the compound
+    word_counts: dict[str, int]  # lower-case words (and compound parts) -> times seen
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> "HyphenLexicon":
+        compounds: dict[str, str] = {}
+        words: Counter[str] = Counter()
+        for text in texts:
+            for token in words_of(text):
+                lower = token.lower()
+                words.update(lower.split("-"))
+                if "-" not in lower:
+                    continue
+                positions = [i for i, ch in enumerate(lower) if ch == "-"]
+                for pos in positions:
+                    compounds.setdefault(lower[:pos] + lower[pos + 1 :], lower)
+        return cls(compounds=compounds, word_counts=dict(words))
+
+    def repair(self, token: str) -> str | None:
+        """The hyphenated form of a token whose line-break hyphen was lost, or None."""
+        lower = token.lower()
+        if lower in self.compounds:
+            return _match_case(token, self.compounds[lower])
+        if "-" not in lower and self.word_counts.get(lower, 0) > 1:
+            return None  # a word the corpus uses elsewhere too: not glued
+        head, _, tail = lower.rpartition("-")
+        stem = tail if head else lower
+        for cut in range(len(stem) - 3, 2, -1):
+            left, right = stem[:cut], stem[cut:]
+            if left in self.word_counts and right in self.word_counts:
+                joined = f"{head}-{left}-{right}" if head else f"{left}-{right}"
+                return _match_case(token, joined)
+        return None
+
+
+def _match_case(original: str, repaired: str) -> str:
+    out, i = [], 0
+    for ch in repaired:
+        if ch == "-" and (i >= len(original) or original[i] != "-"):
+            out.append("-")
+            continue
+        out.append(original[i] if i < len(original) else ch)
+        i += 1
+    return "".join(out)
+
+
+def typical_width(lines: list[str]) -> int:
+    """The width a layout wrapped its lines at: the 95th percentile of non-empty line lengths."""
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if not lengths:
+        return 0
+    return lengths[min(len(lengths) - 1, int(len(lengths) * 0.95))]
+
+
+def repair_joined_lines(lines: list[str], lexicon: HyphenLexicon) -> list[str]:
+    """Re-insert the hyphen lost where extraction glued two layout lines into one.
+
+    A glued line is over 1.15 times the layout width; its glue point is near that width, so only
+    the one repairable token closest to it is changed. Same number of lines out as in.
+    """
+    width = typical_width(lines)
+    if width < 40:
+        return list(lines)
+    glued_limit = width * 1.15
+    if sum(len(line) > glued_limit for line in lines) > max(3, len(lines) // 20):
+        return list(lines)  # long lines are the layout here (markdown paragraphs), not glue
+    repaired = []
+    for line in lines:
+        if len(line.rstrip()) <= glued_limit:
+            repaired.append(line)
+            continue
+        best: tuple[float, re.Match[str], str] | None = None
+        for match in _WORD_RE.finditer(line):
+            if match.end() < width * 0.6 or match.start() > width * 1.2:
+                continue
+            fixed = lexicon.repair(match.group())
+            if fixed is None:
+                continue
+            distance = min(abs(match.start() - width), abs(match.end() - width))
+            if best is None or distance < best[0]:
+                best = (distance, match, fixed)
+        if best is None:
+            repaired.append(line)
+        else:
+            _, match, fixed = best
+            repaired.append(line[: match.start()] + fixed + line[match.end() :])
+    return repaired
+
+
+def median_length(values: list[int]) -> float:
+    return statistics.median(values) if values else 0.0
