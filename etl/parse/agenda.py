@@ -38,9 +38,9 @@ _STARTERS = (
     ("closing", re.compile(r"^Closing remarks\b", re.IGNORECASE)),
 )
 # Programme phrases that open a sub-item inside a cell, never a continuation of a person entry.
+# Case matters: 'thematic expert for this …' in lower case continues a wrapped entry.
 _SUB_ITEM_RE = re.compile(
-    r"^(Welcom\w* remarks|Remarks by|Moderators present|Interactive exchange|Thematic expert\b)",
-    re.IGNORECASE,
+    r"^(Welcom\w* remarks|Remarks by|Moderators present|Interactive exchange|Thematic expert\b)"
 )
 _HONORIFIC_START_RE = re.compile(r"^(H\.\s?E\.|Mrs?\.?\s|Ms\.?|Dr\.?\s|Prof\.?\s|Professor\s|Ambassador\s)")
 _MODERATED_RE = re.compile(r"^Moderated by\s+", re.IGNORECASE)
@@ -188,6 +188,12 @@ def parse_agenda(lines: list[NumberedLine], last_day: int | None) -> AgendaResul
             ))
             continue
         for (start, end, time_line), block in zip(day.times, day.blocks):
+            if end <= start:
+                findings.append(ParseFinding(
+                    "agenda_time_invalid", "error",
+                    f"Day {day_number}: the row at line {time_line} ends ({end:%H:%M}) before it "
+                    f"starts ({start:%H:%M}); the row was not loaded", time_line))
+                continue
             item, block_roles = _read_block(block, day_number, start, end, time_line)
             items.append(item if day.number is not None else _inferred(item))
             roles.extend(block_roles)

@@ -1,0 +1,152 @@
+"""Checks that run after every build (and in the tests).
+
+Quality checks find what users should know about the record (overlapping agenda rows, short
+panels, differing affiliations) and become rows of quality_flags. Invariants are promises the
+database itself makes (every person has a role, recommendation positions have no gaps); a broken
+invariant fails the build, so a bad database is never swapped in.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from etl.load import Flag
+
+# (check name, severity, SQL returning session_number, document_id, line_start, message)
+QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
+    ("agenda_overlap", "warning", """
+        WITH ordered AS (
+            SELECT *, lead(start_time) OVER w AS next_start, lead(title) OVER w AS next_title,
+                   lead(line_start) OVER w AS next_line
+            FROM agenda_items
+            WINDOW w AS (PARTITION BY document_id, day_number ORDER BY start_time, end_time)
+        )
+        SELECT session_number, document_id, line_start,
+               format('Session {} day {}: "{}" ends {} but "{}" starts {} (lines {} and {})',
+                      session_number, day_number, title, left(CAST(end_time AS VARCHAR), 5),
+                      next_title, left(CAST(next_start AS VARCHAR), 5), line_start, next_line)
+        FROM ordered WHERE next_start IS NOT NULL AND end_time > next_start
+    """),
+    ("agenda_gap", "info", """
+        WITH ordered AS (
+            SELECT *, lead(start_time) OVER w AS next_start, lead(title) OVER w AS next_title
+            FROM agenda_items
+            WINDOW w AS (PARTITION BY document_id, day_number ORDER BY start_time, end_time)
+        )
+        SELECT session_number, document_id, line_start,
+               format('Session {} day {}: nothing scheduled between {} ("{}") and {} ("{}")',
+                      session_number, day_number, left(CAST(end_time AS VARCHAR), 5), title,
+                      left(CAST(next_start AS VARCHAR), 5), next_title)
+        FROM ordered WHERE next_start IS NOT NULL AND end_time < next_start
+    """),
+    ("agenda_differs", "warning", """
+        SELECT b.session_number, b.document_id, b.line_start,
+               format('Session {} day {} at {}: {} (line {}) has {} "{}" until {}, {} (line {}) has {} "{}" until {}',
+                      a.session_number, a.day_number, left(CAST(a.start_time AS VARCHAR), 5),
+                      a.document_id, a.line_start, a.item_type, a.title, left(CAST(a.end_time AS VARCHAR), 5),
+                      b.document_id, b.line_start, b.item_type, b.title, left(CAST(b.end_time AS VARCHAR), 5))
+        FROM agenda_items a JOIN agenda_items b
+          ON a.session_number = b.session_number AND a.day_number = b.day_number
+         AND a.start_time = b.start_time AND a.document_id < b.document_id
+        WHERE a.end_time <> b.end_time OR a.item_type <> b.item_type
+           OR coalesce(a.panel_number, 0) <> coalesce(b.panel_number, 0)
+    """),
+    ("panel_short_of_announced", "warning", """
+        WITH announced AS (
+            SELECT session_number, max(max_value) AS experts, arg_max(document_id, max_value) AS note,
+                   arg_max(line_start, max_value) AS note_line
+            FROM format_rules WHERE rule = 'experts_per_panel' GROUP BY session_number
+        ), panels AS (
+            SELECT DISTINCT session_number, panel_number FROM agenda_items WHERE item_type = 'panel'
+        ), listed AS (
+            SELECT session_number, panel_number, count(DISTINCT person_id) AS panelists,
+                   string_agg(DISTINCT document_id, ', ' ORDER BY document_id) AS documents,
+                   min(line_start) AS first_line
+            FROM roles WHERE role = 'panelist' GROUP BY session_number, panel_number
+        )
+        SELECT p.session_number, NULL, l.first_line,
+               format('Session {} panel {}: {} lists {} panelist(s); the procedural note ({}, line {}) announces {} experts per panel',
+                      p.session_number, p.panel_number, coalesce(l.documents, 'no document'),
+                      coalesce(l.panelists, 0), n.note, n.note_line, n.experts)
+        FROM panels p JOIN announced n USING (session_number)
+        LEFT JOIN listed l USING (session_number, panel_number)
+        WHERE p.session_number IN (SELECT session_number FROM roles)
+          AND coalesce(l.panelists, 0) < n.experts
+    """),
+    ("affiliation_differs", "info", """
+        WITH affiliations AS (
+            SELECT person_id, affiliation, min(document_id) AS document_id, min(line_start) AS line_start,
+                   min(session_number) AS session_number,
+                   lower(regexp_replace(strip_accents(affiliation), '[^A-Za-z0-9]+', ' ', 'g')) AS folded
+            FROM roles WHERE affiliation IS NOT NULL
+            GROUP BY person_id, affiliation
+        ), differing AS (
+            SELECT person_id FROM affiliations GROUP BY person_id HAVING count(DISTINCT folded) > 1
+        )
+        SELECT min(a.session_number), NULL, NULL,
+               format('{} is listed with {} affiliations: {}', p.full_name, count(*),
+                      string_agg(format('"{}" ({}, line {})', a.affiliation, a.document_id, a.line_start),
+                                 '; ' ORDER BY a.document_id, a.line_start))
+        FROM affiliations a JOIN differing USING (person_id) JOIN people p USING (person_id)
+        GROUP BY p.full_name
+    """),
+    ("honorific_differs", "info", """
+        SELECT min(r.session_number), NULL, NULL,
+               format('{} is listed as {}', p.full_name,
+                      string_agg(DISTINCT format('"{}" ({})', coalesce(r.honorific, 'no honorific'), r.document_id),
+                                 ' and ' ORDER BY format('"{}" ({})', coalesce(r.honorific, 'no honorific'), r.document_id)))
+        FROM roles r JOIN people p USING (person_id)
+        GROUP BY p.full_name HAVING count(DISTINCT coalesce(r.honorific, '')) > 1
+    """),
+    ("summary_without_participation", "warning", """
+        SELECT d.session_number, d.document_id, NULL,
+               format('The summary of session {} ({}) states no participation counts that could be read',
+                      d.session_number, d.document_id)
+        FROM documents d
+        WHERE d.document_type = 'summary' AND d.status = 'loaded'
+          AND NOT EXISTS (SELECT 1 FROM participation p WHERE p.document_id = d.document_id)
+    """),
+    ("document_failed", "error", """
+        SELECT NULL, document_id, NULL, format('{} was not loaded: {}', file_name, error)
+        FROM documents WHERE status = 'failed'
+    """),
+)
+
+# (invariant, SQL returning the rows that break it)
+INVARIANTS: tuple[tuple[str, str], ...] = (
+    ("every person has a role",
+     "SELECT person_id FROM people WHERE person_id NOT IN (SELECT person_id FROM roles)"),
+    ("recommendation positions run 1..n in every area", """
+        SELECT session_number, area_letter FROM recommendations
+        GROUP BY session_number, area_letter HAVING max(position) <> count(*)"""),
+    ("every loaded document has a session row", """
+        SELECT document_id FROM documents WHERE status = 'loaded'
+          AND session_number NOT IN (SELECT session_number FROM sessions)"""),
+    ("every parsed fact points at a loaded document", """
+        SELECT document_id FROM (
+            SELECT document_id FROM agenda_items UNION ALL SELECT document_id FROM roles
+            UNION ALL SELECT document_id FROM recommendations
+            UNION ALL SELECT document_id FROM participation WHERE document_id IS NOT NULL)
+        WHERE document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
+)
+
+
+class InvariantError(RuntimeError):
+    """The database broke a promise; the build stops and the old database stays in place."""
+
+
+def run_quality_checks(con: duckdb.DuckDBPyConnection) -> list[Flag]:
+    flags: list[Flag] = []
+    for name, severity, sql in QUALITY_CHECKS:
+        for session_number, document_id, line_start, message in con.execute(sql).fetchall():
+            flags.append(Flag(name, severity, message, session_number, document_id, line_start))
+    return flags
+
+
+def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
+    broken = []
+    for name, sql in INVARIANTS:
+        rows = con.execute(sql).fetchall()
+        if rows:
+            broken.append(f"{name}: {len(rows)} violation(s), e.g. {rows[0]}")
+    if broken:
+        raise InvariantError("; ".join(broken))

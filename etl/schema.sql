@@ -1,0 +1,263 @@
+-- gcmdash database schema: the contract analysts, notebooks, checks and the app query.
+-- Every fact row carries provenance: document_id + line_start/line_end when parsed from a
+-- document in data/raw, source_url when curated. Every table and column has a description
+-- (COMMENT ON below); tests fail when one is missing.
+
+CREATE TABLE build_info (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+CREATE TABLE documents (
+    document_id VARCHAR PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL CHECK (length(sha256) = 64),
+    size_bytes BIGINT NOT NULL CHECK (size_bytes >= 0),
+    format VARCHAR NOT NULL,
+    document_type VARCHAR CHECK (document_type IN ('procedural_note', 'programme_of_work', 'summary', 'other')),
+    session_number INTEGER CHECK (session_number BETWEEN 1 AND 7),
+    classified_by VARCHAR,
+    status VARCHAR NOT NULL CHECK (status IN ('loaded', 'failed')),
+    error VARCHAR,
+    CHECK ((status = 'failed') = (error IS NOT NULL)),
+    CHECK (status = 'failed' OR (document_type IS NOT NULL AND session_number IS NOT NULL))
+);
+
+CREATE TABLE sessions (
+    session_number INTEGER PRIMARY KEY CHECK (session_number BETWEEN 1 AND 7),
+    title VARCHAR,
+    short_name VARCHAR,
+    city VARCHAR,
+    country VARCHAR,
+    venue VARCHAR,
+    start_date DATE,
+    end_date DATE,
+    document_id VARCHAR REFERENCES documents (document_id),
+    line_start INTEGER CHECK (line_start >= 1),
+    line_end INTEGER,
+    source_url VARCHAR,
+    CHECK (end_date >= start_date),
+    CHECK (line_end >= line_start),
+    CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL)
+);
+
+CREATE TABLE agenda_items (
+    document_id VARCHAR NOT NULL REFERENCES documents (document_id),
+    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    day_number INTEGER NOT NULL CHECK (day_number BETWEEN 1 AND 7),
+    start_time TIME NOT NULL,
+    end_time TIME NOT NULL,
+    item_type VARCHAR NOT NULL CHECK (item_type IN ('opening', 'welcome', 'panel', 'lunch', 'summary_panel', 'conclusions', 'closing')),
+    panel_number INTEGER CHECK (panel_number >= 1),
+    title VARCHAR NOT NULL,
+    description VARCHAR,
+    day_inferred BOOLEAN NOT NULL,
+    line_start INTEGER NOT NULL CHECK (line_start >= 1),
+    line_end INTEGER NOT NULL,
+    PRIMARY KEY (document_id, day_number, start_time),
+    CHECK (end_time > start_time),
+    CHECK (line_end >= line_start),
+    CHECK ((item_type = 'panel') = (panel_number IS NOT NULL))
+);
+
+CREATE TABLE format_rules (
+    document_id VARCHAR NOT NULL REFERENCES documents (document_id),
+    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    rule VARCHAR NOT NULL,
+    min_value INTEGER NOT NULL CHECK (min_value >= 0),
+    max_value INTEGER NOT NULL,
+    unit VARCHAR NOT NULL CHECK (unit IN ('minutes', 'experts')),
+    evidence VARCHAR NOT NULL,
+    line_start INTEGER NOT NULL CHECK (line_start >= 1),
+    line_end INTEGER NOT NULL,
+    PRIMARY KEY (document_id, rule),
+    CHECK (max_value >= min_value),
+    CHECK (line_end >= line_start)
+);
+
+CREATE TABLE people (
+    person_id VARCHAR PRIMARY KEY,
+    full_name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL UNIQUE
+);
+
+CREATE TABLE roles (
+    role_id VARCHAR PRIMARY KEY,
+    person_id VARCHAR NOT NULL REFERENCES people (person_id),
+    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    role VARCHAR NOT NULL CHECK (role IN ('co_facilitator', 'secretary_general', 'panelist', 'moderator', 'thematic_expert')),
+    panel_number INTEGER CHECK (panel_number >= 1),
+    honorific VARCHAR,
+    affiliation VARCHAR,
+    gender_as_listed VARCHAR NOT NULL CHECK (gender_as_listed IN ('female', 'male', 'unknown')),
+    document_id VARCHAR NOT NULL REFERENCES documents (document_id),
+    line_start INTEGER NOT NULL CHECK (line_start >= 1),
+    line_end INTEGER NOT NULL,
+    CHECK (line_end >= line_start),
+    CHECK ((role IN ('panelist', 'moderator')) = (panel_number IS NOT NULL))
+);
+
+CREATE TABLE participation (
+    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    measure VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    value INTEGER NOT NULL CHECK (value >= 0),
+    qualifier VARCHAR NOT NULL CHECK (qualifier IN ('exact', 'more_than', 'approximately')),
+    evidence VARCHAR,
+    document_id VARCHAR REFERENCES documents (document_id),
+    line_start INTEGER CHECK (line_start >= 1),
+    line_end INTEGER,
+    source_url VARCHAR,
+    PRIMARY KEY (session_number, measure, source),
+    CHECK (line_end >= line_start),
+    CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL)
+);
+
+CREATE TABLE discussion_areas (
+    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    area_letter VARCHAR NOT NULL CHECK (length(area_letter) = 1),
+    heading VARCHAR NOT NULL,
+    narrative VARCHAR NOT NULL,
+    document_id VARCHAR NOT NULL REFERENCES documents (document_id),
+    line_start INTEGER NOT NULL CHECK (line_start >= 1),
+    line_end INTEGER NOT NULL,
+    PRIMARY KEY (session_number, area_letter),
+    CHECK (line_end >= line_start)
+);
+
+CREATE TABLE recommendations (
+    recommendation_id VARCHAR PRIMARY KEY,
+    session_number INTEGER NOT NULL,
+    area_letter VARCHAR NOT NULL,
+    position INTEGER NOT NULL CHECK (position >= 1),
+    text VARCHAR NOT NULL CHECK (length(text) > 0),
+    document_id VARCHAR NOT NULL REFERENCES documents (document_id),
+    line_start INTEGER NOT NULL CHECK (line_start >= 1),
+    line_end INTEGER NOT NULL,
+    UNIQUE (session_number, area_letter, position),
+    FOREIGN KEY (session_number, area_letter) REFERENCES discussion_areas (session_number, area_letter),
+    CHECK (line_end >= line_start)
+);
+
+CREATE TABLE quality_flags (
+    flag_id INTEGER PRIMARY KEY,
+    check_name VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+    session_number INTEGER,
+    document_id VARCHAR,
+    line_start INTEGER,
+    message VARCHAR NOT NULL
+);
+
+COMMENT ON TABLE build_info IS 'How this database was built: input fingerprint, versions. Used to tell when it is stale.';
+COMMENT ON COLUMN build_info.key IS 'Name of the build fact (input_fingerprint, gcmdash_version, duckdb_version, schema_sha256).';
+COMMENT ON COLUMN build_info.value IS 'Value of the build fact.';
+
+COMMENT ON TABLE documents IS 'Every file found in data/raw, loaded or not, with how it was classified or why it failed.';
+COMMENT ON COLUMN documents.document_id IS 'Identifier of the document: its file name in data/raw.';
+COMMENT ON COLUMN documents.file_name IS 'File name in data/raw.';
+COMMENT ON COLUMN documents.sha256 IS 'SHA-256 of the file bytes; identical content means an identical document.';
+COMMENT ON COLUMN documents.size_bytes IS 'Size of the file in bytes.';
+COMMENT ON COLUMN documents.format IS 'File format from its ending (txt, md, ...).';
+COMMENT ON COLUMN documents.document_type IS 'procedural_note / programme_of_work / summary / other, classified from the content.';
+COMMENT ON COLUMN documents.session_number IS 'Session the content is about (1-6 thematic sessions, 7 stocktaking), read from the content, not the file name.';
+COMMENT ON COLUMN documents.classified_by IS 'The evidence (phrases and their lines) behind document_type and session_number.';
+COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database; failed: see error.';
+COMMENT ON COLUMN documents.error IS 'Why the document failed to load (NULL when loaded).';
+
+COMMENT ON TABLE sessions IS 'The six informal thematic sessions (1-6) and the stocktaking meeting (7), as the documents state them.';
+COMMENT ON COLUMN sessions.session_number IS 'Session number: 1-6 thematic sessions, 7 the stocktaking meeting.';
+COMMENT ON COLUMN sessions.title IS 'Theme of the session as quoted in its documents.';
+COMMENT ON COLUMN sessions.short_name IS 'Short display name (curated; NULL when no source gives one).';
+COMMENT ON COLUMN sessions.city IS 'City where the session was held (or, for a meeting announced in advance, planned).';
+COMMENT ON COLUMN sessions.country IS 'Country, where the document states it.';
+COMMENT ON COLUMN sessions.venue IS 'Venue as the document states it (building, room).';
+COMMENT ON COLUMN sessions.start_date IS 'First day of the session.';
+COMMENT ON COLUMN sessions.end_date IS 'Last day of the session.';
+COMMENT ON COLUMN sessions.document_id IS 'Document this row was parsed from (procedural note preferred, then programme, then summary).';
+COMMENT ON COLUMN sessions.line_start IS 'First line in the document that states these facts.';
+COMMENT ON COLUMN sessions.line_end IS 'Last line in the document that states these facts.';
+COMMENT ON COLUMN sessions.source_url IS 'Public page the row was curated from (NULL when parsed).';
+
+COMMENT ON TABLE agenda_items IS 'Agenda rows per document: day, times, item type, panel, title and description.';
+COMMENT ON COLUMN agenda_items.document_id IS 'Document whose agenda holds this row.';
+COMMENT ON COLUMN agenda_items.session_number IS 'Session the agenda belongs to.';
+COMMENT ON COLUMN agenda_items.day_number IS 'Day of the session (1 = first day).';
+COMMENT ON COLUMN agenda_items.start_time IS 'Start time (local).';
+COMMENT ON COLUMN agenda_items.end_time IS 'End time (local).';
+COMMENT ON COLUMN agenda_items.item_type IS 'opening / welcome / panel / lunch / summary_panel / conclusions / closing.';
+COMMENT ON COLUMN agenda_items.panel_number IS 'Expert panel number for item_type panel, else NULL.';
+COMMENT ON COLUMN agenda_items.title IS 'Title of the item (for panels without the "PANEL n:" label).';
+COMMENT ON COLUMN agenda_items.description IS 'Description or sub-items of the row, as text.';
+COMMENT ON COLUMN agenda_items.day_inferred IS 'TRUE when the document lost the day heading (truncated agenda) and the day was inferred.';
+COMMENT ON COLUMN agenda_items.line_start IS 'First line of the row in the document.';
+COMMENT ON COLUMN agenda_items.line_end IS 'Last line of the row in the document.';
+
+COMMENT ON TABLE format_rules IS 'Format rules from procedural notes: speaking times and panel sizes.';
+COMMENT ON COLUMN format_rules.document_id IS 'Procedural note the rule comes from.';
+COMMENT ON COLUMN format_rules.session_number IS 'Session the rule applies to.';
+COMMENT ON COLUMN format_rules.rule IS 'Rule name, e.g. floor_intervention_minutes, panelist_presentation_minutes, experts_per_panel.';
+COMMENT ON COLUMN format_rules.min_value IS 'Lower bound ("five to seven minutes" gives 5).';
+COMMENT ON COLUMN format_rules.max_value IS 'Upper bound ("five to seven minutes" gives 7); equals min_value for a single value.';
+COMMENT ON COLUMN format_rules.unit IS 'minutes or experts.';
+COMMENT ON COLUMN format_rules.evidence IS 'The sentence the rule was read from.';
+COMMENT ON COLUMN format_rules.line_start IS 'First line of that sentence.';
+COMMENT ON COLUMN format_rules.line_end IS 'Last line of that sentence.';
+
+COMMENT ON TABLE people IS 'One row per person across all documents (matched on name_key).';
+COMMENT ON COLUMN people.person_id IS 'Stable identifier derived from name_key (e.g. ivan-martin).';
+COMMENT ON COLUMN people.full_name IS 'Display name with accents kept (the most accented spelling found).';
+COMMENT ON COLUMN people.name_key IS 'Accent-, case- and honorific-free name used to match people across documents.';
+
+COMMENT ON TABLE roles IS 'Who had which role in which session, per document, with honorific and affiliation as that document gives them.';
+COMMENT ON COLUMN roles.role_id IS 'Identifier: document_id and the line where the person is named.';
+COMMENT ON COLUMN roles.person_id IS 'The person (people.person_id).';
+COMMENT ON COLUMN roles.session_number IS 'Session of the role.';
+COMMENT ON COLUMN roles.role IS 'co_facilitator / secretary_general / panelist / moderator / thematic_expert.';
+COMMENT ON COLUMN roles.panel_number IS 'Panel number for panelists and moderators, else NULL.';
+COMMENT ON COLUMN roles.honorific IS 'Honorific as written in the document (H.E. Mr., Ms., Dr., Prof., ...); NULL when none.';
+COMMENT ON COLUMN roles.affiliation IS 'Affiliation as written in this document (kept per document, never overwritten).';
+COMMENT ON COLUMN roles.gender_as_listed IS 'female for Ms./Mrs., male for Mr., unknown otherwise (Dr., Prof., H.E. alone): as listed, not inferred.';
+COMMENT ON COLUMN roles.document_id IS 'Document naming the person in this role.';
+COMMENT ON COLUMN roles.line_start IS 'First line of the entry naming the person.';
+COMMENT ON COLUMN roles.line_end IS 'Last line of that entry.';
+
+COMMENT ON TABLE participation IS 'Participation counts per session and measure, one row per source; missing means not reported, never 0.';
+COMMENT ON COLUMN participation.session_number IS 'Session counted.';
+COMMENT ON COLUMN participation.measure IS 'member_states_attended, member_state_interventions, un_agencies, non_governmental_stakeholders, informal_dialogue_stakeholders, participants, delegates.';
+COMMENT ON COLUMN participation.source IS 'document_id when parsed, source_url when curated: part of the key so two sources can disagree side by side.';
+COMMENT ON COLUMN participation.value IS 'The number as stated.';
+COMMENT ON COLUMN participation.qualifier IS 'exact, more_than ("over 120") or approximately ("some 50").';
+COMMENT ON COLUMN participation.evidence IS 'The sentence the count was read from.';
+COMMENT ON COLUMN participation.document_id IS 'Document the count was parsed from (NULL when curated).';
+COMMENT ON COLUMN participation.line_start IS 'First line of the count in the document.';
+COMMENT ON COLUMN participation.line_end IS 'Last line of the count in the document.';
+COMMENT ON COLUMN participation.source_url IS 'Public page the count was curated from (NULL when parsed).';
+
+COMMENT ON TABLE discussion_areas IS 'Areas of discussion of a co-facilitators summary (a., b., ...), with their narrative.';
+COMMENT ON COLUMN discussion_areas.session_number IS 'Session summarised.';
+COMMENT ON COLUMN discussion_areas.area_letter IS 'Letter of the area in the summary (a, b, ...).';
+COMMENT ON COLUMN discussion_areas.heading IS 'Heading of the area.';
+COMMENT ON COLUMN discussion_areas.narrative IS 'Narrative paragraph(s) before the recommendations, repaired (line wraps joined, lost hyphens restored).';
+COMMENT ON COLUMN discussion_areas.document_id IS 'Summary the area comes from.';
+COMMENT ON COLUMN discussion_areas.line_start IS 'Line of the area heading.';
+COMMENT ON COLUMN discussion_areas.line_end IS 'Last line of the area (its last recommendation).';
+
+COMMENT ON TABLE recommendations IS 'Recommendation bullets of a summary, each whole and repaired, with its area and source lines.';
+COMMENT ON COLUMN recommendations.recommendation_id IS 'Readable identifier: s<session>-<area letter>-<position>, e.g. s3-g-03.';
+COMMENT ON COLUMN recommendations.session_number IS 'Session whose summary lists it.';
+COMMENT ON COLUMN recommendations.area_letter IS 'Area of discussion it is listed under.';
+COMMENT ON COLUMN recommendations.position IS 'Position of the bullet within its area (1 = first).';
+COMMENT ON COLUMN recommendations.text IS 'Full text of the bullet, lines joined and lost hyphens restored.';
+COMMENT ON COLUMN recommendations.document_id IS 'Summary it comes from.';
+COMMENT ON COLUMN recommendations.line_start IS 'First line of the bullet in the document.';
+COMMENT ON COLUMN recommendations.line_end IS 'Last line of the bullet in the document.';
+
+COMMENT ON TABLE quality_flags IS 'What the checks found after the build: overlaps, truncations, short panels, differing affiliations, failed documents.';
+COMMENT ON COLUMN quality_flags.flag_id IS 'Sequence number of the flag in this build (ordered by check, session, document, line).';
+COMMENT ON COLUMN quality_flags.check_name IS 'Name of the check that raised the flag.';
+COMMENT ON COLUMN quality_flags.severity IS 'error (facts lost), warning (facts doubtful or incomplete), info (worth knowing).';
+COMMENT ON COLUMN quality_flags.session_number IS 'Session concerned, when there is one.';
+COMMENT ON COLUMN quality_flags.document_id IS 'Document concerned, when there is one.';
+COMMENT ON COLUMN quality_flags.line_start IS 'Line in the document the flag points at, when there is one.';
+COMMENT ON COLUMN quality_flags.message IS 'What was found, naming both sources and values where two disagree.';
