@@ -99,7 +99,8 @@ class _Day:
 
 
 def _starter_kind(text: str, current: _Block | None, after_time: bool) -> str | None:
-    cleaned = strip_bullets(split_html_fragments(text).bold[0]) if "<b>" in text else strip_bullets(text)
+    bold = split_html_fragments(text).bold if "<b>" in text else ()
+    cleaned = bold[0] if bold else strip_bullets(text)
     for kind, pattern in _STARTERS:
         if pattern.match(cleaned):
             # Inside an opening segment, 'Welcome remarks by …' is one of its sub-items.

@@ -142,7 +142,7 @@ def _session_from_intro(joined: JoinedText, session_number: int) -> SessionInfo 
         return None
     dates = DATE_RANGE_RE.search(held["dates"])
     start_date, end_date = parse_date_range(dates) if dates else (None, None)
-    venue = squash_spaces(held["venue"])
+    venue = re.sub(r"^the\s+", "", squash_spaces(held["venue"]))
     city_match = re.search(r"\b(?:at|in) ([A-Z][\w .'-]+)$", venue)
     title = quoted_title(joined)
     line_start = min(title[1], joined.line_at(held.start())) if title else joined.line_at(held.start())

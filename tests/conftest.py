@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.build import build
+from etl.config import ROOT
+from etl.extract import discover, extract
+from etl.text import HyphenLexicon
+
+SEED_DIR = ROOT / "data" / "raw"
+SEED_NAMES = [p.name for p in discover(SEED_DIR)]
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.name: extract(p).text for p in discover(SEED_DIR)}
+
+
+@pytest.fixture(scope="session")
+def seed_lexicon(seed_texts) -> HyphenLexicon:
+    return HyphenLexicon.from_texts(list(seed_texts.values()))
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory) -> Path:
+    """A database built once from the seed documents, shared read-only by the tests."""
+    path = tmp_path_factory.mktemp("db") / "gcmdash.duckdb"
+    build(SEED_DIR, path)
+    return path

@@ -1,0 +1,37 @@
+"""Golden records: what each seed document must parse into, reviewed by hand and kept as JSON.
+
+Regenerate after an intended parser change with `GCMDASH_WRITE_GOLDEN=1 pytest tests/etl`, then
+read the diff line by line before committing it: the golden files are the specification.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+from etl.records import ParsedDocument
+
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden"
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return value
+
+
+def as_golden(parsed: ParsedDocument) -> dict:
+    return _plain(parsed)
+
+
+def golden_path(document_name: str) -> Path:
+    return GOLDEN_DIR / f"{Path(document_name).stem}.json"
+
+
+def dump(data: dict) -> str:
+    return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,0 +1,216 @@
+"""The build as a whole: tables, flags, bad input, atomic swap, determinism, staleness."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from etl import checks
+from etl.build import build, is_stale
+from etl.config import SCHEMA_PATH
+from tests.conftest import SEED_DIR
+
+TABLES = ("documents", "sessions", "agenda_items", "format_rules", "people", "roles",
+          "participation", "discussion_areas", "recommendations", "quality_flags")
+
+
+def query(db, sql, params=()):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def test_row_counts(seed_db):
+    counts = {t: query(seed_db, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
+    assert counts == {
+        "documents": 5, "sessions": 4, "agenda_items": 42, "format_rules": 24, "people": 15,
+        "roles": 30, "participation": 5, "discussion_areas": 12, "recommendations": 73,
+        "quality_flags": 7,
+    }
+
+
+def test_documents_all_loaded_with_type_and_session(seed_db):
+    rows = query(seed_db, "SELECT document_id, document_type, session_number, status "
+                          "FROM documents ORDER BY document_id")
+    assert rows == [
+        ("000_f70e12f896b5f4b9.txt", "procedural_note", 3, "loaded"),
+        ("001_bab7ddbf46844fd5.txt", "programme_of_work", 3, "loaded"),
+        ("002_11a64b559e8c10d2.txt", "procedural_note", 1, "loaded"),
+        ("003_caee5c70cc5473e9.txt", "summary", 3, "loaded"),
+        ("004_c622c7e6c4042f6b.txt", "procedural_note", 4, "loaded"),
+    ]
+
+
+def test_sessions_with_provenance(seed_db):
+    rows = query(seed_db, "SELECT session_number, city, start_date::VARCHAR, end_date::VARCHAR, "
+                          "document_id, line_start FROM sessions ORDER BY session_number")
+    assert rows == [
+        (1, "Geneva", "2017-05-08", "2017-05-09", "002_11a64b559e8c10d2.txt", 7),
+        (3, "Geneva", "2017-06-19", "2017-06-20", "000_f70e12f896b5f4b9.txt", 6),
+        (4, "New York", "2017-07-24", "2017-07-25", "004_c622c7e6c4042f6b.txt", 5),
+        (7, "Guadalajara", "2017-12-04", "2017-12-06", "003_caee5c70cc5473e9.txt", 19),
+    ]
+
+
+def test_one_person_across_documents_with_affiliation_per_document(seed_db):
+    rows = query(seed_db, """
+        SELECT p.full_name, r.document_id, r.honorific, r.affiliation
+        FROM roles r JOIN people p USING (person_id)
+        WHERE p.person_id = 'ivan-martin' ORDER BY r.document_id""")
+    assert rows == [
+        ("Iván Martín", "001_bab7ddbf46844fd5.txt", "Prof.",
+         "Interdiciplinary Research Group on Immigration (GRITIM), University Pompeu Fabra, Barcelona"),
+        ("Iván Martín", "003_caee5c70cc5473e9.txt", "Prof.",
+         "Part-time Professor at the Migration Policy Centre (MPC) of the European University Institute"),
+    ]
+    people = dict(query(seed_db, "SELECT person_id, count(*) FROM roles GROUP BY person_id"))
+    assert people["omar-abdulrahman-salem-alnuaimi"] == 2  # 'Dr.' (001) and 'H.E. Mr.' (003)
+    assert people["gregory-maniatis"] == 2  # no honorific (001) and 'Mr.' (003)
+    # co-facilitators named on both days count once per document
+    assert people["jurg-lauber"] == 2
+    genders = dict(query(seed_db, "SELECT role_id, gender_as_listed FROM roles WHERE person_id IN "
+                                  "('omar-abdulrahman-salem-alnuaimi', 'louise-arbour')"))
+    assert genders == {"001_bab7ddbf46844fd5.txt:196": "unknown",
+                       "003_caee5c70cc5473e9.txt:703": "male",
+                       "001_bab7ddbf46844fd5.txt:46": "female",
+                       "003_caee5c70cc5473e9.txt:611": "female"}
+
+
+def test_participation_rows(seed_db):
+    rows = query(seed_db, "SELECT measure, value, qualifier, source, line_start FROM participation "
+                          "ORDER BY measure")
+    assert rows == [
+        ("informal_dialogue_stakeholders", 18, "exact", "003_caee5c70cc5473e9.txt", 12),
+        ("member_state_interventions", 105, "exact", "003_caee5c70cc5473e9.txt", 11),
+        ("member_states_attended", 110, "exact", "003_caee5c70cc5473e9.txt", 11),
+        ("non_governmental_stakeholders", 17, "exact", "003_caee5c70cc5473e9.txt", 12),
+        ("un_agencies", 6, "exact", "003_caee5c70cc5473e9.txt", 12),
+    ]
+
+
+def test_quality_flags(seed_db):
+    rows = query(seed_db, "SELECT check_name, severity, session_number, document_id, line_start "
+                          "FROM quality_flags ORDER BY flag_id")
+    assert rows == [
+        ("affiliation_differs", "info", 3, None, None),
+        ("agenda_overlap", "warning", 1, "002_11a64b559e8c10d2.txt", 68),
+        ("agenda_truncated", "warning", 4, "004_c622c7e6c4042f6b.txt", 56),
+        ("honorific_differs", "info", 3, None, None),
+        ("honorific_differs", "info", 3, None, None),
+        ("honorific_differs", "info", 3, None, None),
+        ("panel_short_of_announced", "warning", 3, None, 76),
+    ]
+    messages = [m for (m,) in query(seed_db, "SELECT message FROM quality_flags ORDER BY flag_id")]
+    assert messages[1] == ('Session 1 day 1: "Social inclusion and cohesion" ends 17:55 but '
+                           '"Closing remarks by the Co-facilitators" starts 17:50 (lines 68 and 69)')
+    assert "Iván Martín is listed with 2 affiliations" in messages[0]
+    assert "Session 3 panel 1" in messages[6] and "lists 2 panelist(s)" in messages[6]
+
+
+def test_every_table_and_column_has_a_description(seed_db):
+    tables = query(seed_db, "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main'")
+    assert {t for t, _ in tables} >= set(TABLES)
+    assert [t for t, comment in tables if not comment] == []
+    columns = query(seed_db, "SELECT table_name, column_name, comment FROM duckdb_columns() "
+                             "WHERE schema_name = 'main' AND NOT internal")
+    assert {t for t, _, _ in columns} == {t for t, _ in tables}
+    assert [(t, c) for t, c, comment in columns if not comment] == []
+
+
+def test_schema_rejects_impossible_values(tmp_path):
+    with duckdb.connect(str(tmp_path / "x.duckdb")) as con:
+        con.execute(SCHEMA_PATH.read_text())
+        con.execute("INSERT INTO documents VALUES ('d', 'd', ?, 1, 'txt', 'summary', 3, 'x', 'loaded', NULL)",
+                    ["0" * 64])
+        con.execute("INSERT INTO sessions (session_number, document_id, line_start, line_end) "
+                    "VALUES (3, 'd', 1, 1)")
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO participation (session_number, measure, source, value, qualifier,"
+                        " document_id, line_start) VALUES (3, 'un_agencies', 'd', -1, 'exact', 'd', 1)")
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO agenda_items VALUES ('d', 3, 1, '10:00', '09:00', 'lunch', NULL,"
+                        " 'Lunch', NULL, false, 1, 1)")
+
+
+@pytest.fixture()
+def raw_copy(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SEED_DIR, raw)
+    return raw
+
+
+def table_contents(db):
+    return {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES + ("build_info",)}
+
+
+def test_rebuild_with_unchanged_inputs_is_identical(raw_copy, tmp_path, seed_db):
+    again = tmp_path / "again.duckdb"
+    build(raw_copy, again)
+    assert table_contents(again) == table_contents(seed_db)
+
+
+def test_broken_files_are_listed_and_the_rest_load(raw_copy, tmp_path):
+    (raw_copy / "zz_notes.txt").write_text("Minutes of an unrelated staff meeting.\n")
+    (raw_copy / "zz_scan.pdf").write_bytes(b"%PDF-1.4 not really")
+    (raw_copy / "zz_empty.md").write_bytes(b"")
+    db = tmp_path / "g.duckdb"
+    report = build(raw_copy, db)
+    failed = {d: e for d, s, e in report.documents if s == "failed"}
+    assert set(failed) == {"zz_notes.txt", "zz_scan.pdf", "zz_empty.md"}
+    assert "no session found" in failed["zz_notes.txt"]
+    assert "unsupported format '.pdf'" in failed["zz_scan.pdf"]
+    assert "no text" in failed["zz_empty.md"]
+    assert query(db, "SELECT count(*) FROM recommendations")[0][0] == 73
+    flagged = query(db, "SELECT document_id FROM quality_flags WHERE check_name = 'document_failed' "
+                        "ORDER BY document_id")
+    assert flagged == [("zz_empty.md",), ("zz_notes.txt",), ("zz_scan.pdf",)]
+
+
+def test_cp1252_text_is_read(raw_copy, tmp_path):
+    text = (raw_copy / "002_11a64b559e8c10d2.txt").read_text(encoding="utf-8")
+    (raw_copy / "002_11a64b559e8c10d2.txt").unlink()
+    # curly quotes and dashes become single cp1252 bytes, which are not valid UTF-8
+    (raw_copy / "legacy.txt").write_bytes(text.replace("▪", "-").encode("cp1252"))
+    assert "“" in text and "–" in text
+    db = tmp_path / "c.duckdb"
+    build(raw_copy, db)
+    assert query(db, "SELECT city, start_date::VARCHAR FROM sessions WHERE session_number = 1") == [
+        ("Geneva", "2017-05-08")]
+
+
+def test_a_broken_invariant_keeps_the_previous_database(raw_copy, tmp_path, monkeypatch):
+    db = tmp_path / "keep.duckdb"
+    build(raw_copy, db)
+    before = db.read_bytes()
+    monkeypatch.setattr(checks, "INVARIANTS", checks.INVARIANTS + (
+        ("always broken", "SELECT 1"),))
+    with pytest.raises(checks.InvariantError, match="always broken"):
+        build(raw_copy, db)
+    assert db.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".keep")] == []
+
+
+def test_staleness(raw_copy, tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert is_stale(raw_copy, db)
+    build(raw_copy, db)
+    assert not is_stale(raw_copy, db)
+    (raw_copy / "new.txt").write_text("Procedural Note for the Fifth Informal Thematic Session\n")
+    assert is_stale(raw_copy, db)
+    db.write_bytes(b"not a database")
+    assert is_stale(raw_copy, db)
+
+
+def test_cli_build_exit_status(raw_copy, tmp_path):
+    from click.testing import CliRunner
+
+    from etl.cli import main
+
+    runner = CliRunner()
+    ok = runner.invoke(main, ["build", "--raw-dir", str(raw_copy), "--db", str(tmp_path / "a.duckdb")])
+    assert ok.exit_code == 0, ok.output
+    assert "5 document(s) loaded, 0 failed" in ok.output
+    (raw_copy / "bad.docx").write_bytes(b"PK\x03\x04")
+    bad = runner.invoke(main, ["build", "--raw-dir", str(raw_copy), "--db", str(tmp_path / "b.duckdb")])
+    assert bad.exit_code == 1
+    assert "1 failed" in bad.output

@@ -1,0 +1,80 @@
+"""Any text in: records or a clear ParseError out, never an unhandled exception."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from etl.parse import parse_document
+from etl.parse.agenda import parse_agenda
+from etl.parse.common import JoinedText, numbered_lines
+from etl.parse.summary import extract_participation, split_bullets
+from etl.records import ParsedDocument, ParseError
+from etl.text import HyphenLexicon, clean_text, repair_joined_lines
+from tests.conftest import SEED_NAMES
+
+# Text that looks like the documents: their vocabulary, times, headings, bullets and junk.
+FRAGMENTS = st.sampled_from([
+    "Procedural Note for the Third Informal Thematic Session", "ANNEX I: Agenda", "Day 1",
+    "Day 2", "10:00 – 10:15", "10.0010.15", "17.50-18.00\t", "PANEL 1:", "SUMMARY PANEL:",
+    "Lunch", "Opening segment", "Moderated by H.E. Mr.", "Ms.", "Dr. ", "Areas of discussion",
+    "a.", "b.", "IV.", "Concrete issues and recommendations presented for consideration included:",
+    "In total, 110 Member States attended the session and made over 120 interventions.",
+    "Geneva, 19-20 June 2017", "“Theme”", "<b>", "</b>", "<li>▪ ", "\t", "  ", "whole-of",
+    "government", "Conclusions", "stocktaking meeting in", "Guadalajara, Mexico on 4-6 December 2017",
+    "31-2 February 2017", "99:99-10:00", "\x00", "\ud800", "é", "-", ",",
+])
+DOCUMENT_LIKE = st.lists(st.one_of(FRAGMENTS, st.text(max_size=30)), max_size=60).map(
+    lambda parts: "".join(p + ("\n" if i % 3 == 0 else " ") for i, p in enumerate(parts)))
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(st.text())
+def test_clean_text_keeps_lines_and_drops_controls(raw):
+    cleaned = clean_text(raw)
+    normalised = raw.replace("\r\n", "\n").replace("\r", "\n")
+    assert cleaned.count("\n") == normalised.count("\n")
+    assert not any(ch in cleaned for ch in "\x00\x01\x1b\x7f")
+    cleaned.encode("utf-8")  # no lone surrogates left
+
+
+@SETTINGS
+@given(st.one_of(st.text(), DOCUMENT_LIKE))
+def test_parse_document_gives_records_or_parse_error(text):
+    try:
+        result = parse_document(clean_text(text))
+    except ParseError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(result, ParsedDocument)
+
+
+@SETTINGS
+@given(data=st.data(), name=st.sampled_from(SEED_NAMES))
+def test_damaged_seed_documents_give_records_or_parse_error(seed_texts, data, name):
+    """Seeds with lines lost, repeated or moved, as a damaged extraction would leave them."""
+    lines = seed_texts[name].split("\n")
+    start = data.draw(st.integers(0, len(lines)))
+    stop = data.draw(st.integers(start, len(lines)))
+    damaged = lines[:start] + data.draw(st.lists(st.sampled_from(lines), max_size=10)) + lines[stop:]
+    try:
+        result = parse_document("\n".join(damaged))
+    except ParseError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(result, ParsedDocument)
+
+
+@SETTINGS
+@given(DOCUMENT_LIKE)
+def test_component_parsers_never_crash(text):
+    lines = numbered_lines(clean_text(text))
+    result = parse_agenda(lines, 2)
+    assert all(item.end_time > item.start_time for item in result.items)
+    bullets = split_bullets(lines, 100)
+    assert sum(len(b) for b in bullets) <= len(lines)
+    extract_participation(JoinedText(lines))
+    repaired = repair_joined_lines([l.text for l in lines], HyphenLexicon.from_texts([text]))
+    assert len(repaired) == len(lines)
