@@ -10,11 +10,12 @@ from pathlib import Path
 
 import duckdb
 
-from etl import checks, load
-from etl.config import SCHEMA_PATH
+from etl import checks, load, resolve
+from etl.config import SCHEMA_PATH, reference_dir
 from etl.extract import ExtractedDocument, discover, extract
 from etl.parse import parse_document
 from etl.records import ParseError
+from etl.reference import read_reference, reference_files
 from etl.text import HyphenLexicon
 
 GCMDASH_VERSION = "0.1.0"
@@ -45,15 +46,16 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def input_fingerprint(raw_dir: Path) -> str:
+def input_fingerprint(raw_dir: Path, curated_dir: Path) -> str:
+    """Hash of the code, the documents and the curated reference files."""
     digest = hashlib.sha256(code_fingerprint().encode())
-    for path in discover(raw_dir):
+    for path in [*discover(raw_dir), *reference_files(curated_dir)]:
         digest.update(path.name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.exists() else b"-")
     return digest.hexdigest()
 
 
-def is_stale(raw_dir: Path, db_path: Path) -> bool:
+def is_stale(raw_dir: Path, db_path: Path, curated_dir: Path | None = None) -> bool:
     """True when the database is missing, unreadable, or built from other inputs or code."""
     if not db_path.exists():
         return True
@@ -63,18 +65,23 @@ def is_stale(raw_dir: Path, db_path: Path) -> bool:
                 "SELECT value FROM build_info WHERE key = 'input_fingerprint'").fetchone()
     except duckdb.Error:
         return True
-    return row is None or row[0] != input_fingerprint(raw_dir)
+    return row is None or row[0] != input_fingerprint(raw_dir, curated_dir or reference_dir())
 
 
 def _noop(stage: str, done: int, total: int) -> None:  # noqa: ARG001
     return None
 
 
-def build(raw_dir: Path, db_path: Path, progress: Progress = _noop) -> BuildReport:
-    """Build the database from every file in raw_dir. A file that fails is listed in
-    `documents` with its reason; the others load. The previous database stays in place unless
-    the new one was built and passed its invariants."""
+def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
+          curated_dir: Path | None = None) -> BuildReport:
+    """Build the database from every file in raw_dir and the curated reference CSVs.
+
+    A document that fails is listed in `documents` with its reason; the others load. A malformed
+    reference row stops the build (ReferenceDataError names file, row and column). The previous
+    database stays in place unless the new one was built and passed its invariants."""
     report = BuildReport(db_path=db_path)
+    curated_dir = curated_dir or reference_dir()
+    reference = read_reference(curated_dir)
     clock = time.perf_counter()
 
     paths = discover(raw_dir)
@@ -104,10 +111,11 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop) -> BuildRepo
     try:
         with duckdb.connect(str(temp_path)) as con:
             load.create_schema(con)
-            rejected, flags = load.load_documents(con, loadable)
+            rejected, flags = load.load_documents(con, loadable, reference)
             by_id = {d.extracted.document_id: d.extracted for d in loadable}
             failed += [(by_id[doc_id], error) for doc_id, error in rejected.items()]
             load.insert_failed_documents(con, failed)
+            resolve.resolve(con)
             progress("load", 1, 1)
             report.stage_seconds["load"] = time.perf_counter() - clock
 
@@ -116,7 +124,7 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop) -> BuildRepo
             load.insert_flags(con, flags)
             checks.check_invariants(con)
             load.insert_build_info(con, {
-                "input_fingerprint": input_fingerprint(raw_dir),
+                "input_fingerprint": input_fingerprint(raw_dir, curated_dir),
                 "gcmdash_version": GCMDASH_VERSION,
                 "duckdb_version": duckdb.__version__,
                 "schema_sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest(),

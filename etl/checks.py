@@ -7,9 +7,28 @@ invariant fails the build, so a bad database is never swapped in.
 """
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from etl.load import Flag
+
+# Tokens in the check SQL: @SOURCE_LABEL@ names a fact row's source ('document, line N' or
+# 'curated row (URL)'), @SOURCE_LABEL(p)@ the same for alias p, @FOLD(col)@ compares text
+# without case, accents or punctuation.
+def _source_label(alias: str = "") -> str:
+    a = f"{alias}." if alias else ""
+    return (f"coalesce({a}document_id || ', line ' || {a}line_start, "
+            f"{a}reference_row || ' (' || {a}source_url || ')', {a}reference_row, {a}source_url)")
+
+
+def _expand(sql: str) -> str:
+    sql = sql.replace("@SOURCE_LABEL@", _source_label())
+    sql = re.sub(r"@SOURCE_LABEL\((\w+)\)@", lambda m: _source_label(m.group(1)), sql)
+    return re.sub(r"@FOLD\((\w+)\)@",
+                  lambda m: f"lower(trim(regexp_replace(strip_accents({m.group(1)}), "
+                            "'[^A-Za-z0-9]+', ' ', 'g')))", sql)
+
 
 # (check name, severity, SQL returning session_number, document_id, line_start, message)
 QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
@@ -59,35 +78,92 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
             SELECT DISTINCT session_number, panel_number FROM agenda_items WHERE item_type = 'panel'
         ), listed AS (
             SELECT session_number, panel_number, count(DISTINCT person_id) AS panelists,
-                   string_agg(DISTINCT document_id, ', ' ORDER BY document_id) AS documents,
+                   string_agg(DISTINCT coalesce(document_id, source_url), ', '
+                              ORDER BY coalesce(document_id, source_url)) AS sources,
                    min(line_start) AS first_line
             FROM roles WHERE role = 'panelist' GROUP BY session_number, panel_number
         )
         SELECT p.session_number, NULL, l.first_line,
-               format('Session {} panel {}: {} lists {} panelist(s); the procedural note ({}, line {}) announces {} experts per panel',
-                      p.session_number, p.panel_number, coalesce(l.documents, 'no document'),
-                      coalesce(l.panelists, 0), n.note, n.note_line, n.experts)
+               format('Session {} panel {}: {} name(s) {} panelist(s); the procedural note ({}, line {}) announces {} experts per panel',
+                      p.session_number, p.panel_number, l.sources, l.panelists, n.note, n.note_line, n.experts)
         FROM panels p JOIN announced n USING (session_number)
-        LEFT JOIN listed l USING (session_number, panel_number)
-        WHERE p.session_number IN (SELECT session_number FROM roles)
-          AND coalesce(l.panelists, 0) < n.experts
+        JOIN listed l USING (session_number, panel_number)
+        WHERE l.panelists < n.experts
     """),
     ("affiliation_differs", "info", """
         WITH affiliations AS (
-            SELECT person_id, affiliation, min(document_id) AS document_id, min(line_start) AS line_start,
-                   min(session_number) AS session_number,
-                   lower(regexp_replace(strip_accents(affiliation), '[^A-Za-z0-9]+', ' ', 'g')) AS folded
+            SELECT person_id, affiliation, min(session_number) AS session_number,
+                   string_agg(DISTINCT @SOURCE_LABEL@, '; ' ORDER BY @SOURCE_LABEL@) AS sources,
+                   @FOLD(affiliation)@ AS folded
             FROM roles WHERE affiliation IS NOT NULL
             GROUP BY person_id, affiliation
         ), differing AS (
             SELECT person_id FROM affiliations GROUP BY person_id HAVING count(DISTINCT folded) > 1
         )
         SELECT min(a.session_number), NULL, NULL,
-               format('{} is listed with {} affiliations: {}', p.full_name, count(*),
-                      string_agg(format('"{}" ({}, line {})', a.affiliation, a.document_id, a.line_start),
-                                 '; ' ORDER BY a.document_id, a.line_start))
+               format('{} is listed with {} affiliations: {}', p.full_name, count(DISTINCT a.folded),
+                      string_agg(format('"{}" ({})', a.affiliation, a.sources), '; '
+                                 ORDER BY a.sources, a.affiliation))
         FROM affiliations a JOIN differing USING (person_id) JOIN people p USING (person_id)
         GROUP BY p.full_name
+    """),
+    ("session_facts_differ", "warning", """
+        WITH facts AS (
+            SELECT *, CASE WHEN fact IN ('start_date', 'end_date') THEN value ELSE @FOLD(value)@ END AS folded
+            FROM session_facts
+            -- venues are stated at different grain ('Palais des Nations, Room XIX' and 'United
+            -- Nations Office at Geneva' are both right), so they are shown, not compared
+            WHERE fact <> 'venue'
+        ), differing AS (
+            SELECT session_number, fact FROM facts GROUP BY ALL HAVING count(DISTINCT folded) > 1
+        )
+        SELECT f.session_number, NULL, NULL,
+               format('Session {} {}: {}; shown: "{}"', f.session_number, replace(f.fact, '_', ' '),
+                      string_agg(format('"{}" ({})', f.value, @SOURCE_LABEL(f)@), ' vs ' ORDER BY f.source),
+                      CASE f.fact WHEN 'title' THEN any_value(s.title) WHEN 'city' THEN any_value(s.city)
+                                  WHEN 'venue' THEN any_value(s.venue) WHEN 'country' THEN any_value(s.country)
+                                  WHEN 'short_name' THEN any_value(s.short_name)
+                                  WHEN 'start_date' THEN any_value(s.start_date)::VARCHAR
+                                  ELSE any_value(s.end_date)::VARCHAR END)
+        FROM facts f JOIN differing USING (session_number, fact) JOIN sessions s USING (session_number)
+        GROUP BY f.session_number, f.fact
+    """),
+    ("panel_facts_differ", "warning", """
+        WITH differing AS (
+            SELECT session_number, panel_number FROM panels GROUP BY ALL
+            HAVING count(DISTINCT start_time) > 1 OR count(DISTINCT end_time) > 1
+                OR count(DISTINCT @FOLD(title)@) > 1
+        )
+        SELECT p.session_number, NULL, NULL,
+               format('Session {} panel {}: {}', p.session_number, p.panel_number,
+                      string_agg(format('{} "{}" ({})',
+                                        coalesce(left(p.start_time::VARCHAR, 5) || '-' || left(p.end_time::VARCHAR, 5), 'no time'),
+                                        p.title, @SOURCE_LABEL(p)@),
+                                 ' vs ' ORDER BY p.source))
+        FROM panels p JOIN differing USING (session_number, panel_number)
+        GROUP BY p.session_number, p.panel_number
+    """),
+    ("participation_sources_differ", "warning", """
+        WITH per_source AS (
+            SELECT session_number, source,
+                   string_agg(measure || ' ' || CASE qualifier WHEN 'more_than' THEN 'over ' WHEN 'approximately' THEN 'about ' ELSE '' END || value,
+                              ', ' ORDER BY measure) AS counts
+            FROM participation GROUP BY session_number, source
+        ), differing AS (
+            SELECT session_number FROM per_source GROUP BY session_number
+            HAVING count(DISTINCT counts) > 1
+        )
+        SELECT session_number, NULL, NULL,
+               format('Session {}: the sources count differently, both kept: {}', session_number,
+                      string_agg(format('{} says {}', source, counts), '; ' ORDER BY source))
+        FROM per_source JOIN differing USING (session_number)
+        GROUP BY session_number
+    """),
+    ("participation_uncertain", "warning", """
+        SELECT session_number, NULL, NULL,
+               format('Session {} {} = {} ({}, {}): {}', session_number, measure, value,
+                      reference_row, source_url, note)
+        FROM participation WHERE regexp_matches(note, '(?i)\\b(presumed|cut|uncertain|unclear)\\b')
     """),
     ("honorific_differs", "info", """
         SELECT min(r.session_number), NULL, NULL,
@@ -137,7 +213,7 @@ class InvariantError(RuntimeError):
 def run_quality_checks(con: duckdb.DuckDBPyConnection) -> list[Flag]:
     flags: list[Flag] = []
     for name, severity, sql in QUALITY_CHECKS:
-        for session_number, document_id, line_start, message in con.execute(sql).fetchall():
+        for session_number, document_id, line_start, message in con.execute(_expand(sql)).fetchall():
             flags.append(Flag(name, severity, message, session_number, document_id, line_start))
     return flags
 

@@ -10,6 +10,8 @@ import click
 
 from etl import config
 from etl.build import BuildReport, build, is_stale
+from etl.checks import InvariantError
+from etl.reference import ReferenceDataError
 
 APP_PATH = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
 
@@ -52,6 +54,10 @@ def _build(raw_dir: Path, db_path: Path) -> BuildReport:
     progress = _StageProgress()
     try:
         report = build(raw_dir, db_path, progress)
+    except (ReferenceDataError, InvariantError, FileNotFoundError) as exc:
+        progress.close()
+        click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
+        sys.exit(2)
     finally:
         progress.close()
     _print_report(report)

@@ -17,6 +17,11 @@ def raw_dir() -> Path:
     return _path_from_env("GCMDASH_RAW_DIR", ROOT / "data" / "raw")
 
 
+def reference_dir() -> Path:
+    """Curated public-record CSVs, each row with its source URL (GCMDASH_REFERENCE_DIR)."""
+    return _path_from_env("GCMDASH_REFERENCE_DIR", ROOT / "data" / "reference")
+
+
 def db_path() -> Path:
     """The one build artefact (GCMDASH_DB)."""
     return _path_from_env("GCMDASH_DB", ROOT / "data" / "gcmdash.duckdb")

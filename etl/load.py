@@ -5,7 +5,6 @@ loaded in its own transaction instead, so one bad document is marked failed and 
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,13 +13,15 @@ import pyarrow as pa
 
 from etl.config import SCHEMA_PATH
 from etl.extract import ExtractedDocument
+from etl.organisations import classify_organisation
 from etl.parse.people import gender_as_listed, name_key, person_id
 from etl.records import ParsedDocument, ParseFinding
+from etl.reference import ReferenceData
 
 # Insert order respects foreign keys.
-FACT_TABLES = ("documents", "sessions", "people", "agenda_items", "format_rules", "roles",
-               "participation", "discussion_areas", "recommendations", "quality_flags")
-# When several documents describe one session, the session row comes from the first of these.
+FACT_TABLES = ("documents", "session_facts", "people", "agenda_items", "format_rules", "roles",
+               "participation", "discussion_areas", "recommendations", "panels", "quality_flags")
+# Documents load in this order (and sessions prefer facts from the first).
 SOURCE_PRECEDENCE = {"procedural_note": 0, "programme_of_work": 1, "summary": 2, "other": 3}
 
 
@@ -49,29 +50,83 @@ def load_order(documents: list[LoadableDocument]) -> list[LoadableDocument]:
                                             d.extracted.document_id))
 
 
-def _fold(value: str | None) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name_key(value or "")).strip()
-
-
 class RowBuilder:
-    """Turns parsed documents into table rows, remembering what earlier documents supplied
-    (session rows, people) so later documents only add what is new."""
+    """Turns parsed documents and curated reference rows into table rows, remembering the
+    people earlier rows supplied so later rows only add who is new."""
 
     def __init__(self, display_names: dict[str, str]) -> None:
         self.display_names = display_names  # person_id -> the spelling to show
-        self.sessions: dict[int, dict] = {}
         self.people: dict[str, dict] = {}
         self.flags: list[Flag] = []
 
-    def rows(self, documents: list[LoadableDocument]) -> tuple[dict[str, list[dict]], "RowBuilder"]:
-        """Rows for these documents; returns the rows and the builder state after them."""
+    def _copy(self) -> "RowBuilder":
         state = RowBuilder(self.display_names)
-        state.sessions, state.people = dict(self.sessions), dict(self.people)
-        state.flags = list(self.flags)
+        state.people, state.flags = dict(self.people), list(self.flags)
+        return state
+
+    def rows(self, documents: list[LoadableDocument], reference: ReferenceData | None = None
+             ) -> tuple[dict[str, list[dict]], "RowBuilder"]:
+        """Rows for these documents (and reference); returns them and the builder state after."""
+        state = self._copy()
         tables: dict[str, list[dict]] = defaultdict(list)
+        if reference is not None:
+            state._add_reference(reference, tables)
         for doc in load_order(documents):
             state._add(doc, tables)
         return tables, state
+
+    def _person(self, full_name: str, tables: dict[str, list[dict]]) -> str:
+        pid = person_id(full_name)
+        if pid not in self.people:
+            person = dict(person_id=pid, full_name=self.display_names.get(pid, full_name),
+                          name_key=name_key(full_name))
+            self.people[pid] = person
+            tables["people"].append(person)
+        return pid
+
+    def _add_reference(self, ref: ReferenceData, tables: dict[str, list[dict]]) -> None:
+        for s in ref.sessions:
+            for fact, value in s.facts:
+                tables["session_facts"].append(dict(
+                    session_number=s.session_number, fact=fact, source=s.source_url or s.reference_row,
+                    value=value, document_id=None, line_start=None, line_end=None,
+                    source_url=s.source_url, reference_row=s.reference_row))
+            if s.source_url is None:
+                self.flags.append(Flag(
+                    "reference_without_source", "info",
+                    f"{s.reference_row} gives session {s.session_number}'s short name "
+                    f"'{dict(s.facts).get('short_name')}' without a source URL (an editorial label)",
+                    s.session_number))
+        for p in ref.panels:
+            tables["panels"].append(dict(
+                session_number=p.session_number, panel_number=p.panel_number, source=p.source_url,
+                title=p.title, start_time=p.start_time, end_time=p.end_time, document_id=None,
+                line_start=None, line_end=None, source_url=p.source_url,
+                reference_row=p.reference_row))
+        for r in ref.roles:
+            if r.full_name is None:
+                self.flags.append(Flag(
+                    "person_not_in_record", "warning",
+                    f"Session {r.session_number} panel {r.panel_number}: the public record "
+                    f"({r.source_url}) lists a {r.role} whose name is missing ({r.reference_row})",
+                    r.session_number))
+                continue
+            honorific = r.honorific
+            pid = self._person(r.full_name, tables)
+            kind, rule = classify_organisation(r.affiliation)
+            tables["roles"].append(dict(
+                role_id=r.reference_row, person_id=pid, session_number=r.session_number,
+                role=r.role, panel_number=r.panel_number, honorific=honorific,
+                affiliation=r.affiliation, gender_as_listed=gender_as_listed(honorific),
+                organisation_type=kind, organisation_rule=rule, document_id=None,
+                line_start=None, line_end=None, source_url=r.source_url,
+                reference_row=r.reference_row))
+        for c in ref.participation:
+            tables["participation"].append(dict(
+                session_number=c.session_number, measure=c.measure, source=c.source_url,
+                value=c.value, qualifier=c.qualifier, evidence=None, document_id=None,
+                line_start=None, line_end=None, source_url=c.source_url,
+                reference_row=c.reference_row, note=c.note))
 
     def _add(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
         e, p = doc.extracted, doc.parsed
@@ -81,16 +136,15 @@ class RowBuilder:
             format=e.format, document_type=p.document_type, session_number=p.session_number,
             classified_by=p.classified_by, status="loaded", error=None))
         for s in p.sessions:
-            row = dict(session_number=s.session_number, title=s.title, short_name=None,
-                       city=s.city, country=s.country, venue=s.venue, start_date=s.start_date,
-                       end_date=s.end_date, document_id=doc_id, line_start=s.line_start,
-                       line_end=s.line_end, source_url=None)
-            kept = self.sessions.get(s.session_number)
-            if kept is None:
-                self.sessions[s.session_number] = row
-                tables["sessions"].append(row)
-            else:
-                self._compare_session(kept, row)
+            for fact in ("title", "city", "country", "venue", "start_date", "end_date"):
+                value = getattr(s, fact)
+                if value is None:
+                    continue
+                tables["session_facts"].append(dict(
+                    session_number=s.session_number, fact=fact, source=doc_id,
+                    value=value.isoformat() if hasattr(value, "isoformat") else value,
+                    document_id=doc_id, line_start=s.line_start, line_end=s.line_end,
+                    source_url=None, reference_row=None))
         session = p.session_number
         for a in p.agenda_items:
             tables["agenda_items"].append(dict(
@@ -105,27 +159,25 @@ class RowBuilder:
                 line_start=r.line_start, line_end=r.line_end))
         seen_roles: set[tuple] = set()
         for r in p.roles:
-            key = name_key(r.full_name)
             pid = person_id(r.full_name)
             if (pid, r.role, r.panel_number) in seen_roles:
                 continue  # co-facilitators are named again on day 2: one role per document
             seen_roles.add((pid, r.role, r.panel_number))
-            person = self.people.get(pid)
-            if person is None:
-                person = dict(person_id=pid, full_name=self.display_names.get(pid, r.full_name),
-                              name_key=key)
-                self.people[pid] = person
-                tables["people"].append(person)
+            self._person(r.full_name, tables)
+            kind, rule = classify_organisation(r.affiliation)
             tables["roles"].append(dict(
                 role_id=f"{doc_id}:{r.line_start}", person_id=pid, session_number=session,
                 role=r.role, panel_number=r.panel_number, honorific=r.honorific,
                 affiliation=r.affiliation, gender_as_listed=gender_as_listed(r.honorific),
-                document_id=doc_id, line_start=r.line_start, line_end=r.line_end))
+                organisation_type=kind, organisation_rule=rule, document_id=doc_id,
+                line_start=r.line_start, line_end=r.line_end, source_url=None,
+                reference_row=None))
         for c in p.participation:
             tables["participation"].append(dict(
                 session_number=session, measure=c.measure, source=doc_id, value=c.value,
                 qualifier=c.qualifier, evidence=c.evidence, document_id=doc_id,
-                line_start=c.line_start, line_end=c.line_end, source_url=None))
+                line_start=c.line_start, line_end=c.line_end, source_url=None,
+                reference_row=None, note=None))
         for a in p.discussion_areas:
             tables["discussion_areas"].append(dict(
                 session_number=session, area_letter=a.area_letter, heading=a.heading,
@@ -139,30 +191,18 @@ class RowBuilder:
         for f in p.findings:
             self.flags.append(_flag_from_finding(f, session, doc_id))
 
-    def _compare_session(self, kept: dict, row: dict) -> None:
-        for column in ("title", "city", "start_date", "end_date"):
-            ours, theirs = kept[column], row[column]
-            if ours is None or theirs is None:
-                continue
-            same = _fold(ours) == _fold(theirs) if isinstance(ours, str) else ours == theirs
-            if not same:
-                self.flags.append(Flag(
-                    "session_facts_differ", "warning",
-                    f"Session {row['session_number']} {column}: {kept['document_id']} (line "
-                    f"{kept['line_start']}) says '{ours}', {row['document_id']} (line "
-                    f"{row['line_start']}) says '{theirs}'; the first is shown",
-                    row["session_number"], row["document_id"], row["line_start"]))
 
 
-def display_names(documents: list[LoadableDocument]) -> dict[str, str]:
+def display_names(documents: list[LoadableDocument], reference: ReferenceData) -> dict[str, str]:
     """person_id -> the spelling to display: the one with most accents ('Iván Martín' over
-    'Ivan Martin'), then the first in load order."""
+    'Ivan Martin'), then the first in load order (documents before the curated record)."""
     names: dict[str, str] = {}
-    for doc in load_order(documents):
-        for role in doc.parsed.roles:
-            pid = person_id(role.full_name)
-            if pid not in names or _accents(role.full_name) > _accents(names[pid]):
-                names[pid] = role.full_name
+    spellings = [r.full_name for d in load_order(documents) for r in d.parsed.roles]
+    spellings += [r.full_name for r in reference.roles if r.full_name]
+    for full_name in spellings:
+        pid = person_id(full_name)
+        if pid not in names or _accents(full_name) > _accents(names[pid]):
+            names[pid] = full_name
     return names
 
 
@@ -185,12 +225,14 @@ def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict]])
         con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM batch")
 
 
-def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocument]
-                   ) -> tuple[dict[str, str], list[Flag]]:
-    """Insert every document's rows. Returns {document_id: error} for documents whose rows
-    broke a constraint (they are left out whole), and the flags raised while building rows."""
-    builder = RowBuilder(display_names(documents))
-    tables, after = builder.rows(documents)
+def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocument],
+                   reference: ReferenceData) -> tuple[dict[str, str], list[Flag]]:
+    """Insert the curated reference and every document's rows. Returns {document_id: error}
+    for documents whose rows broke a constraint (they are left out whole), and the flags
+    raised while building rows. Reference rows are validated before; if they still break a
+    constraint the build stops."""
+    builder = RowBuilder(display_names(documents, reference))
+    tables, after = builder.rows(documents, reference)
     try:
         con.begin()
         insert_tables(con, tables)
@@ -198,6 +240,10 @@ def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocum
         return {}, after.flags
     except duckdb.Error:
         con.rollback()
+    tables, builder = builder.rows([], reference)
+    con.begin()
+    insert_tables(con, tables)
+    con.commit()
     failures: dict[str, str] = {}
     for doc in load_order(documents):
         tables, candidate = builder.rows([doc])

@@ -23,6 +23,22 @@ CREATE TABLE documents (
     CHECK (status = 'failed' OR (document_type IS NOT NULL AND session_number IS NOT NULL))
 );
 
+CREATE TABLE session_facts (
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
+    fact VARCHAR NOT NULL CHECK (fact IN ('title', 'short_name', 'city', 'country', 'venue', 'start_date', 'end_date')),
+    source VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    document_id VARCHAR REFERENCES documents (document_id),
+    line_start INTEGER CHECK (line_start >= 1),
+    line_end INTEGER,
+    source_url VARCHAR,
+    reference_row VARCHAR,
+    PRIMARY KEY (session_number, fact, source),
+    CHECK (line_end >= line_start),
+    CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL
+           OR (fact = 'short_name' AND reference_row IS NOT NULL))
+);
+
 CREATE TABLE sessions (
     session_number INTEGER PRIMARY KEY CHECK (session_number BETWEEN 1 AND 7),
     title VARCHAR,
@@ -36,14 +52,14 @@ CREATE TABLE sessions (
     line_start INTEGER CHECK (line_start >= 1),
     line_end INTEGER,
     source_url VARCHAR,
+    planned_city VARCHAR,
     CHECK (end_date >= start_date),
-    CHECK (line_end >= line_start),
-    CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL)
+    CHECK (line_end >= line_start)
 );
 
 CREATE TABLE agenda_items (
     document_id VARCHAR NOT NULL REFERENCES documents (document_id),
-    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
     day_number INTEGER NOT NULL CHECK (day_number BETWEEN 1 AND 7),
     start_time TIME NOT NULL,
     end_time TIME NOT NULL,
@@ -62,7 +78,7 @@ CREATE TABLE agenda_items (
 
 CREATE TABLE format_rules (
     document_id VARCHAR NOT NULL REFERENCES documents (document_id),
-    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
     rule VARCHAR NOT NULL,
     min_value INTEGER NOT NULL CHECK (min_value >= 0),
     max_value INTEGER NOT NULL,
@@ -84,21 +100,26 @@ CREATE TABLE people (
 CREATE TABLE roles (
     role_id VARCHAR PRIMARY KEY,
     person_id VARCHAR NOT NULL REFERENCES people (person_id),
-    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
     role VARCHAR NOT NULL CHECK (role IN ('co_facilitator', 'secretary_general', 'panelist', 'moderator', 'thematic_expert')),
     panel_number INTEGER CHECK (panel_number >= 1),
     honorific VARCHAR,
     affiliation VARCHAR,
     gender_as_listed VARCHAR NOT NULL CHECK (gender_as_listed IN ('female', 'male', 'unknown')),
-    document_id VARCHAR NOT NULL REFERENCES documents (document_id),
-    line_start INTEGER NOT NULL CHECK (line_start >= 1),
-    line_end INTEGER NOT NULL,
+    organisation_type VARCHAR NOT NULL CHECK (organisation_type IN ('government', 'un_system', 'other_intergovernmental', 'academia_research', 'civil_society_ngo', 'private_sector', 'other')),
+    organisation_rule VARCHAR NOT NULL,
+    document_id VARCHAR REFERENCES documents (document_id),
+    line_start INTEGER CHECK (line_start >= 1),
+    line_end INTEGER,
+    source_url VARCHAR,
+    reference_row VARCHAR,
     CHECK (line_end >= line_start),
+    CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL),
     CHECK ((role IN ('panelist', 'moderator')) = (panel_number IS NOT NULL))
 );
 
 CREATE TABLE participation (
-    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
     measure VARCHAR NOT NULL,
     source VARCHAR NOT NULL,
     value INTEGER NOT NULL CHECK (value >= 0),
@@ -108,13 +129,15 @@ CREATE TABLE participation (
     line_start INTEGER CHECK (line_start >= 1),
     line_end INTEGER,
     source_url VARCHAR,
+    reference_row VARCHAR,
+    note VARCHAR,
     PRIMARY KEY (session_number, measure, source),
     CHECK (line_end >= line_start),
     CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL)
 );
 
 CREATE TABLE discussion_areas (
-    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
     area_letter VARCHAR NOT NULL CHECK (length(area_letter) = 1),
     heading VARCHAR NOT NULL,
     narrative VARCHAR NOT NULL,
@@ -137,6 +160,32 @@ CREATE TABLE recommendations (
     UNIQUE (session_number, area_letter, position),
     FOREIGN KEY (session_number, area_letter) REFERENCES discussion_areas (session_number, area_letter),
     CHECK (line_end >= line_start)
+);
+
+CREATE TABLE panels (
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
+    panel_number INTEGER NOT NULL CHECK (panel_number >= 1),
+    source VARCHAR NOT NULL,
+    title VARCHAR,
+    start_time TIME,
+    end_time TIME,
+    document_id VARCHAR REFERENCES documents (document_id),
+    line_start INTEGER CHECK (line_start >= 1),
+    line_end INTEGER,
+    source_url VARCHAR,
+    reference_row VARCHAR,
+    PRIMARY KEY (session_number, panel_number, source),
+    CHECK (end_time > start_time),
+    CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL)
+);
+
+CREATE TABLE record_coverage (
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
+    item VARCHAR NOT NULL,
+    status VARCHAR NOT NULL CHECK (status IN ('present', 'missing')),
+    sources VARCHAR,
+    PRIMARY KEY (session_number, item),
+    CHECK ((status = 'present') = (sources IS NOT NULL))
 );
 
 CREATE TABLE quality_flags (
@@ -165,19 +214,31 @@ COMMENT ON COLUMN documents.classified_by IS 'The evidence (phrases and their li
 COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database; failed: see error.';
 COMMENT ON COLUMN documents.error IS 'Why the document failed to load (NULL when loaded).';
 
-COMMENT ON TABLE sessions IS 'The six informal thematic sessions (1-6) and the stocktaking meeting (7), as the documents state them.';
+COMMENT ON TABLE session_facts IS 'Every source''s value for every session fact, side by side (parsed documents and curated reference rows).';
+COMMENT ON COLUMN session_facts.session_number IS 'Session the fact is about.';
+COMMENT ON COLUMN session_facts.fact IS 'title, short_name, city, country, venue, start_date or end_date.';
+COMMENT ON COLUMN session_facts.source IS 'document_id when parsed, source_url when curated (the curated file row for an editorial short name given without a URL).';
+COMMENT ON COLUMN session_facts.value IS 'The value as that source states it (dates as YYYY-MM-DD).';
+COMMENT ON COLUMN session_facts.document_id IS 'Document it was parsed from (NULL when curated).';
+COMMENT ON COLUMN session_facts.line_start IS 'First line stating it in the document.';
+COMMENT ON COLUMN session_facts.line_end IS 'Last line stating it in the document.';
+COMMENT ON COLUMN session_facts.source_url IS 'Public page it was curated from (NULL when parsed).';
+COMMENT ON COLUMN session_facts.reference_row IS 'Curated file and row (e.g. sessions.csv:3), NULL when parsed.';
+
+COMMENT ON TABLE sessions IS 'One row per session (1-6 thematic, 7 stocktaking), resolved from session_facts: the session''s own documents first, then the curated record, then announcements in other sessions'' documents.';
 COMMENT ON COLUMN sessions.session_number IS 'Session number: 1-6 thematic sessions, 7 the stocktaking meeting.';
 COMMENT ON COLUMN sessions.title IS 'Theme of the session as quoted in its documents.';
 COMMENT ON COLUMN sessions.short_name IS 'Short display name (curated; NULL when no source gives one).';
-COMMENT ON COLUMN sessions.city IS 'City where the session was held (or, for a meeting announced in advance, planned).';
+COMMENT ON COLUMN sessions.city IS 'City where the session was held.';
+COMMENT ON COLUMN sessions.planned_city IS 'City an earlier document announced, when it differs from where the session was held (stocktaking: Guadalajara).';
 COMMENT ON COLUMN sessions.country IS 'Country, where the document states it.';
 COMMENT ON COLUMN sessions.venue IS 'Venue as the document states it (building, room).';
 COMMENT ON COLUMN sessions.start_date IS 'First day of the session.';
 COMMENT ON COLUMN sessions.end_date IS 'Last day of the session.';
-COMMENT ON COLUMN sessions.document_id IS 'Document this row was parsed from (procedural note preferred, then programme, then summary).';
-COMMENT ON COLUMN sessions.line_start IS 'First line in the document that states these facts.';
-COMMENT ON COLUMN sessions.line_end IS 'Last line in the document that states these facts.';
-COMMENT ON COLUMN sessions.source_url IS 'Public page the row was curated from (NULL when parsed).';
+COMMENT ON COLUMN sessions.document_id IS 'Best document stating facts of this session (procedural note, then programme, then summary); per-fact sources are in session_facts.';
+COMMENT ON COLUMN sessions.line_start IS 'First line in that document stating them.';
+COMMENT ON COLUMN sessions.line_end IS 'Last line in that document stating them.';
+COMMENT ON COLUMN sessions.source_url IS 'Public page of the curated record for this session, if any.';
 
 COMMENT ON TABLE agenda_items IS 'Agenda rows per document: day, times, item type, panel, title and description.';
 COMMENT ON COLUMN agenda_items.document_id IS 'Document whose agenda holds this row.';
@@ -218,9 +279,13 @@ COMMENT ON COLUMN roles.panel_number IS 'Panel number for panelists and moderato
 COMMENT ON COLUMN roles.honorific IS 'Honorific as written in the document (H.E. Mr., Ms., Dr., Prof., ...); NULL when none.';
 COMMENT ON COLUMN roles.affiliation IS 'Affiliation as written in this document (kept per document, never overwritten).';
 COMMENT ON COLUMN roles.gender_as_listed IS 'female for Ms./Mrs., male for Mr., unknown otherwise (Dr., Prof., H.E. alone): as listed, not inferred.';
-COMMENT ON COLUMN roles.document_id IS 'Document naming the person in this role.';
+COMMENT ON COLUMN roles.organisation_type IS 'Kind of organisation of the affiliation (government, un_system, other_intergovernmental, academia_research, civil_society_ngo, private_sector, other), from the rule table in etl/organisations.py.';
+COMMENT ON COLUMN roles.organisation_rule IS 'The rule that decided organisation_type (the words it matched), for transparency.';
+COMMENT ON COLUMN roles.document_id IS 'Document naming the person in this role (NULL when curated).';
 COMMENT ON COLUMN roles.line_start IS 'First line of the entry naming the person.';
 COMMENT ON COLUMN roles.line_end IS 'Last line of that entry.';
+COMMENT ON COLUMN roles.source_url IS 'Public page the role was curated from (NULL when parsed).';
+COMMENT ON COLUMN roles.reference_row IS 'Curated file and row (e.g. people.csv:5), NULL when parsed.';
 
 COMMENT ON TABLE participation IS 'Participation counts per session and measure, one row per source; missing means not reported, never 0.';
 COMMENT ON COLUMN participation.session_number IS 'Session counted.';
@@ -233,6 +298,8 @@ COMMENT ON COLUMN participation.document_id IS 'Document the count was parsed fr
 COMMENT ON COLUMN participation.line_start IS 'First line of the count in the document.';
 COMMENT ON COLUMN participation.line_end IS 'Last line of the count in the document.';
 COMMENT ON COLUMN participation.source_url IS 'Public page the count was curated from (NULL when parsed).';
+COMMENT ON COLUMN participation.reference_row IS 'Curated file and row (e.g. participation.csv:4), NULL when parsed.';
+COMMENT ON COLUMN participation.note IS 'Curator''s note on the count (e.g. which publication, or that the excerpt was cut).';
 
 COMMENT ON TABLE discussion_areas IS 'Areas of discussion of a co-facilitators summary (a., b., ...), with their narrative.';
 COMMENT ON COLUMN discussion_areas.session_number IS 'Session summarised.';
@@ -252,6 +319,25 @@ COMMENT ON COLUMN recommendations.text IS 'Full text of the bullet, lines joined
 COMMENT ON COLUMN recommendations.document_id IS 'Summary it comes from.';
 COMMENT ON COLUMN recommendations.line_start IS 'First line of the bullet in the document.';
 COMMENT ON COLUMN recommendations.line_end IS 'Last line of the bullet in the document.';
+
+COMMENT ON TABLE panels IS 'Expert panels per session and source: parsed agendas and the curated public programme side by side.';
+COMMENT ON COLUMN panels.session_number IS 'Session of the panel.';
+COMMENT ON COLUMN panels.panel_number IS 'Panel number within the session.';
+COMMENT ON COLUMN panels.source IS 'document_id when parsed, source_url when curated.';
+COMMENT ON COLUMN panels.title IS 'Panel title as that source gives it.';
+COMMENT ON COLUMN panels.start_time IS 'Start time as that source gives it (NULL when it gives none).';
+COMMENT ON COLUMN panels.end_time IS 'End time as that source gives it (NULL when it gives none).';
+COMMENT ON COLUMN panels.document_id IS 'Document it was parsed from (NULL when curated).';
+COMMENT ON COLUMN panels.line_start IS 'First line of the agenda row.';
+COMMENT ON COLUMN panels.line_end IS 'Last line of the agenda row.';
+COMMENT ON COLUMN panels.source_url IS 'Public page it was curated from (NULL when parsed).';
+COMMENT ON COLUMN panels.reference_row IS 'Curated file and row (e.g. panels.csv:2), NULL when parsed.';
+
+COMMENT ON TABLE record_coverage IS 'What the record holds for each session and what is missing: documents by kind and key facts.';
+COMMENT ON COLUMN record_coverage.session_number IS 'Session (1-7).';
+COMMENT ON COLUMN record_coverage.item IS 'procedural_note, programme_of_work, summary, dates, venue, agenda, panel_titles, panel_people, participation_counts.';
+COMMENT ON COLUMN record_coverage.status IS 'present or missing.';
+COMMENT ON COLUMN record_coverage.sources IS 'Documents or URLs holding it (NULL when missing).';
 
 COMMENT ON TABLE quality_flags IS 'What the checks found after the build: overlaps, truncations, short panels, differing affiliations, failed documents.';
 COMMENT ON COLUMN quality_flags.flag_id IS 'Sequence number of the flag in this build (ordered by check, session, document, line).';

@@ -96,7 +96,7 @@ _HELD_RE = re.compile(
     rf"\bwas held (?:at|in) (?P<venue>[^.;]*?) (?:on|from) (?P<dates>{DATE_RANGE_RE.pattern[2:]})"
 )
 _STOCKTAKING_RE = re.compile(
-    r"\b(?P<name>stocktaking meeting) (?:in|at) (?P<city>[A-Z][\w .'-]*?)(?:, (?P<country>[A-Z][\w .'-]*?))?"
+    r"\bstocktaking meeting (?:in|at) (?P<city>[A-Z][\w .'-]*?)(?:, (?P<country>[A-Z][\w .'-]*?))?"
     rf" (?:on|from) (?P<dates>{DATE_RANGE_RE.pattern[2:]})"
 )
 
@@ -169,7 +169,7 @@ def _stocktaking(intro: list[NumberedLine]) -> SessionInfo | None:
     lines = [joined.line_at(match.start()), joined.line_at(match.end() - 1)]
     return SessionInfo(
         session_number=STOCKTAKING_SESSION,
-        title=match["name"].capitalize(),
+        title=None,  # an announcement names the meeting, it does not give its title
         city=squash_spaces(match["city"]),
         country=squash_spaces(match["country"]) if match["country"] else None,
         venue=None,

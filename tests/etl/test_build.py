@@ -11,8 +11,9 @@ from etl.build import build, is_stale
 from etl.config import SCHEMA_PATH
 from tests.conftest import SEED_DIR
 
-TABLES = ("documents", "sessions", "agenda_items", "format_rules", "people", "roles",
-          "participation", "discussion_areas", "recommendations", "quality_flags")
+TABLES = ("documents", "session_facts", "sessions", "agenda_items", "format_rules", "people",
+          "roles", "participation", "discussion_areas", "recommendations", "panels",
+          "record_coverage", "quality_flags")
 
 
 def query(db, sql, params=()):
@@ -23,10 +24,14 @@ def query(db, sql, params=()):
 def test_row_counts(seed_db):
     counts = {t: query(seed_db, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
     assert counts == {
-        "documents": 5, "sessions": 4, "agenda_items": 42, "format_rules": 24, "people": 15,
-        "roles": 30, "participation": 5, "discussion_areas": 12, "recommendations": 73,
-        "quality_flags": 7,
+        "documents": 5, "session_facts": 66, "sessions": 7, "agenda_items": 42,
+        "format_rules": 24, "people": 44, "roles": 62, "participation": 16,
+        "discussion_areas": 12, "recommendations": 73, "panels": 24, "record_coverage": 63,
+        "quality_flags": 15,
     }
+    parsed = {t: query(seed_db, f"SELECT count(*) FROM {t} WHERE document_id IS NOT NULL")[0][0]
+              for t in ("session_facts", "roles", "participation", "panels")}
+    assert parsed == {"session_facts": 29, "roles": 30, "participation": 5, "panels": 12}
 
 
 def test_documents_all_loaded_with_type_and_session(seed_db):
@@ -41,14 +46,19 @@ def test_documents_all_loaded_with_type_and_session(seed_db):
     ]
 
 
-def test_sessions_with_provenance(seed_db):
-    rows = query(seed_db, "SELECT session_number, city, start_date::VARCHAR, end_date::VARCHAR, "
-                          "document_id, line_start FROM sessions ORDER BY session_number")
+def test_parsed_session_facts_with_provenance(seed_db):
+    rows = query(seed_db, """
+        SELECT session_number, source, max(value) FILTER (WHERE fact = 'city'),
+               max(value) FILTER (WHERE fact = 'start_date'), max(value) FILTER (WHERE fact = 'end_date'),
+               min(line_start)
+        FROM session_facts WHERE document_id IS NOT NULL GROUP BY ALL ORDER BY ALL""")
     assert rows == [
-        (1, "Geneva", "2017-05-08", "2017-05-09", "002_11a64b559e8c10d2.txt", 7),
-        (3, "Geneva", "2017-06-19", "2017-06-20", "000_f70e12f896b5f4b9.txt", 6),
-        (4, "New York", "2017-07-24", "2017-07-25", "004_c622c7e6c4042f6b.txt", 5),
-        (7, "Guadalajara", "2017-12-04", "2017-12-06", "003_caee5c70cc5473e9.txt", 19),
+        (1, "002_11a64b559e8c10d2.txt", "Geneva", "2017-05-08", "2017-05-09", 7),
+        (3, "000_f70e12f896b5f4b9.txt", "Geneva", "2017-06-19", "2017-06-20", 6),
+        (3, "001_bab7ddbf46844fd5.txt", "Geneva", "2017-06-19", "2017-06-20", 9),
+        (3, "003_caee5c70cc5473e9.txt", "Geneva", "2017-06-19", "2017-06-20", 6),
+        (4, "004_c622c7e6c4042f6b.txt", "New York", "2017-07-24", "2017-07-25", 5),
+        (7, "003_caee5c70cc5473e9.txt", "Guadalajara", "2017-12-04", "2017-12-06", 19),
     ]
 
 
@@ -65,7 +75,7 @@ def test_one_person_across_documents_with_affiliation_per_document(seed_db):
     ]
     people = dict(query(seed_db, "SELECT person_id, count(*) FROM roles GROUP BY person_id"))
     assert people["omar-abdulrahman-salem-alnuaimi"] == 2  # 'Dr.' (001) and 'H.E. Mr.' (003)
-    assert people["gregory-maniatis"] == 2  # no honorific (001) and 'Mr.' (003)
+    assert people["gregory-maniatis"] == 3  # none (001), "Mr." (003), curated (people.csv)
     # co-facilitators named on both days count once per document
     assert people["jurg-lauber"] == 2
     genders = dict(query(seed_db, "SELECT role_id, gender_as_listed FROM roles WHERE person_id IN "
@@ -76,9 +86,9 @@ def test_one_person_across_documents_with_affiliation_per_document(seed_db):
                        "003_caee5c70cc5473e9.txt:611": "female"}
 
 
-def test_participation_rows(seed_db):
+def test_parsed_participation_rows(seed_db):
     rows = query(seed_db, "SELECT measure, value, qualifier, source, line_start FROM participation "
-                          "ORDER BY measure")
+                          "WHERE document_id IS NOT NULL ORDER BY measure")
     assert rows == [
         ("informal_dialogue_stakeholders", 18, "exact", "003_caee5c70cc5473e9.txt", 12),
         ("member_state_interventions", 105, "exact", "003_caee5c70cc5473e9.txt", 11),
@@ -93,18 +103,28 @@ def test_quality_flags(seed_db):
                           "FROM quality_flags ORDER BY flag_id")
     assert rows == [
         ("affiliation_differs", "info", 3, None, None),
+        ("affiliation_differs", "info", 3, None, None),
         ("agenda_overlap", "warning", 1, "002_11a64b559e8c10d2.txt", 68),
         ("agenda_truncated", "warning", 4, "004_c622c7e6c4042f6b.txt", 56),
         ("honorific_differs", "info", 3, None, None),
         ("honorific_differs", "info", 3, None, None),
         ("honorific_differs", "info", 3, None, None),
+        ("panel_facts_differ", "warning", 1, None, None),
+        ("panel_short_of_announced", "warning", 1, None, None),
         ("panel_short_of_announced", "warning", 3, None, 76),
+        ("participation_sources_differ", "warning", 7, None, None),
+        ("participation_uncertain", "warning", 5, None, None),
+        ("person_not_in_record", "warning", 1, None, None),
+        ("reference_without_source", "info", 3, None, None),
+        ("session_facts_differ", "warning", 7, None, None),
     ]
-    messages = [m for (m,) in query(seed_db, "SELECT message FROM quality_flags ORDER BY flag_id")]
-    assert messages[1] == ('Session 1 day 1: "Social inclusion and cohesion" ends 17:55 but '
+    messages = dict(query(seed_db, "SELECT flag_id, message FROM quality_flags"))
+    assert messages[3] == ('Session 1 day 1: "Social inclusion and cohesion" ends 17:55 but '
                            '"Closing remarks by the Co-facilitators" starts 17:50 (lines 68 and 69)')
-    assert "Iván Martín is listed with 2 affiliations" in messages[0]
-    assert "Session 3 panel 1" in messages[6] and "lists 2 panelist(s)" in messages[6]
+    assert messages[1].startswith("Iván Martín is listed with 2 affiliations")
+    assert messages[10].startswith("Session 3 panel 1: 001_bab7ddbf46844fd5.txt, "
+                                   "003_caee5c70cc5473e9.txt")
+    assert "name(s) 2 panelist(s)" in messages[10]
 
 
 def test_every_table_and_column_has_a_description(seed_db):

@@ -1,0 +1,91 @@
+"""Tables derived from the loaded facts, in SQL: resolved sessions, parsed panels, record coverage.
+
+Runs after load and before the checks. Nothing here chooses silently: every source stays in
+session_facts / panels / participation, and the checks flag where sources disagree.
+"""
+from __future__ import annotations
+
+import duckdb
+
+# Which source a session's resolved row takes each fact from: the session's own documents
+# (procedural note, programme, summary), then the curated public record, then announcements in
+# other sessions' documents (the session-3 summary announced the stocktaking in Guadalajara;
+# the record says it was held in Puerto Vallarta).
+SOURCE_RANK_SQL = """
+    CASE WHEN f.document_id IS NULL THEN 10
+         WHEN d.session_number = f.session_number THEN
+              CASE d.document_type WHEN 'procedural_note' THEN 0 WHEN 'programme_of_work' THEN 1
+                                   WHEN 'summary' THEN 2 ELSE 3 END
+         ELSE 20 END
+"""
+
+RESOLVE_SESSIONS = f"""
+    INSERT INTO sessions
+    WITH ranked AS (
+        SELECT f.*, {SOURCE_RANK_SQL} AS rank FROM session_facts f LEFT JOIN documents d USING (document_id)
+    ), best AS (
+        SELECT session_number, fact, first(value ORDER BY rank, source) AS value
+        FROM ranked GROUP BY session_number, fact
+    ), provenance AS (
+        SELECT session_number,
+               first(document_id ORDER BY rank, source) FILTER (WHERE document_id IS NOT NULL) AS document_id,
+               first(line_start ORDER BY rank, source) FILTER (WHERE document_id IS NOT NULL) AS line_start,
+               first(line_end ORDER BY rank, source) FILTER (WHERE document_id IS NOT NULL) AS line_end,
+               first(source_url ORDER BY source) FILTER (WHERE source_url IS NOT NULL) AS source_url,
+               first(value ORDER BY rank, source) FILTER (WHERE fact = 'city' AND rank = 20) AS announced_city
+        FROM ranked GROUP BY session_number
+    )
+    SELECT p.session_number,
+           max(value) FILTER (WHERE fact = 'title'),
+           max(value) FILTER (WHERE fact = 'short_name'),
+           max(value) FILTER (WHERE fact = 'city'),
+           max(value) FILTER (WHERE fact = 'country'),
+           max(value) FILTER (WHERE fact = 'venue'),
+           CAST(max(value) FILTER (WHERE fact = 'start_date') AS DATE),
+           CAST(max(value) FILTER (WHERE fact = 'end_date') AS DATE),
+           p.document_id, p.line_start, p.line_end, p.source_url,
+           CASE WHEN p.announced_city <> max(value) FILTER (WHERE fact = 'city') THEN p.announced_city END
+    FROM provenance p JOIN best b USING (session_number)
+    GROUP BY p.session_number, p.document_id, p.line_start, p.line_end, p.source_url, p.announced_city
+"""
+
+PARSED_PANELS = """
+    INSERT INTO panels
+    SELECT session_number, panel_number, document_id, title, start_time, end_time, document_id,
+           line_start, line_end, NULL, NULL
+    FROM agenda_items WHERE item_type = 'panel'
+"""
+
+# (item, SQL giving session_number and the sources holding it)
+COVERAGE_ITEMS: tuple[tuple[str, str], ...] = (
+    ("procedural_note", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'procedural_note'"),
+    ("programme_of_work", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'programme_of_work'"),
+    ("summary", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'summary'"),
+    ("dates", "SELECT session_number, source FROM session_facts WHERE fact = 'start_date'"),
+    ("venue", "SELECT session_number, source FROM session_facts WHERE fact IN ('venue', 'city')"),
+    ("agenda", "SELECT session_number, document_id FROM agenda_items"),
+    ("panel_titles", "SELECT session_number, source FROM panels WHERE title IS NOT NULL"),
+    ("panel_people", "SELECT session_number, coalesce(document_id, source_url) FROM roles WHERE role IN ('panelist', 'moderator')"),
+    ("participation_counts", "SELECT session_number, source FROM participation"),
+)
+
+
+def record_coverage_sql() -> str:
+    held = " UNION ALL ".join(f"SELECT '{item}', * FROM ({sql})" for item, sql in COVERAGE_ITEMS)
+    return f"""
+        INSERT INTO record_coverage
+        WITH held(item, session_number, source) AS ({held})
+        SELECT s.session_number, i.item,
+               CASE WHEN count(h.source) > 0 THEN 'present' ELSE 'missing' END,
+               string_agg(DISTINCT h.source, ', ' ORDER BY h.source)
+        FROM sessions s
+        CROSS JOIN (SELECT unnest(?::VARCHAR[]) AS item) i
+        LEFT JOIN held h ON h.session_number = s.session_number AND h.item = i.item
+        GROUP BY s.session_number, i.item
+    """
+
+
+def resolve(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RESOLVE_SESSIONS)
+    con.execute(PARSED_PANELS)
+    con.execute(record_coverage_sql(), [[item for item, _ in COVERAGE_ITEMS]])
