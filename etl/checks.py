@@ -194,6 +194,14 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
     ("recommendation positions run 1..n in every area", """
         SELECT session_number, area_letter FROM recommendations
         GROUP BY session_number, area_letter HAVING max(position) <> count(*)"""),
+    ("every fact's session has a sessions row", """
+        SELECT DISTINCT session_number FROM (
+            SELECT session_number FROM agenda_items UNION ALL SELECT session_number FROM format_rules
+            UNION ALL SELECT session_number FROM roles UNION ALL SELECT session_number FROM participation
+            UNION ALL SELECT session_number FROM discussion_areas
+            UNION ALL SELECT session_number FROM recommendations
+            UNION ALL SELECT session_number FROM panels)
+        WHERE session_number NOT IN (SELECT session_number FROM sessions)"""),
     ("every loaded document has a session row", """
         SELECT document_id FROM documents WHERE status = 'loaded'
           AND session_number NOT IN (SELECT session_number FROM sessions)"""),
