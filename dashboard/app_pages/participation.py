@@ -1,0 +1,26 @@
+"""Participation: counts per session and measure as stated, and who had a role in each session."""
+import streamlit as st
+
+from dashboard import charts, queries, tables
+from dashboard.db import connection_or_stop
+
+st.title("Participation")
+
+con = connection_or_stop()
+
+st.header("Counts per session")
+matrix = queries.participation_matrix(con)
+st.plotly_chart(charts.participation_chart(matrix))
+st.caption("Member States, interventions, UN agencies and stakeholders per session as the "
+           "record states them; “not reported” marks a count no source gives, never a zero.")
+st.dataframe(tables.participation_table(matrix), hide_index=True)
+
+st.subheader("Where each number comes from")
+st.dataframe(tables.participation_sources_table(queries.participation(con)), hide_index=True)
+
+st.header("Who had a role in each session")
+panels = queries.panel_composition(con)
+st.plotly_chart(charts.panel_composition_chart(panels))
+st.caption("Persons per role in each session, each counted once however many sources name "
+           "them, by gender as the honorific lists it (Ms. or Mr.; anything else is not stated).")
+st.dataframe(tables.panel_composition_table(panels), hide_index=True, placeholder="")
