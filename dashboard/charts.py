@@ -17,6 +17,7 @@ from dashboard.tables import (
     NOT_REPORTED,
     format_count,
     measure_label,
+    organisation_label,
     role_label,
     session_label,
 )
@@ -175,5 +176,46 @@ def panel_composition_chart(df: pd.DataFrame) -> go.Figure:
                "tickangle": -30, "showgrid": False, "range": [-0.7, max(position - 0.7, 0.7)]},
         yaxis={"title": {"text": "Persons"}, "rangemode": "tozero",
                "dtick": 1 if top <= 10 else None, "range": [0, max(top * 1.1, 3)]},
+    )
+    return fig
+
+
+_ORGANISATION_COLOURS = {
+    "government": "#0072B2", "un_system": "#56B4E9", "other_intergovernmental": "#009E73",
+    "academia_research": "#E69F00", "civil_society_ngo": "#CC79A7", "private_sector": "#D55E00",
+    "other": "#999999",
+}
+
+
+def organisation_chart(df: pd.DataFrame) -> go.Figure:
+    """Stacked bars from queries.organisation_composition: persons per session by the kind of
+    organisation of their affiliation. A session with nobody listed is marked, not drawn as 0."""
+    session_numbers = sorted(int(n) for n in df["session_number"].unique())
+    position = {n: i for i, n in enumerate(session_numbers)}
+    fig = go.Figure()
+    for kind, colour in _ORGANISATION_COLOURS.items():
+        rows = df[df["organisation_type"] == kind]
+        if rows.empty:
+            continue
+        sessions = [int(n) for n in rows["session_number"]]
+        counts = [int(v) for v in rows["person_count"]]
+        fig.add_trace(go.Bar(
+            x=[position[n] for n in sessions], y=counts, name=organisation_label(kind),
+            marker_color=colour, text=counts, textposition="inside", textangle=0,
+            hovertext=[_hover_text(session_label(n), f"{organisation_label(kind)}: {v} person(s)")
+                       for n, v in zip(sessions, counts)],
+            hovertemplate="%{hovertext}<extra></extra>"))
+    listed = set(df.loc[df["organisation_type"].notna(), "session_number"].astype(int))
+    annotations = [dict(x=position[n], y=0, showarrow=False, yanchor="bottom", font=_MISSING_FONT,
+                        text=NO_SPEAKER_LIST.replace(" of ", "<br>of ", 1).replace(" in ", "<br>in ", 1))
+                   for n in session_numbers if n not in listed]
+    fig.update_layout(
+        title={"text": "Who had a role in each session, by kind of organisation"},
+        template="plotly_white", barmode="stack", height=440, annotations=annotations,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
+        xaxis={"tickmode": "array", "tickvals": list(position.values()),
+               "ticktext": [session_label(n) for n in session_numbers],
+               "range": [-0.5, len(session_numbers) - 0.5], "showgrid": False},
+        yaxis={"title": {"text": "Persons"}, "rangemode": "tozero"},
     )
     return fig

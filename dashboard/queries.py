@@ -26,6 +26,18 @@ CORE_MEASURES: tuple[str, ...] = (
     "informal_dialogue_stakeholders",
 )
 
+# Kinds of organisation in display order (the CHECK on roles.organisation_type).
+ORGANISATION_TYPES: tuple[str, ...] = (
+    "government", "un_system", "other_intergovernmental", "academia_research",
+    "civil_society_ngo", "private_sector", "other",
+)
+
+# What record_coverage says each session holds or lacks, in display order.
+COVERAGE_ITEMS: tuple[str, ...] = (
+    "procedural_note", "programme_of_work", "summary", "dates", "venue", "agenda",
+    "panel_titles", "panel_people", "participation_counts",
+)
+
 # Roles in display order (the CHECK on roles.role).
 ROLES: tuple[str, ...] = (
     "co_facilitator", "secretary_general", "moderator", "panelist", "thematic_expert",
@@ -244,3 +256,41 @@ def documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM documents
         ORDER BY session_number NULLS LAST, document_type, document_id
     """)
+
+
+def organisation_composition(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Persons with a role in each session by the kind of organisation of their affiliation.
+
+    Each person counts once per session; when sources type their affiliation differently, the
+    session's own documents win over the curated record (the first by source order).
+    A session with nobody listed appears once with organisation_type NULL.
+
+    Columns: session_number, organisation_type (NULL = no list of speakers in the record),
+    person_count.
+    """
+    return _frame(con, """
+        WITH per_person AS (
+            SELECT session_number, person_id,
+                   first(organisation_type ORDER BY (document_id IS NULL), role_id) AS organisation_type
+            FROM roles GROUP BY session_number, person_id
+        ), counted AS (
+            SELECT session_number, organisation_type, count(*) AS person_count
+            FROM per_person GROUP BY ALL
+        )
+        SELECT s.session_number, c.organisation_type, c.person_count
+        FROM sessions AS s LEFT JOIN counted AS c USING (session_number)
+        ORDER BY s.session_number, coalesce(list_position(?::VARCHAR[], c.organisation_type), 1000)
+    """, [list(ORGANISATION_TYPES)])
+
+
+def record_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """What the record holds for each session and what it lacks.
+
+    Columns: session_number, item (procedural_note, programme_of_work, summary, dates, venue,
+    agenda, panel_titles, panel_people, participation_counts), status (present / missing),
+    sources (documents or URLs; NULL when missing).
+    """
+    return _frame(con, """
+        SELECT session_number, item, status, sources FROM record_coverage
+        ORDER BY session_number, list_position(?::VARCHAR[], item)
+    """, [list(COVERAGE_ITEMS)])

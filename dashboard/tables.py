@@ -177,3 +177,58 @@ def documents_table(df: pd.DataFrame) -> pd.DataFrame:
         "Error": [_text(e, "") for e in df["error"]],
         "Size (bytes)": [int(b) for b in df["size_bytes"]],
     })
+
+
+ORGANISATION_LABELS: dict[str, str] = {
+    "government": "Government",
+    "un_system": "UN system",
+    "other_intergovernmental": "Other intergovernmental",
+    "academia_research": "Academia and research",
+    "civil_society_ngo": "Civil society and NGOs",
+    "private_sector": "Private sector",
+    "other": "Other",
+}
+
+COVERAGE_LABELS: dict[str, str] = {
+    "procedural_note": "Procedural note",
+    "programme_of_work": "Programme of work",
+    "summary": "Co-facilitators' summary",
+    "dates": "Dates",
+    "venue": "Venue",
+    "agenda": "Agenda",
+    "panel_titles": "Panel titles",
+    "panel_people": "Panelists named",
+    "participation_counts": "Participation counts",
+}
+
+
+def organisation_label(kind: str) -> str:
+    return ORGANISATION_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def organisation_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.organisation_composition -> one row per session, one column per kind."""
+    listed = df[df["organisation_type"].notna()]
+    table = listed.pivot_table(index="session_number", columns="organisation_type",
+                               values="person_count", aggfunc="sum", fill_value=0)
+    table = table.reindex(index=sorted(df["session_number"].unique()), fill_value=0)
+    table = table[[k for k in ORGANISATION_LABELS if k in table.columns]]
+    table.columns = [organisation_label(k) for k in table.columns]
+    table.insert(0, "Session", [session_label(n) for n in table.index])
+    table["Persons"] = table.drop(columns="Session").sum(axis=1)
+    unlisted = table["Persons"] == 0
+    # counts as text, like every count on screen, so a gap can read "not in the record"
+    table = table.astype({c: str for c in table.columns if c != "Session"})
+    table.loc[unlisted, table.columns[1:]] = NOT_IN_RECORD  # no list of speakers, not zero people
+    return table.reset_index(drop=True)
+
+
+def record_coverage_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.record_coverage -> one row per session, one column per item: 'held' or
+    'missing'."""
+    table = df.pivot(index="session_number", columns="item", values="status")
+    table = table[[i for i in COVERAGE_LABELS if i in table.columns]]
+    table = table.replace({"present": "held", "missing": "missing"})
+    table.columns = [COVERAGE_LABELS[i] for i in table.columns]
+    table.insert(0, "Session", [session_label(n) for n in table.index])
+    return table.reset_index(drop=True)

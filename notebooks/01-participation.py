@@ -84,5 +84,32 @@ charts.panel_composition_chart(panels)
 # %%
 tables.panel_composition_table(panels)
 
+# %% [markdown]
+# ## Kinds of organisation on the panels
+#
+# Each person once per session, typed by the rule table in `etl/organisations.py`
+# (`roles.organisation_rule` says which rule matched).
+
+# %%
+organisations = queries.organisation_composition(con)
+charts.organisation_chart(organisations)
+
+# %%
+tables.organisation_table(organisations)
+
+# %% [markdown]
+# ## What the record holds, and what it lacks
+#
+# All seven meetings: which documents the corpus holds and which key facts any source gives.
+
+# %%
+coverage = queries.record_coverage(con)
+tables.record_coverage_table(coverage)
+
+# %%
+missing_counts = coverage[(coverage["item"] == "participation_counts") & (coverage["status"] == "missing")]
+print("No participation counts in the record for:",
+      ", ".join(tables.session_label(n) for n in missing_counts["session_number"]))
+
 # %%
 con.close()

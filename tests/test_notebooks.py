@@ -49,7 +49,8 @@ def test_participation_notebook_runs(notebook_db, tmp_path, monkeypatch):
     assert "110" in text and "not reported" in text
     figures = [o for c in code_cells for o in c.outputs
                if "application/vnd.plotly.v1+json" in o.get("data", {})]
-    assert len(figures) == 2
+    assert len(figures) == 3
+    assert "No participation counts in the record for: Session 1, Session 2, Session 4, Session 6" in text
     participation = figures[0]["data"]["application/vnd.plotly.v1+json"]
     attended = next(t for t in participation["data"] if t["name"] == "Member States attended")
     assert 110 in attended["y"] and 0 not in attended["y"]

@@ -20,6 +20,11 @@ st.dataframe(tables.sessions_table(queries.sessions(con)), hide_index=True,
 st.caption("One row per session as its documents and curated sources state it; “not in the "
            "record” means no source gives that fact, “not reported” that none gives that count.")
 
+st.header("What the record holds")
+st.dataframe(tables.record_coverage_table(queries.record_coverage(con)), hide_index=True)
+st.caption("For each session, which documents the corpus holds and which key facts any source "
+           "gives; “missing” is a gap in the record, shown as such everywhere, never as zero.")
+
 st.header("Quality flags")
 flag_session = st.selectbox(
     "Session", queries.SESSION_NUMBERS, index=None, placeholder="All sessions",

@@ -24,3 +24,11 @@ st.plotly_chart(charts.panel_composition_chart(panels))
 st.caption("Persons per role in each session, each counted once however many sources name "
            "them, by gender as the honorific lists it (Ms. or Mr.; anything else is not stated).")
 st.dataframe(tables.panel_composition_table(panels), hide_index=True, placeholder="")
+
+st.header("Kinds of organisation on the panels")
+organisations = queries.organisation_composition(con)
+st.plotly_chart(charts.organisation_chart(organisations))
+st.caption("Persons with a role in each session by the kind of organisation their affiliation "
+           "names (government, UN system, academia, civil society, ...), each counted once; the "
+           "rule that typed each affiliation is in the data dictionary (roles.organisation_rule).")
+st.dataframe(tables.organisation_table(organisations), hide_index=True)

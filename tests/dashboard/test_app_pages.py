@@ -47,7 +47,11 @@ def _assert_overview(at: AppTest) -> None:
     assert "agenda truncated" in set(flags["Check"])
     documents = _frame(at, "Document", "Status")
     assert len(documents) == 5 and set(documents["Status"]) == {"loaded"}
-    assert len(at.caption) == 3
+    coverage = _frame(at, "Session", "Participation counts").set_index("Session")
+    assert coverage.loc["Session 3", "Co-facilitators' summary"] == "held"
+    assert [s for s in coverage.index if coverage.loc[s, "Participation counts"] == "missing"] == [
+        "Session 1", "Session 2", "Session 4", "Session 6"]
+    assert len(at.caption) == 4
 
 
 def _assert_participation(at: AppTest) -> None:
@@ -66,17 +70,22 @@ def _assert_participation(at: AppTest) -> None:
     assert panels.loc[(panels["Session"] == "Session 3") & (panels["Role"] == "Panelist"),
                       "Persons"].tolist() == [8]
 
-    participation, composition = _figures(at)
+    participation, composition, organisations = _figures(at)
     assert participation["layout"]["title"]["text"].startswith("Participation")
     attended = next(t for t in participation["data"] if t["name"] == "Member States attended")
     assert 110 in attended["y"] and 0 not in attended["y"]
     assert any("003_caee5c70cc5473e9.txt, line 11" in h for h in attended["hovertext"])
     assert "not reported" in [a["text"] for a in participation["layout"]["annotations"]]
     assert composition["layout"]["barmode"] == "stack"
+    assert organisations["layout"]["title"]["text"].endswith("by kind of organisation")
+    kinds = _frame(at, "Session", "Civil society and NGOs").set_index("Session")
+    assert kinds.loc["Session 3", "Persons"] == "15"
+    assert kinds.loc["Session 4", "Persons"] == "not in the record"
     # A caption under each chart, saying what it shows.
     captions = [c.value for c in at.caption]
-    assert len(captions) == 2
+    assert len(captions) == 3
     assert "not reported" in captions[0] and "gender" in captions[1]
+    assert "kind of organisation" in captions[2]
 
 
 @pytest.mark.usefixtures("db_env")

@@ -214,3 +214,26 @@ def test_tables_spell_out_missing(con, matrix):
     assert s4["Role"] == tables.NO_SPEAKER_LIST and pd.isna(s4["Persons"])
     s3 = panels[panels["Session"] == "Session 3"].set_index("Role")
     assert s3.loc["Panelist", "Persons"] == 8 and s3.loc["Panelist", "Female (Ms.)"] == 5
+
+
+def test_organisation_chart_marks_unlisted_sessions_instead_of_zero(con):
+    from dashboard import charts, queries, tables
+
+    df = queries.organisation_composition(con)
+    fig = charts.organisation_chart(df).to_dict()
+    government = next(t for t in fig["data"] if t["name"] == "Government")
+    assert list(government["y"]) == [1, 3, 5, 5, 3]
+    assert 0 not in [v for t in fig["data"] for v in t["y"]]
+    marked = [a["x"] for a in fig["layout"]["annotations"]]
+    assert marked == [3, 6]  # positions of session 4 and the stocktaking
+    table = tables.organisation_table(df)
+    assert table.loc[table.Session == "Session 4", "Persons"].item() == "not in the record"
+    assert table.loc[table.Session == "Session 3", "Persons"].item() == "15"
+
+
+def test_record_coverage_table_reads_held_or_missing(con):
+    from dashboard import queries, tables
+
+    table = tables.record_coverage_table(queries.record_coverage(con))
+    assert table.loc[table.Session == "Session 3", "Co-facilitators' summary"].item() == "held"
+    assert table.loc[table.Session == "Session 1", "Participation counts"].item() == "missing"

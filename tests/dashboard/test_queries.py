@@ -174,3 +174,24 @@ def test_documents(con):
     assert df.loc[SUMMARY, "document_type"] == "summary"
     assert df.loc[SUMMARY, "session_number"] == 3
     assert df.loc["001_bab7ddbf46844fd5.txt", "document_type"] == "programme_of_work"
+
+
+def test_organisation_composition_counts_each_person_once(con):
+    from dashboard import queries
+
+    df = queries.organisation_composition(con)
+    session3 = dict(zip(df[df.session_number == 3].organisation_type, df[df.session_number == 3].person_count))
+    # 15 people in session 3: parsed (001, 003) and curated (people.csv) name the same persons
+    assert session3 == {"government": 5, "un_system": 1, "academia_research": 2,
+                        "civil_society_ngo": 4, "private_sector": 1, "other": 2}
+    unlisted = df[df.organisation_type.isna()].session_number.tolist()
+    assert unlisted == [4, 7]
+
+
+def test_record_coverage_query(con):
+    from dashboard import queries
+
+    df = queries.record_coverage(con)
+    assert len(df) == 7 * 9
+    missing = df[(df.item == "participation_counts") & (df.status == "missing")].session_number
+    assert missing.tolist() == [1, 2, 4, 6]
