@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from etl.parse.agenda import find_agenda_start, parse_agenda
-from etl.parse.common import (NUMBER_PATTERN, JoinedText, NumberedLine, session_header, sentences,
-                              to_number)
+from etl.parse.common import (NUMBER_PATTERN, JoinedText, NumberedLine, session_days,
+                              session_header, sentences, to_number)
 from etl.records import FormatRule, ParsedDocument
 
 # (rule, what the sentence says): the duration or count that follows in the same sentence.
@@ -59,7 +59,7 @@ def parse_procedural_note(lines: list[NumberedLine], session_number: int, classi
     agenda_start = find_agenda_start(lines)
     body = lines[:agenda_start] if agenda_start is not None else lines
     session = session_header(body[:40], session_number)
-    last_day = (session.end_date - session.start_date).days + 1 if session and session.start_date else None
+    last_day = session_days(session)
     agenda = parse_agenda(lines[agenda_start:], last_day) if agenda_start is not None else None
     return ParsedDocument(
         document_type="procedural_note",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from etl.parse.agenda import find_agenda_start, parse_agenda
-from etl.parse.common import NumberedLine, session_header
+from etl.parse.common import NumberedLine, session_days, session_header
 from etl.records import ParsedDocument, ParseError
 
 
@@ -13,7 +13,7 @@ def parse_programme(lines: list[NumberedLine], session_number: int, classified_b
         raise ParseError("an organization of work without an agenda: no 'Organization of work' "
                          "heading, day heading or time range found")
     session = session_header(lines[:agenda_start], session_number)
-    last_day = (session.end_date - session.start_date).days + 1 if session and session.start_date else None
+    last_day = session_days(session)
     agenda = parse_agenda(lines[agenda_start:], last_day)
     return ParsedDocument(
         document_type="programme_of_work",
