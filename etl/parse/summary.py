@@ -108,7 +108,9 @@ def reflow_two_columns(lines: list[NumberedLine]) -> list[NumberedLine]:
     lines are the left and right columns; they are interleaved back into reading order.
     """
     width = typical_width([l.text for l in lines])
-    short = [bool(l.text.strip()) and len(l.text.strip()) < 0.6 * width for l in lines]
+    # A stray heading number ('II.') sits between the columns; it is no column line.
+    short = [bool(l.text.strip()) and not roman_heading(l.text) and len(l.text.strip()) < 0.6 * width
+             for l in lines]
     runs: list[tuple[int, int]] = []
     index = 0
     while index < len(lines):

@@ -172,18 +172,20 @@ def test_rebuild_with_unchanged_inputs_is_identical(raw_copy, tmp_path, seed_db)
 def test_broken_files_are_listed_and_the_rest_load(raw_copy, tmp_path):
     (raw_copy / "zz_notes.txt").write_text("Minutes of an unrelated staff meeting.\n")
     (raw_copy / "zz_scan.pdf").write_bytes(b"%PDF-1.4 not really")
+    (raw_copy / "zz_sheet.xlsx").write_bytes(b"PK\x03\x04")
     (raw_copy / "zz_empty.md").write_bytes(b"")
     db = tmp_path / "g.duckdb"
     report = build(raw_copy, db)
     failed = {d: e for d, s, e in report.documents if s == "failed"}
-    assert set(failed) == {"zz_notes.txt", "zz_scan.pdf", "zz_empty.md"}
+    assert set(failed) == {"zz_notes.txt", "zz_scan.pdf", "zz_empty.md", "zz_sheet.xlsx"}
     assert "no session found" in failed["zz_notes.txt"]
-    assert "unsupported format '.pdf'" in failed["zz_scan.pdf"]
+    assert failed["zz_scan.pdf"].startswith("not a readable PDF")
+    assert "unsupported format '.xlsx'" in failed["zz_sheet.xlsx"]
     assert "no text" in failed["zz_empty.md"]
     assert query(db, "SELECT count(*) FROM recommendations")[0][0] == 73
     flagged = query(db, "SELECT document_id FROM quality_flags WHERE check_name = 'document_failed' "
                         "ORDER BY document_id")
-    assert flagged == [("zz_empty.md",), ("zz_notes.txt",), ("zz_scan.pdf",)]
+    assert flagged == [("zz_empty.md",), ("zz_notes.txt",), ("zz_scan.pdf",), ("zz_sheet.xlsx",)]
 
 
 def test_cp1252_text_is_read(raw_copy, tmp_path):
