@@ -10,13 +10,14 @@ from pathlib import Path
 
 import duckdb
 
-from etl import checks, load, resolve
+from etl import checks, load, resolve, topics
+from etl.add import read_manifest
+from etl.cache import DocumentCache
 from etl.config import SCHEMA_PATH, reference_dir
-from etl.extract import ExtractedDocument, discover, extract
-from etl.parse import parse_document
-from etl.records import ParseError
+from etl.extract import discover
+from etl.ingest import NotLoaded, ingest
+from etl.isolate import default_workers
 from etl.reference import read_reference, reference_files
-from etl.text import HyphenLexicon
 
 GCMDASH_VERSION = "0.1.0"
 _CODE_DIR = Path(__file__).resolve().parent
@@ -30,10 +31,12 @@ class BuildReport:
     documents: list[tuple[str, str, str | None]] = field(default_factory=list)  # id, status, error
     flag_counts: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    cache_hits: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[tuple[str, str, str | None]]:
-        return [d for d in self.documents if d[1] == "failed"]
+        """Documents that could not be read or parsed (a duplicate is not a failure)."""
+        return [d for d in self.documents if d[1] not in ("loaded", "duplicate")]
 
 
 def code_fingerprint() -> str:
@@ -73,36 +76,28 @@ def _noop(stage: str, done: int, total: int) -> None:  # noqa: ARG001
 
 
 def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
-          curated_dir: Path | None = None) -> BuildReport:
+          curated_dir: Path | None = None, workers: int | None = None,
+          cache_dir: Path | None = None) -> BuildReport:
     """Build the database from every file in raw_dir and the curated reference CSVs.
 
-    A document that fails is listed in `documents` with its reason; the others load. A malformed
-    reference row stops the build (ReferenceDataError names file, row and column). The previous
-    database stays in place unless the new one was built and passed its invariants."""
+    Files are extracted and parsed in isolated worker processes (`workers` at a time, each with
+    time and memory limits); with a `cache_dir`, unchanged files are taken from the cache. A
+    document that fails is listed in `documents` with its status and reason; the others load.
+    A malformed reference row stops the build (ReferenceDataError names file, row and column).
+    The previous database stays in place unless the new one was built and passed its
+    invariants."""
     report = BuildReport(db_path=db_path)
     curated_dir = curated_dir or reference_dir()
     reference = read_reference(curated_dir)
+    original_names = read_manifest(raw_dir)
     clock = time.perf_counter()
 
-    paths = discover(raw_dir)
-    extracted: list[ExtractedDocument] = []
-    for i, path in enumerate(paths, 1):
-        extracted.append(extract(path))
-        progress("extract", i, len(paths))
-    report.stage_seconds["extract"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    failed: list[tuple[ExtractedDocument, str]] = [(e, e.error) for e in extracted if e.error]
-    readable = [e for e in extracted if e.text is not None]
-    lexicon = HyphenLexicon.from_texts([e.text for e in readable])
-    loadable: list[load.LoadableDocument] = []
-    for i, doc in enumerate(readable, 1):
-        try:
-            loadable.append(load.LoadableDocument(doc, parse_document(doc.text, lexicon)))
-        except ParseError as exc:
-            failed.append((doc, f"could not parse: {exc}"))
-        progress("parse", i, len(readable))
-    report.stage_seconds["parse"] = time.perf_counter() - clock
+    cache = DocumentCache(cache_dir, code_fingerprint())
+    ingested = ingest(discover(raw_dir), workers or default_workers(), cache, progress)
+    loadable = [load.LoadableDocument(doc, parsed) for doc, parsed in ingested.parsed]
+    not_loaded = list(ingested.not_loaded)
+    report.cache_hits = ingested.cache_hits
+    report.stage_seconds["extract+parse"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,10 +106,11 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
     try:
         with duckdb.connect(str(temp_path)) as con:
             load.create_schema(con)
-            rejected, flags = load.load_documents(con, loadable, reference)
+            rejected, flags = load.load_documents(con, loadable, reference, original_names)
             by_id = {d.extracted.document_id: d.extracted for d in loadable}
-            failed += [(by_id[doc_id], error) for doc_id, error in rejected.items()]
-            load.insert_failed_documents(con, failed)
+            not_loaded += [NotLoaded(by_id[doc_id], "failed", error)
+                           for doc_id, error in rejected.items()]
+            load.insert_unloaded_documents(con, not_loaded, original_names)
             resolve.resolve(con)
             progress("load", 1, 1)
             report.stage_seconds["load"] = time.perf_counter() - clock
@@ -123,6 +119,11 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
             flags += checks.run_quality_checks(con)
             load.insert_flags(con, flags)
             checks.check_invariants(con)
+            topics_clock = time.perf_counter()
+            topics.write_topics(con, curated_dir)
+            report.stage_seconds["topics"] = time.perf_counter() - topics_clock
+            clock += report.stage_seconds["topics"]  # the checks' time leaves the topics out
+            progress("topics", 1, 1)
             load.insert_build_info(con, {
                 "input_fingerprint": input_fingerprint(raw_dir, curated_dir),
                 "gcmdash_version": GCMDASH_VERSION,

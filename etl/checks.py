@@ -185,6 +185,15 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
         SELECT NULL, document_id, NULL, format('{} was not loaded: {}', file_name, error)
         FROM documents WHERE status = 'failed'
     """),
+    ("document_unreadable", "warning", """
+        SELECT NULL, document_id, NULL, format('{} was not loaded ({}): {}', file_name,
+                                               replace(status, '_', ' '), error)
+        FROM documents WHERE status IN ('encrypted', 'no_text')
+    """),
+    ("document_duplicate", "info", """
+        SELECT NULL, document_id, NULL, format('{} is {}; it was not loaded twice', file_name, error)
+        FROM documents WHERE status = 'duplicate'
+    """),
 )
 
 # (invariant, SQL returning the rows that break it)
@@ -208,9 +217,10 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
     ("every parsed fact points at a loaded document", """
         SELECT document_id FROM (
             SELECT document_id FROM agenda_items UNION ALL SELECT document_id FROM roles
-            UNION ALL SELECT document_id FROM recommendations
-            UNION ALL SELECT document_id FROM participation WHERE document_id IS NOT NULL)
-        WHERE document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
+            UNION ALL SELECT document_id FROM recommendations UNION ALL SELECT document_id FROM panels
+            UNION ALL SELECT document_id FROM participation UNION ALL SELECT document_id FROM session_facts)
+        WHERE document_id IS NOT NULL  -- curated rows cite a source_url instead
+          AND document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
 )
 
 

@@ -1,4 +1,5 @@
-"""`gcmdash build | serve`: wiring only; the work is in the library functions it calls."""
+"""`gcmdash build | serve | topics | bench`: wiring only; the work is in the library functions
+it calls."""
 from __future__ import annotations
 
 import os
@@ -40,20 +41,26 @@ class _StageProgress:
 
 def _print_report(report: BuildReport) -> None:
     loaded = sum(1 for d in report.documents if d[1] == "loaded")
+    duplicates = [d for d in report.documents if d[1] == "duplicate"]
     click.echo(f"built {report.db_path}: {loaded} document(s) loaded, "
-               f"{len(report.failed)} failed")
-    for document_id, _, error in report.failed:
-        click.echo(f"  FAILED {document_id}: {error}", err=True)
+               f"{len(report.failed)} failed, {len(duplicates)} duplicate(s)")
+    for document_id, status, error in report.failed + duplicates:
+        click.echo(f"  {status.upper().replace('_', ' ')} {document_id}: {error}", err=True)
+    if report.cache_hits:
+        click.echo(f"cache: {report.cache_hits.get('extract', 0)} extraction(s) and "
+                   f"{report.cache_hits.get('parse', 0)} parse(s) reused")
     flags = ", ".join(f"{n} {severity}" for severity, n in sorted(report.flag_counts.items()))
     click.echo(f"quality flags: {flags or 'none'}")
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_seconds.items())
     click.echo(f"time: {timings} (total {sum(report.stage_seconds.values()):.2f}s)")
 
 
-def _build(raw_dir: Path, db_path: Path) -> BuildReport:
+def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
+           use_cache: bool = True) -> BuildReport:
     progress = _StageProgress()
     try:
-        report = build(raw_dir, db_path, progress)
+        report = build(raw_dir, db_path, progress, workers=workers,
+                       cache_dir=config.cache_dir() if use_cache else None)
     except (ReferenceDataError, InvariantError, FileNotFoundError) as exc:
         progress.close()
         click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
@@ -74,10 +81,36 @@ def main() -> None:
               help="Input documents (default data/raw or $GCMDASH_RAW_DIR).")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="Database to write (default data/gcmdash.duckdb or $GCMDASH_DB).")
-def build_command(raw_dir: Path | None, db_path: Path | None) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Documents extracted and parsed at once, each in its own limited process "
+                   "(default: number of cores, at most 4).")
+@click.option("--no-cache", is_flag=True,
+              help="Re-extract and re-parse every document (default: reuse unchanged ones).")
+def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | None,
+                  no_cache: bool) -> None:
     """Build the database from the documents; exit status 1 if any document failed."""
-    report = _build(raw_dir or config.raw_dir(), db_path or config.db_path())
+    report = _build(raw_dir or config.raw_dir(), db_path or config.db_path(), workers,
+                    use_cache=not no_cache)
     sys.exit(1 if report.failed else 0)
+
+
+@main.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--no-build", is_flag=True, help="Only copy the files in; do not rebuild.")
+def add_command(files: tuple[Path, ...], no_build: bool) -> None:
+    """Copy documents into data/raw under safe names (the original name is kept as metadata),
+    then rebuild. Exit status 1 if a file was refused or a document failed."""
+    from etl.add import add_files
+
+    raw_dir = config.raw_dir()
+    results = add_files(list(files), raw_dir)
+    for result in results:
+        click.echo(f"{result.source}: {result.message}")
+    refused = any(r.stored_as is None for r in results)
+    if no_build:
+        sys.exit(1 if refused else 0)
+    report = _build(raw_dir, config.db_path())
+    sys.exit(1 if refused or report.failed else 0)
 
 
 @main.command("serve")
@@ -98,6 +131,64 @@ def serve_command(port: int, headless: bool | None, rebuild: bool) -> None:
                "--server.port", str(port), "--server.headless", str(headless).lower(),
                "--browser.gatherUsageStats", "false"]
     sys.exit(subprocess.call(command, env=env))
+
+
+@main.command("topics")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="Database to read (default data/gcmdash.duckdb or $GCMDASH_DB).")
+@click.option("--evaluate", is_flag=True,
+              help="Score the topics against each summary's area letters (ARI, AMI), with "
+                   "stability across seeds and subsamples and the fit time.")
+@click.option("--sensitivity", is_flag=True,
+              help="ARI by objective-term weight, corpus variant and seed (about a minute).")
+def topics_command(db_path: Path | None, evaluate: bool, sensitivity: bool) -> None:
+    """Show the topics of the built database and the model that drew them."""
+    from etl import topics
+
+    db_path = db_path or config.db_path()
+    try:
+        if sensitivity:
+            text = topics.sensitivity_database(db_path)
+        elif evaluate:
+            text = topics.evaluate_database(db_path)
+        else:
+            text = topics.describe_topics(db_path)
+    except FileNotFoundError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(text)
+
+
+@main.command("bench")
+@click.option("--only", "names", multiple=True,
+              help="Benchmark to run (repeatable; default all). See --list.")
+@click.option("--sizes", default="1000,10000,100000", show_default=True,
+              help="Comma-separated numbers of synthetic text units.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="Built database the synthetic units are generated from.")
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="Markdown file to write (default BENCHMARKS.md; '-' prints only).")
+@click.option("--list", "list_only", is_flag=True, help="List the benchmarks and exit.")
+def bench_command(names: tuple[str, ...], sizes: str, db_path: Path | None,
+                  output: Path | None, list_only: bool) -> None:
+    """Time and measure peak memory of named benchmarks at several sizes (not a test)."""
+    from etl import bench
+
+    if list_only:
+        for name, item in bench.BENCHMARKS.items():
+            click.echo(f"{name}: {item.description}")
+        return
+    try:
+        results = bench.run(list(names) or None, [int(s) for s in sizes.split(",") if s.strip()],
+                            db_path or config.db_path(), progress=click.echo)
+    except (ValueError, FileNotFoundError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(bench.to_markdown(results))
+    if str(output) != "-":
+        target = output or config.ROOT / "BENCHMARKS.md"
+        bench.write_markdown(results, target)
+        click.echo(f"wrote {target} (sections of other benchmarks kept)")
 
 
 if __name__ == "__main__":

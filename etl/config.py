@@ -22,6 +22,11 @@ def reference_dir() -> Path:
     return _path_from_env("GCMDASH_REFERENCE_DIR", ROOT / "data" / "reference")
 
 
+def cache_dir() -> Path:
+    """Per-document extraction and parse cache for incremental builds (GCMDASH_CACHE_DIR)."""
+    return _path_from_env("GCMDASH_CACHE_DIR", ROOT / "data" / ".cache")
+
+
 def db_path() -> Path:
     """The one build artefact (GCMDASH_DB)."""
     return _path_from_env("GCMDASH_DB", ROOT / "data" / "gcmdash.duckdb")

@@ -13,13 +13,14 @@ import pyarrow as pa
 
 from etl.config import SCHEMA_PATH
 from etl.extract import ExtractedDocument
+from etl.ingest import NotLoaded
 from etl.organisations import classify_organisation
 from etl.parse.people import gender_as_listed, name_key, person_id
 from etl.records import ParsedDocument, ParseFinding
 from etl.reference import ReferenceData
 
 # Insert order respects foreign keys.
-FACT_TABLES = ("documents", "session_facts", "people", "agenda_items", "format_rules", "roles",
+FACT_TABLES = ("documents", "document_pages", "session_facts", "people", "agenda_items", "format_rules", "roles",
                "participation", "discussion_areas", "recommendations", "panels", "quality_flags")
 # Documents load in this order (and sessions prefer facts from the first).
 SOURCE_PRECEDENCE = {"procedural_note": 0, "programme_of_work": 1, "summary": 2, "other": 3}
@@ -54,13 +55,14 @@ class RowBuilder:
     """Turns parsed documents and curated reference rows into table rows, remembering the
     people earlier rows supplied so later rows only add who is new."""
 
-    def __init__(self, display_names: dict[str, str]) -> None:
+    def __init__(self, display_names: dict[str, str], original_names: dict[str, str]) -> None:
         self.display_names = display_names  # person_id -> the spelling to show
+        self.original_names = original_names  # document_id -> name before `gcmdash add`
         self.people: dict[str, dict] = {}
         self.flags: list[Flag] = []
 
     def _copy(self) -> "RowBuilder":
-        state = RowBuilder(self.display_names)
+        state = RowBuilder(self.display_names, self.original_names)
         state.people, state.flags = dict(self.people), list(self.flags)
         return state
 
@@ -134,7 +136,12 @@ class RowBuilder:
         tables["documents"].append(dict(
             document_id=doc_id, file_name=e.file_name, sha256=e.sha256, size_bytes=e.size_bytes,
             format=e.format, document_type=p.document_type, session_number=p.session_number,
-            classified_by=p.classified_by, status="loaded", error=None))
+            classified_by=p.classified_by, status="loaded", error=None, duplicate_of=None,
+            original_name=self.original_names.get(doc_id),
+            page_count=len(e.page_starts) if e.page_starts else None))
+        for number, line_start in enumerate(e.page_starts, 1):
+            tables["document_pages"].append(dict(document_id=doc_id, page_number=number,
+                                                 line_start=line_start))
         for s in p.sessions:
             for fact in ("title", "city", "country", "venue", "start_date", "end_date"):
                 value = getattr(s, fact)
@@ -226,12 +233,13 @@ def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict]])
 
 
 def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocument],
-                   reference: ReferenceData) -> tuple[dict[str, str], list[Flag]]:
+                   reference: ReferenceData, original_names: dict[str, str] | None = None
+                   ) -> tuple[dict[str, str], list[Flag]]:
     """Insert the curated reference and every document's rows. Returns {document_id: error}
     for documents whose rows broke a constraint (they are left out whole), and the flags
     raised while building rows. Reference rows are validated before; if they still break a
     constraint the build stops."""
-    builder = RowBuilder(display_names(documents, reference))
+    builder = RowBuilder(display_names(documents, reference), original_names or {})
     tables, after = builder.rows(documents, reference)
     try:
         con.begin()
@@ -258,12 +266,15 @@ def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocum
     return failures, builder.flags
 
 
-def insert_failed_documents(con: duckdb.DuckDBPyConnection,
-                            failed: list[tuple[ExtractedDocument, str]]) -> None:
-    rows = [dict(document_id=e.document_id, file_name=e.file_name, sha256=e.sha256,
-                 size_bytes=e.size_bytes, format=e.format, document_type=None,
-                 session_number=None, classified_by=None, status="failed", error=error)
-            for e, error in failed]
+def insert_unloaded_documents(con: duckdb.DuckDBPyConnection, unloaded: list[NotLoaded],
+                              original_names: dict[str, str]) -> None:
+    """Documents row for every file whose facts are not in the database, with why."""
+    rows = [dict(document_id=n.document.document_id, file_name=n.document.file_name,
+                 sha256=n.document.sha256, size_bytes=n.document.size_bytes,
+                 format=n.document.format, document_type=None, session_number=None,
+                 classified_by=None, status=n.status, error=n.reason, duplicate_of=n.duplicate_of,
+                 original_name=original_names.get(n.document.document_id), page_count=None)
+            for n in unloaded]
     insert_tables(con, {"documents": rows})
 
 

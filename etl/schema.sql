@@ -17,10 +17,21 @@ CREATE TABLE documents (
     document_type VARCHAR CHECK (document_type IN ('procedural_note', 'programme_of_work', 'summary', 'other')),
     session_number INTEGER CHECK (session_number BETWEEN 1 AND 7),
     classified_by VARCHAR,
-    status VARCHAR NOT NULL CHECK (status IN ('loaded', 'failed')),
+    status VARCHAR NOT NULL CHECK (status IN ('loaded', 'failed', 'encrypted', 'no_text', 'duplicate')),
     error VARCHAR,
-    CHECK ((status = 'failed') = (error IS NOT NULL)),
-    CHECK (status = 'failed' OR (document_type IS NOT NULL AND session_number IS NOT NULL))
+    duplicate_of VARCHAR,
+    original_name VARCHAR,
+    page_count INTEGER CHECK (page_count >= 0),
+    CHECK ((status = 'loaded') = (error IS NULL)),
+    CHECK ((status = 'duplicate') = (duplicate_of IS NOT NULL)),
+    CHECK (status <> 'loaded' OR (document_type IS NOT NULL AND session_number IS NOT NULL))
+);
+
+CREATE TABLE document_pages (
+    document_id VARCHAR NOT NULL REFERENCES documents (document_id),
+    page_number INTEGER NOT NULL CHECK (page_number >= 1),
+    line_start INTEGER NOT NULL CHECK (line_start >= 1),
+    PRIMARY KEY (document_id, page_number)
 );
 
 CREATE TABLE session_facts (
@@ -207,12 +218,20 @@ COMMENT ON COLUMN documents.document_id IS 'Identifier of the document: its file
 COMMENT ON COLUMN documents.file_name IS 'File name in data/raw.';
 COMMENT ON COLUMN documents.sha256 IS 'SHA-256 of the file bytes; identical content means an identical document.';
 COMMENT ON COLUMN documents.size_bytes IS 'Size of the file in bytes.';
-COMMENT ON COLUMN documents.format IS 'File format from its ending (txt, md, ...).';
+COMMENT ON COLUMN documents.format IS 'File format from its ending (txt, md, pdf, docx, html).';
 COMMENT ON COLUMN documents.document_type IS 'procedural_note / programme_of_work / summary / other, classified from the content.';
 COMMENT ON COLUMN documents.session_number IS 'Session the content is about (1-6 thematic sessions, 7 stocktaking), read from the content, not the file name.';
 COMMENT ON COLUMN documents.classified_by IS 'The evidence (phrases and their lines) behind document_type and session_number.';
-COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database; failed: see error.';
-COMMENT ON COLUMN documents.error IS 'Why the document failed to load (NULL when loaded).';
+COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database; failed, encrypted (a password-protected PDF), no_text (nothing to extract, e.g. a scan) or duplicate (identical content to an earlier file): see error.';
+COMMENT ON COLUMN documents.error IS 'Why the document is not loaded (NULL when loaded).';
+COMMENT ON COLUMN documents.duplicate_of IS 'For a duplicate: the document_id of the identical file that was loaded instead.';
+COMMENT ON COLUMN documents.original_name IS 'The name the file had when `gcmdash add` copied it in under a safe name (metadata only, never used as a path).';
+COMMENT ON COLUMN documents.page_count IS 'Number of pages, for paged formats (PDF); NULL otherwise.';
+
+COMMENT ON TABLE document_pages IS 'Where each page of a paged document (PDF) starts in its extracted text, so a line number can be cited as page and line.';
+COMMENT ON COLUMN document_pages.document_id IS 'The document.';
+COMMENT ON COLUMN document_pages.page_number IS 'Page number (1 = first page).';
+COMMENT ON COLUMN document_pages.line_start IS 'First line of the extracted text that comes from this page.';
 
 COMMENT ON TABLE session_facts IS 'Every source''s value for every session fact, side by side (parsed documents and curated reference rows).';
 COMMENT ON COLUMN session_facts.session_number IS 'Session the fact is about.';
@@ -347,3 +366,194 @@ COMMENT ON COLUMN quality_flags.session_number IS 'Session concerned, when there
 COMMENT ON COLUMN quality_flags.document_id IS 'Document concerned, when there is one.';
 COMMENT ON COLUMN quality_flags.line_start IS 'Line in the document the flag points at, when there is one.';
 COMMENT ON COLUMN quality_flags.message IS 'What was found, naming both sources and values where two disagree.';
+
+-- Themes (etl/topics.py, one build stage after the checks): the text units, the topic model that
+-- grouped them and the model's provenance, and coverage against the 23 GCM objectives.
+
+CREATE TABLE gcm_objectives (
+    objective INTEGER PRIMARY KEY CHECK (objective BETWEEN 1 AND 23),
+    short_title VARCHAR NOT NULL,
+    hub_label VARCHAR NOT NULL,
+    source_url VARCHAR NOT NULL
+);
+
+CREATE TABLE gcm_objective_terms (
+    objective INTEGER NOT NULL REFERENCES gcm_objectives (objective),
+    term VARCHAR NOT NULL,
+    weight DOUBLE NOT NULL CHECK (weight > 0 AND weight <= 1),
+    source_url VARCHAR NOT NULL,
+    PRIMARY KEY (objective, term)
+);
+
+CREATE TABLE text_units (
+    unit_id VARCHAR PRIMARY KEY,
+    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    unit_type VARCHAR NOT NULL CHECK (unit_type IN ('recommendation', 'panel_description', 'area_narrative', 'session_theme', 'panel_title')),
+    text VARCHAR NOT NULL CHECK (length(text) > 0),
+    document_id VARCHAR REFERENCES documents (document_id),
+    line_start INTEGER CHECK (line_start >= 1),
+    line_end INTEGER,
+    source_url VARCHAR,
+    CHECK (line_end >= line_start),
+    CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL)
+);
+
+CREATE TABLE topic_models (
+    model_id VARCHAR PRIMARY KEY,
+    method VARCHAR NOT NULL,
+    sklearn_version VARCHAR NOT NULL,
+    numpy_version VARCHAR NOT NULL,
+    scipy_version VARCHAR NOT NULL,
+    parameters VARCHAR NOT NULL,
+    random_state INTEGER NOT NULL,
+    n_topics INTEGER NOT NULL CHECK (n_topics >= 1),
+    n_topics_criterion VARCHAR NOT NULL,
+    corpus_sha256 VARCHAR NOT NULL CHECK (length(corpus_sha256) = 64),
+    objective_terms_sha256 VARCHAR NOT NULL CHECK (length(objective_terms_sha256) = 64),
+    unit_count INTEGER NOT NULL CHECK (unit_count >= 0),
+    feature_count INTEGER NOT NULL CHECK (feature_count >= 0),
+    iteration_count INTEGER NOT NULL CHECK (iteration_count >= 0)
+);
+
+CREATE TABLE topic_model_selection (
+    model_id VARCHAR NOT NULL REFERENCES topic_models (model_id),
+    n_topics INTEGER NOT NULL CHECK (n_topics >= 1),
+    stability DOUBLE NOT NULL CHECK (stability <= 1),
+    chosen BOOLEAN NOT NULL,
+    PRIMARY KEY (model_id, n_topics)
+);
+
+CREATE TABLE topics (
+    topic_id INTEGER PRIMARY KEY CHECK (topic_id >= 1),
+    model_id VARCHAR NOT NULL REFERENCES topic_models (model_id),
+    label VARCHAR NOT NULL,
+    top_terms VARCHAR[] NOT NULL,
+    main_objective INTEGER REFERENCES gcm_objectives (objective),
+    unit_count INTEGER NOT NULL CHECK (unit_count >= 0),
+    recommendation_count INTEGER NOT NULL CHECK (recommendation_count >= 0),
+    CHECK (recommendation_count <= unit_count)
+);
+
+CREATE TABLE unit_topics (
+    unit_id VARCHAR NOT NULL REFERENCES text_units (unit_id),
+    topic_id INTEGER NOT NULL REFERENCES topics (topic_id),
+    weight DOUBLE NOT NULL CHECK (weight > 0 AND weight <= 1),
+    is_primary BOOLEAN NOT NULL,
+    PRIMARY KEY (unit_id, topic_id)
+);
+
+CREATE TABLE unit_objectives (
+    unit_id VARCHAR NOT NULL REFERENCES text_units (unit_id),
+    objective INTEGER NOT NULL REFERENCES gcm_objectives (objective),
+    score DOUBLE NOT NULL CHECK (score > 0 AND score < 1),
+    reason VARCHAR NOT NULL,
+    PRIMARY KEY (unit_id, objective)
+);
+
+CREATE TABLE coverage (
+    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    objective INTEGER NOT NULL REFERENCES gcm_objectives (objective),
+    status VARCHAR NOT NULL CHECK (status IN ('covered', 'gap', 'no_text')),
+    session_unit_count INTEGER NOT NULL CHECK (session_unit_count >= 0),
+    unit_count INTEGER NOT NULL CHECK (unit_count >= 0),
+    recommendation_count INTEGER NOT NULL CHECK (recommendation_count >= 0),
+    max_score DOUBLE,
+    top_unit_ids VARCHAR[] NOT NULL,
+    PRIMARY KEY (session_number, objective),
+    CHECK ((status = 'covered') = (unit_count > 0)),
+    CHECK ((status = 'no_text') = (session_unit_count = 0)),
+    CHECK ((max_score IS NULL) = (unit_count = 0))
+);
+
+CREATE TABLE topic_sessions (
+    topic_id INTEGER NOT NULL REFERENCES topics (topic_id),
+    session_number INTEGER NOT NULL REFERENCES sessions (session_number),
+    unit_count INTEGER NOT NULL CHECK (unit_count >= 0),
+    session_unit_count INTEGER NOT NULL CHECK (session_unit_count > 0),
+    share DOUBLE NOT NULL CHECK (share BETWEEN 0 AND 1),
+    weight_share DOUBLE NOT NULL CHECK (weight_share BETWEEN 0 AND 1),
+    PRIMARY KEY (topic_id, session_number)
+);
+
+COMMENT ON TABLE gcm_objectives IS 'The 23 objectives of the Global Compact for Migration (A/RES/73/195), curated from data/reference/gcm_objectives.csv.';
+COMMENT ON COLUMN gcm_objectives.objective IS 'Objective number (1-23).';
+COMMENT ON COLUMN gcm_objectives.short_title IS 'Short form of the objective''s title.';
+COMMENT ON COLUMN gcm_objectives.hub_label IS 'Label the UN Network on Migration hub gives the objective (e.g. Alternatives to detention).';
+COMMENT ON COLUMN gcm_objectives.source_url IS 'Public page the row was curated from.';
+
+COMMENT ON TABLE gcm_objective_terms IS 'Term table that maps text to objectives (data/reference/gcm_objective_terms.csv), written from each objective''s title and actions; matched on light stems.';
+COMMENT ON COLUMN gcm_objective_terms.objective IS 'Objective the term points to.';
+COMMENT ON COLUMN gcm_objective_terms.term IS 'Word or phrase as written in the table (matched after the same stemming as the text).';
+COMMENT ON COLUMN gcm_objective_terms.weight IS 'Evidence of one match: 1 for a specific term, 0.5 for a weak one that needs another to count.';
+COMMENT ON COLUMN gcm_objective_terms.source_url IS 'The text of the Global Compact the term was read from.';
+
+COMMENT ON TABLE text_units IS 'Texts the themes are drawn from: recommendations, panel descriptions and titles, area narratives, session themes; each with session and provenance.';
+COMMENT ON COLUMN text_units.unit_id IS 'Identifier: the recommendation_id for recommendations (s3-g-03), else s<session>-panel-<n>-description / -title, s<session>-<letter>-narrative, s<session>-theme.';
+COMMENT ON COLUMN text_units.session_number IS 'Session the text belongs to.';
+COMMENT ON COLUMN text_units.unit_type IS 'recommendation / panel_description / area_narrative / session_theme / panel_title.';
+COMMENT ON COLUMN text_units.text IS 'The text as stored in its source table (narratives without their heading).';
+COMMENT ON COLUMN text_units.document_id IS 'Document the text was parsed from (NULL when curated); one document per panel however many repeat it.';
+COMMENT ON COLUMN text_units.line_start IS 'First line of the text in that document.';
+COMMENT ON COLUMN text_units.line_end IS 'Last line of the text in that document.';
+COMMENT ON COLUMN text_units.source_url IS 'Public page the text was curated from (curated session themes and panel titles).';
+
+COMMENT ON TABLE topic_models IS 'The model that drew the topics: method, library versions, parameters, random state, corpus hash. One row per build.';
+COMMENT ON COLUMN topic_models.model_id IS 'Hash of parameters, corpus, term table and scikit-learn version: the same id means the same model on the same texts.';
+COMMENT ON COLUMN topic_models.method IS 'The pipeline in words (features -> factorisation).';
+COMMENT ON COLUMN topic_models.sklearn_version IS 'scikit-learn version that fitted the model.';
+COMMENT ON COLUMN topic_models.numpy_version IS 'NumPy version used.';
+COMMENT ON COLUMN topic_models.scipy_version IS 'SciPy version used.';
+COMMENT ON COLUMN topic_models.parameters IS 'JSON of the pipeline parameters that are plain values (scikit-learn get_params, deep).';
+COMMENT ON COLUMN topic_models.random_state IS 'Seed of the NMF initialisation (and of the subsamples that chose the number of topics).';
+COMMENT ON COLUMN topic_models.n_topics IS 'Number of topics fitted.';
+COMMENT ON COLUMN topic_models.n_topics_criterion IS 'How the number of topics was chosen (label-free: stability across subsamples).';
+COMMENT ON COLUMN topic_models.corpus_sha256 IS 'SHA-256 of the text units (ids and texts, in unit_id order) the model was fitted on.';
+COMMENT ON COLUMN topic_models.objective_terms_sha256 IS 'SHA-256 of the objective term table the objective view and the mapping used.';
+COMMENT ON COLUMN topic_models.unit_count IS 'Number of text units fitted.';
+COMMENT ON COLUMN topic_models.feature_count IS 'Number of features (stems and objective scores) the factorisation saw.';
+COMMENT ON COLUMN topic_models.iteration_count IS 'Iterations the NMF solver ran.';
+
+COMMENT ON TABLE topic_model_selection IS 'Stability of each candidate number of topics; the chosen one is the most stable (ties to the smaller).';
+COMMENT ON COLUMN topic_model_selection.model_id IS 'Model the selection was made for.';
+COMMENT ON COLUMN topic_model_selection.n_topics IS 'Candidate number of topics.';
+COMMENT ON COLUMN topic_model_selection.stability IS 'Mean adjusted Rand index between the labelings of models fitted on different random subsamples (1 = identical).';
+COMMENT ON COLUMN topic_model_selection.chosen IS 'TRUE for the number of topics the model uses.';
+
+COMMENT ON TABLE topics IS 'Topics of the model: a short label, the top terms, the main GCM objective, the units assigned.';
+COMMENT ON COLUMN topics.topic_id IS 'Topic number: 1 is the topic most units are assigned to.';
+COMMENT ON COLUMN topics.model_id IS 'Model that drew the topic.';
+COMMENT ON COLUMN topics.label IS 'Short readable label: up to three top terms that do not repeat each other.';
+COMMENT ON COLUMN topics.top_terms IS 'The topic''s heaviest terms, heaviest first, as they are written in the texts.';
+COMMENT ON COLUMN topics.main_objective IS 'Objective whose term score weighs most in the topic (NULL when none does).';
+COMMENT ON COLUMN topics.unit_count IS 'Text units whose strongest topic this is.';
+COMMENT ON COLUMN topics.recommendation_count IS 'Recommendations whose strongest topic this is.';
+
+COMMENT ON TABLE unit_topics IS 'Weight of each topic in each text unit (shares that sum to 1 per unit; zero weights are left out).';
+COMMENT ON COLUMN unit_topics.unit_id IS 'Text unit.';
+COMMENT ON COLUMN unit_topics.topic_id IS 'Topic.';
+COMMENT ON COLUMN unit_topics.weight IS 'Share of the topic in the unit (NMF loadings normalised per unit, rounded to 6 decimals).';
+COMMENT ON COLUMN unit_topics.is_primary IS 'TRUE for the unit''s strongest topic (the first on a tie): its assignment.';
+
+COMMENT ON TABLE unit_objectives IS 'GCM objectives each text unit touches, with a score and the terms that matched.';
+COMMENT ON COLUMN unit_objectives.unit_id IS 'Text unit.';
+COMMENT ON COLUMN unit_objectives.objective IS 'Objective matched.';
+COMMENT ON COLUMN unit_objectives.score IS '1 - 0.5^(sum of the matched terms'' weights): 0.5 for one specific term, 0.75 for two; units under 0.5 are left out.';
+COMMENT ON COLUMN unit_objectives.reason IS 'The matched terms as the term table writes them (weak terms with their weight), e.g. matched "detention", "alternatives to detention".';
+
+COMMENT ON TABLE coverage IS 'Every session x GCM objective: covered (some text unit maps to it), gap (the session has text but none maps to it), no_text (no text unit at all).';
+COMMENT ON COLUMN coverage.session_number IS 'Session.';
+COMMENT ON COLUMN coverage.objective IS 'Objective.';
+COMMENT ON COLUMN coverage.status IS 'covered / gap / no_text.';
+COMMENT ON COLUMN coverage.session_unit_count IS 'Text units the session has (a gap means more with many units than with one title).';
+COMMENT ON COLUMN coverage.unit_count IS 'Text units of the session that map to the objective.';
+COMMENT ON COLUMN coverage.recommendation_count IS 'Recommendations among them.';
+COMMENT ON COLUMN coverage.max_score IS 'Score of the strongest unit (NULL when none).';
+COMMENT ON COLUMN coverage.top_unit_ids IS 'Up to three strongest units (score, then unit_id), for quoting.';
+
+COMMENT ON TABLE topic_sessions IS 'Topic x session: how much of each session''s text falls in each topic, normalised by the session''s number of units.';
+COMMENT ON COLUMN topic_sessions.topic_id IS 'Topic.';
+COMMENT ON COLUMN topic_sessions.session_number IS 'Session (sessions without text units have no rows).';
+COMMENT ON COLUMN topic_sessions.unit_count IS 'Units of the session whose strongest topic this is.';
+COMMENT ON COLUMN topic_sessions.session_unit_count IS 'Text units of the session.';
+COMMENT ON COLUMN topic_sessions.share IS 'unit_count / session_unit_count.';
+COMMENT ON COLUMN topic_sessions.weight_share IS 'Sum of the session''s unit weights on the topic / session_unit_count (a soft share).';

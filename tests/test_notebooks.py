@@ -55,3 +55,23 @@ def test_participation_notebook_runs(notebook_db, tmp_path, monkeypatch):
     attended = next(t for t in participation["data"] if t["name"] == "Member States attended")
     assert 110 in attended["y"] and 0 not in attended["y"]
     assert "not reported" in [a["text"] for a in participation["layout"]["annotations"]]
+
+
+def test_themes_notebook_runs(notebook_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("GCMDASH_DB", str(notebook_db))  # the kernel inherits the environment
+    notebook = _execute(NOTEBOOKS / "02-themes.py", tmp_path)
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code_cells and all(c.execution_count for c in code_cells)
+    text = _text_outputs(notebook)
+    assert f"Reading {notebook_db}" in text
+    assert "topics: max mean pairwise ARI" in text          # the model says how k was chosen
+    assert "73 recommendations, each under exactly one topic" in text
+    assert "Topic 1: " in text and "s3-g-03" in text
+    assert "161 session x objective cells" in text           # 7 sessions x 23 objectives
+    assert "Session 3 (92 units) gaps:" in text
+    assert 'matched "alternatives to detention"' in text
+    figures = [o for c in code_cells for o in c.outputs
+               if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    assert len(figures) == 2
+    shares, coverage = (f["data"]["application/vnd.plotly.v1+json"]["data"][0] for f in figures)
+    assert len(shares["x"]) == 7 and len(coverage["y"]) == 23

@@ -188,21 +188,22 @@ def split_bullets(lines: list[NumberedLine], page_width: int) -> list[list[Numbe
 
     A line continues the bullet above when it starts in lower case or with a digit or
     punctuation; or when the line above ends with a comma or a function word ('for', 'the');
-    or when the line above ends with a capitalised word and this line's first word would not
-    have fitted on it (a wrapped name: '… at International' / 'Borders as a tool …').
+    or when the line above ends with a capitalised word or a number and this line's first word
+    would not have fitted on it (a wrapped name: '… at International' / 'Borders as a tool …').
     Otherwise, and wherever a lost glyph left leading white space, a new bullet starts.
     """
     content = [l for l in lines if l.text.strip() and not roman_heading(l.text)]
-    # The list's own width (it is indented), leaving out lines extraction glued together.
-    width = max((len(l.text.rstrip()) for l in content
-                 if len(l.text.rstrip()) <= 1.15 * page_width), default=page_width)
+    # The list's own width (it is indented), leaving out lines extraction glued together; the
+    # space a lost glyph left at a line's start is no part of the text's width.
+    width = max((len(l.text.strip()) for l in content
+                 if len(l.text.strip()) <= 1.15 * page_width), default=page_width)
     bullets: list[list[NumberedLine]] = []
     for line in content:
         text = line.text.strip()
         if not bullets:
             bullets.append([line])
             continue
-        previous = bullets[-1][-1].text.rstrip()
+        previous = bullets[-1][-1].text.strip()
         last_word = previous.split()[-1] if previous.split() else ""
         first_word = text.split()[0]
         continues = (
@@ -211,7 +212,8 @@ def split_bullets(lines: list[NumberedLine], page_width: int) -> list[list[Numbe
             or last_word.lower() in _FUNCTION_WORDS
         )
         if not continues and line.text[:1] not in (" ", "\t"):
-            continues = last_word[:1].isupper() and len(previous) + 1 + len(first_word) > width
+            wrapped_name = last_word[:1].isupper() or last_word[:1].isdigit()  # '2030' / 'Agenda'
+            continues = wrapped_name and len(previous) + 1 + len(first_word) > width
         if continues:
             bullets[-1].append(line)
         else:

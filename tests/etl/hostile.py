@@ -1,6 +1,7 @@
 """Generators of broken and hostile input files, made in the tests (no binary blobs committed)."""
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 import zlib
@@ -70,6 +71,7 @@ def _pdf_with_objects(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
+@functools.lru_cache(maxsize=2)
 def inflating_pdf(megabytes: int = 300) -> bytes:
     """A valid PDF whose page content stream inflates to `megabytes` MB (about 0.3 MB on disk)."""
     payload = zlib.compress(b"BT /F1 12 Tf 100 700 Td (Inflated) Tj ET "
@@ -85,6 +87,7 @@ def inflating_pdf(megabytes: int = 300) -> bytes:
     ])
 
 
+@functools.lru_cache(maxsize=2)
 def docx_zip_bomb(megabytes: int = 300) -> bytes:
     """A DOCX-shaped zip whose document.xml inflates to `megabytes` MB."""
     buffer = io.BytesIO()

@@ -140,8 +140,8 @@ def test_every_table_and_column_has_a_description(seed_db):
 def test_schema_rejects_impossible_values(tmp_path):
     with duckdb.connect(str(tmp_path / "x.duckdb")) as con:
         con.execute(SCHEMA_PATH.read_text())
-        con.execute("INSERT INTO documents VALUES ('d', 'd', ?, 1, 'txt', 'summary', 3, 'x', 'loaded', NULL)",
-                    ["0" * 64])
+        con.execute("INSERT INTO documents VALUES ('d', 'd', ?, 1, 'txt', 'summary', 3, 'x', 'loaded', "
+                    "NULL, NULL, NULL, NULL)", ["0" * 64])
         con.execute("INSERT INTO sessions (session_number, document_id, line_start, line_end) "
                     "VALUES (3, 'd', 1, 1)")
         with pytest.raises(duckdb.ConstraintException):
@@ -176,16 +176,17 @@ def test_broken_files_are_listed_and_the_rest_load(raw_copy, tmp_path):
     (raw_copy / "zz_empty.md").write_bytes(b"")
     db = tmp_path / "g.duckdb"
     report = build(raw_copy, db)
-    failed = {d: e for d, s, e in report.documents if s == "failed"}
+    failed = {d: e for d, s, e in report.documents if s in ("failed", "no_text")}
     assert set(failed) == {"zz_notes.txt", "zz_scan.pdf", "zz_empty.md", "zz_sheet.xlsx"}
     assert "no session found" in failed["zz_notes.txt"]
     assert failed["zz_scan.pdf"].startswith("not a readable PDF")
     assert "unsupported format '.xlsx'" in failed["zz_sheet.xlsx"]
     assert "no text" in failed["zz_empty.md"]
     assert query(db, "SELECT count(*) FROM recommendations")[0][0] == 73
-    flagged = query(db, "SELECT document_id FROM quality_flags WHERE check_name = 'document_failed' "
-                        "ORDER BY document_id")
-    assert flagged == [("zz_empty.md",), ("zz_notes.txt",), ("zz_scan.pdf",), ("zz_sheet.xlsx",)]
+    flagged = query(db, "SELECT check_name, document_id FROM quality_flags "
+                        "WHERE check_name LIKE 'document_%' ORDER BY document_id")
+    assert flagged == [("document_unreadable", "zz_empty.md"), ("document_failed", "zz_notes.txt"),
+                       ("document_failed", "zz_scan.pdf"), ("document_failed", "zz_sheet.xlsx")]
 
 
 def test_cp1252_text_is_read(raw_copy, tmp_path):

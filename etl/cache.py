@@ -1,0 +1,86 @@
+"""Per-document cache of extraction and parse results, keyed by content hash and code version.
+
+An unchanged file is neither re-extracted nor re-parsed. A parse is reused only if the corpus
+would still answer the questions it asked of the corpus-wide hyphen lexicon the same way (see
+etl/tasks.py), so the incremental build gives exactly the tables a full build gives.
+
+The cache is a build artefact under data/.cache (GCMDASH_CACHE_DIR), written and read only by
+gcmdash itself; deleting it only makes the next build slower.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from etl.extract import ExtractedDocument
+from etl.tasks import lexicon_agrees
+from etl.text import HyphenLexicon
+
+
+class DocumentCache:
+    def __init__(self, directory: Path | None, code_fingerprint: str) -> None:
+        self.root = directory
+        self.directory = directory / code_fingerprint[:16] if directory else None
+        self.hits = {"extract": 0, "parse": 0}
+
+    def _path(self, sha256: str, stage: str) -> Path | None:
+        return self.directory / f"{sha256}.{stage}.pkl" if self.directory else None
+
+    def _read(self, sha256: str, stage: str) -> Any | None:
+        path = self._path(sha256, stage)
+        if path is None or not path.exists():
+            return None
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)  # noqa: S301 - our own build artefact, never user input
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None  # a damaged or stale entry is simply a miss
+
+    def _write(self, sha256: str, stage: str, value: Any) -> None:
+        path = self._path(sha256, stage)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+
+    def extracted(self, sha256: str, path: Path) -> ExtractedDocument | None:
+        found = self._read(sha256, "extract")
+        if isinstance(found, ExtractedDocument):
+            self.hits["extract"] += 1
+            return found.renamed(path)
+        return None
+
+    def store_extracted(self, document: ExtractedDocument) -> None:
+        self._write(document.sha256, "extract", document)
+
+    def parsed(self, sha256: str, lexicon: HyphenLexicon) -> Any | None:
+        found = self._read(sha256, "parse")
+        if not isinstance(found, tuple) or len(found) != 2:
+            return None
+        result, answers = found
+        if not lexicon_agrees(lexicon, answers):
+            return None
+        self.hits["parse"] += 1
+        return result
+
+    def store_parsed(self, sha256: str, result: Any, answers: dict) -> None:
+        self._write(sha256, "parse", (result, answers))
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop entries of other code versions and of content no longer in the corpus."""
+        if self.root is None or not self.root.exists():
+            return
+        for child in self.root.iterdir():
+            if child != self.directory:
+                shutil.rmtree(child, ignore_errors=True)
+        if self.directory and self.directory.exists():
+            for entry in self.directory.iterdir():
+                if entry.name.split(".", 1)[0] not in keep:
+                    entry.unlink(missing_ok=True)

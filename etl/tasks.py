@@ -1,0 +1,48 @@
+"""The work done inside isolated workers (etl/isolate.py): extract one file, parse one text.
+
+Module-level functions, because workers receive them by reference.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from etl.extract import ExtractedDocument, extract
+from etl.parse import parse_document
+from etl.records import ParsedDocument, ParseError
+from etl.text import HyphenLexicon
+
+
+class RecordingLexicon:
+    """A HyphenLexicon that remembers what it was asked, so a cached parse can be reused when a
+    changed corpus would still answer those questions the same way."""
+
+    def __init__(self, lexicon: HyphenLexicon) -> None:
+        self._lexicon = lexicon
+        self.answers: dict[str, str | None] = {}
+
+    def repair(self, token: str) -> str | None:
+        answer = self._lexicon.repair(token)
+        self.answers[token] = answer
+        return answer
+
+
+def lexicon_agrees(lexicon: HyphenLexicon, answers: dict[str, str | None]) -> bool:
+    return all(lexicon.repair(token) == answer for token, answer in answers.items())
+
+
+def extract_task(path: str, state: dict) -> ExtractedDocument:  # noqa: ARG001
+    return extract(Path(path))
+
+
+def set_lexicon_task(lexicon: HyphenLexicon, state: dict) -> None:
+    state["lexicon"] = lexicon
+
+
+def parse_task(text: str, state: dict) -> tuple[ParsedDocument | str, dict[str, Any]]:
+    """(parsed document, or the ParseError message; the lexicon questions asked)."""
+    recording = RecordingLexicon(state["lexicon"])
+    try:
+        return parse_document(text, recording), recording.answers
+    except ParseError as exc:
+        return str(exc), recording.answers

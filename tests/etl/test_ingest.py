@@ -1,0 +1,180 @@
+"""Real-world ingest: every hostile input in one build, duplicates, incremental rebuilds,
+parallel workers, `gcmdash add`."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from etl.build import build
+from etl.cli import main
+from etl.extract import extract
+from tests.conftest import SEED_DIR
+from tests.etl import hostile
+
+TABLES = ("documents", "sessions", "agenda_items", "roles", "people", "participation",
+          "discussion_areas", "recommendations", "quality_flags", "panels", "session_facts")
+
+
+def query(db, sql, params=()):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def contents(db):
+    return {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES}
+
+
+@pytest.fixture()
+def raw(tmp_path):
+    folder = tmp_path / "raw"
+    shutil.copytree(SEED_DIR, folder)
+    return folder
+
+
+def test_hostile_inputs_in_one_build(raw, tmp_path, seed_texts):
+    files = {
+        "a_empty.txt": b"",
+        "b_random.pdf": bytes(range(256)) * 64,
+        "c_truncated.pdf": hostile.pdf_from_text(seed_texts["002_11a64b559e8c10d2.txt"])[:3000],
+        "d_encrypted.pdf": hostile.encrypted_pdf(),
+        "e_inflating.pdf": hostile.inflating_pdf(300),
+        "f_zipbomb.docx": hostile.docx_zip_bomb(300),
+        "g_entities.docx": hostile.docx_with_entities(),
+        "h_scripts.html": hostile.HTML_WITH_SCRIPTS.encode(),
+        "i_cp1252.txt": seed_texts["004_c622c7e6c4042f6b.txt"].replace("▪", "-").encode("cp1252"),
+        "j_nul_surrogate.txt": b"Minutes\x00 of a staff meeting \xed\xa0\x80\n",
+        "k_copy_of_003.txt": (SEED_DIR / "003_caee5c70cc5473e9.txt").read_bytes(),
+    }
+    for name, data in files.items():
+        (raw / name).write_bytes(data)
+    with (raw / "l_huge.txt").open("wb") as handle:
+        handle.truncate(60 * 1024 * 1024)
+    db = tmp_path / "h.duckdb"
+    report = build(raw, db, workers=2)
+    status = {d: (s, e) for d, s, e in report.documents}
+    assert status["a_empty.txt"] == ("no_text", "the file holds no text")
+    assert status["b_random.pdf"] == ("failed", "not a PDF file (no %PDF header)")
+    assert status["c_truncated.pdf"][0] == "failed"
+    assert status["d_encrypted.pdf"] == ("encrypted", "the PDF is encrypted with a password")
+    assert "decompression bomb" in status["e_inflating.pdf"][1]
+    assert "zip bomb" in status["f_zipbomb.docx"][1]
+    assert "DOCTYPE or entities" in status["g_entities.docx"][1]
+    assert status["h_scripts.html"] == ("loaded", None)
+    assert status["i_cp1252.txt"] == ("duplicate", "identical content to 004_c622c7e6c4042f6b.txt") \
+        or status["i_cp1252.txt"] == ("loaded", None)
+    assert status["j_nul_surrogate.txt"][0] == "failed" and "no session found" in status["j_nul_surrogate.txt"][1]
+    assert status["k_copy_of_003.txt"] == ("duplicate", "identical content to 003_caee5c70cc5473e9.txt")
+    assert status["l_huge.txt"][0] == "failed" and "the limit is" in status["l_huge.txt"][1]
+    # the good documents all loaded, the database is whole
+    assert all(status[n] == ("loaded", None) for n in ("000_f70e12f896b5f4b9.txt",
+               "001_bab7ddbf46844fd5.txt", "002_11a64b559e8c10d2.txt", "003_caee5c70cc5473e9.txt",
+               "004_c622c7e6c4042f6b.txt"))
+    assert query(db, "SELECT count(*) FROM recommendations") == [(73,)]
+    assert query(db, "SELECT duplicate_of FROM documents WHERE document_id = 'k_copy_of_003.txt'") == [
+        ("003_caee5c70cc5473e9.txt",)]
+    assert {d for d, in query(db, "SELECT document_id FROM quality_flags WHERE check_name = "
+                                  "'document_failed'")} >= {"b_random.pdf", "e_inflating.pdf",
+                                                            "f_zipbomb.docx", "g_entities.docx"}
+
+
+def test_a_hanging_or_greedy_document_is_stopped(raw, tmp_path, monkeypatch):
+    from etl import ingest
+
+    monkeypatch.setattr(ingest, "EXTRACT_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(ingest, "extract_task", _hang_on_marked_files)
+    (raw / "zz_hangs.txt").write_text("HANG")
+    db = tmp_path / "t.duckdb"
+    report = build(raw, db, workers=1)
+    status = {d: (s, e) for d, s, e in report.documents}
+    assert status["zz_hangs.txt"] == ("failed", "took longer than 0.5 s and was stopped")
+    assert query(db, "SELECT count(*) FROM documents WHERE status = 'loaded'") == [(5,)]
+
+
+def _hang_on_marked_files(path, state):
+    from tests.etl.pool_tasks import hang_on_marked_files
+
+    return hang_on_marked_files(path, state)
+
+
+def test_seed_documents_as_pdf_and_docx_build_the_same_database(tmp_path, seed_texts):
+    raw = tmp_path / "converted"
+    raw.mkdir()
+    for i, (name, text) in enumerate(sorted(seed_texts.items())):
+        make, suffix = ((hostile.pdf_from_text, ".pdf") if i % 2 == 0
+                        else (hostile.docx_from_text, ".docx"))
+        (raw / (name.replace(".txt", "") + suffix)).write_bytes(make(text))
+    db = tmp_path / "c.duckdb"
+    report = build(raw, db)
+    assert report.failed == []
+    assert query(db, "SELECT count(*) FROM recommendations") == [(73,)]
+    assert query(db, "SELECT measure, value FROM participation WHERE document_id IS NOT NULL "
+                     "ORDER BY measure") == [
+        ("informal_dialogue_stakeholders", 18), ("member_state_interventions", 105),
+        ("member_states_attended", 110), ("non_governmental_stakeholders", 17), ("un_agencies", 6)]
+    assert query(db, "SELECT city, planned_city FROM sessions WHERE session_number = 7") == [
+        ("Puerto Vallarta", "Guadalajara")]
+    pages = query(db, "SELECT document_id, page_count FROM documents WHERE format = 'pdf' ORDER BY 1")
+    # 77 lines fit a generated page: 002 (79 lines) takes two
+    assert pages == [("000_f70e12f896b5f4b9.pdf", 1), ("002_11a64b559e8c10d2.pdf", 2),
+                     ("004_c622c7e6c4042f6b.pdf", 1)]
+    # page 2 starts where the 78th source line (the first past page 1) lands in the text
+    (start,) = query(db, "SELECT line_start FROM document_pages WHERE document_id = "
+                         "'002_11a64b559e8c10d2.pdf' AND page_number = 2")[0]
+    source = [line for line in seed_texts["002_11a64b559e8c10d2.txt"].split("\n")[77:] if line.strip()]
+    extracted = extract(raw / "002_11a64b559e8c10d2.pdf").text.split("\n")
+    assert extracted[start - 1].strip() == source[0].replace("\t", "    ").strip()
+
+
+def test_incremental_rebuild_reuses_unchanged_documents_and_matches_a_full_build(raw, tmp_path):
+    cache = tmp_path / "cache"
+    first = build(raw, tmp_path / "1.duckdb", cache_dir=cache, workers=2)
+    assert first.cache_hits == {"extract": 0, "parse": 0}
+    again = build(raw, tmp_path / "2.duckdb", cache_dir=cache, workers=2)
+    assert again.cache_hits == {"extract": 5, "parse": 5}
+    assert contents(tmp_path / "2.duckdb") == contents(tmp_path / "1.duckdb")
+
+    changed = raw / "002_11a64b559e8c10d2.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("17:55", "17:50"), encoding="utf-8")
+    incremental = build(raw, tmp_path / "3.duckdb", cache_dir=cache)
+    assert incremental.cache_hits == {"extract": 4, "parse": 4}
+    full = build(raw, tmp_path / "4.duckdb")
+    assert contents(tmp_path / "3.duckdb") == contents(tmp_path / "4.duckdb")
+    assert query(tmp_path / "3.duckdb", "SELECT count(*) FROM quality_flags WHERE check_name = "
+                                         "'agenda_overlap'") == [(0,)]
+    assert full.cache_hits == {"extract": 0, "parse": 0}
+
+
+def test_workers_give_the_same_database(raw, tmp_path):
+    build(raw, tmp_path / "one.duckdb", workers=1)
+    build(raw, tmp_path / "two.duckdb", workers=2)
+    assert contents(tmp_path / "one.duckdb") == contents(tmp_path / "two.duckdb")
+
+
+def test_add_copies_under_a_safe_name_and_keeps_the_original_as_metadata(raw, tmp_path, monkeypatch,
+                                                                         seed_texts):
+    monkeypatch.setenv("GCMDASH_RAW_DIR", str(raw))
+    monkeypatch.setenv("GCMDASH_DB", str(tmp_path / "a.duckdb"))
+    monkeypatch.setenv("GCMDASH_CACHE_DIR", str(tmp_path / "cache"))
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    hostile_name = incoming / "..\u202enote;rm -rf ~;.pdf"
+    hostile_name.write_bytes(hostile.pdf_from_text(seed_texts["004_c622c7e6c4042f6b.txt"]
+                                                   .replace("Fourth", "Sixth")))
+    (incoming / "macro.docm").write_bytes(b"PK\x03\x04")
+    same = incoming / "again.txt"
+    shutil.copyfile(raw / "003_caee5c70cc5473e9.txt", same)
+
+    result = CliRunner().invoke(main, ["add", str(hostile_name), str(incoming / "macro.docm"), str(same)])
+    assert result.exit_code == 1, result.output  # one file was refused
+    lines = result.output.splitlines()
+    assert "unsupported type '.docm'" in lines[1]
+    assert lines[2] == "again.txt: already present as 003_caee5c70cc5473e9.txt"
+    stored = [p.name for p in raw.iterdir() if p.suffix == ".pdf"]
+    assert len(stored) == 1 and stored[0].endswith(".pdf") and len(stored[0]) == 24
+    assert all(c in "0123456789abcdef." or c == "p" or c == "d" or c == "f" for c in stored[0])
+    row = query(tmp_path / "a.duckdb", "SELECT original_name, status, session_number, format "
+                                       "FROM documents WHERE document_id = ?", [stored[0]])
+    assert row == [("..\u202enote;rm -rf ~;.pdf", "loaded", 6, "pdf")]
