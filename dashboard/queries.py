@@ -6,6 +6,7 @@ Nothing here formats values for display: that is `dashboard.tables` and `dashboa
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,6 +56,8 @@ _SOURCE_LABEL = """
         WHEN {t}.document_id IS NOT NULL THEN {t}.document_id
         ELSE {t}.source_url
     END"""
+# The same for tables without a source_url column (facts only ever parsed from a document).
+_DOCUMENT_LABEL = _SOURCE_LABEL.replace("ELSE {t}.source_url", "")
 
 # One participation row per (session, measure): parsed documents before curated pages, then by
 # source, so a chart shows one bar and can name the sources that disagree with it.
@@ -244,8 +247,10 @@ def quality_flags(con: duckdb.DuckDBPyConnection,
     """, [session_number, session_number])
 
 
-def documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every file found in data/raw, loaded or failed.
+def documents(con: duckdb.DuckDBPyConnection,
+              session_number: int | None = None) -> pd.DataFrame:
+    """Every file found in data/raw, loaded or failed; only one session's when session_number
+    is given.
 
     Columns: document_id, file_name, format, document_type, session_number, status, error,
     size_bytes, sha256, classified_by.
@@ -254,8 +259,9 @@ def documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT document_id, file_name, format, document_type, session_number, status, error,
                size_bytes, sha256, classified_by
         FROM documents
+        WHERE ?::INTEGER IS NULL OR session_number = ?::INTEGER
         ORDER BY session_number NULLS LAST, document_type, document_id
-    """)
+    """, [session_number, session_number])
 
 
 def organisation_composition(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -283,8 +289,10 @@ def organisation_composition(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """, [list(ORGANISATION_TYPES)])
 
 
-def record_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """What the record holds for each session and what it lacks.
+def record_coverage(con: duckdb.DuckDBPyConnection,
+                    session_number: int | None = None) -> pd.DataFrame:
+    """What the record holds for each session and what it lacks; only one session's when
+    session_number is given.
 
     Columns: session_number, item (procedural_note, programme_of_work, summary, dates, venue,
     agenda, panel_titles, panel_people, participation_counts), status (present / missing),
@@ -292,5 +300,492 @@ def record_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """
     return _frame(con, """
         SELECT session_number, item, status, sources FROM record_coverage
+        WHERE ?::INTEGER IS NULL OR session_number = ?::INTEGER
         ORDER BY session_number, list_position(?::VARCHAR[], item)
-    """, [list(COVERAGE_ITEMS)])
+    """, [session_number, session_number, list(COVERAGE_ITEMS)])
+
+
+# --------------------------------------------------------------------------- search
+
+# A search is at most this many words (or "quoted phrases"), each at most SEARCH_MAX_CHARS.
+SEARCH_MAX_TERMS = 12
+SEARCH_MAX_CHARS = 200
+
+# Kinds of document in the order their agenda is preferred (the programme is the fullest).
+AGENDA_DOCUMENT_TYPES: tuple[str, ...] = ("programme_of_work", "procedural_note", "summary",
+                                          "other")
+
+# Tables the Themes views read (etl/topics.py writes them in the `topics` build stage).
+THEME_TABLES: tuple[str, ...] = ("text_units", "topics", "unit_topics", "topic_models",
+                                 "topic_model_selection", "unit_objectives", "coverage",
+                                 "gcm_objectives", "topic_sessions")
+
+
+def search_patterns(search: str | None) -> list[str]:
+    """A free-text search -> ILIKE patterns that match each word (or "quoted phrase")
+    literally: %, _ and the escape character \\ in the input are escaped, so no input is a
+    wildcard and every input is only ever a bound parameter."""
+    text = (search or "")[:SEARCH_MAX_CHARS]
+    terms = [phrase or word for phrase, word in re.findall(r'"([^"]+)"|(\S+)', text)]
+    terms = [t.strip() for t in terms if t.strip()][:SEARCH_MAX_TERMS]
+    return ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            for t in terms]
+
+
+def _matches_all(haystack: str) -> str:
+    """SQL: every pattern of the bound VARCHAR[] parameter matches `haystack` (an SQL
+    expression written here, never input), accent- and case-insensitively; TRUE for none."""
+    return (f"coalesce(list_bool_and(list_transform(?::VARCHAR[], lambda p: "
+            f"strip_accents({haystack}) ILIKE strip_accents(p) ESCAPE '\\')), TRUE)")
+
+
+# --------------------------------------------------------------------------- overview
+
+def headline(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row of headline figures.
+
+    Columns: session_count (sessions in the record), documents_loaded, documents_failed,
+    recommendation_count, person_count, role_count, participation_count (counts stated),
+    missing_count (record_coverage items missing), sessions_without_counts (sessions no source
+    gives a participation count for), flag_error_count, flag_warning_count, flag_info_count.
+    """
+    return _frame(con, """
+        SELECT
+            (SELECT count(*) FROM sessions) AS session_count,
+            (SELECT count(*) FROM documents WHERE status = 'loaded') AS documents_loaded,
+            (SELECT count(*) FROM documents WHERE status = 'failed') AS documents_failed,
+            (SELECT count(*) FROM recommendations) AS recommendation_count,
+            (SELECT count(*) FROM people) AS person_count,
+            (SELECT count(*) FROM roles) AS role_count,
+            (SELECT count(*) FROM participation) AS participation_count,
+            (SELECT count(*) FROM record_coverage WHERE status = 'missing') AS missing_count,
+            (SELECT count(*) FROM unnest(?::INTEGER[]) AS n(session_number)
+             WHERE session_number NOT IN (SELECT session_number FROM participation))
+                AS sessions_without_counts,
+            (SELECT count(*) FROM quality_flags WHERE severity = 'error') AS flag_error_count,
+            (SELECT count(*) FROM quality_flags WHERE severity = 'warning') AS flag_warning_count,
+            (SELECT count(*) FROM quality_flags WHERE severity = 'info') AS flag_info_count
+    """, [list(SESSION_NUMBERS)])
+
+
+# --------------------------------------------------------------------------- people
+
+def people(con: duckdb.DuckDBPyConnection, search: str | None = None,
+           limit: int | None = None) -> pd.DataFrame:
+    """One row per person with all their roles; only persons whose name (accents ignored) or
+    affiliation contains every word of `search`. At most `limit` rows (by name).
+
+    Columns: person_id, full_name, roles (list of {session_number, role, panel_number},
+    in session and role order), affiliations (distinct, as the sources give them),
+    honorifics, gender_as_listed (female / male / unknown: the gendered honorific the sources
+    give, 'unknown' when none does or they disagree), organisation_types, session_numbers,
+    sources (document and lines, or URL), match_count (persons matching, before the limit).
+    """
+    return _frame(con, f"""
+        WITH per_person AS (
+            SELECT
+                r.person_id,
+                list(DISTINCT {{'session_number': r.session_number, 'role': r.role,
+                               'panel_number': r.panel_number}}) AS roles,
+                list(DISTINCT r.affiliation ORDER BY r.affiliation)
+                    FILTER (WHERE r.affiliation IS NOT NULL) AS affiliations,
+                list(DISTINCT r.honorific ORDER BY r.honorific)
+                    FILTER (WHERE r.honorific IS NOT NULL) AS honorifics,
+                CASE WHEN count(DISTINCT r.gender_as_listed)
+                          FILTER (WHERE r.gender_as_listed <> 'unknown') = 1
+                     THEN any_value(r.gender_as_listed) FILTER (WHERE r.gender_as_listed <> 'unknown')
+                     ELSE 'unknown' END AS gender_as_listed,
+                list(DISTINCT r.organisation_type ORDER BY r.organisation_type) AS organisation_types,
+                list(DISTINCT r.session_number ORDER BY r.session_number) AS session_numbers,
+                list(DISTINCT {_SOURCE_LABEL.format(t='r')}
+                     ORDER BY {_SOURCE_LABEL.format(t='r')}) AS sources
+            FROM roles AS r
+            GROUP BY r.person_id
+        )
+        SELECT
+            p.person_id, p.full_name,
+            list_sort(pp.roles) AS roles,
+            coalesce(pp.affiliations, []) AS affiliations,
+            coalesce(pp.honorifics, []) AS honorifics,
+            pp.gender_as_listed, pp.organisation_types, pp.session_numbers, pp.sources,
+            count(*) OVER () AS match_count
+        FROM people AS p
+        JOIN per_person AS pp USING (person_id)
+        WHERE {_matches_all("p.full_name || ' ' || p.name_key || ' ' || "
+                            "array_to_string(coalesce(pp.affiliations, []), ' ')")}
+        ORDER BY p.name_key, p.person_id
+        LIMIT ?
+    """, [search_patterns(search), limit])
+
+
+# --------------------------------------------------------------------------- one session
+
+def agenda_documents(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.DataFrame:
+    """Documents holding an agenda of the session, the fullest kind first (programme of work,
+    procedural note, summary).
+
+    Columns: document_id, document_type, item_count, day_count, inferred_count (rows whose day
+    was inferred because the document lost it).
+    """
+    return _frame(con, """
+        SELECT a.document_id, d.document_type, count(*) AS item_count,
+               count(DISTINCT a.day_number) AS day_count,
+               count(*) FILTER (WHERE a.day_inferred) AS inferred_count
+        FROM agenda_items AS a JOIN documents AS d USING (document_id)
+        WHERE a.session_number = ?
+        GROUP BY a.document_id, d.document_type
+        ORDER BY coalesce(list_position(?::VARCHAR[], d.document_type), 1000), a.document_id
+    """, [session_number, list(AGENDA_DOCUMENT_TYPES)])
+
+
+def agenda_items(con: duckdb.DuckDBPyConnection, session_number: int,
+                 document_id: str) -> pd.DataFrame:
+    """The session's agenda as one document gives it, by day and start time.
+
+    Columns: day_number, day_date (start_date + day - 1; NULL when the dates are unknown),
+    start_time, end_time, item_type, panel_number, title, description, day_inferred,
+    source_label.
+    """
+    return _frame(con, f"""
+        SELECT a.day_number,
+               CAST(s.start_date + (a.day_number - 1) * INTERVAL 1 DAY AS DATE) AS day_date,
+               a.start_time, a.end_time, a.item_type, a.panel_number, a.title, a.description,
+               a.day_inferred, {_DOCUMENT_LABEL.format(t='a')} AS source_label
+        FROM agenda_items AS a
+        LEFT JOIN sessions AS s USING (session_number)
+        WHERE a.session_number = ? AND a.document_id = ?
+        ORDER BY a.day_number, a.start_time, a.end_time
+    """, [session_number, document_id])
+
+
+def session_panels(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.DataFrame:
+    """The session's expert panels, one row per panel: title and times from the session's
+    own documents before the curated programme; every source listed.
+
+    Columns: panel_number, title, start_time, end_time, sources (list of source labels),
+    titles_differ (sources give different titles).
+    """
+    return _frame(con, f"""
+        SELECT panel_number,
+               first(title ORDER BY (document_id IS NULL), source) AS title,
+               first(start_time ORDER BY (start_time IS NULL), (document_id IS NULL), source)
+                   AS start_time,
+               first(end_time ORDER BY (end_time IS NULL), (document_id IS NULL), source)
+                   AS end_time,
+               list({_SOURCE_LABEL.format(t='p')} ORDER BY (document_id IS NULL), source)
+                   AS sources,
+               count(DISTINCT title) > 1 AS titles_differ
+        FROM panels AS p
+        WHERE session_number = ?
+        GROUP BY panel_number
+        ORDER BY panel_number
+    """, [session_number])
+
+
+def session_roles(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.DataFrame:
+    """Who had which role in the session: one row per person, role and panel, however many
+    sources name them; honorific and affiliation from the session's documents before the
+    curated record.
+
+    Columns: person_id, full_name, role, panel_number, honorific, affiliation,
+    gender_as_listed, organisation_type, sources (list of source labels).
+    """
+    return _frame(con, f"""
+        SELECT r.person_id, any_value(p.full_name) AS full_name, r.role, r.panel_number,
+               first(r.honorific ORDER BY (r.document_id IS NULL), r.role_id) AS honorific,
+               first(r.affiliation ORDER BY (r.document_id IS NULL), r.role_id) AS affiliation,
+               CASE WHEN count(DISTINCT r.gender_as_listed)
+                         FILTER (WHERE r.gender_as_listed <> 'unknown') = 1
+                    THEN any_value(r.gender_as_listed) FILTER (WHERE r.gender_as_listed <> 'unknown')
+                    ELSE 'unknown' END AS gender_as_listed,
+               first(r.organisation_type ORDER BY (r.document_id IS NULL), r.role_id)
+                   AS organisation_type,
+               list({_SOURCE_LABEL.format(t='r')} ORDER BY (r.document_id IS NULL), r.role_id)
+                   AS sources
+        FROM roles AS r JOIN people AS p USING (person_id)
+        WHERE r.session_number = ?
+        GROUP BY r.person_id, r.role, r.panel_number
+        ORDER BY coalesce(list_position(?::VARCHAR[], r.role), 1000), r.panel_number NULLS FIRST,
+                 min(coalesce(r.line_start, 0)), r.person_id
+    """, [session_number, list(ROLES)])
+
+
+def format_rules(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.DataFrame:
+    """Format rules the session's procedural note states (speaking times, panel sizes).
+
+    Columns: rule, min_value, max_value, unit, evidence, source_label.
+    """
+    return _frame(con, f"""
+        SELECT rule, min_value, max_value, unit, evidence,
+               {_DOCUMENT_LABEL.format(t='f')} AS source_label
+        FROM format_rules AS f
+        WHERE session_number = ?
+        ORDER BY line_start, rule, document_id
+    """, [session_number])
+
+
+# --------------------------------------------------------------------------- recommendations
+
+def themes_available(con: duckdb.DuckDBPyConnection) -> bool:
+    """TRUE when the database holds the topic model's tables (THEME_TABLES)."""
+    found = _frame(con, """
+        SELECT count(DISTINCT table_name) AS n FROM duckdb_tables()
+        WHERE schema_name = 'main' AND list_contains(?::VARCHAR[], table_name)
+    """, [list(THEME_TABLES)])
+    return int(found["n"].iloc[0]) == len(THEME_TABLES)
+
+
+def discussion_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The areas the summaries group recommendations under.
+
+    Columns: session_number, area_letter, area_key ('s3-g', as in recommendation ids),
+    heading, recommendation_count.
+    """
+    return _frame(con, """
+        SELECT a.session_number, a.area_letter,
+               's' || a.session_number || '-' || a.area_letter AS area_key, a.heading,
+               count(r.recommendation_id) AS recommendation_count
+        FROM discussion_areas AS a
+        LEFT JOIN recommendations AS r USING (session_number, area_letter)
+        GROUP BY ALL
+        ORDER BY a.session_number, a.area_letter
+    """)
+
+
+_RECOMMENDATIONS = """
+    WITH filtered AS (
+        SELECT r.*, a.heading AS area_heading
+        FROM recommendations AS r
+        JOIN discussion_areas AS a USING (session_number, area_letter)
+        WHERE (len(?::INTEGER[]) = 0 OR list_contains(?::INTEGER[], r.session_number))
+          AND (len(?::VARCHAR[]) = 0
+               OR list_contains(?::VARCHAR[], 's' || r.session_number || '-' || r.area_letter))
+          AND {topic_filter}
+          AND {objective_filter}
+          AND {search}
+    )
+    SELECT f.recommendation_id, f.session_number, f.area_letter, f.area_heading, f.position,
+           f.text, f.document_id, f.line_start, f.line_end,
+           {source} AS source_label,
+           {topic_columns},
+           count(*) OVER () AS match_count
+    FROM filtered AS f
+    {topic_joins}
+    ORDER BY f.session_number, f.area_letter, f.position
+    LIMIT ?"""
+
+
+def recommendations(con: duckdb.DuckDBPyConnection, search: str | None = None,
+                    session_numbers: Sequence[int] = (), area_keys: Sequence[str] = (),
+                    topic_ids: Sequence[int] = (), objectives: Sequence[int] = (),
+                    limit: int | None = None) -> pd.DataFrame:
+    """Recommendations matching every filter (an empty filter matches all): search words or
+    "phrases" in the text, id or area heading (literally, accents and case ignored), sessions,
+    areas ('s3-g'), primary topic, GCM objectives (any of them). Topic and objective filters
+    need the topic model's tables (themes_available); without them they are ignored and the
+    topic columns are NULL. At most `limit` rows, in the summaries' order.
+
+    Columns: recommendation_id, session_number, area_letter, area_heading, position, text,
+    document_id, line_start, line_end, source_label ("003_caee5c70cc5473e9.txt, lines
+    380–381"), topic_id, topic_label (its strongest topic), topic_weight, objectives (list of
+    {objective, short_title, score}, strongest first), match_count (rows matching, before
+    the limit).
+    """
+    themes = themes_available(con)
+    if themes:
+        sql = _RECOMMENDATIONS.format(
+            topic_filter="""(len(?::INTEGER[]) = 0 OR EXISTS (
+                SELECT 1 FROM unit_topics AS ut WHERE ut.unit_id = r.recommendation_id
+                AND ut.is_primary AND list_contains(?::INTEGER[], ut.topic_id)))""",
+            objective_filter="""(len(?::INTEGER[]) = 0 OR EXISTS (
+                SELECT 1 FROM unit_objectives AS uo WHERE uo.unit_id = r.recommendation_id
+                AND list_contains(?::INTEGER[], uo.objective)))""",
+            search=_matches_all("r.text || ' ' || r.recommendation_id || ' ' || a.heading"),
+            source=_DOCUMENT_LABEL.format(t="f"),
+            topic_columns="""t.topic_id, t.label AS topic_label, ut.weight AS topic_weight,
+                coalesce((SELECT list({'objective': uo.objective, 'short_title': o.short_title,
+                                       'score': uo.score} ORDER BY uo.score DESC, uo.objective)
+                          FROM unit_objectives AS uo JOIN gcm_objectives AS o USING (objective)
+                          WHERE uo.unit_id = f.recommendation_id), []) AS objectives""",
+            topic_joins="""LEFT JOIN unit_topics AS ut
+                               ON ut.unit_id = f.recommendation_id AND ut.is_primary
+                           LEFT JOIN topics AS t ON t.topic_id = ut.topic_id""")
+        params = [list(topic_ids), list(topic_ids), list(objectives), list(objectives)]
+    else:
+        sql = _RECOMMENDATIONS.format(
+            topic_filter="TRUE", objective_filter="TRUE",
+            search=_matches_all("r.text || ' ' || r.recommendation_id || ' ' || a.heading"),
+            source=_DOCUMENT_LABEL.format(t="f"),
+            topic_columns="""NULL::INTEGER AS topic_id, NULL::VARCHAR AS topic_label,
+                NULL::DOUBLE AS topic_weight,
+                []::STRUCT(objective INTEGER, short_title VARCHAR, score DOUBLE)[] AS objectives""",
+            topic_joins="")
+        params = []
+    sessions_ = [int(n) for n in session_numbers]
+    areas = [str(a) for a in area_keys]
+    return _frame(con, sql, [sessions_, sessions_, areas, areas, *params,
+                             search_patterns(search), limit])
+
+
+# --------------------------------------------------------------------------- themes
+
+def topics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The topic model's topics, most units first.
+
+    Columns: topic_id, label, top_terms (list), main_objective, main_objective_title,
+    unit_count, recommendation_count, model_id.
+    """
+    return _frame(con, """
+        SELECT t.topic_id, t.label, t.top_terms, t.main_objective,
+               o.short_title AS main_objective_title, t.unit_count, t.recommendation_count,
+               t.model_id
+        FROM topics AS t LEFT JOIN gcm_objectives AS o ON o.objective = t.main_objective
+        ORDER BY t.topic_id
+    """)
+
+
+def gcm_objectives(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The 23 GCM objectives. Columns: objective, short_title, hub_label, source_url."""
+    return _frame(con, """
+        SELECT objective, short_title, hub_label, source_url FROM gcm_objectives
+        ORDER BY objective
+    """)
+
+
+def topic_sessions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Topic x session for every session with text units: how much of the session's text falls
+    in each topic.
+
+    Columns: topic_id, label, session_number, unit_count (units whose strongest topic it is),
+    session_unit_count, share (unit_count / session_unit_count), weight_share.
+    """
+    return _frame(con, """
+        SELECT ts.topic_id, t.label, ts.session_number, ts.unit_count, ts.session_unit_count,
+               ts.share, ts.weight_share
+        FROM topic_sessions AS ts JOIN topics AS t USING (topic_id)
+        ORDER BY ts.topic_id, ts.session_number
+    """)
+
+
+def objective_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every session x GCM objective: covered, gap (the session has text, none maps to the
+    objective) or no_text.
+
+    Columns: session_number, objective, short_title, status, session_unit_count, unit_count,
+    recommendation_count, max_score, top_unit_ids.
+    """
+    return _frame(con, """
+        SELECT c.session_number, c.objective, o.short_title, c.status, c.session_unit_count,
+               c.unit_count, c.recommendation_count, c.max_score, c.top_unit_ids
+        FROM coverage AS c JOIN gcm_objectives AS o USING (objective)
+        ORDER BY c.objective, c.session_number
+    """)
+
+
+def topic_units(con: duckdb.DuckDBPyConnection, topic_id: int,
+                session_number: int | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Text units whose strongest topic is `topic_id` (in one session when given):
+    recommendations first, then by weight.
+
+    Columns: unit_id, session_number, unit_type, text, weight, source_label, match_count.
+    """
+    return _frame(con, f"""
+        SELECT u.unit_id, u.session_number, u.unit_type, u.text, ut.weight,
+               {_SOURCE_LABEL.format(t='u')} AS source_label, count(*) OVER () AS match_count
+        FROM unit_topics AS ut JOIN text_units AS u USING (unit_id)
+        WHERE ut.is_primary AND ut.topic_id = ?
+          AND (?::INTEGER IS NULL OR u.session_number = ?::INTEGER)
+        ORDER BY (u.unit_type <> 'recommendation'), ut.weight DESC, u.unit_id
+        LIMIT ?
+    """, [topic_id, session_number, session_number, limit])
+
+
+def objective_units(con: duckdb.DuckDBPyConnection, objective: int,
+                    session_number: int | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Text units that map to a GCM objective (in one session when given), strongest first,
+    with the terms that matched.
+
+    Columns: unit_id, session_number, unit_type, text, score, reason, source_label,
+    match_count.
+    """
+    return _frame(con, f"""
+        SELECT u.unit_id, u.session_number, u.unit_type, u.text, uo.score, uo.reason,
+               {_SOURCE_LABEL.format(t='u')} AS source_label, count(*) OVER () AS match_count
+        FROM unit_objectives AS uo JOIN text_units AS u USING (unit_id)
+        WHERE uo.objective = ? AND (?::INTEGER IS NULL OR u.session_number = ?::INTEGER)
+        ORDER BY uo.score DESC, u.unit_id
+        LIMIT ?
+    """, [objective, session_number, session_number, limit])
+
+
+# --------------------------------------------------------------------------- data & method
+
+def topic_model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The model that drew the topics (one row per build).
+
+    Columns: model_id, method, sklearn_version, numpy_version, scipy_version, parameters
+    (JSON), random_state, n_topics, n_topics_criterion, corpus_sha256, unit_count,
+    feature_count, iteration_count.
+    """
+    return _frame(con, """
+        SELECT model_id, method, sklearn_version, numpy_version, scipy_version, parameters,
+               random_state, n_topics, n_topics_criterion, corpus_sha256, unit_count,
+               feature_count, iteration_count
+        FROM topic_models ORDER BY model_id
+    """)
+
+
+def topic_model_selection(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Stability of each candidate number of topics. Columns: model_id, n_topics, stability,
+    chosen."""
+    return _frame(con, """
+        SELECT model_id, n_topics, stability, chosen FROM topic_model_selection
+        ORDER BY model_id, n_topics
+    """)
+
+
+def data_dictionary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every table and column of the database with the description the schema gives it
+    (etl/schema.sql), tables by name, columns in their order.
+
+    Columns: table_name, table_description, column_name, data_type, column_description,
+    column_index.
+    """
+    return _frame(con, """
+        SELECT t.table_name, t.comment AS table_description, c.column_name, c.data_type,
+               c.comment AS column_description, c.column_index
+        FROM duckdb_tables() AS t
+        JOIN duckdb_columns() AS c
+            ON c.database_name = t.database_name AND c.schema_name = t.schema_name
+           AND c.table_name = t.table_name
+        WHERE t.schema_name = 'main' AND t.database_name = current_database()
+        ORDER BY t.table_name, c.column_index
+    """)
+
+
+def curated_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every public page the curated record cites, with what it supports.
+
+    Columns: source_url, tables (list of table names), row_count, session_numbers.
+    """
+    parts = [f"SELECT source_url, '{table}' AS table_name, {session} AS session_number "
+             f"FROM {table} WHERE source_url IS NOT NULL"
+             for table, session in (("session_facts", "session_number"),
+                                    ("sessions", "session_number"),
+                                    ("panels", "session_number"),
+                                    ("roles", "session_number"),
+                                    ("participation", "session_number"))]
+    if themes_available(con):
+        parts += ["SELECT source_url, 'text_units', session_number FROM text_units "
+                  "WHERE source_url IS NOT NULL",
+                  "SELECT source_url, 'gcm_objectives', NULL FROM gcm_objectives"]
+    return _frame(con, f"""
+        WITH cited AS ({' UNION ALL '.join(parts)})
+        SELECT source_url, list(DISTINCT table_name ORDER BY table_name) AS tables,
+               count(*) AS row_count,
+               list(DISTINCT session_number ORDER BY session_number)
+                   FILTER (WHERE session_number IS NOT NULL) AS session_numbers
+        FROM cited
+        GROUP BY source_url
+        ORDER BY min(session_number) NULLS LAST, source_url
+    """)

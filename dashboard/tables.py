@@ -5,6 +5,8 @@ a number reads the same everywhere ("110", "over 120", "not reported").
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 NOT_REPORTED = "not reported"
@@ -232,3 +234,517 @@ def record_coverage_table(df: pd.DataFrame) -> pd.DataFrame:
     table.columns = [COVERAGE_LABELS[i] for i in table.columns]
     table.insert(0, "Session", [session_label(n) for n in table.index])
     return table.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+ITEM_TYPE_LABELS: dict[str, str] = {
+    "opening": "Opening",
+    "welcome": "Welcome",
+    "panel": "Expert panel",
+    "lunch": "Lunch / side events",
+    "summary_panel": "Summary panel",
+    "conclusions": "Conclusions",
+    "closing": "Closing",
+}
+
+DOCUMENT_TYPE_LABELS: dict[str, str] = {
+    "procedural_note": "procedural note",
+    "programme_of_work": "programme of work",
+    "summary": "co-facilitators' summary",
+    "other": "other document",
+}
+
+RULE_LABELS: dict[str, str] = {
+    "welcome_remarks_minutes": "Co-facilitators' welcoming remarks",
+    "moderator_opening_minutes": "Moderator's opening remarks",
+    "panelist_presentation_minutes": "Each panelist's presentation",
+    "floor_intervention_minutes": "Each intervention from the floor",
+    "moderator_concluding_minutes": "Moderator's concluding remarks",
+    "summary_moderator_minutes": "Each moderator in the summary panel",
+    "thematic_expert_minutes": "Thematic expert's remarks",
+    "experts_per_panel": "Experts on each panel",
+}
+
+UNIT_TYPE_LABELS: dict[str, str] = {
+    "recommendation": "recommendation",
+    "panel_description": "panel description",
+    "panel_title": "panel title",
+    "area_narrative": "area narrative",
+    "session_theme": "session theme",
+}
+
+COVERAGE_STATUS_LABELS: dict[str, str] = {"covered": "covered", "gap": "gap",
+                                          "no_text": "no text"}
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&:])")
+
+
+def plain(text: object) -> str:
+    """Text from the record made safe for st.markdown / st.caption: every Markdown (and HTML)
+    character escaped, so it shows literally, never as markup or a link."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if _missing(text) else str(text))
+
+
+def _list(values: object) -> list:
+    """A list column's cell (list, array, None or NaN) as a list."""
+    if values is None or not hasattr(values, "__iter__") or isinstance(values, str):
+        return [] if values is None or _missing(values) else [values]
+    return list(values)
+
+
+def _join(values: object, sep: str = "; ") -> str:
+    return sep.join(str(v) for v in _list(values) if not _missing(v))
+
+
+def item_type_label(item_type: str) -> str:
+    return ITEM_TYPE_LABELS.get(item_type, str(item_type).replace("_", " ").capitalize())
+
+
+def document_type_label(document_type: object) -> str:
+    return DOCUMENT_TYPE_LABELS.get(str(document_type), str(document_type).replace("_", " "))
+
+
+def area_label(session_number: int, area_letter: str, heading: str) -> str:
+    """'Session 3 · g. Detention'."""
+    return f"{session_label(session_number)} · {area_letter}. {heading}"
+
+
+def topic_label(topic_id: int, label: str) -> str:
+    """'Topic 8 · Detention, alternatives, good'."""
+    return f"Topic {int(topic_id)} · {label}"
+
+
+def objective_label(objective: int, title: str) -> str:
+    """'Objective 13 · Alternatives to detention'."""
+    return f"Objective {int(objective)} · {title}"
+
+
+def format_time(value: object) -> str:
+    """datetime.time or 'HH:MM:SS' -> '10:15'."""
+    return "" if _missing(value) else str(value)[:5]
+
+
+def time_range(start: object, end: object) -> str:
+    if _missing(start) and _missing(end):
+        return NOT_IN_RECORD
+    return f"{format_time(start) or '?'}–{format_time(end) or '?'}"
+
+
+def role_with_panel(session_number: int, role: str, panel_number: object) -> str:
+    """'Session 3 · Panelist, panel 2'."""
+    panel = "" if _missing(panel_number) else f", panel {int(panel_number)}"
+    return f"{session_label(session_number)} · {role_label(role)}{panel}"
+
+
+# --------------------------------------------------------------------------- overview
+
+def headline_figures(headline: pd.DataFrame, sessions: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """queries.headline + queries.sessions -> (label, value, explanation) for st.metric."""
+    h = headline.iloc[0]
+    attended = sessions[sessions["member_states_attended"].notna()]
+    if attended.empty:
+        most = (NOT_REPORTED, "No source gives a count of Member States for any session.")
+    else:
+        top = attended.sort_values(["member_states_attended", "session_number"],
+                                   ascending=[False, True]).iloc[0]
+        most = (format_count(top["member_states_attended"],
+                             top["member_states_attended_qualifier"]),
+                f"Most Member States any source counts at one meeting: "
+                f"{session_label(top['session_number'])}.")
+    flags = (f"{int(h['flag_error_count'])} errors, {int(h['flag_warning_count'])} warnings, "
+             f"{int(h['flag_info_count'])} info")
+    return [
+        ("Meetings in the record", f"{int(h['session_count'])} of 7",
+         "Six informal thematic sessions and the stocktaking meeting."),
+        ("Documents loaded", f"{int(h['documents_loaded'])}",
+         f"{int(h['documents_failed'])} failed to load."),
+        ("Most Member States", most[0], most[1]),
+        ("Recommendations", f"{int(h['recommendation_count'])}",
+         "Bullets of the co-facilitators' summaries, each with its source line."),
+        ("People with a role", f"{int(h['person_count'])}",
+         "Co-facilitators, moderators, panelists and experts, each counted once."),
+        ("Sessions without counts", f"{int(h['sessions_without_counts'])} of 7",
+         "Sessions for which no source states any participation count."),
+        ("Quality flags", f"{int(h['flag_error_count']) + int(h['flag_warning_count']) + int(h['flag_info_count'])}",
+         flags),
+    ]
+
+
+def missing_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    """queries.record_coverage -> one row per item some session lacks: which sessions lack it."""
+    rows = []
+    missing = coverage[coverage["status"] == "missing"]
+    for item in COVERAGE_LABELS:
+        sessions = missing.loc[missing["item"] == item, "session_number"]
+        if len(sessions):
+            rows.append({"Missing from the record": COVERAGE_LABELS[item],
+                         "Sessions": ", ".join(session_label(n) for n in sorted(sessions))})
+    return pd.DataFrame(rows, columns=["Missing from the record", "Sessions"])
+
+
+# --------------------------------------------------------------------------- people
+
+def people_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.people -> one row per person with all their roles."""
+    return pd.DataFrame({
+        "Name": [str(n) for n in df["full_name"]],
+        "Roles": ["; ".join(role_with_panel(r["session_number"], r["role"], r["panel_number"])
+                            for r in _list(roles)) for roles in df["roles"]],
+        "Affiliation": [_join(a) for a in df["affiliations"]],
+        "Gender as listed": [GENDER_LABELS.get(g, g) for g in df["gender_as_listed"]],
+        "Kind of organisation": [_join([organisation_label(k) for k in _list(kinds)])
+                                 for kinds in df["organisation_types"]],
+        "Source": [_join(s) for s in df["sources"]],
+    }, columns=["Name", "Roles", "Affiliation", "Gender as listed", "Kind of organisation",
+                "Source"])
+
+
+# --------------------------------------------------------------------------- one session
+
+def default_session(sessions: pd.DataFrame) -> int:
+    """The session to open on: the one the record holds most documents about (first on a tie)."""
+    ranked = sessions.sort_values(["document_count", "session_number"], ascending=[False, True])
+    return int(ranked["session_number"].iloc[0])
+
+
+def session_header(sessions: pd.DataFrame, session_number: int) -> dict[str, str]:
+    """queries.sessions -> the facts of one session as display strings."""
+    row = sessions[sessions["session_number"] == session_number]
+    if row.empty or not bool(row["in_record"].iloc[0]):
+        return {"Title": NOT_IN_RECORD, "Dates": NOT_IN_RECORD, "City": NOT_IN_RECORD,
+                "Venue": NOT_IN_RECORD, "Source": NOT_IN_RECORD}
+    table = sessions_table(row).iloc[0]
+    return {k: str(table[k]) for k in ("Title", "Dates", "City", "Venue", "Source")}
+
+
+def agenda_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.agenda_items -> the agenda as a table (the agenda chart's text alternative)."""
+    days = []
+    for n, date, inferred in zip(df["day_number"], df["day_date"], df["day_inferred"]):
+        label = f"Day {int(n)}" + ("" if _missing(date) else f" ({pd.Timestamp(date):%-d %B})")
+        days.append(label + (" (day inferred)" if bool(inferred) else ""))
+    return pd.DataFrame({
+        "Day": days,
+        "Time": [time_range(s, e) for s, e in zip(df["start_time"], df["end_time"])],
+        "Item": [item_type_label(t) + ("" if _missing(p) else f" {int(p)}")
+                 for t, p in zip(df["item_type"], df["panel_number"])],
+        "Title": [str(t) for t in df["title"]],
+        "Description": [_text(d, "") for d in df["description"]],
+        "Source": [str(s) for s in df["source_label"]],
+    }, columns=["Day", "Time", "Item", "Title", "Description", "Source"])
+
+
+def has_inferred_days(agenda: pd.DataFrame) -> bool:
+    """queries.agenda_items -> whether any row's day was inferred (a truncated agenda)."""
+    return bool(agenda["day_inferred"].any())
+
+
+def _person(row) -> str:
+    honorific = "" if _missing(row.honorific) else f"{row.honorific} "
+    affiliation = "" if _missing(row.affiliation) else f" ({row.affiliation})"
+    return f"{honorific}{row.full_name}{affiliation}"
+
+
+def panels_table(panels: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """queries.session_panels + queries.session_roles -> one row per panel with its moderators
+    and panelists (a panel named only by its people gets a row too)."""
+    numbers = sorted(set(int(n) for n in panels["panel_number"])
+                     | set(int(n) for n in roles["panel_number"].dropna()))
+    by_number = {int(r.panel_number): r for r in panels.itertuples(index=False)}
+    rows = []
+    for n in numbers:
+        panel = by_number.get(n)
+        on_panel = roles[roles["panel_number"] == n]
+        people = {role: "; ".join(_person(r) for r in on_panel[on_panel["role"] == role]
+                                  .itertuples(index=False)) or NOT_IN_RECORD
+                  for role in ("moderator", "panelist")}
+        rows.append({
+            "Panel": n,
+            "Title": NOT_IN_RECORD if panel is None else _text(panel.title),
+            "Time": NOT_IN_RECORD if panel is None else time_range(panel.start_time,
+                                                                    panel.end_time),
+            "Moderator": people["moderator"],
+            "Panelists": people["panelist"],
+            "Source": "" if panel is None else _join(panel.sources),
+        })
+    return pd.DataFrame(rows, columns=["Panel", "Title", "Time", "Moderator", "Panelists",
+                                       "Source"])
+
+
+def session_roles_table(roles: pd.DataFrame) -> pd.DataFrame:
+    """queries.session_roles -> everyone with a role in the session, one row per person, role
+    and panel."""
+    return pd.DataFrame({
+        "Role": [role_label(r) for r in roles["role"]],
+        "Panel": ["" if _missing(p) else str(int(p)) for p in roles["panel_number"]],
+        "Name": [str(n) for n in roles["full_name"]],
+        "Honorific": [_text(h, "") for h in roles["honorific"]],
+        "Affiliation": [_text(a, "") for a in roles["affiliation"]],
+        "Gender as listed": [GENDER_LABELS.get(g, g) for g in roles["gender_as_listed"]],
+        "Kind of organisation": [organisation_label(k) for k in roles["organisation_type"]],
+        "Source": [_join(s) for s in roles["sources"]],
+    }, columns=["Role", "Panel", "Name", "Honorific", "Affiliation", "Gender as listed",
+                "Kind of organisation", "Source"])
+
+
+def format_rules_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.format_rules -> 'Each intervention from the floor: 3 minutes' with evidence."""
+    values = []
+    for lo, hi, unit in zip(df["min_value"], df["max_value"], df["unit"]):
+        amount = f"{int(lo)}" if int(lo) == int(hi) else f"{int(lo)}–{int(hi)}"
+        values.append(f"{amount} {unit}")
+    return pd.DataFrame({
+        "Rule": [RULE_LABELS.get(r, str(r).replace("_", " ").capitalize()) for r in df["rule"]],
+        "Value": values,
+        "Evidence": [str(e) for e in df["evidence"]],
+        "Source": [str(s) for s in df["source_label"]],
+    }, columns=["Rule", "Value", "Evidence", "Source"])
+
+
+def session_documents_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.documents (one session) -> the documents held, with their kind and status."""
+    return pd.DataFrame({
+        "Document": [str(d) for d in df["document_id"]],
+        "Kind": [document_type_label(t) for t in df["document_type"]],
+        "Status": [str(s) for s in df["status"]],
+        "Read as": [_text(c, "") for c in df["classified_by"]],
+    }, columns=["Document", "Kind", "Status", "Read as"])
+
+
+# --------------------------------------------------------------------------- recommendations
+
+def _objectives_text(objectives: object) -> str:
+    return "; ".join(f"{int(o['objective'])}. {o['short_title']}" for o in _list(objectives))
+
+
+def recommendations_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.recommendations -> one row per recommendation with its source line."""
+    return pd.DataFrame({
+        "Id": [str(i) for i in df["recommendation_id"]],
+        "Recommendation": [str(t) for t in df["text"]],
+        "Source": [str(s) for s in df["source_label"]],
+        "Session": [session_label(n) for n in df["session_number"]],
+        "Area": [f"{a}. {h}" for a, h in zip(df["area_letter"], df["area_heading"])],
+        "Topic": ["" if _missing(t) else topic_label(t, lbl)
+                  for t, lbl in zip(df["topic_id"], df["topic_label"])],
+        "GCM objectives": [_objectives_text(o) for o in df["objectives"]],
+    }, columns=["Id", "Recommendation", "Source", "Session", "Area", "Topic", "GCM objectives"])
+
+
+# --------------------------------------------------------------------------- themes
+
+def topics_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.topics -> one row per topic: label, top terms, main objective, sizes."""
+    return pd.DataFrame({
+        "Topic": [int(t) for t in df["topic_id"]],
+        "Label": [str(lbl) for lbl in df["label"]],
+        "Top terms": [_join(t, ", ") for t in df["top_terms"]],
+        "Main GCM objective": ["" if _missing(o) else f"{int(o)}. {title}"
+                               for o, title in zip(df["main_objective"],
+                                                   df["main_objective_title"])],
+        "Text units": [int(n) for n in df["unit_count"]],
+        "Recommendations": [int(n) for n in df["recommendation_count"]],
+    }, columns=["Topic", "Label", "Top terms", "Main GCM objective", "Text units",
+                "Recommendations"])
+
+
+def topic_session_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.topic_sessions -> topics x sessions, '22% (20 of 92)' (the heat map's text
+    alternative)."""
+    rows = []
+    for (topic_id, label), group in df.groupby(["topic_id", "label"], sort=True):
+        row: dict[str, object] = {"Topic": topic_label(topic_id, label)}
+        for r in group.itertuples(index=False):
+            row[session_label(r.session_number)] = (
+                f"{r.share:.0%} ({int(r.unit_count)} of {int(r.session_unit_count)})")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def objective_coverage_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.objective_coverage -> objectives x sessions: 'covered (5 units, 4
+    recommendations)', 'gap' or 'no text' (the coverage matrix's text alternative)."""
+    rows = []
+    for (objective, title), group in df.groupby(["objective", "short_title"], sort=True):
+        row: dict[str, object] = {"Objective": f"{int(objective)}. {title}"}
+        for r in group.itertuples(index=False):
+            if r.status == "covered":
+                cell = (f"covered ({int(r.unit_count)} units, "
+                        f"{int(r.recommendation_count)} recommendations)")
+            else:
+                cell = COVERAGE_STATUS_LABELS.get(r.status, r.status)
+            row[session_label(r.session_number)] = cell
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def units_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.topic_units / queries.objective_units -> the text units behind a cell."""
+    out = pd.DataFrame({
+        "Unit": [str(u) for u in df["unit_id"]],
+        "Session": [session_label(n) for n in df["session_number"]],
+        "Kind": [UNIT_TYPE_LABELS.get(t, t) for t in df["unit_type"]],
+        "Text": [str(t) for t in df["text"]],
+    })
+    if "weight" in df.columns:
+        out["Topic weight"] = [round(float(w), 3) for w in df["weight"]]
+    if "score" in df.columns:
+        out["Score"] = [round(float(s), 3) for s in df["score"]]
+        out["Matched"] = [str(r) for r in df["reason"]]
+    out["Source"] = [str(s) for s in df["source_label"]]
+    return out
+
+
+# Cells of the themes views, as they travel in the URL: 't8-s3' (topic 8 x session 3) and
+# 'o13-s3' (objective 13 x session 3).
+_CELL = re.compile(r"^(t|o)(\d+)-s(\d+)$")
+
+
+def cell_key(kind: str, number: int, session_number: int) -> str:
+    return f"{kind}{int(number)}-s{int(session_number)}"
+
+
+def parse_cell(key: object) -> tuple[str, int, int] | None:
+    """'t8-s3' -> ('topic', 8, 3); 'o13-s3' -> ('objective', 13, 3); anything else -> None."""
+    match = _CELL.match(str(key)) if key else None
+    if not match:
+        return None
+    return ("topic" if match[1] == "t" else "objective", int(match[2]), int(match[3]))
+
+
+def cell_label(key: object) -> str:
+    """'t8-s3' -> 'Topic 8 × Session 3'."""
+    parsed = parse_cell(key)
+    if parsed is None:
+        return str(key)
+    kind, number, session_number = parsed
+    return f"{kind.capitalize()} {number} × {session_label(session_number)}"
+
+
+def topic_cells(topic_sessions: pd.DataFrame) -> list[str]:
+    """Every selectable cell of the topic x session heat map ('t8-s3')."""
+    return [cell_key("t", t, n) for t, n in zip(topic_sessions["topic_id"],
+                                                 topic_sessions["session_number"])]
+
+
+def objective_cells(coverage: pd.DataFrame) -> list[str]:
+    """Every selectable cell of the objective x session matrix ('o13-s3')."""
+    return [cell_key("o", o, n) for o, n in zip(coverage["objective"],
+                                                 coverage["session_number"])]
+
+
+def match_count(df: pd.DataFrame) -> int:
+    """Rows matching a query before its limit (the match_count column; 0 when empty)."""
+    return 0 if df.empty else int(df["match_count"].iloc[0])
+
+
+# --------------------------------------------------------------------------- data & method
+
+def data_dictionary_table(df: pd.DataFrame, table_name: str | None = None) -> pd.DataFrame:
+    """queries.data_dictionary -> Table, Column, Type, Description (one table's columns when
+    table_name is given)."""
+    if table_name is not None:
+        df = df[df["table_name"] == table_name]
+    return pd.DataFrame({
+        "Table": [str(t) for t in df["table_name"]],
+        "Column": [str(c) for c in df["column_name"]],
+        "Type": [str(t) for t in df["data_type"]],
+        "Description": [_text(d, "(no description)") for d in df["column_description"]],
+    }, columns=["Table", "Column", "Type", "Description"])
+
+
+def tables_overview(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.data_dictionary -> one row per table with its description."""
+    first = df.drop_duplicates("table_name")
+    counts = df.groupby("table_name", sort=False).size()
+    return pd.DataFrame({
+        "Table": [str(t) for t in first["table_name"]],
+        "Columns": [int(counts[t]) for t in first["table_name"]],
+        "Description": [_text(d, "(no description)") for d in first["table_description"]],
+    }, columns=["Table", "Columns", "Description"])
+
+
+def topic_model_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.topic_model -> Property / Value rows (parameters shown apart)."""
+    labels = {
+        "model_id": "Model id", "method": "Method", "n_topics": "Topics",
+        "n_topics_criterion": "How the number of topics was chosen",
+        "random_state": "Random state", "unit_count": "Text units fitted",
+        "feature_count": "Features", "iteration_count": "Solver iterations",
+        "sklearn_version": "scikit-learn", "numpy_version": "NumPy", "scipy_version": "SciPy",
+        "corpus_sha256": "Corpus SHA-256",
+    }
+    rows = []
+    for record in df.to_dict("records"):
+        for column, label in labels.items():
+            rows.append({"Property": label, "Value": str(record[column])})
+    return pd.DataFrame(rows, columns=["Property", "Value"])
+
+
+def model_selection_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.topic_model_selection -> candidate k, stability, chosen."""
+    return pd.DataFrame({
+        "Topics (k)": [int(k) for k in df["n_topics"]],
+        "Stability (mean ARI)": [round(float(s), 4) for s in df["stability"]],
+        "Chosen": ["chosen" if bool(c) else "" for c in df["chosen"]],
+    }, columns=["Topics (k)", "Stability (mean ARI)", "Chosen"])
+
+
+def sources_table(df: pd.DataFrame) -> pd.DataFrame:
+    """queries.curated_sources -> every public page cited, what it supports."""
+    return pd.DataFrame({
+        "Source": [str(u) for u in df["source_url"]],
+        "Sessions": [", ".join(session_label(n) for n in _list(s))
+                     for s in df["session_numbers"]],
+        "Supports": [_join(t, ", ") for t in df["tables"]],
+        "Rows": [int(n) for n in df["row_count"]],
+    }, columns=["Source", "Sessions", "Supports", "Rows"])
+
+
+# --------------------------------------------------------------------------- filter options
+
+def agenda_source_labels(df: pd.DataFrame) -> dict[str, str]:
+    """queries.agenda_documents -> document_id: 'programme of work (001_….txt)'."""
+    return {str(d): f"{document_type_label(t)} ({d})"
+            for d, t in zip(df["document_id"], df["document_type"])}
+
+
+def area_options(df: pd.DataFrame) -> dict[str, str]:
+    """queries.discussion_areas -> area_key: 'Session 3 · g. Detention'."""
+    return {str(k): area_label(n, a, h) for k, n, a, h in
+            zip(df["area_key"], df["session_number"], df["area_letter"], df["heading"])}
+
+
+def topic_options(df: pd.DataFrame) -> dict[int, str]:
+    """queries.topics -> topic_id: 'Topic 8 · Detention, alternatives, good'."""
+    return {int(t): topic_label(t, lbl) for t, lbl in zip(df["topic_id"], df["label"])}
+
+
+def objective_options(df: pd.DataFrame) -> dict[int, str]:
+    """queries.gcm_objectives -> objective: 'Objective 13 · Alternatives to detention'."""
+    return {int(o): objective_label(o, h) for o, h in zip(df["objective"], df["hub_label"])}
+
+
+def model_id(topics: pd.DataFrame) -> str | None:
+    """queries.topics -> the id of the model that drew them (None without topics)."""
+    ids = sorted(set(str(m) for m in topics["model_id"]))
+    return ", ".join(ids) or None
+
+
+def recommendation_quotes(df: pd.DataFrame, rows: list[int]) -> list[tuple[str, str, str]]:
+    """queries.recommendations and selected row positions -> (heading, text, source) to quote:
+    'Session 3 · g. Detention · s3-g-02'."""
+    out = []
+    for i in rows:
+        if 0 <= i < len(df):
+            r = df.iloc[i]
+            out.append((f"{area_label(r['session_number'], r['area_letter'], r['area_heading'])}"
+                        f" · {r['recommendation_id']}", str(r["text"]), str(r["source_label"])))
+    return out
+
+
+def escape_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell through `plain`, for st.table (which renders its cells as Markdown):
+    record text then shows literally."""
+    return df.apply(lambda column: column.map(lambda v: plain(v) if isinstance(v, str) else v))

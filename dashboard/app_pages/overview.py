@@ -1,7 +1,8 @@
-"""Overview: the sessions of the process as the record states them, and what the checks found."""
+"""Overview: the consultations on a time line, headline figures, what the record holds and
+lacks, and what the checks found."""
 import streamlit as st
 
-from dashboard import queries, tables
+from dashboard import charts, queries, tables, ui
 from dashboard.db import connection_or_stop
 
 st.title("The record of the 2017 GCM consultations")
@@ -12,16 +13,26 @@ st.markdown(
     "doubtful.")
 
 con = connection_or_stop()
+sessions = queries.sessions(con)
+
+figures = tables.headline_figures(queries.headline(con), sessions)
+for column, (label, value, explanation) in zip(st.columns(4) + st.columns(4), figures):
+    column.metric(label, value, help=explanation, border=True)
 
 st.header("Sessions")
-st.dataframe(tables.sessions_table(queries.sessions(con)), hide_index=True,
+ui.chart(charts.sessions_timeline(sessions),
+         "The six informal thematic sessions and the stocktaking meeting on a time line, with "
+         "city and dates; hover for the theme, venue and source.")
+st.dataframe(tables.sessions_table(sessions), hide_index=True,
              column_config={"City": st.column_config.TextColumn(width="medium"),
                             "Title": st.column_config.TextColumn(width="large")})
 st.caption("One row per session as its documents and curated sources state it; “not in the "
            "record” means no source gives that fact, “not reported” that none gives that count.")
 
 st.header("What the record holds")
-st.dataframe(tables.record_coverage_table(queries.record_coverage(con)), hide_index=True)
+coverage = queries.record_coverage(con)
+st.dataframe(tables.missing_table(coverage), hide_index=True)
+st.dataframe(tables.record_coverage_table(coverage), hide_index=True)
 st.caption("For each session, which documents the corpus holds and which key facts any source "
            "gives; “missing” is a gap in the record, shown as such everywhere, never as zero.")
 

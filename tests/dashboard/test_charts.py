@@ -237,3 +237,213 @@ def test_record_coverage_table_reads_held_or_missing(con):
     table = tables.record_coverage_table(queries.record_coverage(con))
     assert table.loc[table.Session == "Session 3", "Co-facilitators' summary"].item() == "held"
     assert table.loc[table.Session == "Session 1", "Participation counts"].item() == "missing"
+
+
+# --------------------------------------------------------------------------- new views
+
+def test_every_chart_carries_alt_text(con, matrix):
+    figures = {
+        "participation": charts.participation_chart(matrix),
+        "panels": charts.panel_composition_chart(queries.panel_composition(con)),
+        "organisations": charts.organisation_chart(queries.organisation_composition(con)),
+        "timeline": charts.sessions_timeline(queries.sessions(con)),
+        "agenda": charts.agenda_timeline(queries.agenda_items(con, 3, "001_bab7ddbf46844fd5.txt")),
+        "topics": charts.topic_session_heatmap(queries.topic_sessions(con)),
+        "coverage": charts.objective_coverage_matrix(queries.objective_coverage(con)),
+        "selection": charts.model_selection_chart(queries.topic_model_selection(con)),
+    }
+    for name, fig in figures.items():
+        alt = charts.alt_text(fig)
+        assert fig.to_dict()["layout"]["meta"]["alt"] == alt and len(alt) > 40, name
+        assert charts.short_alt(fig) and len(charts.short_alt(fig)) <= len(alt), name
+    assert ("Session 3: Member States attended 110" in charts.alt_text(figures["participation"]))
+    assert "Member State interventions over 120" in charts.alt_text(figures["participation"])
+    assert "Not reported: Session 1, Session 2, Session 4, Session 6." in charts.alt_text(
+        figures["participation"])
+    assert charts.short_alt(figures["participation"]) == (
+        "Grouped bar chart of participation counts as stated.")
+
+
+def test_sessions_timeline(con):
+    fig = charts.sessions_timeline(queries.sessions(con)).to_dict()
+    traces = {t["name"]: t for t in fig["data"]}
+    assert list(traces) == ["Session 1", "Session 2", "Session 3", "Session 4", "Session 5",
+                            "Session 6", "Stocktaking"]
+    s3 = traces["Session 3"]
+    assert str(s3["x"][0])[:10] == "2017-06-19" and str(s3["x"][1])[:10] == "2017-06-20"
+    assert "Source: 000_f70e12f896b5f4b9.txt, lines 6–10" in s3["hovertext"][0]
+    labels = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "Geneva · 19–20 June 2017" in labels
+    assert "Puerto Vallarta (announced: Guadalajara) · 4–6 December 2017" in labels
+    assert fig["layout"]["yaxis"]["categoryarray"][0] == "Stocktaking"  # Session 1 on top
+
+
+def test_sessions_timeline_marks_a_session_without_dates(con):
+    df = queries.sessions(con)
+    df.loc[df["session_number"] == 2, ["start_date", "end_date"]] = None
+    fig = charts.sessions_timeline(df)
+    assert "Session 2" not in [t["name"] for t in fig.to_dict()["data"]]
+    assert {"y": "Session 2", "text": "not in the record"}.items() <= next(
+        a for a in fig.to_dict()["layout"]["annotations"] if a["y"] == "Session 2").items()
+    assert "Dates not in the record: Session 2." in charts.alt_text(fig)
+
+
+def test_agenda_timeline(con):
+    agenda = queries.agenda_items(con, 3, "001_bab7ddbf46844fd5.txt")
+    fig = charts.agenda_timeline(agenda).to_dict()
+    bars = {b["name"]: b for b in _bars_of(fig)}
+    assert sum(len(b["x"]) for b in bars.values()) == len(agenda) == 10
+    panels = bars["Expert panel"]
+    assert panels["base"] == [10.25, 15.0, 10 + 5 / 60]
+    assert [round(x, 3) for x in panels["x"]] == [2.75, round(50 / 60 + 2, 3), round(175 / 60, 3)]
+    assert panels["y"] == ["Day 1<br>19 Jun", "Day 1<br>19 Jun", "Day 2<br>20 Jun"]
+    assert panels["text"][0].startswith("Panel 1: International cooperation")
+    assert "Source: 001_bab7ddbf46844fd5.txt, lines 50–86" in panels["hovertext"][0]
+    assert fig["layout"]["xaxis"]["ticktext"][0] == "10:00"
+    assert fig["layout"]["xaxis"]["ticktext"][-1] == "18:00"
+
+
+def test_agenda_timeline_hatches_inferred_days(con):
+    fig = charts.agenda_timeline(queries.agenda_items(con, 4, "004_c622c7e6c4042f6b.txt"))
+    (closing,) = _bars_of(fig.to_dict())
+    assert closing["marker"]["pattern"]["shape"] == ["/"]
+    assert closing["y"] == ["Day 2<br>25 Jul<br>(inferred)"]
+    assert "Day inferred" in closing["hovertext"][0]
+    assert "Some days are inferred" in charts.alt_text(fig)
+
+
+def _bars_of(fig: dict) -> list[dict]:
+    return [t for t in fig["data"] if t["type"] == "bar"]
+
+
+def _cells(fig: dict) -> dict[tuple, dict]:
+    """(kind, number, session) -> the selectable point's x, y and hover."""
+    (points,) = [t for t in fig["data"] if t["type"] == "scatter"]
+    return {tuple(c): {"x": x, "y": y, "hover": h} for c, x, y, h in
+            zip(points["customdata"], points["x"], points["y"], points["hovertext"])}
+
+
+def test_topic_session_heatmap(con):
+    shares = queries.topic_sessions(con)
+    fig = charts.topic_session_heatmap(shares).to_dict()
+    heat = next(t for t in fig["data"] if t["type"] == "heatmap")
+    topics = shares["topic_id"].nunique()
+    assert len(heat["z"]) == len(heat["y"]) == topics and len(heat["x"]) == 7
+    assert heat["x"][2] == "Session 3<br>92 texts"
+    cells = _cells(fig)
+    assert len(cells) == len(shares)
+    row = shares.sort_values("unit_count", ascending=False).iloc[0]
+    cell = cells[("t", int(row.topic_id), int(row.session_number))]
+    assert f"{int(row.unit_count)} of {int(row.session_unit_count)} text units" in cell["hover"]
+    # z holds the share; every non-zero cell is labelled with its percentage
+    i, j = heat["y"].index(cell["y"]), heat["x"].index(cell["x"])
+    assert heat["z"][i][j] == pytest.approx(row.share)
+    labels = {(a["x"], a["y"]): a["text"] for a in fig["layout"]["annotations"]}
+    assert labels[(cell["x"], cell["y"])] == f"{row.share:.0%}"
+    assert len(labels) == int((shares["unit_count"] > 0).sum())
+    assert fig["layout"]["clickmode"] == "event+select" and not fig["layout"].get("shapes")
+
+
+def test_objective_coverage_matrix_highlights_gaps(con):
+    coverage = queries.objective_coverage(con)
+    key = tables.cell_key("o", 13, 3)
+    fig = charts.objective_coverage_matrix(coverage, selected=key).to_dict()
+    layers = {t["name"]: t for t in fig["data"] if t["type"] == "heatmap"}
+    assert list(layers) == ["covered", "gap", "no text"]
+    labels = {(a["x"], a["y"]): a["text"] for a in fig["layout"]["annotations"]}
+    assert len(labels) == 7 * 23
+    gaps = coverage[coverage["status"] == "gap"]
+    assert sum(t == "gap" for t in labels.values()) == len(gaps)
+    cells = _cells(fig)
+    detention = cells[("o", 13, 3)]
+    n = int(coverage.loc[(coverage["objective"] == 13) & (coverage["session_number"] == 3),
+                         "unit_count"].iloc[0])
+    assert n >= 1  # detention is a clear case in session 3 (s3-g-*)
+    assert labels[(detention["x"], detention["y"])] == str(n)
+    assert detention["y"].startswith("13 · ")
+    assert f"covered: {n} text unit(s)" in detention["hover"]
+    gap = gaps.iloc[0]
+    assert "gap: none of the session's" in cells[("o", int(gap.objective),
+                                                  int(gap.session_number))]["hover"]
+    covered = layers["covered"]
+    i, j = covered["y"].index(detention["y"]), covered["x"].index(detention["x"])
+    assert covered["z"][i][j] == n and layers["gap"]["z"][i][j] is None
+    (box,) = fig["layout"]["shapes"]  # the selected cell is outlined
+    assert (box["x0"], box["x1"]) == (1.5, 2.5)  # Session 3 is the third column
+    assert (box["y0"] + box["y1"]) / 2 == 23 - 13  # objective 13, rows top-down
+    alt = charts.alt_text(charts.objective_coverage_matrix(coverage))
+    assert f"{len(gaps)} gaps" in alt
+
+
+def test_selected_cell_reads_plotly_selection_points():
+    assert charts.selected_cell([{"x": "Session 3", "customdata": ["o", 13, 3]}]) == "o13-s3"
+    assert charts.selected_cell([{"customdata": ["t", "8", "3"]}]) == "t8-s3"
+    assert charts.selected_cell([]) is None and charts.selected_cell(None) is None
+    assert charts.selected_cell([{"customdata": ["x", 1, 2]}, {"customdata": "nope"}]) is None
+    assert charts.selected_cell([{"customdata": ["t", "a", 3]}, {"customdata": ["t", 2, 5]}]) \
+        == "t2-s5"
+
+
+def test_cells_round_trip():
+    assert tables.parse_cell("t8-s3") == ("topic", 8, 3)
+    assert tables.parse_cell("o13-s7") == ("objective", 13, 7)
+    assert tables.parse_cell("'; DROP TABLE x") is None and tables.parse_cell(None) is None
+    assert tables.cell_label("o13-s7") == "Objective 13 × Stocktaking"
+
+
+def test_model_selection_chart(con):
+    selection = queries.topic_model_selection(con)
+    fig = charts.model_selection_chart(selection).to_dict()
+    (bar,) = fig["data"]
+    assert bar["x"] == [int(k) for k in selection["n_topics"]]
+    chosen = int(selection.loc[selection["chosen"], "n_topics"].iloc[0])
+    colours = dict(zip(bar["x"], bar["marker"]["color"]))
+    assert colours[chosen] == "#D55E00"
+    assert sum(c == "#D55E00" for c in colours.values()) == 1
+    assert f"chosen: k = {chosen}" in fig["layout"]["meta"]["alt"]
+
+
+def test_display_tables_for_the_new_pages(con):
+    people = tables.people_table(queries.people(con, "koser"))
+    assert people.to_dict("records") == [{
+        "Name": "Khalid Koser", "Roles": "Session 3 · Thematic expert",
+        "Affiliation": "Executive Director of the Global Community Engagement and Resilience "
+                       "Fund and Co-Chair of the WEF Global Future Council on Migration",
+        "Gender as listed": "Male (Mr.)", "Kind of organisation": "Other",
+        "Source": "001_bab7ddbf46844fd5.txt, lines 212–220; "
+                  "003_caee5c70cc5473e9.txt, lines 717–720"}]
+    panels = tables.panels_table(queries.session_panels(con, 3), queries.session_roles(con, 3))
+    assert panels["Panel"].tolist() == [1, 2, 3]
+    assert panels.loc[0, "Moderator"].startswith("H.E. Mr. Ola Henrikson (Director General")
+    assert panels.loc[1, "Time"] == "15:00–17:50"
+    rules = tables.format_rules_table(queries.format_rules(con, 3)).set_index("Rule")
+    assert rules.loc["Each intervention from the floor", "Value"] == "3 minutes"
+    assert rules.loc["Moderator's opening remarks", "Value"] == "5–7 minutes"
+    missing = tables.missing_table(queries.record_coverage(con)).set_index(
+        "Missing from the record")
+    assert missing.loc["Participation counts", "Sessions"] == (
+        "Session 1, Session 2, Session 4, Session 6")
+    figures = {label: value for label, value, _ in
+               tables.headline_figures(queries.headline(con), queries.sessions(con))}
+    assert figures["Recommendations"] == "73" and figures["Most Member States"] == "136"
+    assert tables.default_session(queries.sessions(con)) == 3
+
+
+def test_plain_and_escaped_cells_show_text_literally():
+    assert tables.plain("<script>alert(1)</script>") == "\\<script\\>alert\\(1\\)\\</script\\>"
+    assert tables.plain("**II. Format**") == "\\*\\*II\\. Format\\*\\*"
+    assert tables.plain(None) == ""
+    df = pd.DataFrame({"a": ["[x](javascript:1)", None], "n": [1, 2]})
+    out = tables.escape_cells(df)
+    assert out.loc[0, "a"] == "\\[x\\]\\(javascript\\:1\\)" and out["n"].tolist() == [1, 2]
+
+
+def test_theme_charts_escape_record_words_in_labels():
+    shares = pd.DataFrame({"topic_id": [1], "label": ["<b>bold</b>"], "session_number": [3],
+                           "unit_count": [1], "session_unit_count": [2], "share": [0.5],
+                           "weight_share": [0.5]})
+    fig = charts.topic_session_heatmap(shares).to_dict()
+    heat = next(t for t in fig["data"] if t["type"] == "heatmap")
+    assert heat["y"] == ["Topic 1 · &lt;b&gt;bold&lt;/b&gt;"]
+    assert fig["data"][1]["hovertext"][0].startswith("Topic 1 · &lt;b&gt;bold&lt;/b&gt; × ")
+    assert "Topic 1 · <b>bold</b>: most in Session 3" in fig["layout"]["meta"]["alt"]

@@ -1,0 +1,242 @@
+"""The dashboard in a real browser: `gcmdash serve` on a free port, every page visited in
+headless Chromium, no error element anywhere, a screenshot per page in screenshots/.
+
+Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it). Without it the test is
+skipped locally and fails under CI (CI=true).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from etl import config
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = config.ROOT / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+# url path -> (screenshot name, the page's title), in the sidebar's order
+PAGES = {
+    "": ("1-overview", "The record of the 2017 GCM consultations"),
+    "participation": ("2-participation", "Participation"),
+    "session": ("3-session", "Session"),
+    "themes": ("4-themes", "Themes"),
+    "recommendations": ("5-recommendations", "Recommendations"),
+    "data_method": ("6-data-method", "Data & method"),
+}
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+WIDTH = 1400
+VIEWPORT_HEIGHT = 5000  # taller than most pages: everything renders at once
+
+pytestmark = pytest.mark.browser
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{CHROMIUM} is missing under CI: .ci/run should have installed Debian's "
+                    "chromium")
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); the browser test runs "
+                "in CI")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"gcmdash serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"the dashboard was not healthy within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def server(seed_db: Path, tmp_path_factory):
+    """`gcmdash serve` on a free port against a copy of the seed database."""
+    _require_chromium()
+    db = tmp_path_factory.mktemp("browser") / "gcmdash.duckdb"
+    shutil.copy(seed_db, db)
+    port = _free_port()
+    command = ([shutil.which("gcmdash")] if shutil.which("gcmdash")
+               else [sys.executable, "-m", "etl.cli"])
+    log = (tmp_path_factory.getbasetemp() / "serve.log").open("w")
+    process = subprocess.Popen(
+        [*command, "serve", "--port", str(port), "--headless"],
+        env={**os.environ, "GCMDASH_DB": str(db), "GCMDASH_RAW_DIR": str(config.ROOT / "data" / "raw")},
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process)
+        yield base
+    finally:
+        # serve runs streamlit as a child: end the whole process group it leads.
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    """One browser context for every page, so plotly.js and the app's scripts load once."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = chromium.new_context(viewport={"width": WIDTH, "height": VIEWPORT_HEIGHT})
+        yield context
+        context.close()
+        chromium.close()
+
+
+def _main_height(page) -> int:
+    """Height of the page's content (the app scrolls inside its own container)."""
+    return int(page.evaluate("""() => {
+        const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+        return block ? Math.ceil(block.getBoundingClientRect().bottom) : 0;
+    }"""))
+
+
+def _wait_rendered(page, timeout: float = 30) -> None:
+    """Until the script has finished, every chart is drawn and the height stays put."""
+    deadline = time.monotonic() + timeout
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout * 1000)
+    last, stable_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        busy = page.evaluate("""() => {
+            const running = document.querySelector('[data-testid="stStatusWidget"]');
+            const skeleton = document.querySelector('[data-testid="stSkeleton"]');
+            const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+            const drawn = document.querySelectorAll(
+                '[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg').length;
+            return !!running || !!skeleton || drawn < charts
+                || !document.querySelector('[data-testid="stMain"] h1');
+        }""")
+        height = _main_height(page)
+        if busy or height != last:
+            last, stable_since = height, time.monotonic()
+        elif time.monotonic() - stable_since > 0.5:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{page.url} did not finish rendering within {timeout:.0f} s")
+
+
+def _assert_no_errors(page) -> None:
+    errors = page.locator(ERRORS)
+    assert errors.count() == 0, [errors.nth(i).inner_text() for i in range(errors.count())]
+
+
+def _screenshot(page, name: str) -> None:
+    """The whole page: the app scrolls inside its own container, so the viewport is tall and
+    the screenshot is clipped to the content."""
+    height = _main_height(page)
+    if height > VIEWPORT_HEIGHT:
+        page.set_viewport_size({"width": WIDTH, "height": height})
+        _wait_rendered(page)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"),
+                    clip={"x": 0, "y": 0, "width": WIDTH, "height": height})
+
+
+def _click_cell(page, chart_index: int, x_category: str, y_prefix: str) -> None:
+    """Click the heat-map cell at (x_category, the row starting with y_prefix)."""
+    x, y = page.locator('[data-testid="stPlotlyChart"]').nth(chart_index).evaluate("""
+        (el, [xCategory, yPrefix]) => {
+            const gd = el.querySelector('.js-plotly-plot');
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+            const box = gd.getBoundingClientRect();
+            const column = xa._categories.find(c => c.startsWith(xCategory + '<br>'));
+            const row = ya._categories.find(c => c.startsWith(yPrefix));
+            return [box.left + xa._offset + xa.d2p(column),
+                    box.top + ya._offset + ya.d2p(row)];
+        }""", [x_category, y_prefix])
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+
+
+def _check(page, name: str, title: str) -> None:
+    _wait_rendered(page)
+    _assert_no_errors(page)
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text() == title
+    _screenshot(page, name)
+
+
+def test_every_page_renders_without_errors(server, browser):
+    """Open the app, then go to every page through the sidebar (the app stays loaded, as for
+    a reader): each page is drawn without an error element and photographed."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = browser.new_page()
+    try:
+        page.goto(server)
+        for path, (name, title) in PAGES.items():
+            if path:
+                page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').click()
+                page.wait_for_url(f"{server}/{path}")
+                page.wait_for_function(
+                    "(t) => document.querySelector('[data-testid=\"stMain\"] h1')"
+                    "?.innerText === t", arg=title)
+            _check(page, name, title)
+            if name == "1-overview":
+                assert page.get_by_text("The consultations, 2017").count() >= 1
+            if name == "2-participation":
+                assert page.get_by_text("over 120").count() >= 1
+                assert page.get_by_text("not reported").count() >= 1
+            if name == "3-session":
+                assert page.get_by_text("Session 3 · Geneva, 19–20 June 2017").count() == 1
+            if name == "5-recommendations":
+                assert page.get_by_text("73 recommendation(s)").count() == 1
+    finally:
+        page.close()
+
+
+def _units_in_cell(db: Path, objective: int, session_number: int) -> int:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT unit_count FROM coverage WHERE objective = ? AND "
+                           "session_number = ?", [objective, session_number]).fetchone()[0]
+
+
+def test_a_shared_link_reopens_the_view_and_a_clicked_cell_goes_into_the_url(
+        server, browser, seed_db):
+    detention, returns = _units_in_cell(seed_db, 13, 3), _units_in_cell(seed_db, 21, 3)
+    page = browser.new_page()
+    try:
+        page.goto(f"{server}/themes?objective_cell=Objective+13+%C3%97+Session+3")
+        _wait_rendered(page)
+        _assert_no_errors(page)
+        # The cell named in the link lists the texts behind it ...
+        assert page.get_by_text(
+            f"Objective 13 × Session 3: {detention} text unit(s)").count() == 1
+        # ... and clicking another cell of the matrix (a plotly selection event) lists its
+        # texts and puts it in the URL.
+        _click_cell(page, 1, "Session 3", "21 ")
+        page.get_by_text(f"Objective 21 × Session 3: {returns} text unit(s)").wait_for(
+            timeout=15000)
+        _wait_rendered(page)
+        _assert_no_errors(page)
+        assert "objective_cell=Objective+21" in page.url.replace("%20", "+")
+    finally:
+        page.close()
