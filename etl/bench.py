@@ -120,6 +120,77 @@ def bench_pages(db_path: Path, size: int) -> dict:
     return pages.measure(db_path, size, mark_ready=_mark_ready)
 
 
+@register("build", "the whole pipeline on a synthetic corpus of `size` documents (etl/synthetic.py: "
+                   "all three kinds, with the seeds' quirks): full build with 2 workers and an "
+                   "empty cache, per stage; then one changed file and an incremental rebuild; "
+                   "then every dashboard query on the built database (median of 3, ms)")
+def bench_build(db_path: Path, size: int) -> dict:  # noqa: ARG001 - builds its own corpus
+    import tempfile
+
+    import duckdb
+
+    from etl.build import build
+    from etl.synthetic import write_corpus
+
+    with tempfile.TemporaryDirectory(prefix="gcmdash-bench-") as folder:
+        raw, cache = Path(folder) / "raw", Path(folder) / "cache"
+        documents = write_corpus(raw, size)
+        _mark_ready()
+        peaks: dict[str, float] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:  # noqa: ARG001
+            peaks[stage] = _peak_rss_mb()
+
+        started = time.perf_counter()
+        full = build(raw, Path(folder) / "full.duckdb", progress, workers=2, cache_dir=cache)
+        full_seconds = time.perf_counter() - started
+        workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        changed = raw / documents[-1].file_name
+        changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        started = time.perf_counter()
+        incremental = build(raw, Path(folder) / "incremental.duckdb", workers=2, cache_dir=cache)
+        incremental_seconds = time.perf_counter() - started
+        with duckdb.connect(str(Path(folder) / "full.duckdb"), read_only=True) as con:
+            query_ms = _time_dashboard_queries(con)
+            recommendations = con.execute("SELECT count(*) FROM recommendations").fetchone()[0]
+            units = con.execute("SELECT count(*) FROM text_units").fetchone()[0]
+    metrics = {"documents": size, "loaded": sum(1 for d in full.documents if d[1] == "loaded"),
+               "recommendations": recommendations, "text units": units,
+               "full build s": round(full_seconds, 2)}
+    metrics.update({f"{stage} s": round(seconds, 2) for stage, seconds in full.stage_seconds.items()})
+    metrics.update({f"peak MB after {stage}": round(peak) for stage, peak in peaks.items()})
+    metrics["worker peak MB"] = round(workers_peak)
+    metrics["one-file rebuild s"] = round(incremental_seconds, 2)
+    metrics["rebuild reused"] = f"{incremental.cache_hits.get('parse', 0)}/{size}"
+    metrics["slowest query"] = max(query_ms, key=query_ms.get) if query_ms else ""
+    metrics["slowest query ms"] = max(query_ms.values(), default=0.0)
+    metrics["median query ms"] = round(float(np.median(list(query_ms.values()))), 1) if query_ms else 0.0
+    return metrics
+
+
+def _time_dashboard_queries(con) -> dict[str, float]:
+    """Median of 3 runs (ms) of every query in dashboard/queries.py that needs only a connection."""
+    import inspect
+
+    from dashboard import queries
+
+    timings = {}
+    for name, function in inspect.getmembers(queries, inspect.isfunction):
+        if name.startswith("_") or function.__module__ != queries.__name__:
+            continue
+        parameters = list(inspect.signature(function).parameters.values())
+        if not parameters or parameters[0].name != "con" or any(
+                p.default is inspect.Parameter.empty for p in parameters[1:]):
+            continue
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            function(con)
+            runs.append((time.perf_counter() - started) * 1000)
+        timings[name] = round(float(np.median(runs)), 1)
+    return timings
+
+
 # --------------------------------------------------------------------------- running
 
 _READY_RSS: list[float] = []
@@ -158,9 +229,12 @@ def run(names: list[str] | None, sizes: list[int], db_path: Path,
             progress(f"bench {name} at {size:,} ...")
             completed = subprocess.run(
                 [sys.executable, "-m", "etl.bench", name, str(size), str(db_path)],
-                check=True, capture_output=True, text=True,
+                check=False, capture_output=True, text=True,
                 env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                      "MKL_NUM_THREADS": "1"})
+            if completed.returncode != 0:
+                tail = "\n".join(completed.stderr.strip().splitlines()[-5:])
+                raise RuntimeError(f"benchmark {name} at {size:,} failed:\n{tail}")
             data = json.loads(completed.stdout.strip().splitlines()[-1])
             results.append(Result(name, size, **data))
     return results

@@ -181,7 +181,7 @@ def bench_command(names: tuple[str, ...], sizes: str, db_path: Path | None,
     try:
         results = bench.run(list(names) or None, [int(s) for s in sizes.split(",") if s.strip()],
                             db_path or config.db_path(), progress=click.echo)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(bench.to_markdown(results))

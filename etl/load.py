@@ -60,10 +60,14 @@ class RowBuilder:
         self.original_names = original_names  # document_id -> name before `gcmdash add`
         self.people: dict[str, dict] = {}
         self.flags: list[Flag] = []
+        # session -> the summary its areas and recommendations come from (one per session:
+        # recommendation ids like s3-g-03 name the session, not the document)
+        self.summaries: dict[int, str] = {}
 
     def _copy(self) -> "RowBuilder":
         state = RowBuilder(self.display_names, self.original_names)
         state.people, state.flags = dict(self.people), list(self.flags)
+        state.summaries = dict(self.summaries)
         return state
 
     def rows(self, documents: list[LoadableDocument], reference: ReferenceData | None = None
@@ -185,6 +189,18 @@ class RowBuilder:
                 qualifier=c.qualifier, evidence=c.evidence, document_id=doc_id,
                 line_start=c.line_start, line_end=c.line_end, source_url=None,
                 reference_row=None, note=None))
+        for f in p.findings:
+            self.flags.append(_flag_from_finding(f, session, doc_id))
+        if p.discussion_areas and session in self.summaries:
+            self.flags.append(Flag(
+                "second_summary", "warning",
+                f"Session {session} already has its areas and recommendations from "
+                f"{self.summaries[session]}; the {len(p.recommendations)} recommendations of "
+                f"{doc_id} were not loaded (remove the version that is out of date)",
+                session, doc_id))
+            return
+        if p.discussion_areas:
+            self.summaries[session] = doc_id
         for a in p.discussion_areas:
             tables["discussion_areas"].append(dict(
                 session_number=session, area_letter=a.area_letter, heading=a.heading,
@@ -195,8 +211,6 @@ class RowBuilder:
                 recommendation_id=f"s{session}-{r.area_letter}-{r.position:02d}",
                 session_number=session, area_letter=r.area_letter, position=r.position,
                 text=r.text, document_id=doc_id, line_start=r.line_start, line_end=r.line_end))
-        for f in p.findings:
-            self.flags.append(_flag_from_finding(f, session, doc_id))
 
 
 

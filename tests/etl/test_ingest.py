@@ -178,3 +178,17 @@ def test_add_copies_under_a_safe_name_and_keeps_the_original_as_metadata(raw, tm
     row = query(tmp_path / "a.duckdb", "SELECT original_name, status, session_number, format "
                                        "FROM documents WHERE document_id = ?", [stored[0]])
     assert row == [("..\u202enote;rm -rf ~;.pdf", "loaded", 6, "pdf")]
+
+
+def test_a_second_summary_of_a_session_is_flagged_not_mixed_in(raw, tmp_path):
+    summary = (raw / "003_caee5c70cc5473e9.txt").read_text(encoding="utf-8")
+    (raw / "zz_revised_summary.txt").write_text(summary.replace("Detention", "Detention of migrants"),
+                                                encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    report = build(raw, db)
+    assert ("zz_revised_summary.txt", "loaded", None) in report.documents
+    assert query(db, "SELECT count(*), count(DISTINCT document_id) FROM recommendations") == [(73, 1)]
+    (message,) = query(db, "SELECT message FROM quality_flags WHERE check_name = 'second_summary'")[0]
+    assert message == ("Session 3 already has its areas and recommendations from "
+                       "003_caee5c70cc5473e9.txt; the 73 recommendations of zz_revised_summary.txt "
+                       "were not loaded (remove the version that is out of date)")

@@ -20,3 +20,21 @@ def test_every_synthetic_document_parses_into_what_it_was_made_of():
             document.kind, document.session_number, document.recommendation_count), document.file_name
         assert parsed.agenda_items, document.file_name
     assert sum(d.recommendation_count for d in documents) > 1000
+
+
+def test_build_benchmark_smoke_run(seed_db, tmp_path):
+    """`gcmdash bench --only build` at a tiny size, as CI runs it: it completes and reports every
+    stage; no timing is asserted (timings are BENCHMARKS.md's business)."""
+    from click.testing import CliRunner
+
+    from etl.cli import main
+
+    result = CliRunner().invoke(main, ["bench", "--only", "build", "--sizes", "6",
+                                       "--db", str(seed_db), "--output", "-"])
+    assert result.exit_code == 0, result.output
+    table = [line for line in result.output.splitlines() if line.startswith("| 6 |")]
+    assert len(table) == 1
+    header = next(line for line in result.output.splitlines() if line.startswith("| documents |"))
+    row = dict(zip([c.strip() for c in header.split("|")], [c.strip() for c in table[0].split("|")]))
+    assert row["loaded"] == "6" and row["rebuild reused"] == "5/6"
+    assert float(row["full build s"]) > 0 and float(row["slowest query ms"]) > 0

@@ -1,0 +1,37 @@
+"""The parse stage is a pure map that any engine can run: shown here under concurrent.futures,
+with the rows written to Parquet and read back by DuckDB, as a Dask, Ray or Spark job would."""
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ProcessPoolExecutor
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl.extract import discover, extract
+from etl.load import LoadableDocument, RowBuilder, display_names
+from etl.parse import parse_document
+from etl.reference import ReferenceData
+from etl.text import HyphenLexicon
+from tests.conftest import SEED_DIR
+
+
+def test_map_under_concurrent_futures_equals_in_process(tmp_path):
+    paths = discover(SEED_DIR)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        extracted = list(pool.map(extract, paths))                    # map 1: bytes -> text
+        lexicon = HyphenLexicon.from_texts([e.text for e in extracted])  # reduce: corpus words
+        parse = functools.partial(parse_document, lexicon=lexicon)     # broadcast the lexicon
+        parsed = list(pool.map(parse, [e.text for e in extracted]))   # map 2: text -> records
+    assert parsed == [parse_document(e.text, lexicon) for e in extracted]
+
+    documents = [LoadableDocument(e, p) for e, p in zip(extracted, parsed)]
+    tables, _ = RowBuilder(display_names(documents, ReferenceData()), {}).rows(documents)
+    for table, rows in tables.items():  # one Parquet file per table, as a cluster would write
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / f"{table}.parquet")
+    with duckdb.connect() as con:
+        count, areas = con.execute(
+            "SELECT count(*), count(DISTINCT area_letter) FROM read_parquet(?)",
+            [str(tmp_path / "recommendations.parquet")]).fetchone()
+    assert (count, areas) == (73, 12)
