@@ -143,17 +143,17 @@ class HyphenLexicon:
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "HyphenLexicon":
+        tokens: Counter[str] = Counter()
+        for text in texts:  # one C-level count per text; tokens keep first-seen order
+            tokens.update(token.lower() for token in _WORD_RE.findall(text))
         compounds: dict[str, str] = {}
         words: Counter[str] = Counter()
-        for text in texts:
-            for token in words_of(text):
-                lower = token.lower()
-                words.update(lower.split("-"))
-                if "-" not in lower:
-                    continue
-                positions = [i for i, ch in enumerate(lower) if ch == "-"]
-                for pos in positions:
-                    compounds.setdefault(lower[:pos] + lower[pos + 1 :], lower)
+        for token, count in tokens.items():
+            parts = token.split("-")
+            for part in parts:
+                words[part] += count
+            for position in (i for i, ch in enumerate(token) if ch == "-"):
+                compounds.setdefault(token[:position] + token[position + 1 :], token)
         return cls(compounds=compounds, word_counts=dict(words))
 
     def repair(self, token: str) -> str | None:
