@@ -763,6 +763,14 @@ def data_dictionary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """)
 
 
+def build_info(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """What the build recorded about itself (input fingerprint, versions), by key.
+
+    Columns: key, value.
+    """
+    return _frame(con, "SELECT key, value FROM build_info ORDER BY key")
+
+
 def curated_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every public page the curated record cites, with what it supports.
 

@@ -1,4 +1,4 @@
-"""`gcmdash build | serve | topics | bench`: wiring only; the work is in the library functions
+"""`gcmdash build | serve | publish | topics | bench`: wiring only; the work is in the library functions
 it calls."""
 from __future__ import annotations
 
@@ -131,6 +131,25 @@ def serve_command(port: int, headless: bool | None, rebuild: bool) -> None:
                "--server.port", str(port), "--server.headless", str(headless).lower(),
                "--browser.gatherUsageStats", "false"]
     sys.exit(subprocess.call(command, env=env))
+
+
+@main.command("publish")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"),
+              show_default=True, help="Folder to write the static site into.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="Database to read (default data/gcmdash.duckdb or $GCMDASH_DB).")
+@click.option("--images/--no-images", default=None,
+              help="PNG/SVG of each chart (default: when kaleido and a Chromium are found).")
+def publish_command(out_dir: Path, db_path: Path | None, images: bool | None) -> None:
+    """Write the published charts as an offline static site (any static host, or from disk)."""
+    from dashboard.publish import publish
+
+    try:
+        written = publish(db_path or config.db_path(), out_dir, images=images, notice=click.echo)
+    except FileNotFoundError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"wrote {len(written)} files to {out_dir}; open {out_dir / 'index.html'}")
 
 
 @main.command("topics")
