@@ -6,7 +6,6 @@ line number in the file in data/raw (provenance stays exact).
 from __future__ import annotations
 
 import re
-import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -119,19 +118,11 @@ def split_html_fragments(line: str) -> HtmlFragments:
     return HtmlFragments(bold=bold, items=items, plain=strip_bullets(" ".join(parser.plain)))
 
 
-def strip_html(line: str) -> str:
-    """Text of a line with HTML fragments; tags dropped, never rendered."""
-    fragments = split_html_fragments(line)
-    return squash_spaces(" ".join([*fragments.bold, fragments.plain, *fragments.items]))
 
 
 # --- lost line-break hyphens -------------------------------------------------------------------
 # PDF extraction sometimes drops a hyphen that ended a line *and* the line break after it, so
 # 'whole-of-' + 'government' becomes one over-long line containing 'whole-ofgovernment'.
-
-
-def words_of(text: str) -> list[str]:
-    return _WORD_RE.findall(text)
 
 
 @dataclass(frozen=True)
@@ -225,7 +216,3 @@ def repair_joined_lines(lines: list[str], lexicon: HyphenLexicon) -> list[str]:
             _, match, fixed = best
             repaired.append(line[: match.start()] + fixed + line[match.end() :])
     return repaired
-
-
-def median_length(values: list[int]) -> float:
-    return statistics.median(values) if values else 0.0

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from etl.records import ParseError, SessionInfo
-from etl.text import join_wrapped, squash_spaces
+from etl.text import squash_spaces
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
@@ -203,6 +203,3 @@ def roman_heading(text: str) -> bool:
     """A stray Roman-numeral heading number ('IV.'), which PDF extraction leaves on its own line."""
     return bool(re.fullmatch(r"\s*[IVX]{1,4}\.\s*", text))
 
-
-def joined_lines(lines: list[NumberedLine]) -> str:
-    return join_wrapped([line.text for line in lines])
