@@ -1,4 +1,13 @@
-"""extract -> parse -> load -> checks, into a temporary file that is swapped in atomically."""
+"""extract -> parse -> load -> checks -> topics, into a temporary file that is swapped in atomically.
+
+A build starts from the previous one when it can: when the database it replaces was made by the
+same code from the same curated reference, and the cache holds that build's corpus state, the
+documents it loaded that are unchanged are neither extracted nor parsed, their rows are copied
+from it (etl/ingest.py says when a document counts as unchanged), and its topic model is
+copied when the text units are the same. Everything derived from several documents (people,
+sessions, coverage, quality checks, invariants) is derived again over the whole new database,
+so the result is the database a full build gives (tested).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -14,13 +23,15 @@ from etl import checks, load, resolve, topics
 from etl.add import read_manifest
 from etl.cache import DocumentCache
 from etl.config import SCHEMA_PATH, reference_dir
-from etl.extract import discover
-from etl.ingest import NotLoaded, ingest
+from etl.corpus_state import CorpusState
+from etl.extract import discover, sha256_file
+from etl.ingest import LoadedBefore, NotLoaded, PreviousBuild, ingest
 from etl.isolate import default_workers
 from etl.reference import read_reference, reference_files
 
 GCMDASH_VERSION = "0.1.0"
 _CODE_DIR = Path(__file__).resolve().parent
+PREVIOUS = "previous"  # the alias the database being replaced is attached under during a build
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -32,6 +43,8 @@ class BuildReport:
     flag_counts: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     cache_hits: dict[str, int] = field(default_factory=dict)
+    reused: int = 0  # documents whose rows were copied from the previous database
+    topics_reused: bool = False  # the topic model was copied from the previous database
 
     @property
     def failed(self) -> list[tuple[str, str, str | None]]:
@@ -49,12 +62,27 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def input_fingerprint(raw_dir: Path, curated_dir: Path) -> str:
-    """Hash of the code, the documents and the curated reference files."""
-    digest = hashlib.sha256(code_fingerprint().encode())
-    for path in [*discover(raw_dir), *reference_files(curated_dir)]:
+def curated_files(curated_dir: Path) -> list[Path]:
+    """Every curated file a build reads: the reference tables and the GCM objective tables."""
+    return sorted([*reference_files(curated_dir), curated_dir / topics.OBJECTIVES_CSV,
+                   curated_dir / topics.OBJECTIVE_TERMS_CSV])
+
+
+def reference_fingerprint(curated_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in curated_files(curated_dir):
         digest.update(path.name.encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.exists() else b"-")
+    return digest.hexdigest()
+
+
+def input_fingerprint(file_hashes: dict[str, str], curated_dir: Path,
+                      code: str | None = None) -> str:
+    """Hash of the code, the documents (file name -> sha256) and the curated files."""
+    digest = hashlib.sha256((code or code_fingerprint()).encode())
+    for name, sha in sorted(file_hashes.items()):
+        digest.update(name.encode() + b"\0" + sha.encode())
+    digest.update(reference_fingerprint(curated_dir).encode())
     return digest.hexdigest()
 
 
@@ -68,7 +96,40 @@ def is_stale(raw_dir: Path, db_path: Path, curated_dir: Path | None = None) -> b
                 "SELECT value FROM build_info WHERE key = 'input_fingerprint'").fetchone()
     except duckdb.Error:
         return True
-    return row is None or row[0] != input_fingerprint(raw_dir, curated_dir or reference_dir())
+    hashes = {path.name: sha256_file(path) for path in discover(raw_dir)}
+    return row is None or row[0] != input_fingerprint(hashes, curated_dir or reference_dir())
+
+
+def _attach_previous(con: duckdb.DuckDBPyConnection, db_path: Path, state: CorpusState | None,
+                     fingerprints: dict[str, str]) -> PreviousBuild | None:
+    """Attach the database being replaced (read-only) when the new build can start from it:
+    same code, reference and DuckDB, and `state` is the corpus state written with it.
+    Held open until the build ends, so a database swapped in meanwhile does not change it."""
+    if state is None or not db_path.exists():
+        return None
+    try:
+        con.execute(f"ATTACH ? AS {PREVIOUS} (READ_ONLY)", [str(db_path)])
+    except duckdb.Error:
+        return None  # unreadable: a full build replaces it
+    try:
+        info = dict(con.execute(f"SELECT key, value FROM {PREVIOUS}.build_info").fetchall())
+        expected = {**fingerprints, "duckdb_version": duckdb.__version__,
+                    "input_fingerprint": state.input_fingerprint}
+        if all(info.get(key) == value for key, value in expected.items()):
+            loaded = {row[0]: LoadedBefore(*row[1:]) for row in con.execute(
+                f"SELECT document_id, sha256, document_type, session_number "
+                f"FROM {PREVIOUS}.documents WHERE status = 'loaded'").fetchall()}
+            # summaries whose parse found areas: the one each session's areas came from, and
+            # the others, which load.RowBuilder flagged as second summaries
+            with_areas = dict(con.execute(f"""
+                SELECT DISTINCT document_id, session_number FROM {PREVIOUS}.discussion_areas
+                UNION SELECT document_id, session_number FROM {PREVIOUS}.quality_flags
+                WHERE check_name = 'second_summary'""").fetchall())
+            return PreviousBuild(loaded, state, with_areas)
+    except duckdb.Error:
+        pass
+    con.execute(f"DETACH {PREVIOUS}")
+    return None
 
 
 def _noop(stage: str, done: int, total: int) -> None:  # noqa: ARG001
@@ -90,23 +151,33 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
     curated_dir = curated_dir or reference_dir()
     reference = read_reference(curated_dir)
     original_names = read_manifest(raw_dir)
-    clock = time.perf_counter()
-
-    cache = DocumentCache(cache_dir, code_fingerprint())
-    ingested = ingest(discover(raw_dir), workers or default_workers(), cache, progress)
-    loadable = [load.LoadableDocument(doc, parsed) for doc, parsed in ingested.parsed]
-    not_loaded = list(ingested.not_loaded)
-    report.cache_hits = ingested.cache_hits
-    report.stage_seconds["extract+parse"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
+    fingerprints = {"code_fingerprint": code_fingerprint(),
+                    "reference_fingerprint": reference_fingerprint(curated_dir),
+                    "schema_sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest()}
+    cache = DocumentCache(cache_dir, fingerprints["code_fingerprint"])
+    paths = discover(raw_dir)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     temp_path = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
     temp_path.unlink(missing_ok=True)
     try:
         with duckdb.connect(str(temp_path)) as con:
+            clock = time.perf_counter()
+            state = cache.state()
+            previous = _attach_previous(con, db_path, state, fingerprints)
+            ingested = ingest(paths, workers or default_workers(), cache, progress, previous,
+                              known_files=state.files if state else None)
+            loadable = [load.LoadableDocument(doc, parsed) for doc, parsed in ingested.parsed]
+            not_loaded = list(ingested.not_loaded)
+            report.cache_hits = ingested.cache_hits
+            report.reused = len(ingested.reused)
+            report.stage_seconds["extract+parse"] = time.perf_counter() - clock
+
+            clock = time.perf_counter()
             load.create_schema(con)
-            rejected, flags = load.load_documents(con, loadable, reference, original_names)
+            rejected, flags = load.load_documents(
+                con, loadable, reference, original_names, reused=ingested.reused,
+                base=PREVIOUS if previous else None, recomputed_checks=checks.CHECK_NAMES,
+                kept_summaries=ingested.kept_summaries)
             by_id = {d.extracted.document_id: d.extracted for d in loadable}
             not_loaded += [NotLoaded(by_id[doc_id], "failed", error)
                            for doc_id, error in rejected.items()]
@@ -120,24 +191,36 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
             load.insert_flags(con, flags)
             checks.check_invariants(con)
             topics_clock = time.perf_counter()
-            topics.write_topics(con, curated_dir)
+            written = topics.write_topics(con, curated_dir,
+                                          previous=PREVIOUS if previous else None)
+            report.topics_reused = written.reused_from is not None
             report.stage_seconds["topics"] = time.perf_counter() - topics_clock
             clock += report.stage_seconds["topics"]  # the checks' time leaves the topics out
             progress("topics", 1, 1)
+            fingerprint = input_fingerprint(ingested.hashes, curated_dir,
+                                            fingerprints["code_fingerprint"])
             load.insert_build_info(con, {
-                "input_fingerprint": input_fingerprint(raw_dir, curated_dir),
+                **fingerprints,
+                "input_fingerprint": fingerprint,
+                "topics_input_sha256": written.input_sha256,
                 "gcmdash_version": GCMDASH_VERSION,
                 "duckdb_version": duckdb.__version__,
-                "schema_sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest(),
             })
             report.documents = [tuple(r) for r in con.execute(
                 "SELECT document_id, status, error FROM documents ORDER BY document_id").fetchall()]
             report.flag_counts = dict(con.execute(
                 "SELECT severity, count(*) FROM quality_flags GROUP BY severity ORDER BY severity"
             ).fetchall())
+            if previous:
+                con.execute(f"DETACH {PREVIOUS}")
             con.execute("CHECKPOINT")
         progress("checks", 1, 1)
+        cache.forget_state()  # the state must never describe a database other than db_path's
         os.replace(temp_path, db_path)  # atomic on one filesystem: readers see old or new
+        if ingested.state is not None:
+            ingested.state.input_fingerprint = fingerprint
+            cache.store_state(ingested.state)
+        cache.prune(set(ingested.hashes.values()))
     finally:
         temp_path.unlink(missing_ok=True)
         Path(f"{temp_path}.wal").unlink(missing_ok=True)

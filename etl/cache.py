@@ -4,6 +4,9 @@ An unchanged file is neither re-extracted nor re-parsed. A parse is reused only 
 would still answer the questions it asked of the corpus-wide hyphen lexicon the same way (see
 etl/tasks.py), so the incremental build gives exactly the tables a full build gives.
 
+Beside the entries lies the corpus state of the last build (etl/corpus_state.py), which lets
+the next build start from that build's database instead of from nothing.
+
 The cache is a build artefact under data/.cache (GCMDASH_CACHE_DIR), written and read only by
 gcmdash itself; deleting it only makes the next build slower.
 """
@@ -13,9 +16,11 @@ import os
 import pickle
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from etl.corpus_state import STATE_FILE, CorpusState, forget_state, read_state, write_state
 from etl.extract import ExtractedDocument
 from etl.tasks import lexicon_agrees
 from etl.text import HyphenLexicon
@@ -50,17 +55,32 @@ class DocumentCache:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
 
-    def extracted(self, sha256: str, path: Path) -> ExtractedDocument | None:
+    def _read_extraction(self, sha256: str) -> tuple[ExtractedDocument, Counter | None] | None:
         found = self._read(sha256, "extract")
-        if isinstance(found, ExtractedDocument):
-            self.hits["extract"] += 1
-            return found.renamed(path)
+        if (isinstance(found, tuple) and len(found) == 2
+                and isinstance(found[0], ExtractedDocument)):
+            return found
         return None
 
-    def store_extracted(self, document: ExtractedDocument) -> None:
-        self._write(document.sha256, "extract", document)
+    def extracted(self, sha256: str, path: Path) -> tuple[ExtractedDocument, Counter | None] | None:
+        """The extraction of this content (under the name `path` has now) and its word counts."""
+        found = self._read_extraction(sha256)
+        if found is None:
+            return None
+        self.hits["extract"] += 1
+        return found[0].renamed(path), found[1]
 
-    def parsed(self, sha256: str, lexicon: HyphenLexicon) -> Any | None:
+    def token_counts(self, sha256: str) -> Counter | None:
+        """Word counts of a content extracted earlier (None if not cached or without text)."""
+        found = self._read_extraction(sha256)
+        return found[1] if found is not None else None
+
+    def store_extracted(self, document: ExtractedDocument, counts: Counter | None) -> None:
+        self._write(document.sha256, "extract", (document, counts))
+
+    def parsed(self, sha256: str, lexicon: HyphenLexicon) -> tuple[Any, dict] | None:
+        """(parse result, the lexicon questions it asked), if the lexicon still answers them
+        the same way."""
         found = self._read(sha256, "parse")
         if not isinstance(found, tuple) or len(found) != 2:
             return None
@@ -68,10 +88,20 @@ class DocumentCache:
         if not lexicon_agrees(lexicon, answers):
             return None
         self.hits["parse"] += 1
-        return result
+        return result, answers
 
     def store_parsed(self, sha256: str, result: Any, answers: dict) -> None:
         self._write(sha256, "parse", (result, answers))
+
+    def state(self) -> CorpusState | None:
+        """The corpus state of the last build made with this code, if any."""
+        return read_state(self.directory)
+
+    def store_state(self, state: CorpusState) -> None:
+        write_state(self.directory, state)
+
+    def forget_state(self) -> None:
+        forget_state(self.directory)
 
     def prune(self, keep: set[str]) -> None:
         """Drop entries of other code versions and of content no longer in the corpus."""
@@ -81,6 +111,8 @@ class DocumentCache:
             if child != self.directory:
                 shutil.rmtree(child, ignore_errors=True)
         if self.directory and self.directory.exists():
-            for entry in self.directory.iterdir():
-                if entry.name.split(".", 1)[0] not in keep:
-                    entry.unlink(missing_ok=True)
+            with os.scandir(self.directory) as entries:
+                stale = [e.path for e in entries
+                         if e.name != STATE_FILE and e.name.split(".", 1)[0] not in keep]
+            for path in stale:
+                Path(path).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-from etl.load import Flag
+from etl.records import Flag
 
 # Tokens in the check SQL: @SOURCE_LABEL@ names a fact row's source ('document, line N' or
 # 'curated row (URL)'), @SOURCE_LABEL(p)@ the same for alias p, @FOLD(col)@ compares text
@@ -58,12 +58,20 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
         FROM ordered WHERE next_start IS NOT NULL AND end_time < next_start
     """),
     ("agenda_differs", "warning", """
+        -- only slots that some documents fill differently are compared pairwise: a session
+        -- described by thousands of identical agendas costs one grouping, not n^2 pairs
+        WITH differing AS (
+            SELECT session_number, day_number, start_time FROM agenda_items GROUP BY ALL
+            HAVING count(DISTINCT (end_time, item_type, coalesce(panel_number, 0))) > 1
+        ), slots AS (
+            SELECT * FROM agenda_items SEMI JOIN differing USING (session_number, day_number, start_time)
+        )
         SELECT b.session_number, b.document_id, b.line_start,
                format('Session {} day {} at {}: {} (line {}) has {} "{}" until {}, {} (line {}) has {} "{}" until {}',
                       a.session_number, a.day_number, left(CAST(a.start_time AS VARCHAR), 5),
                       a.document_id, a.line_start, a.item_type, a.title, left(CAST(a.end_time AS VARCHAR), 5),
                       b.document_id, b.line_start, b.item_type, b.title, left(CAST(b.end_time AS VARCHAR), 5))
-        FROM agenda_items a JOIN agenda_items b
+        FROM slots a JOIN slots b
           ON a.session_number = b.session_number AND a.day_number = b.day_number
          AND a.start_time = b.start_time AND a.document_id < b.document_id
         WHERE a.end_time <> b.end_time OR a.item_type <> b.item_type
@@ -108,9 +116,9 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
         GROUP BY p.full_name
     """),
     ("session_facts_differ", "warning", """
-        WITH facts AS (
+        WITH facts AS (  -- each distinct value folded once, however many sources repeat it
             SELECT *, CASE WHEN fact IN ('start_date', 'end_date') THEN value ELSE @FOLD(value)@ END AS folded
-            FROM session_facts
+            FROM (SELECT DISTINCT session_number, fact, value FROM session_facts)
             -- venues are stated at different grain ('Palais des Nations, Room XIX' and 'United
             -- Nations Office at Geneva' are both right), so they are shown, not compared
             WHERE fact <> 'venue'
@@ -125,12 +133,14 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
                                   WHEN 'short_name' THEN any_value(s.short_name)
                                   WHEN 'start_date' THEN any_value(s.start_date)::VARCHAR
                                   ELSE any_value(s.end_date)::VARCHAR END)
-        FROM facts f JOIN differing USING (session_number, fact) JOIN sessions s USING (session_number)
+        FROM session_facts f JOIN differing USING (session_number, fact) JOIN sessions s USING (session_number)
         GROUP BY f.session_number, f.fact
     """),
     ("panel_facts_differ", "warning", """
         WITH differing AS (
-            SELECT session_number, panel_number FROM panels GROUP BY ALL
+            SELECT session_number, panel_number
+            FROM (SELECT DISTINCT session_number, panel_number, start_time, end_time, title FROM panels)
+            GROUP BY ALL
             HAVING count(DISTINCT start_time) > 1 OR count(DISTINCT end_time) > 1
                 OR count(DISTINCT @FOLD(title)@) > 1
         )
@@ -200,6 +210,8 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
 INVARIANTS: tuple[tuple[str, str], ...] = (
     ("every person has a role",
      "SELECT person_id FROM people WHERE person_id NOT IN (SELECT person_id FROM roles)"),
+    ("every role's person is in people",
+     "SELECT role_id FROM roles WHERE person_id NOT IN (SELECT person_id FROM people)"),
     ("recommendation positions run 1..n in every area", """
         SELECT session_number, area_letter FROM recommendations
         GROUP BY session_number, area_letter HAVING max(position) <> count(*)"""),
@@ -222,6 +234,9 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
         WHERE document_id IS NOT NULL  -- curated rows cite a source_url instead
           AND document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
 )
+
+
+CHECK_NAMES = tuple(name for name, _, _ in QUALITY_CHECKS)
 
 
 class InvariantError(RuntimeError):

@@ -46,7 +46,10 @@ def _print_report(report: BuildReport) -> None:
                f"{len(report.failed)} failed, {len(duplicates)} duplicate(s)")
     for document_id, status, error in report.failed + duplicates:
         click.echo(f"  {status.upper().replace('_', ' ')} {document_id}: {error}", err=True)
-    if report.cache_hits:
+    if report.reused:
+        click.echo(f"incremental: {report.reused} unchanged document(s) taken from the previous "
+                   f"database{', and its topic model' if report.topics_reused else ''}")
+    if any(report.cache_hits.values()):
         click.echo(f"cache: {report.cache_hits.get('extract', 0)} extraction(s) and "
                    f"{report.cache_hits.get('parse', 0)} parse(s) reused")
     flags = ", ".join(f"{n} {severity}" for severity, n in sorted(report.flag_counts.items()))

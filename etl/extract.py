@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -48,7 +49,9 @@ def discover(raw_dir: Path) -> list[Path]:
     """Input files in data/raw, in a stable order; hidden files and folders are not inputs."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"input folder {raw_dir} does not exist")
-    return sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    with os.scandir(raw_dir) as entries:  # file types from the directory itself, no stat each
+        names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
+    return [raw_dir / name for name in names]
 
 
 def sha256_file(path: Path) -> str:

@@ -2,10 +2,16 @@
 
 Loading is one bulk insert per table. When the bulk insert breaks a constraint, each document is
 loaded in its own transaction instead, so one bad document is marked failed and the rest load.
+
+Every row built here belongs to one document (or to the curated reference), so the rows of a
+document the previous build loaded, unchanged, are copied from that build's database instead
+of being built again (`copy_reused_documents`). What depends on several documents at once
+(people, resolved sessions, coverage, checks) is derived afterwards, in SQL (etl/resolve.py).
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -15,25 +21,18 @@ from etl.config import SCHEMA_PATH
 from etl.extract import ExtractedDocument
 from etl.ingest import NotLoaded
 from etl.organisations import classify_organisation
-from etl.parse.people import gender_as_listed, name_key, person_id
-from etl.records import ParsedDocument, ParseFinding
+from etl.parse.people import gender_as_listed, person_id
+from etl.records import Flag, ParsedDocument, ParseFinding
 from etl.reference import ReferenceData
 
 # Insert order respects foreign keys.
-FACT_TABLES = ("documents", "document_pages", "session_facts", "people", "agenda_items", "format_rules", "roles",
+FACT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules", "roles",
                "participation", "discussion_areas", "recommendations", "panels", "quality_flags")
+# Tables whose parsed rows each belong to one document (document_id); their curated rows have none.
+DOCUMENT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules",
+                   "roles", "participation", "discussion_areas", "recommendations")
 # Documents load in this order (and sessions prefer facts from the first).
 SOURCE_PRECEDENCE = {"procedural_note": 0, "programme_of_work": 1, "summary": 2, "other": 3}
-
-
-@dataclass(frozen=True)
-class Flag:
-    check_name: str
-    severity: str
-    message: str
-    session_number: int | None = None
-    document_id: str | None = None
-    line_start: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class LoadableDocument:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+    con.execute("BEGIN TRANSACTION;\n" + SCHEMA_PATH.read_text(encoding="utf-8") + "\nCOMMIT;")
 
 
 def load_order(documents: list[LoadableDocument]) -> list[LoadableDocument]:
@@ -52,22 +51,19 @@ def load_order(documents: list[LoadableDocument]) -> list[LoadableDocument]:
 
 
 class RowBuilder:
-    """Turns parsed documents and curated reference rows into table rows, remembering the
-    people earlier rows supplied so later rows only add who is new."""
+    """Turns parsed documents and curated reference rows into table rows, remembering which
+    summary each session's areas and recommendations came from."""
 
-    def __init__(self, display_names: dict[str, str], original_names: dict[str, str]) -> None:
-        self.display_names = display_names  # person_id -> the spelling to show
+    def __init__(self, original_names: dict[str, str]) -> None:
         self.original_names = original_names  # document_id -> name before `gcmdash add`
-        self.people: dict[str, dict] = {}
         self.flags: list[Flag] = []
         # session -> the summary its areas and recommendations come from (one per session:
         # recommendation ids like s3-g-03 name the session, not the document)
         self.summaries: dict[int, str] = {}
 
     def _copy(self) -> "RowBuilder":
-        state = RowBuilder(self.display_names, self.original_names)
-        state.people, state.flags = dict(self.people), list(self.flags)
-        state.summaries = dict(self.summaries)
+        state = RowBuilder(self.original_names)
+        state.flags, state.summaries = list(self.flags), dict(self.summaries)
         return state
 
     def rows(self, documents: list[LoadableDocument], reference: ReferenceData | None = None
@@ -80,15 +76,6 @@ class RowBuilder:
         for doc in load_order(documents):
             state._add(doc, tables)
         return tables, state
-
-    def _person(self, full_name: str, tables: dict[str, list[dict]]) -> str:
-        pid = person_id(full_name)
-        if pid not in self.people:
-            person = dict(person_id=pid, full_name=self.display_names.get(pid, full_name),
-                          name_key=name_key(full_name))
-            self.people[pid] = person
-            tables["people"].append(person)
-        return pid
 
     def _add_reference(self, ref: ReferenceData, tables: dict[str, list[dict]]) -> None:
         for s in ref.sessions:
@@ -118,10 +105,10 @@ class RowBuilder:
                     r.session_number))
                 continue
             honorific = r.honorific
-            pid = self._person(r.full_name, tables)
             kind, rule = classify_organisation(r.affiliation)
             tables["roles"].append(dict(
-                role_id=r.reference_row, person_id=pid, session_number=r.session_number,
+                role_id=r.reference_row, person_id=person_id(r.full_name),
+                listed_name=r.full_name, session_number=r.session_number,
                 role=r.role, panel_number=r.panel_number, honorific=honorific,
                 affiliation=r.affiliation, gender_as_listed=gender_as_listed(honorific),
                 organisation_type=kind, organisation_rule=rule, document_id=None,
@@ -174,10 +161,10 @@ class RowBuilder:
             if (pid, r.role, r.panel_number) in seen_roles:
                 continue  # co-facilitators are named again on day 2: one role per document
             seen_roles.add((pid, r.role, r.panel_number))
-            self._person(r.full_name, tables)
             kind, rule = classify_organisation(r.affiliation)
             tables["roles"].append(dict(
-                role_id=f"{doc_id}:{r.line_start}", person_id=pid, session_number=session,
+                role_id=f"{doc_id}:{r.line_start}", person_id=pid, listed_name=r.full_name,
+                session_number=session,
                 role=r.role, panel_number=r.panel_number, honorific=r.honorific,
                 affiliation=r.affiliation, gender_as_listed=gender_as_listed(r.honorific),
                 organisation_type=kind, organisation_rule=rule, document_id=doc_id,
@@ -214,23 +201,6 @@ class RowBuilder:
 
 
 
-def display_names(documents: list[LoadableDocument], reference: ReferenceData) -> dict[str, str]:
-    """person_id -> the spelling to display: the one with most accents ('Iván Martín' over
-    'Ivan Martin'), then the first in load order (documents before the curated record)."""
-    names: dict[str, str] = {}
-    spellings = [r.full_name for d in load_order(documents) for r in d.parsed.roles]
-    spellings += [r.full_name for r in reference.roles if r.full_name]
-    for full_name in spellings:
-        pid = person_id(full_name)
-        if pid not in names or _accents(full_name) > _accents(names[pid]):
-            names[pid] = full_name
-    return names
-
-
-def _accents(name: str) -> int:
-    return sum(1 for ch in name if ord(ch) > 127)
-
-
 def _flag_from_finding(finding: ParseFinding, session: int, document_id: str) -> Flag:
     return Flag(finding.check, finding.severity, finding.message, session, document_id,
                 finding.line_start)
@@ -247,25 +217,35 @@ def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict]])
 
 
 def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocument],
-                   reference: ReferenceData, original_names: dict[str, str] | None = None
+                   reference: ReferenceData, original_names: dict[str, str] | None = None,
+                   reused: Iterable[str] = (), base: str | None = None,
+                   recomputed_checks: Iterable[str] = (),
+                   kept_summaries: dict[int, str] | None = None
                    ) -> tuple[dict[str, str], list[Flag]]:
-    """Insert the curated reference and every document's rows. Returns {document_id: error}
-    for documents whose rows broke a constraint (they are left out whole), and the flags
-    raised while building rows. Reference rows are validated before; if they still break a
-    constraint the build stops."""
-    builder = RowBuilder(display_names(documents, reference), original_names or {})
-    tables, after = builder.rows(documents, reference)
+    """Insert the curated reference, the rows of the `reused` documents copied from the
+    attached previous database `base`, then every parsed document's rows. Returns
+    {document_id: error} for documents whose rows broke a constraint (they are left out
+    whole), and the flags raised while building rows (for reused documents: their flags in
+    `base`, except those of `recomputed_checks`, which run again over the new database).
+    `kept_summaries` names, per session, the reused summary its areas still come from, so a
+    parsed summary of that session is flagged as a second one.
+    Reference rows are validated before; if they still break a constraint the build stops."""
+    builder = RowBuilder(original_names or {})
+    builder.summaries.update(kept_summaries or {})
+    tables, builder = builder.rows([], reference)
+    con.begin()
+    insert_tables(con, tables)
+    kept_flags = copy_reused_documents(con, base, sorted(reused), original_names or {},
+                                       recomputed_checks) if base else []
+    con.commit()
+    tables, after = builder.rows(documents)
     try:
         con.begin()
         insert_tables(con, tables)
         con.commit()
-        return {}, after.flags
+        return {}, after.flags + kept_flags
     except duckdb.Error:
         con.rollback()
-    tables, builder = builder.rows([], reference)
-    con.begin()
-    insert_tables(con, tables)
-    con.commit()
     failures: dict[str, str] = {}
     for doc in load_order(documents):
         tables, candidate = builder.rows([doc])
@@ -277,7 +257,33 @@ def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocum
         except duckdb.Error as exc:
             con.rollback()
             failures[doc.extracted.document_id] = f"rejected by the database: {exc}"
-    return failures, builder.flags
+    return failures, builder.flags + kept_flags
+
+
+def copy_reused_documents(con: duckdb.DuckDBPyConnection, base: str, reused: list[str],
+                          original_names: dict[str, str], recomputed_checks: Iterable[str]
+                          ) -> list[Flag]:
+    """Copy the rows of the `reused` documents from the attached database `base` (same schema:
+    the build only attaches a database made by the same code), and return their flags. Their
+    original names are taken from today's manifest, which `gcmdash add` may have changed."""
+    ids = pa.table({"document_id": pa.array(reused, pa.string())})  # noqa: F841 - scanned below
+    names = pa.table({"document_id": pa.array(list(original_names), pa.string()),  # noqa: F841
+                      "original_name": pa.array(list(original_names.values()), pa.string())})
+    con.execute("CREATE OR REPLACE TEMP TABLE reused_ids AS SELECT document_id FROM ids")
+    con.execute(f"""
+        INSERT INTO documents BY NAME
+        SELECT d.* REPLACE (n.original_name AS original_name)
+        FROM {base}.documents AS d SEMI JOIN reused_ids USING (document_id)
+        LEFT JOIN names AS n USING (document_id)""")
+    for table in DOCUMENT_TABLES[1:]:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {base}.{table} "
+                    "WHERE document_id IN (SELECT document_id FROM reused_ids)")
+    rows = con.execute(f"""
+        SELECT check_name, severity, message, session_number, document_id, line_start
+        FROM {base}.quality_flags
+        WHERE document_id IN (SELECT document_id FROM reused_ids)
+          AND NOT list_contains(?::VARCHAR[], check_name)""", [list(recomputed_checks)]).fetchall()
+    return [Flag(*row) for row in rows]
 
 
 def insert_unloaded_documents(con: duckdb.DuckDBPyConnection, unloaded: list[NotLoaded],

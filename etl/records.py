@@ -124,3 +124,15 @@ class ParsedDocument:
     recommendations: tuple[Recommendation, ...] = ()
     format_rules: tuple[FormatRule, ...] = ()
     findings: tuple[ParseFinding, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One row of quality_flags: a parser finding, a load decision or a check's result."""
+
+    check_name: str
+    severity: str
+    message: str
+    session_number: int | None = None
+    document_id: str | None = None
+    line_start: int | None = None

@@ -1,4 +1,6 @@
-"""Tables derived from the loaded facts, in SQL: resolved sessions, parsed panels, record coverage.
+"""Tables derived from the loaded facts, in SQL: people, resolved sessions, parsed panels, record
+coverage. They depend on several documents at once, so they are derived here, after every
+document's rows are in, rather than while one document's rows are built.
 
 Runs after load and before the checks. Nothing here chooses silently: every source stays in
 session_facts / panels / participation, and the checks flag where sources disagree.
@@ -17,6 +19,25 @@ SOURCE_RANK_SQL = """
               CASE d.document_type WHEN 'procedural_note' THEN 0 WHEN 'programme_of_work' THEN 1
                                    WHEN 'summary' THEN 2 ELSE 3 END
          ELSE 20 END
+"""
+
+# One person per person_id; shown with the spelling that keeps most accents ('Iván Martín' over
+# 'Ivan Martin'), on a tie the first in load order (documents by kind then id, lines in order;
+# curated rows last, in file order). name_key is person_id with spaces: both come from
+# etl.parse.people.name_key.
+RESOLVE_PEOPLE = r"""
+    INSERT INTO people
+    SELECT r.person_id,
+           first(r.listed_name ORDER BY
+                 length(regexp_replace(r.listed_name, '[\x00-\x7F]', '', 'g')) DESC,
+                 r.document_id IS NULL,
+                 CASE d.document_type WHEN 'procedural_note' THEN 0 WHEN 'programme_of_work' THEN 1
+                                      WHEN 'summary' THEN 2 ELSE 3 END,
+                 r.document_id, r.line_start,
+                 TRY_CAST(split_part(r.reference_row, ':', -1) AS INTEGER), r.reference_row),
+           replace(r.person_id, '-', ' ')
+    FROM roles r LEFT JOIN documents d USING (document_id)
+    GROUP BY r.person_id
 """
 
 RESOLVE_SESSIONS = f"""
@@ -86,6 +107,7 @@ def record_coverage_sql() -> str:
 
 
 def resolve(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RESOLVE_PEOPLE)
     con.execute(RESOLVE_SESSIONS)
     con.execute(PARSED_PANELS)
     con.execute(record_coverage_sql(), [[item for item, _ in COVERAGE_ITEMS]])

@@ -108,9 +108,13 @@ CREATE TABLE people (
     name_key VARCHAR NOT NULL UNIQUE
 );
 
+-- roles.person_id names a people row, but people is derived from roles after they load (the
+-- display spelling needs every source), so that promise is an invariant in etl/checks.py, not
+-- a foreign key.
 CREATE TABLE roles (
     role_id VARCHAR PRIMARY KEY,
-    person_id VARCHAR NOT NULL REFERENCES people (person_id),
+    person_id VARCHAR NOT NULL,
+    listed_name VARCHAR NOT NULL,
     session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
     role VARCHAR NOT NULL CHECK (role IN ('co_facilitator', 'secretary_general', 'panelist', 'moderator', 'thematic_expert')),
     panel_number INTEGER CHECK (panel_number >= 1),
@@ -286,12 +290,13 @@ COMMENT ON COLUMN format_rules.line_end IS 'Last line of that sentence.';
 
 COMMENT ON TABLE people IS 'One row per person across all documents (matched on name_key).';
 COMMENT ON COLUMN people.person_id IS 'Stable identifier derived from name_key (e.g. ivan-martin).';
-COMMENT ON COLUMN people.full_name IS 'Display name with accents kept (the most accented spelling found).';
+COMMENT ON COLUMN people.full_name IS 'Display name with accents kept: the spelling (roles.listed_name) with most accented letters; on a tie the first in load order (procedural notes, programmes, summaries, by document and line; then curated rows).';
 COMMENT ON COLUMN people.name_key IS 'Accent-, case- and honorific-free name used to match people across documents.';
 
 COMMENT ON TABLE roles IS 'Who had which role in which session, per document, with honorific and affiliation as that document gives them.';
 COMMENT ON COLUMN roles.role_id IS 'Identifier: document_id and the line where the person is named.';
 COMMENT ON COLUMN roles.person_id IS 'The person (people.person_id).';
+COMMENT ON COLUMN roles.listed_name IS 'The person''s name as this source spells it, without honorific (people.full_name is the spelling shown).';
 COMMENT ON COLUMN roles.session_number IS 'Session of the role.';
 COMMENT ON COLUMN roles.role IS 'co_facilitator / secretary_general / panelist / moderator / thematic_expert.';
 COMMENT ON COLUMN roles.panel_number IS 'Panel number for panelists and moderators, else NULL.';

@@ -4,13 +4,14 @@ Module-level functions, because workers receive them by reference.
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from etl.extract import ExtractedDocument, extract
 from etl.parse import parse_document
 from etl.records import ParsedDocument, ParseError
-from etl.text import HyphenLexicon
+from etl.text import HyphenLexicon, count_tokens
 
 
 class RecordingLexicon:
@@ -31,8 +32,11 @@ def lexicon_agrees(lexicon: HyphenLexicon, answers: dict[str, str | None]) -> bo
     return all(lexicon.repair(token) == answer for token, answer in answers.items())
 
 
-def extract_task(path: str, state: dict) -> ExtractedDocument:  # noqa: ARG001
-    return extract(Path(path))
+def extract_task(path: str, state: dict) -> tuple[ExtractedDocument, Counter[str] | None]:  # noqa: ARG001
+    """The document, and its word counts for the corpus-wide hyphen lexicon (the map half of
+    HyphenLexicon.from_token_counts; None when there is no text)."""
+    document = extract(Path(path))
+    return document, (count_tokens(document.text) if document.text is not None else None)
 
 
 def set_lexicon_task(lexicon: HyphenLexicon, state: dict) -> None:

@@ -134,16 +134,24 @@ class HyphenLexicon:
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "HyphenLexicon":
-        tokens: Counter[str] = Counter()
-        for text in texts:  # one C-level count per text; tokens keep first-seen order
-            tokens.update(token.lower() for token in _WORD_RE.findall(text))
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(count_tokens(text))
+        return cls.from_token_counts(counts)
+
+    @classmethod
+    def from_token_counts(cls, counts: Counter[str]) -> "HyphenLexicon":
+        """The lexicon of a corpus from its token counts (`count_tokens` summed over its texts),
+        so an incremental build can add and subtract one text's counts instead of recounting.
+        Independent of the order the texts were counted in."""
         compounds: dict[str, str] = {}
         words: Counter[str] = Counter()
-        for token, count in tokens.items():
-            parts = token.split("-")
-            for part in parts:
+        for token in sorted(token for token, count in counts.items() if count > 0):
+            count = counts[token]
+            for part in token.split("-"):
                 words[part] += count
             for position in (i for i, ch in enumerate(token) if ch == "-"):
+                # two compounds that lose a hyphen to the same letters: the first in sort order
                 compounds.setdefault(token[:position] + token[position + 1 :], token)
         return cls(compounds=compounds, word_counts=dict(words))
 
@@ -162,6 +170,11 @@ class HyphenLexicon:
                 joined = f"{head}-{left}-{right}" if head else f"{left}-{right}"
                 return _match_case(token, joined)
         return None
+
+
+def count_tokens(text: str) -> Counter[str]:
+    """Lower-case word tokens of one text (hyphenated compounds whole), with their counts."""
+    return Counter(map(str.lower, _WORD_RE.findall(text)))
 
 
 def _match_case(original: str, repaired: str) -> str:

@@ -722,25 +722,48 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM batch")
 
 
+# Tables the model and the objective mapping write (everything write_topics writes except the
+# inputs it copies: objectives, their terms, the text units).
+MODEL_TABLES = ("topic_models", "topic_model_selection", "topics", "unit_topics",
+                "unit_objectives", "coverage", "topic_sessions")
+
+
+@dataclass(frozen=True)
+class TopicsWritten:
+    input_sha256: str  # everything the stage's output depends on, besides the code
+    reused_from: str | None  # the attached database the output was copied from, if it was
+
+
+def topics_input_sha256(units: pd.DataFrame, sessions: list[int], objectives: list[dict],
+                        terms: Sequence[ObjectiveTerm], n_topics: int | None) -> str:
+    """SHA-256 of what the topic stage's output depends on, the code aside: the text units
+    (ids, sessions, types, texts), the sessions, the objective and term tables, the requested
+    k, the random state and the numerical libraries' versions."""
+    digest = hashlib.sha256(json.dumps(
+        [sessions, objectives, [list(map(str, (t.objective, t.term, repr(t.weight), t.source_url)))
+                                for t in terms],
+         n_topics, RANDOM_STATE, sklearn.__version__, np.__version__, scipy.__version__]
+    ).encode())
+    for row in units[["unit_id", "session_number", "unit_type", "text"]].itertuples(index=False):
+        digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
+    return digest.hexdigest()
+
+
 def write_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None,
-                 n_topics: int | None = None) -> TopicModelResult:
+                 n_topics: int | None = None, previous: str | None = None) -> TopicsWritten:
     """The build stage: text units, GCM objectives, topic model, objective mapping, coverage
     and topic x session shares, written to their tables (one bulk insert each). The objective
-    CSVs are read from curated_dir (default data/reference)."""
+    CSVs are read from curated_dir (default data/reference).
+
+    `previous` names an attached database built by the same code: when its topic stage had the
+    same inputs (build_info 'topics_input_sha256'), its model tables are copied instead of
+    fitting again; the fit is deterministic, so the rows are the ones a new fit would give."""
     objectives = read_objectives(curated_dir)
     terms = read_objective_terms(curated_dir)
     units = read_text_units(con)
-    result = fit_topics(units, n_topics, terms=terms)
-    unit_objectives = map_objectives(units, terms)
     sessions = [r[0] for r in con.execute(
         "SELECT session_number FROM sessions ORDER BY session_number").fetchall()]
-    coverage = coverage_rows(units, unit_objectives, sessions, [o["objective"] for o in objectives])
-    selection = pd.DataFrame(
-        [dict(model_id=result.provenance["model_id"], n_topics=k, stability=s,
-              chosen=k == result.selection.n_topics)
-         for k, s in sorted(result.selection.stability.items())],
-        columns=["model_id", "n_topics", "stability", "chosen"])
-    topics = result.topics.assign(model_id=result.provenance["model_id"])
+    key = topics_input_sha256(units, sessions, objectives, terms, n_topics)
     # No transaction of its own: a failure here fails the build, whose temporary database is
     # then discarded (and the build may already hold a transaction).
     _insert(con, "gcm_objectives", pd.DataFrame(objectives))
@@ -748,6 +771,21 @@ def write_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None
         [dict(objective=t.objective, term=t.term, weight=t.weight, source_url=t.source_url)
          for t in terms]).drop_duplicates(["objective", "term"]))
     _insert(con, "text_units", units)
+    if previous is not None and con.execute(
+            f"SELECT value FROM {previous}.build_info WHERE key = 'topics_input_sha256'"
+    ).fetchone() == (key,):
+        for table in MODEL_TABLES:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {previous}.{table}")
+        return TopicsWritten(key, previous)
+    result = fit_topics(units, n_topics, terms=terms)
+    unit_objectives = map_objectives(units, terms)
+    coverage = coverage_rows(units, unit_objectives, sessions, [o["objective"] for o in objectives])
+    selection = pd.DataFrame(
+        [dict(model_id=result.provenance["model_id"], n_topics=k, stability=s,
+              chosen=k == result.selection.n_topics)
+         for k, s in sorted(result.selection.stability.items())],
+        columns=["model_id", "n_topics", "stability", "chosen"])
+    topics = result.topics.assign(model_id=result.provenance["model_id"])
     _insert(con, "topic_models", pd.DataFrame([result.provenance]))
     _insert(con, "topic_model_selection", selection)
     _insert(con, "topics", topics)
@@ -755,7 +793,7 @@ def write_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None
     _insert(con, "unit_objectives", unit_objectives)
     _insert(con, "coverage", coverage)
     _insert(con, "topic_sessions", topic_session_rows(result))
-    return result
+    return TopicsWritten(key, None)
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl.extract import discover, extract
-from etl.load import LoadableDocument, RowBuilder, display_names
+from etl.load import LoadableDocument, RowBuilder
 from etl.parse import parse_document
 from etl.reference import ReferenceData
 from etl.text import HyphenLexicon
@@ -27,7 +27,7 @@ def test_map_under_concurrent_futures_equals_in_process(tmp_path):
     assert parsed == [parse_document(e.text, lexicon) for e in extracted]
 
     documents = [LoadableDocument(e, p) for e, p in zip(extracted, parsed)]
-    tables, _ = RowBuilder(display_names(documents, ReferenceData()), {}).rows(documents)
+    tables, _ = RowBuilder({}).rows(documents, ReferenceData())
     for table, rows in tables.items():  # one Parquet file per table, as a cluster would write
         pq.write_table(pa.Table.from_pylist(rows), tmp_path / f"{table}.parquet")
     with duckdb.connect() as con:
