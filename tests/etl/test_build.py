@@ -8,7 +8,7 @@ import pytest
 
 from etl import checks
 from etl.build import build, is_stale
-from etl.config import SCHEMA_PATH
+from etl.config import SCHEMA_PATH, reference_dir
 from tests.conftest import SEED_DIR
 
 TABLES = ("documents", "session_facts", "sessions", "agenda_items", "format_rules", "people",
@@ -127,6 +127,33 @@ def test_quality_flags(seed_db):
     assert "name(s) 2 panelist(s)" in messages[10]
 
 
+def test_agendas_that_disagree_are_flagged_slot_by_slot(raw_copy, tmp_path):
+    """A revised procedural note whose lunch ends earlier: only that slot is reported, naming
+    both documents and lines (slots the documents agree on are never compared pairwise)."""
+    text = (raw_copy / "002_11a64b559e8c10d2.txt").read_text(encoding="utf-8")
+    assert "13:00 – 15:00\tLunch" in text
+    (raw_copy / "002b_revised.txt").write_text(
+        text.replace("13:00 – 15:00\tLunch", "13:00 – 14:30\tLunch", 1), encoding="utf-8")
+    db = tmp_path / "d.duckdb"
+    build(raw_copy, db)
+    assert query(db, "SELECT session_number, document_id, line_start, message FROM quality_flags "
+                     "WHERE check_name = 'agenda_differs'") == [
+        (1, "002b_revised.txt", 67,
+         'Session 1 day 1 at 13:00: 002_11a64b559e8c10d2.txt (line 67) has lunch "Lunch" until '
+         '15:00, 002b_revised.txt (line 67) has lunch "Lunch" until 14:30')]
+
+
+def test_roles_keep_each_sources_spelling(seed_db):
+    """people.full_name is the most accented spelling; each role keeps its source's own."""
+    rows = query(seed_db, "SELECT r.document_id, r.listed_name, p.full_name FROM roles r "
+                          "JOIN people p USING (person_id) WHERE person_id = 'ivan-martin' "
+                          "ORDER BY r.document_id")
+    assert rows == [("001_bab7ddbf46844fd5.txt", "Iván Martín", "Iván Martín"),
+                    ("003_caee5c70cc5473e9.txt", "Ivan Martin", "Iván Martín")]
+    assert query(seed_db, "SELECT count(*) FROM roles WHERE person_id NOT IN "
+                          "(SELECT person_id FROM people)") == [(0,)]
+
+
 def test_every_table_and_column_has_a_description(seed_db):
     tables = query(seed_db, "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main'")
     assert {t for t, _ in tables} >= set(TABLES)
@@ -222,6 +249,19 @@ def test_staleness(raw_copy, tmp_path):
     assert is_stale(raw_copy, db)
     db.write_bytes(b"not a database")
     assert is_stale(raw_copy, db)
+
+
+def test_the_objective_tables_are_inputs_too(raw_copy, tmp_path):
+    """`gcmdash serve` rebuilds when the curated GCM objective tables change, as for the rest
+    of the curated record."""
+    curated = tmp_path / "reference"
+    shutil.copytree(reference_dir(), curated)
+    db = tmp_path / "o.duckdb"
+    build(raw_copy, db, curated_dir=curated)
+    assert not is_stale(raw_copy, db, curated)
+    terms = curated / "gcm_objective_terms.csv"
+    terms.write_text(terms.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert is_stale(raw_copy, db, curated)
 
 
 def test_cli_build_exit_status(raw_copy, tmp_path):
