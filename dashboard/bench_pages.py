@@ -60,7 +60,8 @@ _COPIES = {
         FROM people_seed, range(1, $factor) AS r(k)""",
     "roles": """
         INSERT INTO roles
-        SELECT role_id || '-k' || k, person_id || '-k' || k, session_number, role,
+        SELECT role_id || '-k' || k, person_id || '-k' || k, listed_name || ' ' || k,
+               session_number, role,
                panel_number, honorific, affiliation, gender_as_listed, organisation_type,
                organisation_rule, document_id, line_start, line_end, source_url, reference_row
         FROM roles_seed, range(1, $factor) AS r(k)""",

@@ -382,35 +382,42 @@ def people(con: duckdb.DuckDBPyConnection, search: str | None = None,
     sources (document and lines, or URL), match_count (persons matching, before the limit).
     """
     return _frame(con, f"""
-        WITH per_person AS (
+        WITH facets AS (  -- each person's distinct role facts: far fewer rows than roles
+            SELECT DISTINCT person_id, session_number, role, panel_number, affiliation, honorific,
+                            gender_as_listed, organisation_type
+            FROM roles
+        ), labelled AS (
+            SELECT DISTINCT r.person_id, {_SOURCE_LABEL.format(t='r')} AS label FROM roles AS r
+        ), sources AS (
+            SELECT person_id, list(label ORDER BY label) AS sources FROM labelled GROUP BY person_id
+        ), per_person AS (
             SELECT
-                r.person_id,
-                list(DISTINCT {{'session_number': r.session_number, 'role': r.role,
-                               'panel_number': r.panel_number}}) AS roles,
-                list(DISTINCT r.affiliation ORDER BY r.affiliation)
-                    FILTER (WHERE r.affiliation IS NOT NULL) AS affiliations,
-                list(DISTINCT r.honorific ORDER BY r.honorific)
-                    FILTER (WHERE r.honorific IS NOT NULL) AS honorifics,
-                CASE WHEN count(DISTINCT r.gender_as_listed)
-                          FILTER (WHERE r.gender_as_listed <> 'unknown') = 1
-                     THEN any_value(r.gender_as_listed) FILTER (WHERE r.gender_as_listed <> 'unknown')
+                f.person_id,
+                list(DISTINCT {{'session_number': f.session_number, 'role': f.role,
+                               'panel_number': f.panel_number}}) AS roles,
+                list(DISTINCT f.affiliation ORDER BY f.affiliation)
+                    FILTER (WHERE f.affiliation IS NOT NULL) AS affiliations,
+                list(DISTINCT f.honorific ORDER BY f.honorific)
+                    FILTER (WHERE f.honorific IS NOT NULL) AS honorifics,
+                CASE WHEN count(DISTINCT f.gender_as_listed)
+                          FILTER (WHERE f.gender_as_listed <> 'unknown') = 1
+                     THEN any_value(f.gender_as_listed) FILTER (WHERE f.gender_as_listed <> 'unknown')
                      ELSE 'unknown' END AS gender_as_listed,
-                list(DISTINCT r.organisation_type ORDER BY r.organisation_type) AS organisation_types,
-                list(DISTINCT r.session_number ORDER BY r.session_number) AS session_numbers,
-                list(DISTINCT {_SOURCE_LABEL.format(t='r')}
-                     ORDER BY {_SOURCE_LABEL.format(t='r')}) AS sources
-            FROM roles AS r
-            GROUP BY r.person_id
+                list(DISTINCT f.organisation_type ORDER BY f.organisation_type) AS organisation_types,
+                list(DISTINCT f.session_number ORDER BY f.session_number) AS session_numbers
+            FROM facets AS f
+            GROUP BY f.person_id
         )
         SELECT
             p.person_id, p.full_name,
             list_sort(pp.roles) AS roles,
             coalesce(pp.affiliations, []) AS affiliations,
             coalesce(pp.honorifics, []) AS honorifics,
-            pp.gender_as_listed, pp.organisation_types, pp.session_numbers, pp.sources,
+            pp.gender_as_listed, pp.organisation_types, pp.session_numbers, s.sources,
             count(*) OVER () AS match_count
         FROM people AS p
         JOIN per_person AS pp USING (person_id)
+        JOIN sources AS s USING (person_id)
         WHERE {_matches_all("p.full_name || ' ' || p.name_key || ' ' || "
                             "array_to_string(coalesce(pp.affiliations, []), ' ')")}
         ORDER BY p.name_key, p.person_id

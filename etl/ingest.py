@@ -173,6 +173,8 @@ def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, laz
     counts = _corpus_counts({hashes[n] for n in readable}, extracted, hashes, cache, previous)
     if counts is None:
         return None
+    for name, (doc, _) in extracted.items():  # summed: each text's own counts are not needed
+        extracted[name] = (doc, None)
     lexicon = HyphenLexicon.from_token_counts(counts)
     answers: dict[str, dict] = {}
     reused = _still_valid(unchanged & set(readable), hashes, lexicon, previous, answers)

@@ -149,18 +149,23 @@ class IsolatedPool:
         while len(self._workers) < min(self.size, len(pending)):
             self._workers.append(self._new_worker())
         busy: dict[int, _Worker] = {}
-        while pending or busy:
+
+        def dispatch() -> None:
             for index, worker in enumerate(self._workers):
                 if index not in busy and pending:
                     key, argument = pending.pop()
                     worker.conn.send((function, argument))
                     worker.task = (key, time.monotonic(), False)
                     busy[index] = worker
+
+        while pending or busy:
+            dispatch()
             if not busy:
                 break
             ready = multiprocessing.connection.wait([w.conn.reader for w in busy.values()],
                                                     timeout=0.2)
             now = time.monotonic()
+            finished = []
             for index, worker in list(busy.items()):
                 key, since, started = worker.task
                 outcome: Any = None
@@ -186,7 +191,9 @@ class IsolatedPool:
                 if replace_worker:
                     worker.stop(kill=True)
                     self._workers[index] = self._new_worker()
-                yield key, outcome
+                finished.append((key, outcome))
+            dispatch()  # the workers start on the next tasks while the caller takes these
+            yield from finished
 
     @staticmethod
     def _death_reason(worker: _Worker) -> str:

@@ -1,0 +1,19 @@
+"""The page benchmark's large database is the seed database multiplied, copies tied together."""
+from __future__ import annotations
+
+import duckdb
+
+from dashboard.bench_pages import synthesize
+
+
+def test_synthesized_database_multiplies_rows_and_keeps_the_invariants(seed_db, tmp_path):
+    target = tmp_path / "x3.duckdb"
+    counts = synthesize(seed_db, target, 3)
+    with duckdb.connect(str(seed_db), read_only=True) as con:
+        seed = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}
+    assert counts == {t: 3 * n for t, n in seed.items()}
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM roles WHERE person_id NOT IN "
+                           "(SELECT person_id FROM people)").fetchone() == (0,)
+        assert con.execute("SELECT listed_name FROM roles WHERE role_id = "
+                           "'001_bab7ddbf46844fd5.txt:46-k2'").fetchone() == ("Louise Arbour 2",)
