@@ -3,6 +3,7 @@ with the rows written to Parquet and read back by DuckDB, as a Dask, Ray or Spar
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import duckdb
@@ -13,7 +14,7 @@ from etl.extract import discover, extract
 from etl.load import LoadableDocument, RowBuilder
 from etl.parse import parse_document
 from etl.reference import ReferenceData
-from etl.text import HyphenLexicon
+from etl.text import HyphenLexicon, count_tokens
 from tests.conftest import SEED_DIR
 
 
@@ -21,9 +22,11 @@ def test_map_under_concurrent_futures_equals_in_process(tmp_path):
     paths = discover(SEED_DIR)
     with ProcessPoolExecutor(max_workers=2) as pool:
         extracted = list(pool.map(extract, paths))                    # map 1: bytes -> text
-        lexicon = HyphenLexicon.from_texts([e.text for e in extracted])  # reduce: corpus words
+        counts = list(pool.map(count_tokens, [e.text for e in extracted]))  # ... and its words
+        lexicon = HyphenLexicon.from_token_counts(sum(counts, Counter()))  # reduce: corpus words
         parse = functools.partial(parse_document, lexicon=lexicon)     # broadcast the lexicon
         parsed = list(pool.map(parse, [e.text for e in extracted]))   # map 2: text -> records
+    assert lexicon == HyphenLexicon.from_texts([e.text for e in extracted])
     assert parsed == [parse_document(e.text, lexicon) for e in extracted]
 
     documents = [LoadableDocument(e, p) for e, p in zip(extracted, parsed)]
