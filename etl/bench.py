@@ -123,7 +123,7 @@ def bench_pages(db_path: Path, size: int) -> dict:
 @register("build", "the whole pipeline on a synthetic corpus of `size` documents (etl/synthetic.py: "
                    "all three kinds, with the seeds' quirks): full build with 2 workers and an "
                    "empty cache, per stage; then two one-file edits, each rebuilt in place "
-                   "(incremental: unchanged documents are copied from the previous database): "
+                   "(incremental: the unchanged documents are kept from the previous database): "
                    "the last procedural note's closing item renamed (the text units stay as "
                    "they were, so the topic model is copied too), then the first summary's "
                    "narrative reworded (the text units change, so the topic model is fitted "

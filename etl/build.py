@@ -2,16 +2,18 @@
 
 A build starts from the previous one when it can: when the database it replaces was made by the
 same code from the same curated reference, and the cache holds that build's corpus state, the
-documents it loaded that are unchanged are neither extracted nor parsed, their rows are copied
-from it (etl/ingest.py says when a document counts as unchanged), and its topic model is
-copied when the text units are the same. Everything derived from several documents (people,
-sessions, coverage, quality checks, invariants) is derived again over the whole new database,
-so the result is the database a full build gives (tested).
+temporary file starts as a copy of that database. The rows of the documents it loaded that are
+unchanged stay (etl/ingest.py says when a document counts as unchanged); everything else is
+deleted and built again: the other documents' rows, and everything derived from several
+documents (people, sessions, coverage, quality checks, invariants, over the whole database).
+The topic model is kept when the text units are the same. The result is the database a full
+build gives (tested), for the cost of what changed plus the derived tables.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from etl.reference import read_reference, reference_files
 
 GCMDASH_VERSION = "0.1.0"
 _CODE_DIR = Path(__file__).resolve().parent
-PREVIOUS = "previous"  # the alias the database being replaced is attached under during a build
+PREVIOUS = "previous"  # in-memory copy of the previous build's topic model and flags
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -43,7 +45,7 @@ class BuildReport:
     flag_counts: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     cache_hits: dict[str, int] = field(default_factory=dict)
-    reused: int = 0  # documents whose rows were copied from the previous database
+    reused: int = 0  # documents whose rows were kept from the previous database
     topics_reused: bool = False  # the topic model was copied from the previous database
 
     @property
@@ -100,36 +102,58 @@ def is_stale(raw_dir: Path, db_path: Path, curated_dir: Path | None = None) -> b
     return row is None or row[0] != input_fingerprint(hashes, curated_dir or reference_dir())
 
 
-def _attach_previous(con: duckdb.DuckDBPyConnection, db_path: Path, state: CorpusState | None,
-                     fingerprints: dict[str, str]) -> PreviousBuild | None:
-    """Attach the database being replaced (read-only) when the new build can start from it:
-    same code, reference and DuckDB, and `state` is the corpus state written with it.
-    Held open until the build ends, so a database swapped in meanwhile does not change it."""
+def _previous_build(db_path: Path, state: CorpusState | None,
+                    fingerprints: dict[str, str]) -> PreviousBuild | None:
+    """What the database being replaced offers the new build, when it can start from it: same
+    code, reference and DuckDB, and `state` is the corpus state written with it."""
     if state is None or not db_path.exists():
         return None
     try:
-        con.execute(f"ATTACH ? AS {PREVIOUS} (READ_ONLY)", [str(db_path)])
-    except duckdb.Error:
-        return None  # unreadable: a full build replaces it
-    try:
-        info = dict(con.execute(f"SELECT key, value FROM {PREVIOUS}.build_info").fetchall())
-        expected = {**fingerprints, "duckdb_version": duckdb.__version__,
-                    "input_fingerprint": state.input_fingerprint}
-        if all(info.get(key) == value for key, value in expected.items()):
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            info = dict(con.execute("SELECT key, value FROM build_info").fetchall())
+            expected = {**fingerprints, "duckdb_version": duckdb.__version__,
+                        "input_fingerprint": state.input_fingerprint}
+            if any(info.get(key) != value for key, value in expected.items()):
+                return None
             loaded = {row[0]: LoadedBefore(*row[1:]) for row in con.execute(
-                f"SELECT document_id, sha256, document_type, session_number "
-                f"FROM {PREVIOUS}.documents WHERE status = 'loaded'").fetchall()}
+                "SELECT document_id, sha256, document_type, session_number "
+                "FROM documents WHERE status = 'loaded'").fetchall()}
             # summaries whose parse found areas: the one each session's areas came from, and
             # the others, which load.RowBuilder flagged as second summaries
-            with_areas = dict(con.execute(f"""
-                SELECT DISTINCT document_id, session_number FROM {PREVIOUS}.discussion_areas
-                UNION SELECT document_id, session_number FROM {PREVIOUS}.quality_flags
+            with_areas = dict(con.execute("""
+                SELECT DISTINCT document_id, session_number FROM discussion_areas
+                UNION SELECT document_id, session_number FROM quality_flags
                 WHERE check_name = 'second_summary'""").fetchall())
-            return PreviousBuild(loaded, state, with_areas)
     except duckdb.Error:
-        pass
-    con.execute(f"DETACH {PREVIOUS}")
+        return None  # unreadable or of another shape: a full build replaces it
+    return PreviousBuild(loaded, state, with_areas)
+
+
+def _start_from(previous: PreviousBuild | None, db_path: Path, temp_path: Path
+                ) -> PreviousBuild | None:
+    """Copy the previous database to the temporary file; None (and no copy) if there is no
+    previous build or the database was swapped for another since it was read."""
+    if previous is None:
+        return None
+    shutil.copyfile(db_path, temp_path)
+    try:
+        with duckdb.connect(str(temp_path), read_only=True) as con:
+            row = con.execute(
+                "SELECT value FROM build_info WHERE key = 'input_fingerprint'").fetchone()
+    except duckdb.Error:
+        row = None
+    if row == (previous.state.input_fingerprint,):
+        return previous
+    temp_path.unlink(missing_ok=True)
     return None
+
+
+def _set_aside(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep the previous build's topic model and build facts in memory (as PREVIOUS) before
+    its tables are emptied: etl.topics copies the model from there when its inputs match."""
+    con.execute(f"ATTACH ':memory:' AS {PREVIOUS}")
+    for table in ("build_info", *topics.MODEL_TABLES):
+        con.execute(f"CREATE TABLE {PREVIOUS}.{table} AS SELECT * FROM main.{table}")
 
 
 def _noop(stage: str, done: int, total: int) -> None:  # noqa: ARG001
@@ -160,10 +184,12 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
     temp_path = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
     temp_path.unlink(missing_ok=True)
     try:
+        clock = time.perf_counter()
+        state = cache.state()
+        previous = _start_from(_previous_build(db_path, state, fingerprints), db_path, temp_path)
         with duckdb.connect(str(temp_path)) as con:
-            clock = time.perf_counter()
-            state = cache.state()
-            previous = _attach_previous(con, db_path, state, fingerprints)
+            if previous:
+                _set_aside(con)
             ingested = ingest(paths, workers or default_workers(), cache, progress, previous,
                               known_files=state.files if state else None)
             loadable = [load.LoadableDocument(doc, parsed) for doc, parsed in ingested.parsed]
@@ -173,11 +199,15 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
             report.stage_seconds["extract+parse"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            load.create_schema(con)
-            rejected, flags = load.load_documents(
-                con, loadable, reference, original_names, reused=ingested.reused,
-                base=PREVIOUS if previous else None, recomputed_checks=checks.CHECK_NAMES,
-                kept_summaries=ingested.kept_summaries)
+            if previous:
+                kept_flags = load.keep_only(con, ingested.reused, original_names,
+                                            recomputed_checks=checks.CHECK_NAMES)
+            else:
+                load.create_schema(con)
+                kept_flags = []
+            rejected, flags = load.load_documents(con, loadable, reference, original_names,
+                                                  kept_summaries=ingested.kept_summaries)
+            flags += kept_flags
             by_id = {d.extracted.document_id: d.extracted for d in loadable}
             not_loaded += [NotLoaded(by_id[doc_id], "failed", error)
                            for doc_id, error in rejected.items()]

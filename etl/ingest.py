@@ -6,7 +6,7 @@ without starting a worker. Every file ends with a status: loaded (parsed; loadin
 reject it), failed, encrypted, no_text, or duplicate of an identical file listed earlier.
 
 Given a previous build (its loaded documents and corpus state), a document is *reused* instead:
-neither extracted nor parsed, its rows copied from the previous database, when
+neither extracted nor parsed, its rows kept from the previous database, when
 
 - its file has the same name and content as a document that build loaded,
 - it is still the first file of that content (not now a duplicate of an earlier name),

@@ -3,9 +3,9 @@
 Loading is one bulk insert per table. When the bulk insert breaks a constraint, each document is
 loaded in its own transaction instead, so one bad document is marked failed and the rest load.
 
-Every row built here belongs to one document (or to the curated reference), so the rows of a
-document the previous build loaded, unchanged, are copied from that build's database instead
-of being built again (`copy_reused_documents`). What depends on several documents at once
+Every row built here belongs to one document (or to the curated reference), so an incremental
+build starts from a copy of the previous database and keeps the rows of the documents it reuses
+(`keep_only`) instead of building them again. What depends on several documents at once
 (people, resolved sessions, coverage, checks) is derived afterwards, in SQL (etl/resolve.py).
 """
 from __future__ import annotations
@@ -218,32 +218,26 @@ def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict]])
 
 def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocument],
                    reference: ReferenceData, original_names: dict[str, str] | None = None,
-                   reused: Iterable[str] = (), base: str | None = None,
-                   recomputed_checks: Iterable[str] = (),
                    kept_summaries: dict[int, str] | None = None
                    ) -> tuple[dict[str, str], list[Flag]]:
-    """Insert the curated reference, the rows of the `reused` documents copied from the
-    attached previous database `base`, then every parsed document's rows. Returns
-    {document_id: error} for documents whose rows broke a constraint (they are left out
-    whole), and the flags raised while building rows (for reused documents: their flags in
-    `base`, except those of `recomputed_checks`, which run again over the new database).
-    `kept_summaries` names, per session, the reused summary its areas still come from, so a
-    parsed summary of that session is flagged as a second one.
-    Reference rows are validated before; if they still break a constraint the build stops."""
+    """Insert the curated reference, then every parsed document's rows. Returns {document_id:
+    error} for documents whose rows broke a constraint (they are left out whole), and the flags
+    raised while building rows. `kept_summaries` names, per session, the summary (kept from
+    the previous build) its areas still come from, so a parsed summary of that session is
+    flagged as a second one. Reference rows are validated before; if they still break a
+    constraint the build stops."""
     builder = RowBuilder(original_names or {})
     builder.summaries.update(kept_summaries or {})
     tables, builder = builder.rows([], reference)
     con.begin()
     insert_tables(con, tables)
-    kept_flags = copy_reused_documents(con, base, sorted(reused), original_names or {},
-                                       recomputed_checks) if base else []
     con.commit()
     tables, after = builder.rows(documents)
     try:
         con.begin()
         insert_tables(con, tables)
         con.commit()
-        return {}, after.flags + kept_flags
+        return {}, after.flags
     except duckdb.Error:
         con.rollback()
     failures: dict[str, str] = {}
@@ -257,33 +251,67 @@ def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocum
         except duckdb.Error as exc:
             con.rollback()
             failures[doc.extracted.document_id] = f"rejected by the database: {exc}"
-    return failures, builder.flags + kept_flags
+    return failures, builder.flags
 
 
-def copy_reused_documents(con: duckdb.DuckDBPyConnection, base: str, reused: list[str],
-                          original_names: dict[str, str], recomputed_checks: Iterable[str]
-                          ) -> list[Flag]:
-    """Copy the rows of the `reused` documents from the attached database `base` (same schema:
-    the build only attaches a database made by the same code), and return their flags. Their
-    original names are taken from today's manifest, which `gcmdash add` may have changed."""
-    ids = pa.table({"document_id": pa.array(reused, pa.string())})  # noqa: F841 - scanned below
+def keep_only(con: duckdb.DuckDBPyConnection, reused: list[str], original_names: dict[str, str],
+              recomputed_checks: Iterable[str]) -> list[Flag]:
+    """In a copy of the previous build's database: keep the rows of the `reused` documents and
+    delete every other row (the curated reference, the other documents, every derived table),
+    to be built again. Returns the kept documents' flags, but those of `recomputed_checks`,
+    which run again over the new database. Their original names are set from today's
+    manifest, which `gcmdash add` may have changed."""
+    ids = pa.table({"document_id": pa.array(sorted(reused), pa.string())})  # noqa: F841 - scanned
     names = pa.table({"document_id": pa.array(list(original_names), pa.string()),  # noqa: F841
                       "original_name": pa.array(list(original_names.values()), pa.string())})
-    con.execute("CREATE OR REPLACE TEMP TABLE reused_ids AS SELECT document_id FROM ids")
-    con.execute(f"""
-        INSERT INTO documents BY NAME
-        SELECT d.* REPLACE (n.original_name AS original_name)
-        FROM {base}.documents AS d SEMI JOIN reused_ids USING (document_id)
-        LEFT JOIN names AS n USING (document_id)""")
-    for table in DOCUMENT_TABLES[1:]:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {base}.{table} "
-                    "WHERE document_id IN (SELECT document_id FROM reused_ids)")
-    rows = con.execute(f"""
+    con.execute("CREATE OR REPLACE TEMP TABLE kept_ids AS SELECT document_id FROM ids")
+    # usually a handful: deleting by them is cheaper than keeping by the thousands kept
+    con.execute("""CREATE OR REPLACE TEMP TABLE dropped_ids AS SELECT document_id
+                   FROM main.documents ANTI JOIN kept_ids USING (document_id)""")
+    flags = [Flag(*row) for row in con.execute("""
         SELECT check_name, severity, message, session_number, document_id, line_start
-        FROM {base}.quality_flags
-        WHERE document_id IN (SELECT document_id FROM reused_ids)
-          AND NOT list_contains(?::VARCHAR[], check_name)""", [list(recomputed_checks)]).fetchall()
-    return [Flag(*row) for row in rows]
+        FROM main.quality_flags
+        WHERE document_id IN (SELECT document_id FROM kept_ids)
+          AND NOT list_contains(?::VARCHAR[], check_name)""", [list(recomputed_checks)]).fetchall()]
+    # DuckDB checks a foreign key against committed rows: the rows referring to a table are
+    # deleted, and committed, before that table's rows.
+    for level in _deletion_order(con):
+        con.begin()
+        for table in level:
+            dropped = ("WHERE document_id IS NULL OR document_id IN "
+                       "(SELECT document_id FROM dropped_ids)") if table in DOCUMENT_TABLES else ""
+            con.execute(f"DELETE FROM main.{table} {dropped}")
+        con.commit()
+    con.execute("""
+        UPDATE main.documents AS d SET original_name = n.original_name
+        FROM (SELECT k.document_id, m.original_name FROM kept_ids AS k
+              LEFT JOIN names AS m USING (document_id)) AS n
+        WHERE d.document_id = n.document_id AND d.original_name IS DISTINCT FROM n.original_name""")
+    return flags
+
+
+def _deletion_order(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
+    """The database's tables in levels: each table after every table whose foreign keys
+    refer to it."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND NOT temporary").fetchall()]
+    referring: dict[str, set[str]] = {t: set() for t in tables}
+    for child, parent in con.execute(
+            "SELECT table_name, referenced_table FROM duckdb_constraints() "
+            "WHERE constraint_type = 'FOREIGN KEY' AND database_name = current_database()"
+    ).fetchall():
+        if child != parent:
+            referring[parent].add(child)
+    levels: list[list[str]] = []
+    done: set[str] = set()
+    while len(done) < len(tables):
+        level = sorted(t for t in tables if t not in done and referring[t] <= done)
+        if not level:
+            raise RuntimeError(f"foreign keys form a cycle among {sorted(set(tables) - done)}")
+        levels.append(level)
+        done |= set(level)
+    return levels
 
 
 def insert_unloaded_documents(con: duckdb.DuckDBPyConnection, unloaded: list[NotLoaded],
