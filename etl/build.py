@@ -33,7 +33,7 @@ from etl.reference import read_reference, reference_files
 
 GCMDASH_VERSION = "0.1.0"
 _CODE_DIR = Path(__file__).resolve().parent
-PREVIOUS = "previous"  # in-memory copy of the previous build's topic model and flags
+PREVIOUS = "previous"  # in-memory copy of the previous build's topic model and build facts
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -102,48 +102,34 @@ def is_stale(raw_dir: Path, db_path: Path, curated_dir: Path | None = None) -> b
     return row is None or row[0] != input_fingerprint(hashes, curated_dir or reference_dir())
 
 
-def _previous_build(db_path: Path, state: CorpusState | None,
-                    fingerprints: dict[str, str]) -> PreviousBuild | None:
-    """What the database being replaced offers the new build, when it can start from it: same
-    code, reference and DuckDB, and `state` is the corpus state written with it."""
+def _start_from_previous(db_path: Path, temp_path: Path, state: CorpusState | None,
+                         fingerprints: dict[str, str]) -> PreviousBuild | None:
+    """Copy the database being replaced to the temporary file when the new build can start
+    from it: same code, reference and DuckDB, and `state` is the corpus state written with it.
+    What the new build needs to know of it is read from the copy, so it describes exactly the
+    rows the build starts from, even if another build swaps db_path meanwhile. None, and no
+    copy left behind, when it cannot."""
     if state is None or not db_path.exists():
-        return None
-    try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
-            info = dict(con.execute("SELECT key, value FROM build_info").fetchall())
-            expected = {**fingerprints, "duckdb_version": duckdb.__version__,
-                        "input_fingerprint": state.input_fingerprint}
-            if any(info.get(key) != value for key, value in expected.items()):
-                return None
-            loaded = {row[0]: LoadedBefore(*row[1:]) for row in con.execute(
-                "SELECT document_id, sha256, document_type, session_number "
-                "FROM documents WHERE status = 'loaded'").fetchall()}
-            # summaries whose parse found areas: the one each session's areas came from, and
-            # the others, which load.RowBuilder flagged as second summaries
-            with_areas = dict(con.execute("""
-                SELECT DISTINCT document_id, session_number FROM discussion_areas
-                UNION SELECT document_id, session_number FROM quality_flags
-                WHERE check_name = 'second_summary'""").fetchall())
-    except duckdb.Error:
-        return None  # unreadable or of another shape: a full build replaces it
-    return PreviousBuild(loaded, state, with_areas)
-
-
-def _start_from(previous: PreviousBuild | None, db_path: Path, temp_path: Path
-                ) -> PreviousBuild | None:
-    """Copy the previous database to the temporary file; None (and no copy) if there is no
-    previous build or the database was swapped for another since it was read."""
-    if previous is None:
         return None
     shutil.copyfile(db_path, temp_path)
     try:
         with duckdb.connect(str(temp_path), read_only=True) as con:
-            row = con.execute(
-                "SELECT value FROM build_info WHERE key = 'input_fingerprint'").fetchone()
+            info = dict(con.execute("SELECT key, value FROM build_info").fetchall())
+            expected = {**fingerprints, "duckdb_version": duckdb.__version__,
+                        "input_fingerprint": state.input_fingerprint}
+            if all(info.get(key) == value for key, value in expected.items()):
+                loaded = {row[0]: LoadedBefore(*row[1:]) for row in con.execute(
+                    "SELECT document_id, sha256, document_type, session_number "
+                    "FROM documents WHERE status = 'loaded'").fetchall()}
+                # summaries whose parse found areas: the one each session's areas came from,
+                # and the others, which load.RowBuilder flagged as second summaries
+                with_areas = dict(con.execute("""
+                    SELECT DISTINCT document_id, session_number FROM discussion_areas
+                    UNION SELECT document_id, session_number FROM quality_flags
+                    WHERE check_name = 'second_summary'""").fetchall())
+                return PreviousBuild(loaded, state, with_areas)
     except duckdb.Error:
-        row = None
-    if row == (previous.state.input_fingerprint,):
-        return previous
+        pass  # unreadable or of another shape: a full build replaces it
     temp_path.unlink(missing_ok=True)
     return None
 
@@ -186,7 +172,7 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
     try:
         clock = time.perf_counter()
         state = cache.state()
-        previous = _start_from(_previous_build(db_path, state, fingerprints), db_path, temp_path)
+        previous = _start_from_previous(db_path, temp_path, state, fingerprints)
         with duckdb.connect(str(temp_path)) as con:
             if previous:
                 _set_aside(con)
