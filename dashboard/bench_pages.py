@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import config
+from etl import config, resolve
 
 DASHBOARD = Path(__file__).resolve().parent
 # (name, page file, query parameters): each page's default view, and the heavier views
@@ -103,6 +103,9 @@ def synthesize(seed_db: Path, target: Path, factor: int) -> dict[str, int]:
             if factor > 1:
                 con.execute(sql, {"factor": factor})
             counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if "person_directory" in present:  # aggregated from people and roles: again
+            con.execute("DELETE FROM person_directory")
+            con.execute(resolve.RESOLVE_PERSON_DIRECTORY)
         con.execute("CHECKPOINT")
     return counts
 

@@ -13,6 +13,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from etl.provenance import DOCUMENT_LABEL, SOURCE_LABEL
+
 # The consultation process: six informal thematic sessions (1-6) and the stocktaking meeting (7).
 # Every session-by-session view lists all seven, so a session the record lacks shows as missing.
 SESSION_NUMBERS: tuple[int, ...] = tuple(range(1, 8))
@@ -44,27 +46,12 @@ ROLES: tuple[str, ...] = (
     "co_facilitator", "secretary_general", "moderator", "panelist", "thematic_expert",
 )
 
-# "003_caee5c70cc5473e9.txt, line 11", "..., lines 12–13", or the curated page's URL.
-_SOURCE_LABEL = """
-    CASE
-        WHEN {t}.document_id IS NOT NULL AND {t}.line_start IS NOT NULL THEN
-            {t}.document_id || CASE
-                WHEN {t}.line_end IS NOT NULL AND {t}.line_end > {t}.line_start
-                    THEN ', lines ' || {t}.line_start || '–' || {t}.line_end
-                ELSE ', line ' || {t}.line_start
-            END
-        WHEN {t}.document_id IS NOT NULL THEN {t}.document_id
-        ELSE {t}.source_url
-    END"""
-# The same for tables without a source_url column (facts only ever parsed from a document).
-_DOCUMENT_LABEL = _SOURCE_LABEL.replace("ELSE {t}.source_url", "")
-
 # One participation row per (session, measure): parsed documents before curated pages, then by
 # source, so a chart shows one bar and can name the sources that disagree with it.
 _RANKED_PARTICIPATION = f"""
     SELECT
         p.*,
-        {_SOURCE_LABEL.format(t='p')} AS source_label,
+        {SOURCE_LABEL.format(t='p')} AS source_label,
         row_number() OVER (
             PARTITION BY p.session_number, p.measure
             ORDER BY (p.document_id IS NULL), p.source
@@ -107,7 +94,7 @@ def sessions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             s.title, s.short_name, s.city, s.planned_city, s.country, s.venue,
             s.start_date, s.end_date,
             s.document_id, s.line_start, s.line_end, s.source_url,
-            nullif(concat_ws('; ', {_SOURCE_LABEL.format(t='s')},
+            nullif(concat_ws('; ', {SOURCE_LABEL.format(t='s')},
                              CASE WHEN s.document_id IS NOT NULL THEN s.source_url END), '')
                 AS source_label,
             coalesce(d.document_count, 0) AS document_count,
@@ -133,7 +120,7 @@ def participation(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT
             session_number, measure, source, value, qualifier, evidence, note,
             document_id, line_start, line_end, source_url, reference_row,
-            {_SOURCE_LABEL.format(t='p')} AS source_label
+            {SOURCE_LABEL.format(t='p')} AS source_label
         FROM participation AS p
         ORDER BY session_number,
                  coalesce(list_position(?::VARCHAR[], measure), 1000), measure, source
@@ -382,45 +369,12 @@ def people(con: duckdb.DuckDBPyConnection, search: str | None = None,
     sources (document and lines, or URL), match_count (persons matching, before the limit).
     """
     return _frame(con, f"""
-        WITH facets AS (  -- each person's distinct role facts: far fewer rows than roles
-            SELECT DISTINCT person_id, session_number, role, panel_number, affiliation, honorific,
-                            gender_as_listed, organisation_type
-            FROM roles
-        ), labelled AS (
-            SELECT DISTINCT r.person_id, {_SOURCE_LABEL.format(t='r')} AS label FROM roles AS r
-        ), sources AS (
-            SELECT person_id, list(label ORDER BY label) AS sources FROM labelled GROUP BY person_id
-        ), per_person AS (
-            SELECT
-                f.person_id,
-                list(DISTINCT {{'session_number': f.session_number, 'role': f.role,
-                               'panel_number': f.panel_number}}) AS roles,
-                list(DISTINCT f.affiliation ORDER BY f.affiliation)
-                    FILTER (WHERE f.affiliation IS NOT NULL) AS affiliations,
-                list(DISTINCT f.honorific ORDER BY f.honorific)
-                    FILTER (WHERE f.honorific IS NOT NULL) AS honorifics,
-                CASE WHEN count(DISTINCT f.gender_as_listed)
-                          FILTER (WHERE f.gender_as_listed <> 'unknown') = 1
-                     THEN any_value(f.gender_as_listed) FILTER (WHERE f.gender_as_listed <> 'unknown')
-                     ELSE 'unknown' END AS gender_as_listed,
-                list(DISTINCT f.organisation_type ORDER BY f.organisation_type) AS organisation_types,
-                list(DISTINCT f.session_number ORDER BY f.session_number) AS session_numbers
-            FROM facets AS f
-            GROUP BY f.person_id
-        )
-        SELECT
-            p.person_id, p.full_name,
-            list_sort(pp.roles) AS roles,
-            coalesce(pp.affiliations, []) AS affiliations,
-            coalesce(pp.honorifics, []) AS honorifics,
-            pp.gender_as_listed, pp.organisation_types, pp.session_numbers, s.sources,
-            count(*) OVER () AS match_count
-        FROM people AS p
-        JOIN per_person AS pp USING (person_id)
-        JOIN sources AS s USING (person_id)
-        WHERE {_matches_all("p.full_name || ' ' || p.name_key || ' ' || "
-                            "array_to_string(coalesce(pp.affiliations, []), ' ')")}
-        ORDER BY p.name_key, p.person_id
+        SELECT person_id, full_name, roles, affiliations, honorifics, gender_as_listed,
+               organisation_types, session_numbers, sources, count(*) OVER () AS match_count
+        FROM person_directory
+        WHERE {_matches_all("full_name || ' ' || name_key || ' ' || "
+                            "array_to_string(affiliations, ' ')")}
+        ORDER BY name_key, person_id
         LIMIT ?
     """, [search_patterns(search), limit])
 
@@ -457,7 +411,7 @@ def agenda_items(con: duckdb.DuckDBPyConnection, session_number: int,
         SELECT a.day_number,
                CAST(s.start_date + (a.day_number - 1) * INTERVAL 1 DAY AS DATE) AS day_date,
                a.start_time, a.end_time, a.item_type, a.panel_number, a.title, a.description,
-               a.day_inferred, {_DOCUMENT_LABEL.format(t='a')} AS source_label
+               a.day_inferred, {DOCUMENT_LABEL.format(t='a')} AS source_label
         FROM agenda_items AS a
         LEFT JOIN sessions AS s USING (session_number)
         WHERE a.session_number = ? AND a.document_id = ?
@@ -479,7 +433,7 @@ def session_panels(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.Da
                    AS start_time,
                first(end_time ORDER BY (end_time IS NULL), (document_id IS NULL), source)
                    AS end_time,
-               list({_SOURCE_LABEL.format(t='p')} ORDER BY (document_id IS NULL), source)
+               list({SOURCE_LABEL.format(t='p')} ORDER BY (document_id IS NULL), source)
                    AS sources,
                count(DISTINCT title) > 1 AS titles_differ
         FROM panels AS p
@@ -507,7 +461,7 @@ def session_roles(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.Dat
                     ELSE 'unknown' END AS gender_as_listed,
                first(r.organisation_type ORDER BY (r.document_id IS NULL), r.role_id)
                    AS organisation_type,
-               list({_SOURCE_LABEL.format(t='r')} ORDER BY (r.document_id IS NULL), r.role_id)
+               list({SOURCE_LABEL.format(t='r')} ORDER BY (r.document_id IS NULL), r.role_id)
                    AS sources
         FROM roles AS r JOIN people AS p USING (person_id)
         WHERE r.session_number = ?
@@ -524,7 +478,7 @@ def format_rules(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.Data
     """
     return _frame(con, f"""
         SELECT rule, min_value, max_value, unit, evidence,
-               {_DOCUMENT_LABEL.format(t='f')} AS source_label
+               {DOCUMENT_LABEL.format(t='f')} AS source_label
         FROM format_rules AS f
         WHERE session_number = ?
         ORDER BY line_start, rule, document_id
@@ -608,7 +562,7 @@ def recommendations(con: duckdb.DuckDBPyConnection, search: str | None = None,
                 SELECT 1 FROM unit_objectives AS uo WHERE uo.unit_id = r.recommendation_id
                 AND list_contains(?::INTEGER[], uo.objective)))""",
             search=_matches_all("r.text || ' ' || r.recommendation_id || ' ' || a.heading"),
-            source=_DOCUMENT_LABEL.format(t="f"),
+            source=DOCUMENT_LABEL.format(t="f"),
             topic_columns="""t.topic_id, t.label AS topic_label, ut.weight AS topic_weight,
                 coalesce((SELECT list({'objective': uo.objective, 'short_title': o.short_title,
                                        'score': uo.score} ORDER BY uo.score DESC, uo.objective)
@@ -622,7 +576,7 @@ def recommendations(con: duckdb.DuckDBPyConnection, search: str | None = None,
         sql = _RECOMMENDATIONS.format(
             topic_filter="TRUE", objective_filter="TRUE",
             search=_matches_all("r.text || ' ' || r.recommendation_id || ' ' || a.heading"),
-            source=_DOCUMENT_LABEL.format(t="f"),
+            source=DOCUMENT_LABEL.format(t="f"),
             topic_columns="""NULL::INTEGER AS topic_id, NULL::VARCHAR AS topic_label,
                 NULL::DOUBLE AS topic_weight,
                 []::STRUCT(objective INTEGER, short_title VARCHAR, score DOUBLE)[] AS objectives""",
@@ -698,7 +652,7 @@ def topic_units(con: duckdb.DuckDBPyConnection, topic_id: int,
     """
     return _frame(con, f"""
         SELECT u.unit_id, u.session_number, u.unit_type, u.text, ut.weight,
-               {_SOURCE_LABEL.format(t='u')} AS source_label, count(*) OVER () AS match_count
+               {SOURCE_LABEL.format(t='u')} AS source_label, count(*) OVER () AS match_count
         FROM unit_topics AS ut JOIN text_units AS u USING (unit_id)
         WHERE ut.is_primary AND ut.topic_id = ?
           AND (?::INTEGER IS NULL OR u.session_number = ?::INTEGER)
@@ -717,7 +671,7 @@ def objective_units(con: duckdb.DuckDBPyConnection, objective: int,
     """
     return _frame(con, f"""
         SELECT u.unit_id, u.session_number, u.unit_type, u.text, uo.score, uo.reason,
-               {_SOURCE_LABEL.format(t='u')} AS source_label, count(*) OVER () AS match_count
+               {SOURCE_LABEL.format(t='u')} AS source_label, count(*) OVER () AS match_count
         FROM unit_objectives AS uo JOIN text_units AS u USING (unit_id)
         WHERE uo.objective = ? AND (?::INTEGER IS NULL OR u.session_number = ?::INTEGER)
         ORDER BY uo.score DESC, u.unit_id

@@ -15,14 +15,47 @@ from etl.records import Flag
 
 # Tokens in the check SQL: @SOURCE_LABEL@ names a fact row's source ('document, line N' or
 # 'curated row (URL)'), @SOURCE_LABEL(p)@ the same for alias p, @FOLD(col)@ compares text
-# without case, accents or punctuation.
+# without case, accents or punctuation, @SOME(list)@ names the first few sources of a list;
+# @VALUE_RANK(cols)@, @VALUES_NAMED@ and @OTHER_VALUES@ keep a flag to the most given values.
 def _source_label(alias: str = "") -> str:
     a = f"{alias}." if alias else ""
     return (f"coalesce({a}document_id || ', line ' || {a}line_start, "
             f"{a}reference_row || ' (' || {a}source_url || ')', {a}reference_row, {a}source_url)")
 
 
+# A flag names at most this many sources for one value, then how many more: at 10,000 documents
+# one session title is repeated by thousands of them, and a flag is read by a person.
+SOURCES_NAMED = 3
+
+
+def _some(sources: str) -> str:
+    """SQL: the first SOURCES_NAMED of the VARCHAR[] `sources`, '; '-separated, and how many
+    more."""
+    return (f"(array_to_string(list_slice({sources}, 1, {SOURCES_NAMED}), '; ') || "
+            f"CASE WHEN len({sources}) > {SOURCES_NAMED} "
+            f"THEN format('; and {{}} more', len({sources}) - {SOURCES_NAMED}) ELSE '' END)")
+
+
+# ... and at most this many of the values the sources give for one fact, the most often given
+# first, then how many other values there are.
+VALUES_NAMED = 5
+
+
+def _value_rank(partition: str) -> str:
+    """SQL columns ranking a CTE's rows (one per value, with `sources` and `first_source`)
+    within `partition`: value_rank (most sources first) and value_count."""
+    return (f"row_number() OVER (PARTITION BY {partition} ORDER BY len(sources) DESC, "
+            f"first_source) AS value_rank, count(*) OVER (PARTITION BY {partition}) AS value_count")
+
+
+_OTHER_VALUES = (f"CASE WHEN max(value_count) > {VALUES_NAMED} THEN format(' and {{}} other values', "
+                 f"max(value_count) - {VALUES_NAMED}) ELSE '' END")
+
+
 def _expand(sql: str) -> str:
+    sql = re.sub(r"@SOME\(([\w.]+)\)@", lambda m: _some(m.group(1)), sql)
+    sql = re.sub(r"@VALUE_RANK\(([\w, ]+)\)@", lambda m: _value_rank(m.group(1)), sql)
+    sql = sql.replace("@OTHER_VALUES@", _OTHER_VALUES).replace("@VALUES_NAMED@", str(VALUES_NAMED))
     sql = sql.replace("@SOURCE_LABEL@", _source_label())
     sql = re.sub(r"@SOURCE_LABEL\((\w+)\)@", lambda m: _source_label(m.group(1)), sql)
     return re.sub(r"@FOLD\((\w+)\)@",
@@ -86,14 +119,14 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
             SELECT DISTINCT session_number, panel_number FROM agenda_items WHERE item_type = 'panel'
         ), listed AS (
             SELECT session_number, panel_number, count(DISTINCT person_id) AS panelists,
-                   string_agg(DISTINCT coalesce(document_id, source_url), ', '
-                              ORDER BY coalesce(document_id, source_url)) AS sources,
+                   list(DISTINCT coalesce(document_id, source_url)
+                        ORDER BY coalesce(document_id, source_url)) AS sources,
                    min(line_start) AS first_line
             FROM roles WHERE role = 'panelist' GROUP BY session_number, panel_number
         )
         SELECT p.session_number, NULL, l.first_line,
                format('Session {} panel {}: {} name(s) {} panelist(s); the procedural note ({}, line {}) announces {} experts per panel',
-                      p.session_number, p.panel_number, l.sources, l.panelists, n.note, n.note_line, n.experts)
+                      p.session_number, p.panel_number, @SOME(l.sources)@, l.panelists, n.note, n.note_line, n.experts)
         FROM panels p JOIN announced n USING (session_number)
         JOIN listed l USING (session_number, panel_number)
         WHERE l.panelists < n.experts
@@ -101,7 +134,7 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("affiliation_differs", "info", """
         WITH affiliations AS (
             SELECT person_id, affiliation, min(session_number) AS session_number,
-                   string_agg(DISTINCT @SOURCE_LABEL@, '; ' ORDER BY @SOURCE_LABEL@) AS sources,
+                   list(DISTINCT @SOURCE_LABEL@ ORDER BY @SOURCE_LABEL@) AS sources,
                    @FOLD(affiliation)@ AS folded
             FROM roles WHERE affiliation IS NOT NULL
             GROUP BY person_id, affiliation
@@ -110,7 +143,7 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
         )
         SELECT min(a.session_number), NULL, NULL,
                format('{} is listed with {} affiliations: {}', p.full_name, count(DISTINCT a.folded),
-                      string_agg(format('"{}" ({})', a.affiliation, a.sources), '; '
+                      string_agg(format('"{}" ({})', a.affiliation, @SOME(a.sources)@), '; '
                                  ORDER BY a.sources, a.affiliation))
         FROM affiliations a JOIN differing USING (person_id) JOIN people p USING (person_id)
         GROUP BY p.full_name
@@ -124,17 +157,26 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
             WHERE fact <> 'venue'
         ), differing AS (
             SELECT session_number, fact FROM facts GROUP BY ALL HAVING count(DISTINCT folded) > 1
+        ), per_value AS (  -- each value once, with the sources that give it
+            SELECT f.session_number, f.fact, f.value, min(f.source) AS first_source,
+                   list(@SOURCE_LABEL(f)@ ORDER BY f.source) AS sources
+            FROM session_facts f JOIN differing USING (session_number, fact)
+            GROUP BY f.session_number, f.fact, f.value
+        ), ranked AS (
+            SELECT *, @VALUE_RANK(session_number, fact)@ FROM per_value
         )
-        SELECT f.session_number, NULL, NULL,
-               format('Session {} {}: {}; shown: "{}"', f.session_number, replace(f.fact, '_', ' '),
-                      string_agg(format('"{}" ({})', f.value, @SOURCE_LABEL(f)@), ' vs ' ORDER BY f.source),
-                      CASE f.fact WHEN 'title' THEN any_value(s.title) WHEN 'city' THEN any_value(s.city)
+        SELECT v.session_number, NULL, NULL,
+               format('Session {} {}: {}{}; shown: "{}"', v.session_number, replace(v.fact, '_', ' '),
+                      string_agg(format('"{}" ({})', v.value, @SOME(v.sources)@), ' vs '
+                                 ORDER BY v.value_rank) FILTER (WHERE v.value_rank <= @VALUES_NAMED@),
+                      @OTHER_VALUES@,
+                      CASE v.fact WHEN 'title' THEN any_value(s.title) WHEN 'city' THEN any_value(s.city)
                                   WHEN 'venue' THEN any_value(s.venue) WHEN 'country' THEN any_value(s.country)
                                   WHEN 'short_name' THEN any_value(s.short_name)
                                   WHEN 'start_date' THEN any_value(s.start_date)::VARCHAR
                                   ELSE any_value(s.end_date)::VARCHAR END)
-        FROM session_facts f JOIN differing USING (session_number, fact) JOIN sessions s USING (session_number)
-        GROUP BY f.session_number, f.fact
+        FROM ranked v JOIN sessions s USING (session_number)
+        GROUP BY v.session_number, v.fact
     """),
     ("panel_facts_differ", "warning", """
         WITH differing AS (
@@ -143,15 +185,23 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
             GROUP BY ALL
             HAVING count(DISTINCT start_time) > 1 OR count(DISTINCT end_time) > 1
                 OR count(DISTINCT @FOLD(title)@) > 1
+        ), per_value AS (  -- each time and title once, with the sources that give it
+            SELECT p.session_number, p.panel_number, p.start_time, p.end_time, p.title,
+                   min(p.source) AS first_source, list(@SOURCE_LABEL(p)@ ORDER BY p.source) AS sources
+            FROM panels p JOIN differing USING (session_number, panel_number)
+            GROUP BY p.session_number, p.panel_number, p.start_time, p.end_time, p.title
+        ), ranked AS (
+            SELECT *, @VALUE_RANK(session_number, panel_number)@ FROM per_value
         )
-        SELECT p.session_number, NULL, NULL,
-               format('Session {} panel {}: {}', p.session_number, p.panel_number,
+        SELECT session_number, NULL, NULL,
+               format('Session {} panel {}: {}{}', session_number, panel_number,
                       string_agg(format('{} "{}" ({})',
-                                        coalesce(left(p.start_time::VARCHAR, 5) || '-' || left(p.end_time::VARCHAR, 5), 'no time'),
-                                        p.title, @SOURCE_LABEL(p)@),
-                                 ' vs ' ORDER BY p.source))
-        FROM panels p JOIN differing USING (session_number, panel_number)
-        GROUP BY p.session_number, p.panel_number
+                                        coalesce(left(start_time::VARCHAR, 5) || '-' || left(end_time::VARCHAR, 5), 'no time'),
+                                        title, @SOME(sources)@),
+                                 ' vs ' ORDER BY value_rank) FILTER (WHERE value_rank <= @VALUES_NAMED@),
+                      @OTHER_VALUES@)
+        FROM ranked
+        GROUP BY session_number, panel_number
     """),
     ("participation_sources_differ", "warning", """
         WITH per_source AS (
@@ -162,11 +212,21 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
         ), differing AS (
             SELECT session_number FROM per_source GROUP BY session_number
             HAVING count(DISTINCT counts) > 1
+        ), per_counts AS (  -- each way of counting once, with the sources that count so
+            SELECT session_number, counts, min(source) AS first_source,
+                   list(source ORDER BY source) AS sources
+            FROM per_source JOIN differing USING (session_number)
+            GROUP BY session_number, counts
+        ), ranked AS (
+            SELECT *, @VALUE_RANK(session_number)@ FROM per_counts
         )
         SELECT session_number, NULL, NULL,
-               format('Session {}: the sources count differently, both kept: {}', session_number,
-                      string_agg(format('{} says {}', source, counts), '; ' ORDER BY source))
-        FROM per_source JOIN differing USING (session_number)
+               format('Session {}: the sources count differently, all kept: {}{}', session_number,
+                      string_agg(format('{} {} {}', @SOME(sources)@,
+                                        CASE WHEN len(sources) = 1 THEN 'says' ELSE 'say' END, counts),
+                                 '; ' ORDER BY value_rank) FILTER (WHERE value_rank <= @VALUES_NAMED@),
+                      @OTHER_VALUES@)
+        FROM ranked
         GROUP BY session_number
     """),
     ("participation_uncertain", "warning", """
@@ -176,12 +236,19 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
         FROM participation WHERE regexp_matches(note, '(?i)\\b(presumed|cut|uncertain|unclear)\\b')
     """),
     ("honorific_differs", "info", """
-        SELECT min(r.session_number), NULL, NULL,
+        WITH per_honorific AS (  -- each honorific once, with the sources that give it
+            SELECT person_id, coalesce(honorific, 'no honorific') AS honorific,
+                   min(session_number) AS session_number,
+                   list(DISTINCT coalesce(document_id, reference_row)
+                        ORDER BY coalesce(document_id, reference_row)) AS sources
+            FROM roles GROUP BY person_id, coalesce(honorific, 'no honorific')
+        )
+        SELECT min(h.session_number), NULL, NULL,
                format('{} is listed as {}', p.full_name,
-                      string_agg(DISTINCT format('"{}" ({})', coalesce(r.honorific, 'no honorific'), r.document_id),
-                                 ' and ' ORDER BY format('"{}" ({})', coalesce(r.honorific, 'no honorific'), r.document_id)))
-        FROM roles r JOIN people p USING (person_id)
-        GROUP BY p.full_name HAVING count(DISTINCT coalesce(r.honorific, '')) > 1
+                      string_agg(format('"{}" ({})', h.honorific, @SOME(h.sources)@), ' and '
+                                 ORDER BY h.honorific))
+        FROM per_honorific h JOIN people p USING (person_id)
+        GROUP BY p.full_name HAVING count(*) > 1
     """),
     ("summary_without_participation", "warning", """
         SELECT d.session_number, d.document_id, NULL,
@@ -212,6 +279,8 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
      "SELECT person_id FROM people WHERE person_id NOT IN (SELECT person_id FROM roles)"),
     ("every role's person is in people",
      "SELECT role_id FROM roles WHERE person_id NOT IN (SELECT person_id FROM people)"),
+    ("every person is in the person directory",
+     "SELECT person_id FROM people ANTI JOIN person_directory USING (person_id)"),
     ("recommendation positions run 1..n in every area", """
         SELECT session_number, area_letter FROM recommendations
         GROUP BY session_number, area_letter HAVING max(position) <> count(*)"""),

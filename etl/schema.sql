@@ -194,6 +194,22 @@ CREATE TABLE panels (
     CHECK ((document_id IS NOT NULL AND line_start IS NOT NULL) OR source_url IS NOT NULL)
 );
 
+-- The people directory, aggregated from roles once per build so the dashboard reads it without
+-- aggregating every role on each view. Derived from people and roles (etl/resolve.py); nothing
+-- in it is not in those two tables.
+CREATE TABLE person_directory (
+    person_id VARCHAR PRIMARY KEY REFERENCES people (person_id),
+    full_name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL,
+    roles STRUCT(session_number INTEGER, role VARCHAR, panel_number INTEGER)[] NOT NULL,
+    affiliations VARCHAR[] NOT NULL,
+    honorifics VARCHAR[] NOT NULL,
+    gender_as_listed VARCHAR NOT NULL CHECK (gender_as_listed IN ('female', 'male', 'unknown')),
+    organisation_types VARCHAR[] NOT NULL,
+    session_numbers INTEGER[] NOT NULL,
+    sources VARCHAR[] NOT NULL
+);
+
 CREATE TABLE record_coverage (
     session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
     item VARCHAR NOT NULL,
@@ -310,6 +326,18 @@ COMMENT ON COLUMN roles.line_start IS 'First line of the entry naming the person
 COMMENT ON COLUMN roles.line_end IS 'Last line of that entry.';
 COMMENT ON COLUMN roles.source_url IS 'Public page the role was curated from (NULL when parsed).';
 COMMENT ON COLUMN roles.reference_row IS 'Curated file and row (e.g. people.csv:5), NULL when parsed.';
+
+COMMENT ON TABLE person_directory IS 'One row per person with all their roles and every source naming them: people and roles aggregated once per build, for the people directory.';
+COMMENT ON COLUMN person_directory.person_id IS 'The person (people.person_id).';
+COMMENT ON COLUMN person_directory.full_name IS 'people.full_name.';
+COMMENT ON COLUMN person_directory.name_key IS 'people.name_key.';
+COMMENT ON COLUMN person_directory.roles IS 'Distinct (session_number, role, panel_number) of the person''s roles, sorted.';
+COMMENT ON COLUMN person_directory.affiliations IS 'Distinct affiliations as the sources give them, sorted (empty when none does).';
+COMMENT ON COLUMN person_directory.honorifics IS 'Distinct honorifics as the sources give them, sorted (empty when none does).';
+COMMENT ON COLUMN person_directory.gender_as_listed IS 'female / male when the sources that give a gendered honorific agree; unknown when none does or they disagree.';
+COMMENT ON COLUMN person_directory.organisation_types IS 'Distinct roles.organisation_type, sorted.';
+COMMENT ON COLUMN person_directory.session_numbers IS 'Sessions the person had a role in, sorted.';
+COMMENT ON COLUMN person_directory.sources IS 'Every source naming the person: document and lines, or the curated page''s URL; distinct, sorted.';
 
 COMMENT ON TABLE participation IS 'Participation counts per session and measure, one row per source; missing means not reported, never 0.';
 COMMENT ON COLUMN participation.session_number IS 'Session counted.';

@@ -15,5 +15,13 @@ def test_synthesized_database_multiplies_rows_and_keeps_the_invariants(seed_db, 
     with duckdb.connect(str(target), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM roles WHERE person_id NOT IN "
                            "(SELECT person_id FROM people)").fetchone() == (0,)
+        # the directory is aggregated again over the copies, not copied
+        assert con.execute("SELECT count(*) FROM people FULL JOIN person_directory "
+                           "USING (person_id) WHERE people.person_id IS NULL "
+                           "OR person_directory.person_id IS NULL").fetchone() == (0,)
+        assert con.execute("SELECT full_name, sources FROM person_directory "
+                           "WHERE person_id = 'louise-arbour-k2'").fetchone() == (
+            "Louise Arbour 2", ["001_bab7ddbf46844fd5.txt, lines 46–48",
+                                "003_caee5c70cc5473e9.txt, line 611"])
         assert con.execute("SELECT listed_name FROM roles WHERE role_id = "
                            "'001_bab7ddbf46844fd5.txt:46-k2'").fetchone() == ("Louise Arbour 2",)

@@ -12,7 +12,7 @@ from etl.config import SCHEMA_PATH, reference_dir
 from tests.conftest import SEED_DIR
 
 TABLES = ("documents", "session_facts", "sessions", "agenda_items", "format_rules", "people",
-          "roles", "participation", "discussion_areas", "recommendations", "panels",
+          "person_directory", "roles", "participation", "discussion_areas", "recommendations", "panels",
           "record_coverage", "quality_flags")
 
 
@@ -25,7 +25,7 @@ def test_row_counts(seed_db):
     counts = {t: query(seed_db, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
     assert counts == {
         "documents": 5, "session_facts": 66, "sessions": 7, "agenda_items": 42,
-        "format_rules": 24, "people": 44, "roles": 62, "participation": 16,
+        "format_rules": 24, "people": 44, "person_directory": 44, "roles": 62, "participation": 16,
         "discussion_areas": 12, "recommendations": 73, "panels": 24, "record_coverage": 63,
         "quality_flags": 15,
     }
@@ -122,8 +122,8 @@ def test_quality_flags(seed_db):
     assert messages[3] == ('Session 1 day 1: "Social inclusion and cohesion" ends 17:55 but '
                            '"Closing remarks by the Co-facilitators" starts 17:50 (lines 68 and 69)')
     assert messages[1].startswith("Iván Martín is listed with 2 affiliations")
-    assert messages[10].startswith("Session 3 panel 1: 001_bab7ddbf46844fd5.txt, "
-                                   "003_caee5c70cc5473e9.txt")
+    assert messages[10].startswith("Session 3 panel 1: 001_bab7ddbf46844fd5.txt; "
+                                   "003_caee5c70cc5473e9.txt; http://webtv.un.org/")
     assert "name(s) 2 panelist(s)" in messages[10]
 
 
