@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,15 +204,21 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
             report.stage_seconds["load"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            flags += checks.run_quality_checks(con)
-            load.insert_flags(con, flags)
-            checks.check_invariants(con)
-            topics_clock = time.perf_counter()
-            written = topics.write_topics(con, curated_dir,
-                                          previous=PREVIOUS if previous else None)
+            topic_inputs = topics.prepare_topics(con, curated_dir,
+                                                 previous=PREVIOUS if previous else None)
+            # The fit needs no database and the checks hold no Python lock while DuckDB runs
+            # them, so the two overlap: the fit in a thread, the checks here.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="topics") as pool:
+                computing = pool.submit(topics.compute_topics, topic_inputs)
+                checks_clock = time.perf_counter()
+                flags += checks.run_quality_checks(con)
+                load.insert_flags(con, flags)
+                checks.check_invariants(con)
+                checks_seconds = time.perf_counter() - checks_clock
+                written = topics.write_model(con, topic_inputs, computing.result())
             report.topics_reused = written.reused_from is not None
-            report.stage_seconds["topics"] = time.perf_counter() - topics_clock
-            clock += report.stage_seconds["topics"]  # the checks' time leaves the topics out
+            report.stage_seconds["topics"] = time.perf_counter() - clock - checks_seconds
+            clock = time.perf_counter() - checks_seconds  # the checks' time leaves the topics out
             progress("topics", 1, 1)
             fingerprint = input_fingerprint(ingested.hashes, curated_dir,
                                             fingerprints["code_fingerprint"])

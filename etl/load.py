@@ -29,8 +29,9 @@ from etl.reference import ReferenceData
 FACT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules", "roles",
                "participation", "discussion_areas", "recommendations", "panels", "quality_flags")
 # Tables whose parsed rows each belong to one document (document_id); their curated rows have none.
+# (panels' parsed rows are copied from their document's agenda in etl/resolve.py.)
 DOCUMENT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules",
-                   "roles", "participation", "discussion_areas", "recommendations")
+                   "roles", "participation", "discussion_areas", "recommendations", "panels")
 # Documents load in this order (and sessions prefer facts from the first).
 SOURCE_PRECEDENCE = {"procedural_note": 0, "programme_of_work": 1, "summary": 2, "other": 3}
 

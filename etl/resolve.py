@@ -108,11 +108,16 @@ RESOLVE_SESSIONS = f"""
     GROUP BY p.session_number, p.document_id, p.line_start, p.line_end, p.source_url, p.announced_city
 """
 
+# A document's panels are its agenda's panel rows. An incremental build keeps the panels of the
+# documents it keeps (deleting a table's rows costs more than copying a document's), so only
+# documents without panel rows yet get them.
 PARSED_PANELS = """
     INSERT INTO panels
     SELECT session_number, panel_number, document_id, title, start_time, end_time, document_id,
            line_start, line_end, NULL, NULL
-    FROM agenda_items WHERE item_type = 'panel'
+    FROM agenda_items
+    WHERE item_type = 'panel'
+      AND document_id NOT IN (SELECT document_id FROM panels WHERE document_id IS NOT NULL)
 """
 
 # (item, SQL giving session_number and the sources holding it)

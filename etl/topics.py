@@ -749,11 +749,29 @@ def topics_input_sha256(units: pd.DataFrame, sessions: list[int], objectives: li
     return digest.hexdigest()
 
 
-def write_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None,
-                 n_topics: int | None = None, previous: str | None = None) -> TopicsWritten:
-    """The build stage: text units, GCM objectives, topic model, objective mapping, coverage
-    and topic x session shares, written to their tables (one bulk insert each). The objective
-    CSVs are read from curated_dir (default data/reference).
+@dataclass
+class TopicInputs:
+    """What the topic stage reads from the database and the curated files, and whether its
+    output could be copied from the previous build (`reused_from`)."""
+    units: pd.DataFrame
+    sessions: list[int]
+    objectives: list[dict]
+    terms: tuple[ObjectiveTerm, ...]
+    n_topics: int | None
+    input_sha256: str
+    reused_from: str | None = None
+
+
+@dataclass
+class TopicOutput:
+    """The rows the topic stage writes, computed from TopicInputs without the database."""
+    tables: dict[str, pd.DataFrame]
+
+
+def prepare_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None,
+                   n_topics: int | None = None, previous: str | None = None) -> TopicInputs:
+    """The topic stage's first step: read its inputs, write the input tables (objectives, their
+    terms, the text units), and copy the model tables from `previous` when they can be.
 
     `previous` names an attached database built by the same code: when its topic stage had the
     same inputs (build_info 'topics_input_sha256'), its model tables are copied instead of
@@ -763,7 +781,8 @@ def write_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None
     units = read_text_units(con)
     sessions = [r[0] for r in con.execute(
         "SELECT session_number FROM sessions ORDER BY session_number").fetchall()]
-    key = topics_input_sha256(units, sessions, objectives, terms, n_topics)
+    inputs = TopicInputs(units, sessions, objectives, terms, n_topics,
+                         topics_input_sha256(units, sessions, objectives, terms, n_topics))
     # No transaction of its own: a failure here fails the build, whose temporary database is
     # then discarded (and the build may already hold a transaction).
     _insert(con, "gcm_objectives", pd.DataFrame(objectives))
@@ -773,27 +792,55 @@ def write_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None
     _insert(con, "text_units", units)
     if previous is not None and con.execute(
             f"SELECT value FROM {previous}.build_info WHERE key = 'topics_input_sha256'"
-    ).fetchone() == (key,):
+    ).fetchone() == (inputs.input_sha256,):
         for table in MODEL_TABLES:
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {previous}.{table}")
-        return TopicsWritten(key, previous)
-    result = fit_topics(units, n_topics, terms=terms)
+        inputs.reused_from = previous
+    return inputs
+
+
+def compute_topics(inputs: TopicInputs) -> TopicOutput:
+    """The topic stage's second step, with no database: fit the model, map the units to the GCM
+    objectives, and derive coverage and topic x session shares. A build runs it while it checks
+    the database."""
+    if inputs.reused_from is not None:
+        return TopicOutput({})
+    units, terms = inputs.units, inputs.terms
+    result = fit_topics(units, inputs.n_topics, terms=terms)
     unit_objectives = map_objectives(units, terms)
-    coverage = coverage_rows(units, unit_objectives, sessions, [o["objective"] for o in objectives])
-    selection = pd.DataFrame(
-        [dict(model_id=result.provenance["model_id"], n_topics=k, stability=s,
-              chosen=k == result.selection.n_topics)
-         for k, s in sorted(result.selection.stability.items())],
-        columns=["model_id", "n_topics", "stability", "chosen"])
-    topics = result.topics.assign(model_id=result.provenance["model_id"])
-    _insert(con, "topic_models", pd.DataFrame([result.provenance]))
-    _insert(con, "topic_model_selection", selection)
-    _insert(con, "topics", topics)
-    _insert(con, "unit_topics", unit_topic_rows(result))
-    _insert(con, "unit_objectives", unit_objectives)
-    _insert(con, "coverage", coverage)
-    _insert(con, "topic_sessions", topic_session_rows(result))
-    return TopicsWritten(key, None)
+    model_id = result.provenance["model_id"]
+    return TopicOutput({
+        "topic_models": pd.DataFrame([result.provenance]),
+        "topic_model_selection": pd.DataFrame(
+            [dict(model_id=model_id, n_topics=k, stability=s, chosen=k == result.selection.n_topics)
+             for k, s in sorted(result.selection.stability.items())],
+            columns=["model_id", "n_topics", "stability", "chosen"]),
+        "topics": result.topics.assign(model_id=model_id),
+        "unit_topics": unit_topic_rows(result),
+        "unit_objectives": unit_objectives,
+        "coverage": coverage_rows(units, unit_objectives, inputs.sessions,
+                                  [o["objective"] for o in inputs.objectives]),
+        "topic_sessions": topic_session_rows(result),
+    })
+
+
+def write_model(con: duckdb.DuckDBPyConnection, inputs: TopicInputs,
+                output: TopicOutput) -> TopicsWritten:
+    """The topic stage's last step: write the computed model tables (in foreign-key order)."""
+    for table in MODEL_TABLES:
+        if table in output.tables:
+            _insert(con, table, output.tables[table])
+    return TopicsWritten(inputs.input_sha256, inputs.reused_from)
+
+
+def write_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None,
+                 n_topics: int | None = None, previous: str | None = None) -> TopicsWritten:
+    """The whole topic stage: text units, GCM objectives, topic model, objective mapping,
+    coverage and topic x session shares, written to their tables (one bulk insert each). The
+    objective CSVs are read from curated_dir (default data/reference). See prepare_topics for
+    `previous`."""
+    inputs = prepare_topics(con, curated_dir, n_topics, previous)
+    return write_model(con, inputs, compute_topics(inputs))
 
 
 # --------------------------------------------------------------------------- evaluation
