@@ -20,6 +20,7 @@ from dashboard.tables import (
     organisation_label,
     role_label,
     session_label,
+    some_sources,
 )
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -28,6 +29,7 @@ _MEASURE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55
 _GENDER_COLOURS = {"female": "#CC79A7", "male": "#0072B2", "unknown": "#999999"}
 _MISSING_FONT = {"size": 11, "color": "#666666"}
 _GROUP_WIDTH = 0.8  # share of one session's slot taken by its group of bars
+_OTHER_COUNTS_SHOWN = 5  # a hover lists this many other counts of a bar, then how many more
 
 
 def _missing(value: object) -> bool:
@@ -70,9 +72,14 @@ def participation_chart(matrix: pd.DataFrame) -> go.Figure:
             count = format_count(row.value, row.qualifier)
             lines = [f"{session_label(n)} · {label}: {count}",
                      f"Source: {row.source_label}"]
-            for other in (row.other_sources if isinstance(row.other_sources, list) else []):
+            others = row.other_sources if isinstance(row.other_sources, list) else []
+            for other in others[:_OTHER_COUNTS_SHOWN]:
                 lines.append(f"Also stated: {format_count(other['value'], other['qualifier'])}"
-                             f" ({other['source_label']})")
+                             f" ({some_sources(other['source_labels'], other['source_count'])})")
+            if len(others) > _OTHER_COUNTS_SHOWN:
+                rest = others[_OTHER_COUNTS_SHOWN:]
+                lines.append(f"and {len(rest):,} other counts, from "
+                             f"{sum(int(o['source_count']) for o in rest):,} sources")
             xs.append(x)
             ys.append(int(row.value))
             texts.append(count)

@@ -46,6 +46,9 @@ ROLES: tuple[str, ...] = (
     "co_facilitator", "secretary_general", "moderator", "panelist", "thematic_expert",
 )
 
+# How many of the sources stating another count participation_matrix names (it counts them all).
+OTHER_SOURCES_NAMED = 3
+
 # One participation row per (session, measure): parsed documents before curated pages, then by
 # source, so a chart shows one bar and can name the sources that disagree with it.
 _RANKED_PARTICIPATION = f"""
@@ -132,12 +135,14 @@ def participation_matrix(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     NULL, never 0. Measures: CORE_MEASURES, then any other measure in the data.
 
     Where several sources give a count, the row holds the first (parsed document before
-    curated page) and other_sources lists the rest.
+    curated page) and other_sources what the rest state: each count once, with how many
+    sources state it and the first few of them.
 
     Columns: session_number, session_in_record (FALSE when the sessions table lacks it),
     measure, value (NULL = not reported), qualifier, evidence, source_label,
     source_count (0 when not reported), other_sources (list of {value, qualifier,
-    source_label}; empty when one source or none).
+    source_labels (the first OTHER_SOURCES_NAMED, in source order), source_count}, in source
+    order; empty when one source or none).
     """
     return _frame(con, f"""
         WITH numbers AS (SELECT unnest(?::INTEGER[]) AS session_number),
@@ -147,11 +152,18 @@ def participation_matrix(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             SELECT DISTINCT measure FROM participation
         ),
         ranked AS ({_RANKED_PARTICIPATION}),
+        other_counts AS (  -- each other count once: thousands of summaries may repeat it
+            SELECT session_number, measure, value, qualifier, min(source_rank) AS first_rank,
+                   list(source_label ORDER BY source_rank)[1:{OTHER_SOURCES_NAMED}] AS source_labels,
+                   count(*) AS source_count
+            FROM ranked WHERE source_rank > 1
+            GROUP BY session_number, measure, value, qualifier
+        ),
         others AS (
             SELECT session_number, measure,
-                   list({{'value': value, 'qualifier': qualifier,
-                          'source_label': source_label}} ORDER BY source_rank) AS other_sources
-            FROM ranked WHERE source_rank > 1
+                   list({{'value': value, 'qualifier': qualifier, 'source_labels': source_labels,
+                          'source_count': source_count}} ORDER BY first_rank) AS other_sources
+            FROM other_counts
             GROUP BY session_number, measure
         )
         SELECT

@@ -297,6 +297,13 @@ def _join(values: object, sep: str = "; ") -> str:
     return sep.join(str(v) for v in _list(values) if not _missing(v))
 
 
+def some_sources(labels: object, count: int) -> str:
+    """The first few of `count` sources, named, and how many more: "a; b; c and 12 more"."""
+    named = _join(labels)
+    more = int(count) - len(_list(labels))
+    return f"{named} and {more:,} more" if more > 0 else named
+
+
 def item_type_label(item_type: str) -> str:
     return ITEM_TYPE_LABELS.get(item_type, str(item_type).replace("_", " ").capitalize())
 

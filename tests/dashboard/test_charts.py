@@ -22,7 +22,7 @@ def _matrix(rows: list[tuple]) -> pd.DataFrame:
                                      "qualifier", "source_label", "other_sources"])
     df["value"] = df["value"].astype("Int32")
     df["evidence"] = None
-    df["source_count"] = [0 if pd.isna(v) else 1 + len(o)
+    df["source_count"] = [0 if pd.isna(v) else 1 + sum(x["source_count"] for x in o)
                           for v, o in zip(df["value"], df["other_sources"])]
     return df
 
@@ -94,7 +94,10 @@ def test_participation_chart_more_than_partial_session_and_url_source():
     url = "https://refugeesmigrants.un.org/example"
     m = _matrix([
         (3, True, "member_states_attended", 120, "more_than", url,
-         [{"value": 118, "qualifier": "exact", "source_label": "x.txt, line 4"}]),
+         [{"value": 118, "qualifier": "exact", "source_labels": ["x.txt, line 4"],
+           "source_count": 1},
+          {"value": 119, "qualifier": "exact", "source_count": 40,
+           "source_labels": ["a.txt, line 2", "b.txt, line 2", "c.txt, line 2"]}]),
         (3, True, "un_agencies", None, None, None, []),
         (4, True, "member_states_attended", None, None, None, []),
         (4, True, "un_agencies", None, None, None, []),
@@ -105,6 +108,14 @@ def test_participation_chart_more_than_partial_session_and_url_source():
     assert attended["y"] == [120] and attended["text"] == ["over 120"]
     assert url in attended["hovertext"][0] and "over 120" in attended["hovertext"][0]
     assert "Also stated: 118 (x.txt, line 4)" in attended["hovertext"][0]
+    assert ("Also stated: 119 (a.txt, line 2; b.txt, line 2; c.txt, line 2 and 37 more)"
+            in attended["hovertext"][0])
+    crowded = _matrix([(3, True, "member_states_attended", 120, "exact", url,
+                        [{"value": v, "qualifier": "exact", "source_labels": [f"{v}.txt, line 1"],
+                          "source_count": 2} for v in range(100, 108)])])
+    hover = _bars(charts.participation_chart(crowded))[0]["hovertext"][0]
+    assert hover.count("Also stated") == 5 and "Also stated: 104 (104.txt, line 1 and 1 more)" in hover
+    assert hover.endswith("and 3 other counts, from 6 sources")
     assert bars["UN agencies"]["y"] == [] and bars["UN agencies"]["x"] == []
     missing = [a for a in fig.to_dict()["layout"]["annotations"] if a["text"] == "not reported"]
     # Session 3 (slot 0): upright note where the UN agencies bar would be; session 4 (slot 1):

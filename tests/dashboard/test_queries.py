@@ -5,6 +5,9 @@ invariants, so curated reference rows can grow without breaking these tests.
 """
 from __future__ import annotations
 
+import shutil
+
+import duckdb
 import pandas as pd
 import pytest
 
@@ -90,7 +93,26 @@ def test_participation_matrix_counts_sources(con):
     for n, measure, expected in per_cell:
         assert counts[(n, measure)] == expected
     for row in m[m["source_count"] > 1].itertuples():
-        assert len(row.other_sources) == row.source_count - 1
+        assert sum(o["source_count"] for o in row.other_sources) == row.source_count - 1
+
+
+def test_participation_matrix_names_each_other_count_once(built_db, tmp_path):
+    """Sources stating the same other count are one entry: its count and the first few."""
+    db = tmp_path / "more_sources.duckdb"
+    shutil.copy(built_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("""
+            INSERT INTO participation (session_number, measure, source, value, qualifier, source_url)
+            SELECT 3, 'un_agencies', 'https://zz.org/' || i, CASE WHEN i <= 5 THEN 7 ELSE 9 END,
+                   'exact', 'https://zz.org/' || i
+            FROM range(1, 7) AS r(i)""")
+        m = queries.participation_matrix(con)
+    row = m[(m["session_number"] == 3) & (m["measure"] == "un_agencies")].iloc[0]
+    assert (row["value"], row["source_count"]) == (6, 7)
+    assert [dict(o) for o in row["other_sources"]] == [
+        {"value": 7, "qualifier": "exact", "source_count": 5,
+         "source_labels": ["https://zz.org/1", "https://zz.org/2", "https://zz.org/3"]},
+        {"value": 9, "qualifier": "exact", "source_count": 1, "source_labels": ["https://zz.org/6"]}]
 
 
 def test_sessions_lists_all_seven_with_provenance(con):
