@@ -15,6 +15,7 @@ from dashboard.tables import (
     NO_SPEAKER_LIST,
     NOT_IN_RECORD,
     NOT_REPORTED,
+    as_list,
     format_count,
     measure_label,
     organisation_label,
@@ -72,7 +73,7 @@ def participation_chart(matrix: pd.DataFrame) -> go.Figure:
             count = format_count(row.value, row.qualifier)
             lines = [f"{session_label(n)} · {label}: {count}",
                      f"Source: {row.source_label}"]
-            others = row.other_sources if isinstance(row.other_sources, list) else []
+            others = as_list(row.other_sources)  # DuckDB gives a list column as arrays
             for other in others[:_OTHER_COUNTS_SHOWN]:
                 lines.append(f"Also stated: {format_count(other['value'], other['qualifier'])}"
                              f" ({some_sources(other['source_labels'], other['source_count'])})")

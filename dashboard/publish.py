@@ -237,7 +237,7 @@ def panel_composition_chart(panels: pd.DataFrame, roles_by_session: dict[int, pd
     table = tables.panel_composition_table(panels)
     table["Source"] = [
         _documents_only([s for sources in roles_by_session.get(int(n), pd.DataFrame(
-            {"sources": []}))["sources"] for s in tables._list(sources)])
+            {"sources": []}))["sources"] for s in tables.as_list(sources)])
         for n in panels["session_number"]]
     return Chart(
         name, title,

@@ -286,7 +286,7 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if _missing(text) else str(text))
 
 
-def _list(values: object) -> list:
+def as_list(values: object) -> list:
     """A list column's cell (list, array, None or NaN) as a list."""
     if values is None or not hasattr(values, "__iter__") or isinstance(values, str):
         return [] if values is None or _missing(values) else [values]
@@ -294,13 +294,13 @@ def _list(values: object) -> list:
 
 
 def _join(values: object, sep: str = "; ") -> str:
-    return sep.join(str(v) for v in _list(values) if not _missing(v))
+    return sep.join(str(v) for v in as_list(values) if not _missing(v))
 
 
 def some_sources(labels: object, count: int) -> str:
     """The first few of `count` sources, named, and how many more: "a; b; c and 12 more"."""
     named = _join(labels)
-    more = int(count) - len(_list(labels))
+    more = int(count) - len(as_list(labels))
     return f"{named} and {more:,} more" if more > 0 else named
 
 
@@ -397,10 +397,10 @@ def people_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Name": [str(n) for n in df["full_name"]],
         "Roles": ["; ".join(role_with_panel(r["session_number"], r["role"], r["panel_number"])
-                            for r in _list(roles)) for roles in df["roles"]],
+                            for r in as_list(roles)) for roles in df["roles"]],
         "Affiliation": [_join(a) for a in df["affiliations"]],
         "Gender as listed": [GENDER_LABELS.get(g, g) for g in df["gender_as_listed"]],
-        "Kind of organisation": [_join([organisation_label(k) for k in _list(kinds)])
+        "Kind of organisation": [_join([organisation_label(k) for k in as_list(kinds)])
                                  for kinds in df["organisation_types"]],
         "Source": [_join(s) for s in df["sources"]],
     }, columns=["Name", "Roles", "Affiliation", "Gender as listed", "Kind of organisation",
@@ -522,7 +522,7 @@ def session_documents_table(df: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- recommendations
 
 def _objectives_text(objectives: object) -> str:
-    return "; ".join(f"{int(o['objective'])}. {o['short_title']}" for o in _list(objectives))
+    return "; ".join(f"{int(o['objective'])}. {o['short_title']}" for o in as_list(objectives))
 
 
 def recommendations_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -702,7 +702,7 @@ def sources_table(df: pd.DataFrame) -> pd.DataFrame:
     """queries.curated_sources -> every public page cited, what it supports."""
     return pd.DataFrame({
         "Source": [str(u) for u in df["source_url"]],
-        "Sessions": [", ".join(session_label(n) for n in _list(s))
+        "Sessions": [", ".join(session_label(n) for n in as_list(s))
                      for s in df["session_numbers"]],
         "Supports": [_join(t, ", ") for t in df["tables"]],
         "Rows": [int(n) for n in df["row_count"]],

@@ -53,6 +53,9 @@ def test_participation_chart_draws_stated_counts(matrix):
         "Member States attended": 110, "Member State interventions": 105, "UN agencies": 6,
         "Non-governmental stakeholders": 17, "Stakeholders in the informal dialogue": 18}
     assert s3["Member States attended"]["text"] == "110"
+    # The stocktaking's count of Member States: two sources state 136 (query rows, not lists).
+    s7 = {name: p for (name, x), p in _points(fig).items() if x > 5.5}
+    assert s7["Member States attended"]["hovertext"].count("Also stated: 136") == 1
     # One bar per stated (session, measure), nothing else.
     assert len(_points(fig)) == int(matrix["value"].notna().sum())
     assert fig.to_dict()["layout"]["title"]["text"]
