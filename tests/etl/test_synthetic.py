@@ -42,3 +42,6 @@ def test_build_benchmark_smoke_run(seed_db, tmp_path):
     assert row["units changed reused"] == "5/6"
     assert float(row["full build s"]) > 0 and float(row["one-file rebuild s"]) > 0
     assert float(row["slowest query ms"]) > 0 and float(row["slowest page s"]) > 0
+    slowest = row["slowest five queries ms"].split(", ")
+    assert len(slowest) == 5 and slowest[0] == f'{row["slowest query"]} {row["slowest query ms"]}'
+
