@@ -1,6 +1,6 @@
 """Themes: text units -> a scikit-learn topic model -> topics, GCM-objective coverage.
 
-What runs, in order (`write_topics`, one build stage):
+What runs, in order (one build stage: `prepare_topics`, `compute_topics`, `write_model`):
 
 1. **Text units** (`read_text_units`): every recommendation, every panel description and panel
    title (one per session and panel, however many documents repeat it; curated `panels` rows
@@ -722,8 +722,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM batch")
 
 
-# Tables the model and the objective mapping write (everything write_topics writes except the
-# inputs it copies: objectives, their terms, the text units).
+# Tables the model and the objective mapping write (everything the topic stage writes except
+# the inputs prepare_topics copies: objectives, their terms, the text units).
 MODEL_TABLES = ("topic_models", "topic_model_selection", "topics", "unit_topics",
                 "unit_objectives", "coverage", "topic_sessions")
 
@@ -762,12 +762,6 @@ class TopicInputs:
     reused_from: str | None = None
 
 
-@dataclass
-class TopicOutput:
-    """The rows the topic stage writes, computed from TopicInputs without the database."""
-    tables: dict[str, pd.DataFrame]
-
-
 def prepare_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None,
                    n_topics: int | None = None, previous: str | None = None) -> TopicInputs:
     """The topic stage's first step: read its inputs, write the input tables (objectives, their
@@ -799,17 +793,17 @@ def prepare_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = No
     return inputs
 
 
-def compute_topics(inputs: TopicInputs) -> TopicOutput:
+def compute_topics(inputs: TopicInputs) -> dict[str, pd.DataFrame]:
     """The topic stage's second step, with no database: fit the model, map the units to the GCM
-    objectives, and derive coverage and topic x session shares. A build runs it while it checks
-    the database."""
+    objectives, and derive coverage and topic x session shares; the rows of each model table
+    (none when prepare_topics copied them). A build runs it while it checks the database."""
     if inputs.reused_from is not None:
-        return TopicOutput({})
+        return {}
     units, terms = inputs.units, inputs.terms
     result = fit_topics(units, inputs.n_topics, terms=terms)
     unit_objectives = map_objectives(units, terms)
     model_id = result.provenance["model_id"]
-    return TopicOutput({
+    return {
         "topic_models": pd.DataFrame([result.provenance]),
         "topic_model_selection": pd.DataFrame(
             [dict(model_id=model_id, n_topics=k, stability=s, chosen=k == result.selection.n_topics)
@@ -821,26 +815,16 @@ def compute_topics(inputs: TopicInputs) -> TopicOutput:
         "coverage": coverage_rows(units, unit_objectives, inputs.sessions,
                                   [o["objective"] for o in inputs.objectives]),
         "topic_sessions": topic_session_rows(result),
-    })
+    }
 
 
 def write_model(con: duckdb.DuckDBPyConnection, inputs: TopicInputs,
-                output: TopicOutput) -> TopicsWritten:
+                tables: dict[str, pd.DataFrame]) -> TopicsWritten:
     """The topic stage's last step: write the computed model tables (in foreign-key order)."""
     for table in MODEL_TABLES:
-        if table in output.tables:
-            _insert(con, table, output.tables[table])
+        if table in tables:
+            _insert(con, table, tables[table])
     return TopicsWritten(inputs.input_sha256, inputs.reused_from)
-
-
-def write_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None,
-                 n_topics: int | None = None, previous: str | None = None) -> TopicsWritten:
-    """The whole topic stage: text units, GCM objectives, topic model, objective mapping,
-    coverage and topic x session shares, written to their tables (one bulk insert each). The
-    objective CSVs are read from curated_dir (default data/reference). See prepare_topics for
-    `previous`."""
-    inputs = prepare_topics(con, curated_dir, n_topics, previous)
-    return write_model(con, inputs, compute_topics(inputs))
 
 
 # --------------------------------------------------------------------------- evaluation
