@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl.provenance import DOCUMENT_LABEL, SOURCE_LABEL
+from etl.provenance import DOCUMENT_LABEL, SOURCE_LABEL, agreed_gender
 
 # The consultation process: six informal thematic sessions (1-6) and the stocktaking meeting (7).
 # Every session-by-session view lists all seven, so a session the record lacks shows as missing.
@@ -199,16 +199,11 @@ def panel_composition(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     Columns: session_number, role (NULL = no list of speakers in the record),
     female_count, male_count, unknown_count, person_count (their sum).
     """
-    return _frame(con, """
+    return _frame(con, f"""
         WITH per_person AS (
             SELECT
                 session_number, role, person_id,
-                CASE
-                    WHEN count(DISTINCT gender_as_listed)
-                         FILTER (WHERE gender_as_listed <> 'unknown') = 1
-                    THEN any_value(gender_as_listed) FILTER (WHERE gender_as_listed <> 'unknown')
-                    ELSE 'unknown'
-                END AS gender_as_listed
+                {agreed_gender()} AS gender_as_listed
             FROM roles
             GROUP BY session_number, role, person_id
         ),
@@ -467,10 +462,7 @@ def session_roles(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.Dat
         SELECT r.person_id, any_value(p.full_name) AS full_name, r.role, r.panel_number,
                first(r.honorific ORDER BY (r.document_id IS NULL), r.role_id) AS honorific,
                first(r.affiliation ORDER BY (r.document_id IS NULL), r.role_id) AS affiliation,
-               CASE WHEN count(DISTINCT r.gender_as_listed)
-                         FILTER (WHERE r.gender_as_listed <> 'unknown') = 1
-                    THEN any_value(r.gender_as_listed) FILTER (WHERE r.gender_as_listed <> 'unknown')
-                    ELSE 'unknown' END AS gender_as_listed,
+               {agreed_gender('r.gender_as_listed')} AS gender_as_listed,
                first(r.organisation_type ORDER BY (r.document_id IS NULL), r.role_id)
                    AS organisation_type,
                list({SOURCE_LABEL.format(t='r')} ORDER BY (r.document_id IS NULL), r.role_id)

@@ -22,6 +22,7 @@ from etl.extract import ExtractedDocument
 from etl.ingest import NotLoaded
 from etl.organisations import classify_organisation
 from etl.parse.people import gender_as_listed, person_id
+from etl.provenance import SOURCE_PRECEDENCE  # documents load in this order
 from etl.records import Flag, ParsedDocument, ParseFinding
 from etl.reference import ReferenceData
 
@@ -32,8 +33,6 @@ FACT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "
 # (panels' parsed rows are copied from their document's agenda in etl/resolve.py.)
 DOCUMENT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules",
                    "roles", "participation", "discussion_areas", "recommendations", "panels")
-# Documents load in this order (and sessions prefer facts from the first).
-SOURCE_PRECEDENCE = {"procedural_note": 0, "programme_of_work": 1, "summary": 2, "other": 3}
 
 
 @dataclass(frozen=True)

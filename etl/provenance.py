@@ -1,7 +1,7 @@
-"""How a row's provenance reads on screen, in SQL: the one format every table, chart caption
-and the person directory use, so a source reads the same wherever it is shown.
+"""How sources are named and weighed, in SQL shared by the build and the dashboard, so a source
+reads the same, and several sources combine the same way, wherever they are shown.
 
-"003_caee5c70cc5473e9.txt, line 11", "..., lines 12–13", or the curated page's URL.
+SOURCE_LABEL: "003_caee5c70cc5473e9.txt, line 11", "..., lines 12–13", or the curated page's URL.
 Format with t=<table alias>.
 """
 from __future__ import annotations
@@ -20,3 +20,19 @@ SOURCE_LABEL = """
 
 # The same for tables without a source_url column (facts only ever parsed from a document).
 DOCUMENT_LABEL = SOURCE_LABEL.replace("ELSE {t}.source_url", "")
+
+# A session's documents are read, and preferred, in this order of kind.
+SOURCE_PRECEDENCE = {"procedural_note": 0, "programme_of_work": 1, "summary": 2, "other": 3}
+
+
+def document_kind_rank(column: str) -> str:
+    """SQL: SOURCE_PRECEDENCE of the document type in `column` (none ranks as 'other')."""
+    whens = " ".join(f"WHEN '{kind}' THEN {rank}" for kind, rank in SOURCE_PRECEDENCE.items())
+    return f"CASE {column} {whens} ELSE {SOURCE_PRECEDENCE['other']} END"
+
+
+def agreed_gender(column: str = "gender_as_listed") -> str:
+    """SQL aggregate: female / male when the sources that give a gendered honorific agree,
+    'unknown' when none does or they disagree (female in one, male in another)."""
+    return (f"CASE WHEN count(DISTINCT {column}) FILTER (WHERE {column} <> 'unknown') = 1 "
+            f"THEN any_value({column}) FILTER (WHERE {column} <> 'unknown') ELSE 'unknown' END")

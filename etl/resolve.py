@@ -1,6 +1,7 @@
 """Tables derived from the loaded facts, in SQL: people and the person directory, resolved
-sessions, parsed panels, record coverage. They depend on several documents at once, so they are derived here, after every
-document's rows are in, rather than while one document's rows are built.
+sessions, parsed panels, record coverage. They depend on several documents at once, so they
+are derived here, after every document's rows are in, rather than while one document's rows
+are built.
 
 Runs after load and before the checks. Nothing here chooses silently: every source stays in
 session_facts / panels / participation, and the checks flag where sources disagree.
@@ -9,17 +10,15 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.provenance import SOURCE_LABEL
+from etl.provenance import SOURCE_LABEL, agreed_gender, document_kind_rank
 
 # Which source a session's resolved row takes each fact from: the session's own documents
 # (procedural note, programme, summary), then the curated public record, then announcements in
 # other sessions' documents (the session-3 summary announced the stocktaking in Guadalajara;
 # the record says it was held in Puerto Vallarta).
-SOURCE_RANK_SQL = """
+SOURCE_RANK_SQL = f"""
     CASE WHEN f.document_id IS NULL THEN 10
-         WHEN d.session_number = f.session_number THEN
-              CASE d.document_type WHEN 'procedural_note' THEN 0 WHEN 'programme_of_work' THEN 1
-                                   WHEN 'summary' THEN 2 ELSE 3 END
+         WHEN d.session_number = f.session_number THEN {document_kind_rank('d.document_type')}
          ELSE 20 END
 """
 
@@ -27,14 +26,13 @@ SOURCE_RANK_SQL = """
 # 'Ivan Martin'), on a tie the first in load order (documents by kind then id, lines in order;
 # curated rows last, in file order). name_key is person_id with spaces: both come from
 # etl.parse.people.name_key.
-RESOLVE_PEOPLE = r"""
+RESOLVE_PEOPLE = rf"""
     INSERT INTO people
     SELECT r.person_id,
            first(r.listed_name ORDER BY
                  length(regexp_replace(r.listed_name, '[\x00-\x7F]', '', 'g')) DESC,
                  r.document_id IS NULL,
-                 CASE d.document_type WHEN 'procedural_note' THEN 0 WHEN 'programme_of_work' THEN 1
-                                      WHEN 'summary' THEN 2 ELSE 3 END,
+                 {document_kind_rank('d.document_type')},
                  r.document_id, r.line_start,
                  TRY_CAST(split_part(r.reference_row, ':', -1) AS INTEGER), r.reference_row),
            replace(r.person_id, '-', ' ')
@@ -65,9 +63,7 @@ RESOLVE_PERSON_DIRECTORY = f"""
                          FILTER (WHERE affiliation IS NOT NULL), []) AS affiliations,
             coalesce(list(DISTINCT honorific ORDER BY honorific)
                          FILTER (WHERE honorific IS NOT NULL), []) AS honorifics,
-            CASE WHEN count(DISTINCT gender_as_listed) FILTER (WHERE gender_as_listed <> 'unknown') = 1
-                 THEN any_value(gender_as_listed) FILTER (WHERE gender_as_listed <> 'unknown')
-                 ELSE 'unknown' END AS gender_as_listed,
+            {agreed_gender()} AS gender_as_listed,
             list(DISTINCT organisation_type ORDER BY organisation_type) AS organisation_types,
             list(DISTINCT session_number ORDER BY session_number) AS session_numbers
         FROM facets
