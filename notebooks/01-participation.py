@@ -21,15 +21,15 @@
 # states it, with the source of every number.
 #
 # This notebook reads the database that `gcmdash build` writes (the path comes from
-# `etl.config.db_path()`, overridable with `GCMDASH_DB`) through the dashboard's own queries
+# `gcmdash.config.db_path()`, overridable with `GCMDASH_DB`) through the dashboard's own queries
 # and charts: it draws exactly what the dashboard draws.
 
 # %%
 import duckdb
 import pandas as pd
 
-from dashboard import charts, queries, tables
-from etl.config import db_path
+from gcmdash.views import charts, queries, tables
+from gcmdash.config import db_path
 
 pd.set_option("display.max_colwidth", 80)
 
@@ -87,7 +87,7 @@ tables.panel_composition_table(panels)
 # %% [markdown]
 # ## Kinds of organisation on the panels
 #
-# Each person once per session, typed by the rule table in `etl/organisations.py`
+# Each person once per session, typed by the rule table in `gcmdash/derive/organisations.py`
 # (`roles.organisation_rule` says which rule matched).
 
 # %%

@@ -20,17 +20,17 @@
 # the 23 objectives of the Global Compact each session touched and which it missed.
 #
 # This notebook reads the database that `gcmdash build` writes (the path comes from
-# `etl.config.db_path()`, overridable with `GCMDASH_DB`). The topics, the objective mapping and
-# the coverage are computed by `etl/topics.py` during the build; this notebook only reads them
-# (through `etl.topics.read_*`), it never refits anything.
+# `gcmdash.config.db_path()`, overridable with `GCMDASH_DB`). The topics, the objective mapping and
+# the coverage are computed by `gcmdash/topics/` during the build; this notebook only reads them
+# (through `gcmdash.topics.read_*`), it never refits anything.
 
 # %%
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from etl import topics
-from etl.config import db_path
+from gcmdash import topics
+from gcmdash.config import db_path
 
 pd.set_option("display.max_colwidth", 120)
 pd.set_option("display.width", 200)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import config
+from gcmdash import config
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = config.ROOT / "screenshots"
@@ -79,7 +79,7 @@ def server(seed_db: Path, tmp_path_factory):
     shutil.copy(seed_db, db)
     port = _free_port()
     command = ([shutil.which("gcmdash")] if shutil.which("gcmdash")
-               else [sys.executable, "-m", "etl.cli"])
+               else [sys.executable, "-m", "gcmdash.cli"])
     log = (tmp_path_factory.getbasetemp() / "serve.log").open("w")
     process = subprocess.Popen(
         [*command, "serve", "--port", str(port), "--headless"],

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from etl import config
+from gcmdash import config
 
 NOTEBOOKS = config.ROOT / "notebooks"
 

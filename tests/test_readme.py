@@ -1,7 +1,7 @@
 """The README's two quickstart commands are the ones the project runs."""
 from __future__ import annotations
 
-from etl.config import ROOT
+from gcmdash.config import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -21,6 +21,6 @@ def con(built_db: Path):
 
 @pytest.fixture
 def db_env(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the app (etl.config.db_path) at the built database."""
+    """Point the app (gcmdash.config.db_path) at the built database."""
     monkeypatch.setenv("GCMDASH_DB", str(built_db))
     return built_db

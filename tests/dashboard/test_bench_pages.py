@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dashboard.bench_pages import synthesize
+from benchmarks.bench_pages import synthesize
 
 
 def test_synthesized_database_multiplies_rows_and_keeps_the_invariants(seed_db, tmp_path):

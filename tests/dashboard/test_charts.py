@@ -1,10 +1,10 @@
-"""dashboard.charts and dashboard.tables: assertions on the figure's data, not pixels."""
+"""gcmdash.views.charts and gcmdash.views.tables: assertions on the figure's data, not pixels."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from dashboard import charts, queries, tables
+from gcmdash.views import charts, queries, tables
 
 
 def _bars(fig) -> list[dict]:
@@ -231,7 +231,7 @@ def test_tables_spell_out_missing(con, matrix):
 
 
 def test_organisation_chart_marks_unlisted_sessions_instead_of_zero(con):
-    from dashboard import charts, queries, tables
+    from gcmdash.views import charts, queries, tables
 
     df = queries.organisation_composition(con)
     fig = charts.organisation_chart(df).to_dict()
@@ -246,7 +246,7 @@ def test_organisation_chart_marks_unlisted_sessions_instead_of_zero(con):
 
 
 def test_record_coverage_table_reads_held_or_missing(con):
-    from dashboard import queries, tables
+    from gcmdash.views import queries, tables
 
     table = tables.record_coverage_table(queries.record_coverage(con))
     assert table.loc[table.Session == "Session 3", "Co-facilitators' summary"].item() == "held"

@@ -1,4 +1,4 @@
-"""dashboard.db: one cached read-only connection, reopened when the file is swapped."""
+"""gcmdash.app.connection: one cached read-only connection, reopened when the file is swapped."""
 from __future__ import annotations
 
 import os
@@ -7,14 +7,14 @@ import shutil
 import duckdb
 import pytest
 
-from dashboard import db
+from gcmdash.app import connection
 
 
 def test_connection_is_read_only_and_cached(built_db, tmp_path):
     path = tmp_path / "copy.duckdb"
     shutil.copy(built_db, path)
-    con = db.get_connection(path)
-    assert db.get_connection(path) is con
+    con = connection.get_connection(path)
+    assert connection.get_connection(path) is con
     with con.cursor() as cur:
         assert cur.execute("SELECT count(*) FROM sessions").fetchone()[0] >= 4
         with pytest.raises(duckdb.Error):
@@ -24,7 +24,7 @@ def test_connection_is_read_only_and_cached(built_db, tmp_path):
 def test_swapped_file_gets_a_new_connection(built_db, tmp_path):
     path = tmp_path / "live.duckdb"
     shutil.copy(built_db, path)
-    old = db.get_connection(path)
+    old = connection.get_connection(path)
     with old.cursor() as cur:
         before = cur.execute("SELECT count(*) FROM documents").fetchone()[0]
 
@@ -35,9 +35,9 @@ def test_swapped_file_gets_a_new_connection(built_db, tmp_path):
         writer.execute("CREATE TABLE swapped_marker AS SELECT 1 AS i")
     os.replace(staged, path)
 
-    new = db.get_connection(path)
+    new = connection.get_connection(path)
     assert new is not old
-    assert db.get_connection(path) is new
+    assert connection.get_connection(path) is new
     with pytest.raises(duckdb.ConnectionException):  # the old file's connection is released
         old.cursor()
     with new.cursor() as cur:
@@ -46,13 +46,13 @@ def test_swapped_file_gets_a_new_connection(built_db, tmp_path):
 
 
 def test_missing_file_raises_database_missing(tmp_path):
-    with pytest.raises(db.DatabaseMissing) as info:
-        db.get_connection(tmp_path / "absent.duckdb")
+    with pytest.raises(connection.DatabaseMissing) as info:
+        connection.get_connection(tmp_path / "absent.duckdb")
     assert "gcmdash build" in str(info.value)
 
 
 def test_default_path_comes_from_config(built_db, monkeypatch):
     monkeypatch.setenv("GCMDASH_DB", str(built_db))
-    with db.get_connection().cursor() as cur:
+    with connection.get_connection().cursor() as cur:
         assert cur.execute("SELECT value FROM participation WHERE session_number = 3 "
                            "AND measure = 'member_states_attended'").fetchone() == (110,)

@@ -1,11 +1,11 @@
-"""dashboard.exports: the CSV and the Markdown brief, asserted on their exact content."""
+"""gcmdash.views.exports: the CSV and the Markdown brief, asserted on their exact content."""
 from __future__ import annotations
 
 import io
 
 import pandas as pd
 
-from dashboard import exports, queries
+from gcmdash.views import exports, queries
 
 SUMMARY = "003_caee5c70cc5473e9.txt"
 
@@ -126,7 +126,7 @@ def test_filters_description():
 
 
 def test_recommendation_quotes(con):
-    from dashboard import tables
+    from gcmdash.views import tables
 
     df = queries.recommendations(con, area_keys=["s3-g"])
     assert tables.recommendation_quotes(df, [6, 99]) == [(

@@ -1,4 +1,4 @@
-"""dashboard.queries against the database built from the repository's inputs.
+"""gcmdash.views.queries against the database built from the repository's inputs.
 
 Values asserted exactly are those the seed documents state; the rest is asserted as
 invariants, so curated reference rows can grow without breaking these tests.
@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import queries
+from gcmdash.views import queries
 
 SESSION_3 = {
     "member_states_attended": 110,
@@ -199,7 +199,7 @@ def test_documents(con):
 
 
 def test_organisation_composition_counts_each_person_once(con):
-    from dashboard import queries
+    from gcmdash.views import queries
 
     df = queries.organisation_composition(con)
     session3 = dict(zip(df[df.session_number == 3].organisation_type, df[df.session_number == 3].person_count))
@@ -211,7 +211,7 @@ def test_organisation_composition_counts_each_person_once(con):
 
 
 def test_record_coverage_query(con):
-    from dashboard import queries
+    from gcmdash.views import queries
 
     df = queries.record_coverage(con)
     assert len(df) == 7 * 9

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from etl.records import ParsedDocument
+from gcmdash.records import ParsedDocument
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden"
 

@@ -17,7 +17,7 @@ def hang_on_marked_files(path, state):
     """extract_task, except that a file whose content is 'HANG' never finishes."""
     from pathlib import Path
 
-    from etl.tasks import extract_task
+    from gcmdash.runner.tasks import extract_task
 
     if Path(path).read_bytes() == b"HANG":
         time.sleep(3600)

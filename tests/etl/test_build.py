@@ -6,9 +6,9 @@ import shutil
 import duckdb
 import pytest
 
-from etl import checks
-from etl.build import build, is_stale
-from etl.config import SCHEMA_PATH, reference_dir
+from gcmdash.derive import checks
+from gcmdash.runner.build import build, is_stale
+from gcmdash.config import SCHEMA_PATH, reference_dir
 from tests.conftest import SEED_DIR
 
 TABLES = ("documents", "session_facts", "sessions", "agenda_items", "format_rules", "people",
@@ -267,7 +267,7 @@ def test_the_objective_tables_are_inputs_too(raw_copy, tmp_path):
 def test_cli_build_exit_status(raw_copy, tmp_path):
     from click.testing import CliRunner
 
-    from etl.cli import main
+    from gcmdash.cli import main
 
     runner = CliRunner()
     ok = runner.invoke(main, ["build", "--raw-dir", str(raw_copy), "--db", str(tmp_path / "a.duckdb")])

@@ -4,13 +4,14 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl import checks, load
+from gcmdash.derive import checks
+from gcmdash.load import database
 
 
 @pytest.fixture
 def con():
     with duckdb.connect(":memory:") as con:
-        load.create_schema(con)
+        database.create_schema(con)
         yield con
 
 

@@ -10,11 +10,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.extract import discover, extract
-from etl.load import LoadableDocument, RowBuilder
-from etl.parse import parse_document
-from etl.reference import ReferenceData
-from etl.text import HyphenLexicon, count_tokens
+from gcmdash.extract.formats import discover, extract
+from gcmdash.load.database import LoadableDocument, RowBuilder
+from gcmdash.parse import parse_document
+from gcmdash.load.reference import ReferenceData
+from gcmdash.extract.text import HyphenLexicon, count_tokens
 from tests.conftest import SEED_DIR
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from etl.extract import MAX_BYTES, extract
-from etl.isolate import IsolatedPool, TaskFailed
-from etl.parse import parse_document
+from gcmdash.extract.formats import MAX_BYTES, extract
+from gcmdash.runner.isolate import IsolatedPool, TaskFailed
+from gcmdash.parse import parse_document
 from tests.conftest import SEED_NAMES
 from tests.etl import hostile, pool_tasks
 from tests.etl.golden import as_golden

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from etl.parse import parse_document
+from gcmdash.parse import parse_document
 from tests.conftest import SEED_NAMES
 from tests.etl.golden import as_golden, dump, golden_path
 

@@ -8,9 +8,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from etl.build import build
-from etl.cli import main
-from etl.extract import extract
+from gcmdash.runner.build import build
+from gcmdash.cli import main
+from gcmdash.extract.formats import extract
 from tests.conftest import SEED_DIR
 from tests.etl import hostile
 
@@ -81,7 +81,7 @@ def test_hostile_inputs_in_one_build(raw, tmp_path, seed_texts):
 
 
 def test_a_hanging_or_greedy_document_is_stopped(raw, tmp_path, monkeypatch):
-    from etl import ingest
+    from gcmdash.runner import ingest
 
     monkeypatch.setattr(ingest, "EXTRACT_TIMEOUT_S", 0.5)
     monkeypatch.setattr(ingest, "extract_task", _hang_on_marked_files)

@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
-from etl.parse import parse_document
-from etl.parse.agenda import parse_agenda
-from etl.parse.common import match_time_range, numbered_lines
-from etl.parse.people import gender_as_listed, name_key, parse_person, split_honorific
-from etl.records import ParseError
+from gcmdash.parse import parse_document
+from gcmdash.parse.agenda import parse_agenda
+from gcmdash.parse.common import match_time_range, numbered_lines
+from gcmdash.parse.people import gender_as_listed, name_key, parse_person, split_honorific
+from gcmdash.records import ParseError
 
 PN3, POW3, PN1, SUM3, PN4 = (
     "000_f70e12f896b5f4b9.txt", "001_bab7ddbf46844fd5.txt", "002_11a64b559e8c10d2.txt",
@@ -202,8 +202,8 @@ def test_participation_session_3(parsed):
     ("The 2030 Agenda for Sustainable Development was adopted ten years ago.", set()),
 ])
 def test_participation_phrasings(sentence, expected):
-    from etl.parse.common import JoinedText, NumberedLine
-    from etl.parse.summary import extract_participation
+    from gcmdash.parse.common import JoinedText, NumberedLine
+    from gcmdash.parse.summary import extract_participation
 
     counts, _ = extract_participation(JoinedText([NumberedLine(1, sentence)]))
     assert {(c.measure, c.value, c.qualifier) for c in counts} == expected

@@ -4,12 +4,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.parse import parse_document
-from etl.parse.agenda import parse_agenda
-from etl.parse.common import JoinedText, numbered_lines
-from etl.parse.summary import extract_participation, split_bullets
-from etl.records import ParsedDocument, ParseError
-from etl.text import HyphenLexicon, clean_text, repair_joined_lines
+from gcmdash.parse import parse_document
+from gcmdash.parse.agenda import parse_agenda
+from gcmdash.parse.common import JoinedText, numbered_lines
+from gcmdash.parse.summary import extract_participation, split_bullets
+from gcmdash.records import ParsedDocument, ParseError
+from gcmdash.extract.text import HyphenLexicon, clean_text, repair_joined_lines
 from tests.conftest import SEED_NAMES
 
 # Text that looks like the documents: their vocabulary, times, headings, bullets and junk.

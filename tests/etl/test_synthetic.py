@@ -1,9 +1,9 @@
 """The synthetic corpus (for benchmarks) is deterministic and parses into what it was made of."""
 from __future__ import annotations
 
-from etl.parse import parse_document
-from etl.synthetic import generate
-from etl.text import HyphenLexicon, clean_text
+from gcmdash.parse import parse_document
+from benchmarks.synthetic import generate
+from gcmdash.extract.text import HyphenLexicon, clean_text
 
 
 def test_generator_is_deterministic():
@@ -27,10 +27,10 @@ def test_build_benchmark_smoke_run(seed_db, tmp_path):
     stage; no timing is asserted (timings are BENCHMARKS.md's business)."""
     from click.testing import CliRunner
 
-    from etl.cli import main
+    from benchmarks.__main__ import bench_cli
 
-    result = CliRunner().invoke(main, ["bench", "--only", "build", "--sizes", "6",
-                                       "--db", str(seed_db), "--output", "-"])
+    result = CliRunner().invoke(bench_cli, ["--only", "build", "--sizes", "6",
+                                            "--db", str(seed_db)])
     assert result.exit_code == 0, result.output
     table = [line for line in result.output.splitlines() if line.startswith("| 6 |")]
     assert len(table) == 1

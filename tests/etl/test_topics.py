@@ -11,8 +11,9 @@ import pytest
 import sklearn
 from sklearn.metrics import adjusted_rand_score
 
-from etl import bench, topics
-from etl.build import build
+from benchmarks import bench
+from gcmdash import topics
+from gcmdash.runner.build import build
 from tests.conftest import SEED_DIR
 
 TOPIC_TABLES = ("gcm_objectives", "gcm_objective_terms", "text_units", "topic_models",
@@ -243,7 +244,7 @@ def test_topic_session_shares_are_normalised_by_session(seed_db):
 def test_cli_topics_shows_the_model_and_its_topics(seed_db):
     from click.testing import CliRunner
 
-    from etl.cli import main
+    from gcmdash.cli import main
 
     result = CliRunner().invoke(main, ["topics", "--db", str(seed_db)])
     assert result.exit_code == 0, result.output
@@ -257,10 +258,10 @@ def test_bench_smoke_at_tiny_size(seed_db, tmp_path):
     """Not a timing test: the bench runs end to end and writes its table."""
     from click.testing import CliRunner
 
-    from etl.cli import main
+    from benchmarks.__main__ import bench_cli
 
     out = tmp_path / "BENCHMARKS.md"
-    result = CliRunner().invoke(main, ["bench", "--only", "topics", "--sizes", "40",
+    result = CliRunner().invoke(bench_cli, ["--only", "topics", "--sizes", "40",
                                        "--db", str(seed_db), "--output", str(out)])
     assert result.exit_code == 0, result.output
     text = out.read_text()
@@ -269,7 +270,7 @@ def test_bench_smoke_at_tiny_size(seed_db, tmp_path):
         "unit_id": ["a"], "session_number": [3], "unit_type": ["recommendation"],
         "text": ["one two three"]}), 3)["unit_id"].tolist() == ["syn-0000000", "syn-0000001",
                                                                 "syn-0000002"]
-    unknown = CliRunner().invoke(main, ["bench", "--only", "nope", "--db", str(seed_db)])
+    unknown = CliRunner().invoke(bench_cli, ["--only", "nope", "--db", str(seed_db)])
     assert unknown.exit_code == 1 and "unknown benchmark" in unknown.output
 
 

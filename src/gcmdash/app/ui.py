@@ -1,0 +1,61 @@
+"""Streamlit pieces the pages share: a chart with its caption, text alternative and table.
+
+The only module besides the pages that calls st.*; it takes figures and display tables the
+pure modules (charts, tables) made, and never queries.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from gcmdash.views import charts, tables
+
+# Most rows a results table shows (the download holds them all).
+MAX_ROWS = 500
+
+
+def chart(fig: go.Figure, caption: str, table: pd.DataFrame | None = None, *,
+          key: str | None = None, on_select: str | Callable = "ignore",
+          selection_mode: Iterable[str] = ("points",)):
+    """A plotly chart, its caption, and under it an expander with the chart as text (the
+    figure's alt text) and, when given, the table the chart draws. Returns the chart's
+    selection event (on_select != 'ignore')."""
+    event = st.plotly_chart(fig, key=key, on_select=on_select,
+                            selection_mode=tuple(selection_mode), width="stretch",
+                            config={"displaylogo": False}, alt=charts.short_alt(fig) or None)
+    st.caption(caption)
+    with st.expander("The chart as text" + (" and as a table" if table is not None else "")):
+        st.markdown(tables.plain(charts.alt_text(fig)))
+        if table is not None:
+            st.dataframe(table, hide_index=True)
+    return event
+
+
+def table(df: pd.DataFrame, total: int | None = None, *, noun: str = "rows",
+          column_config: dict | None = None, key: str | None = None,
+          selectable: bool = False):
+    """A display table; when it shows fewer rows than `total`, says so. With `selectable`,
+    rows can be selected and the selection event is returned."""
+    if total is not None and total > len(df):
+        st.caption(f"Showing the first {len(df):,} of {total:,} {noun}.")
+    if selectable:
+        return st.dataframe(df, hide_index=True, column_config=column_config, key=key,
+                            on_select="rerun", selection_mode="multi-row")
+    return st.dataframe(df, hide_index=True, column_config=column_config, key=key)
+
+
+def text_table(df: pd.DataFrame) -> None:
+    """A small table whose long texts wrap (st.table), every cell escaped: st.table renders
+    Markdown, and record text must show as text."""
+    st.table(tables.escape_cells(df), hide_index=True)
+
+
+def quotes(items: list[tuple[str, str, str]]) -> None:
+    """(heading, text, source) triples from tables.*_quotes, shown as text, never markup."""
+    for heading, text, source in items:
+        st.markdown(f"**{tables.plain(heading)}**")
+        st.markdown("> " + tables.plain(text))
+        st.caption("Source: " + tables.plain(source))

@@ -1,0 +1,352 @@
+"""Agendas ('ANNEX: Agenda', 'Organization of work', 'Programme of work') and the people they name.
+
+One reader for every layout the seeds show:
+- a markdown tab table whose cells carry HTML fragments ('10.00-10.15<TAB><b>Opening segment</b> <ul>…'),
+- a plain tab table with the title and description run together ('PANEL 1: Human rights … This panel …'),
+- PDF text where each cell wraps over several lines and lost bullet glyphs leave a leading space,
+- PDF text whose two columns were read one after the other, so a day's times come in a run
+  ('13.0015.00', '15.0017.50') before their concepts ('Lunch', 'PANEL 2: …').
+The agenda is read as a stream of day headings, times and concept lines; each day's times are then
+paired in order with its concept blocks, which works whether or not the columns were interleaved.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from gcmdash.parse.common import NumberedLine, match_time_range, roman_heading
+from gcmdash.parse.people import parse_person
+from gcmdash.records import AgendaItem, ParseFinding, RoleMention
+from gcmdash.extract.text import BULLET_GLYPHS, join_wrapped, split_html_fragments, squash_spaces, strip_bullets
+
+AGENDA_HEADING_RE = re.compile(
+    r"^\W*(ANNEX\b.*(agenda|programme|program|work).*|Organi[sz]ation of work|Programme of work"
+    r"|Agenda)\W*$",
+    re.IGNORECASE,
+)
+_DAY_RE = re.compile(r"^\W*Day\s+(\d{1,2})\b", re.IGNORECASE)
+_COLUMN_HEADER_RE = re.compile(r"^\s*(Time|Concept|Time\s+Concept)\s*$", re.IGNORECASE)
+_PANEL_RE = re.compile(r"^PANEL\s+(\d{1,2})\s*:\s*(.*)$", re.IGNORECASE)
+_STARTERS = (
+    ("summary_panel", re.compile(r"^SUMMARY PANEL\b", re.IGNORECASE)),
+    ("panel", _PANEL_RE),
+    ("opening", re.compile(r"^Opening segment\b", re.IGNORECASE)),
+    ("welcome", re.compile(r"^Welcom\w* remarks\b", re.IGNORECASE)),
+    ("lunch", re.compile(r"^Lunch\b", re.IGNORECASE)),
+    ("conclusions", re.compile(r"^(Co-?facilitators draw|Conclusions\b)", re.IGNORECASE)),
+    ("closing", re.compile(r"^Closing remarks\b", re.IGNORECASE)),
+)
+# Programme phrases that open a sub-item inside a cell, never a continuation of a person entry.
+# Case matters: 'thematic expert for this …' in lower case continues a wrapped entry.
+_SUB_ITEM_RE = re.compile(
+    r"^(Welcom\w* remarks|Remarks by|Moderators present|Interactive exchange|Thematic expert\b)"
+)
+_HONORIFIC_START_RE = re.compile(r"^(H\.\s?E\.|Mrs?\.?\s|Ms\.?|Dr\.?\s|Prof\.?\s|Professor\s|Ambassador\s)")
+_MODERATED_RE = re.compile(r"^Moderated by\s+", re.IGNORECASE)
+_DESCRIPTION_START_RE = re.compile(r"\s(?=(?:This|The) panel\b|Panel(?:l)?ists will\b)")
+_SG_RE = re.compile(r"Secretary-General of the intergovernmental conference", re.IGNORECASE)
+_EXPERT_RE = re.compile(r",?\s*(the\s+)?thematic expert\b", re.IGNORECASE)
+
+
+def find_agenda_start(lines: list[NumberedLine]) -> int | None:
+    """Index of the first line of the agenda: its heading, else its first table row or time."""
+    for index, line in enumerate(lines):
+        if AGENDA_HEADING_RE.match(line.text.strip()):
+            return index + 1
+    for index, line in enumerate(lines):
+        if match_time_range(line.text) or _DAY_RE.match(line.text) or "\t" in line.text:
+            return index
+    return None
+
+
+def _is_page_furniture_start(text: str) -> bool:
+    return text.strip().lower().startswith("for further information")
+
+
+def _drop_page_furniture(lines: list[NumberedLine]) -> list[NumberedLine]:
+    """Drop page footers PDF extraction left inside the table ('For further information, see:'
+    followed by links), and stray Roman-numeral heading numbers."""
+    kept: list[NumberedLine] = []
+    index = 0
+    while index < len(lines):
+        text = lines[index].text
+        if _is_page_furniture_start(text):
+            window = lines[index : index + 16]
+            last_url = max((i for i, l in enumerate(window) if "http" in l.text), default=0)
+            index += last_url + 1
+            continue
+        stripped = text.strip()
+        if re.fullmatch(r"\(?https?://\S+\s*\)?", stripped) or roman_heading(text):
+            index += 1
+            continue
+        kept.append(lines[index])
+        index += 1
+    return kept
+
+
+@dataclass
+class _Block:
+    kind: str
+    lines: list[NumberedLine] = field(default_factory=list)
+
+
+@dataclass
+class _Day:
+    number: int | None
+    times: list[tuple[dt.time, dt.time, int]] = field(default_factory=list)
+    blocks: list[_Block] = field(default_factory=list)
+
+
+def _starter_kind(text: str, current: _Block | None, after_time: bool) -> str | None:
+    bold = split_html_fragments(text).bold if "<b>" in text else ()
+    cleaned = bold[0] if bold else strip_bullets(text)
+    for kind, pattern in _STARTERS:
+        if pattern.match(cleaned):
+            # Inside an opening segment, 'Welcome remarks by …' is one of its sub-items.
+            if kind == "welcome" and current is not None and current.kind == "opening" and not after_time:
+                return None
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class AgendaResult:
+    items: tuple[AgendaItem, ...]
+    roles: tuple[RoleMention, ...]
+    findings: tuple[ParseFinding, ...]
+
+
+def parse_agenda(lines: list[NumberedLine], last_day: int | None) -> AgendaResult:
+    """Agenda items and named people from the agenda part of a document.
+
+    `last_day` (the session's length in days) places rows of an agenda whose head was lost:
+    what survives of a truncated agenda is its tail, so it belongs to the last day.
+    """
+    days: list[_Day] = []
+    orphans: list[NumberedLine] = []
+    after_time = False
+    for line in _drop_page_furniture(lines):
+        text = line.text
+        if not text.strip() or _COLUMN_HEADER_RE.match(text):
+            continue
+        day = _DAY_RE.match(text)
+        if day:
+            days.append(_Day(int(day.group(1))))
+            after_time = False
+            continue
+        timed = match_time_range(text)
+        if timed:
+            if not days:
+                days.append(_Day(None))
+            start, end, rest = timed
+            days[-1].times.append((start, end, line.number))
+            after_time = True
+            if not rest.strip():
+                continue
+            text = rest
+            line = NumberedLine(line.number, rest)
+        current = days[-1].blocks[-1] if days and days[-1].blocks else None
+        kind = _starter_kind(text, current, after_time)
+        if kind:
+            if not days:
+                days.append(_Day(None))
+            days[-1].blocks.append(_Block(kind, [line]))
+            after_time = False
+        elif current is not None:
+            current.lines.append(line)
+        else:
+            orphans.append(line)
+
+    findings: list[ParseFinding] = []
+    items: list[AgendaItem] = []
+    roles: list[RoleMention] = []
+    inferred = any(day.number is None for day in days)
+    if orphans or inferred:
+        first = orphans[0] if orphans else None
+        surviving = sum(len(day.times) for day in days)
+        lost = squash_spaces(strip_bullets(split_html_fragments(first.text).plain or first.text))[:120] if first else ""
+        findings.append(ParseFinding(
+            check="agenda_truncated",
+            severity="warning",
+            message=(
+                f"The agenda is truncated: its beginning is missing and only {surviving} timed "
+                f"item(s) survive" + (f"; text without its row: '{lost}'" if lost else "")
+                + (f". Surviving rows are placed on day {last_day}, the session's last day."
+                   if inferred and last_day else ".")
+            ),
+            line_start=first.number if first else None,
+        ))
+    for day in days:
+        day_number = day.number if day.number is not None else (last_day or 1)
+        if len(day.times) != len(day.blocks):
+            findings.append(ParseFinding(
+                check="agenda_unaligned",
+                severity="error",
+                message=(f"Day {day_number}: {len(day.times)} time ranges but {len(day.blocks)} "
+                         "agenda entries; this day's agenda was not loaded"),
+                line_start=day.times[0][2] if day.times else None,
+            ))
+            continue
+        for (start, end, time_line), block in zip(day.times, day.blocks):
+            if end <= start:
+                findings.append(ParseFinding(
+                    "agenda_time_invalid", "error",
+                    f"Day {day_number}: the row at line {time_line} ends ({end:%H:%M}) before it "
+                    f"starts ({start:%H:%M}); the row was not loaded", time_line))
+                continue
+            item, block_roles = _read_block(block, day_number, start, end, time_line)
+            items.append(item if day.number is not None else _inferred(item))
+            roles.extend(block_roles)
+    return AgendaResult(tuple(items), tuple(roles), tuple(findings))
+
+
+def _inferred(item: AgendaItem) -> AgendaItem:
+    return AgendaItem(**{**item.__dict__, "day_inferred": True})
+
+
+def _split_entries(lines: list[NumberedLine]) -> tuple[list[NumberedLine], list[list[NumberedLine]]]:
+    """Split a cell's lines after its first into running text and entries (people, sub-items).
+
+    An entry starts where a lost bullet glyph left leading white space, at an honorific, at
+    'Moderated by', or at a programme phrase like 'Remarks by'; other lines continue what precedes.
+    """
+    head: list[NumberedLine] = []
+    entries: list[list[NumberedLine]] = []
+    for line in lines:
+        raw = line.text
+        text = strip_bullets(raw)
+        if not text:
+            continue
+        starts_entry = (
+            raw[:1] in (" ", "\t") or raw.lstrip()[:1] in BULLET_GLYPHS
+            or _HONORIFIC_START_RE.match(text) or _MODERATED_RE.match(text)
+            or _SUB_ITEM_RE.match(text)
+        )
+        if starts_entry:
+            entries.append([line])
+        elif entries:
+            entries[-1].append(line)
+        else:
+            head.append(line)
+    return head, entries
+
+
+def _read_block(block: _Block, day_number: int, start: dt.time, end: dt.time, time_line: int
+                ) -> tuple[AgendaItem, list[RoleMention]]:
+    first = block.lines[0]
+    panel_number = None
+    fragments = split_html_fragments(first.text)
+    description_parts: list[str] = []
+    if fragments.bold:
+        # Word-to-markdown cell: the bold run is the title, the rest and the list items describe it.
+        title = fragments.bold[0]
+        description_parts += [p for p in (fragments.plain, *fragments.items) if p]
+        title_tail: list[NumberedLine] = []
+        head, entries = _split_entries(block.lines[1:])
+    else:
+        cells = _cells(first.text)
+        pieces = _bullet_items(cells[0]) if cells else [block.kind]
+        title = pieces[0]
+        description_parts += pieces[1:]
+        for cell in cells[1:]:
+            description_parts += _bullet_items(cell)
+        head, entries = _split_entries(block.lines[1:])
+        # A wrapped title continues on lines that start in lower case ('its dimensions').
+        title_tail = []
+        while head and head[0].text.strip()[:1].islower():
+            title_tail.append(head.pop(0))
+        title = join_wrapped([title, *(l.text for l in title_tail)])
+    panel = _PANEL_RE.match(title)
+    if panel:
+        panel_number = int(panel.group(1))
+        title = panel.group(2)
+    elif block.kind == "summary_panel":
+        title = re.sub(r"^SUMMARY PANEL\s*:?\s*", "", title, flags=re.IGNORECASE)
+    if block.kind != "panel" and ":" in title and not description_parts and block.kind == "opening":
+        title, _, rest = title.partition(":")
+        description_parts.insert(0, squash_spaces(rest))
+    # Plain cells run the title into the description: '… all migrants This panel would …'.
+    split = _DESCRIPTION_START_RE.search(title)
+    if split:
+        description_parts.insert(0, title[split.end():].strip())
+        title = title[: split.start()].strip()
+    if head:
+        description_parts.append(join_wrapped([l.text for l in head]))
+
+    roles: list[RoleMention] = []
+    for entry in entries:
+        text = join_wrapped([strip_bullets(l.text) for l in entry])
+        role = _role_from_entry(text, block.kind, panel_number, entry[0].number, entry[-1].number)
+        if role is None or role.role == "thematic_expert":
+            description_parts.append(text)
+        if role is not None:
+            roles.append(role)
+    line_end = max(l.number for l in block.lines)
+    item = AgendaItem(
+        day_number=day_number,
+        start_time=start,
+        end_time=end,
+        item_type=block.kind,
+        panel_number=panel_number,
+        title=squash_spaces(title).rstrip(":").strip() or block.kind.replace("_", " ").capitalize(),
+        description="; ".join(p for p in description_parts if p) or None,
+        line_start=min(time_line, first.number),
+        line_end=line_end,
+    )
+    return item, roles
+
+
+def _cells(text: str) -> list[str]:
+    """Cells of a table row: split at tabs, at HTML tags (text only, never rendered) and at the
+    wide gaps PDF extraction leaves between columns ('Lunch  Space for Side Events')."""
+    parts = [squash_spaces(p) for p in re.split(r"<[^>]{0,300}>|\t| {2,}", text)]
+    cells: list[str] = []
+    for part in filter(None, parts):
+        if cells and cells[-1].endswith(":"):  # 'PANEL 3:  International …': a label, not a cell
+            cells[-1] = f"{cells[-1]} {part}"
+        else:
+            cells.append(part)
+    return cells
+
+
+def _bullet_items(cell: str) -> list[str]:
+    return [s for s in (squash_spaces(p) for p in re.split(f"[{re.escape(BULLET_GLYPHS)}]", cell)) if s]
+
+
+def _role_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,
+                     line_end: int) -> RoleMention | None:
+    moderated = _MODERATED_RE.match(text)
+    if moderated:
+        person = parse_person(text[moderated.end():])
+        role = "moderator"
+    else:
+        if _SUB_ITEM_RE.match(text):
+            return None
+        person = parse_person(text)
+        role = None
+    if person is None:
+        return None
+    affiliation = person.affiliation
+    if role is None:
+        expert = _EXPERT_RE.search(affiliation or "")
+        if expert:
+            role = "thematic_expert"
+            affiliation = (affiliation or "")[: expert.start()].strip(" ,") or None
+        elif affiliation and _SG_RE.search(affiliation):
+            role = "secretary_general"
+        elif kind == "panel":
+            role = "panelist"
+        elif kind in ("opening", "welcome", "closing", "conclusions"):
+            role = "co_facilitator"
+        else:
+            return None
+    return RoleMention(
+        full_name=person.full_name,
+        honorific=person.honorific,
+        affiliation=affiliation,
+        role=role,
+        panel_number=panel_number if role in ("panelist", "moderator") else None,
+        line_start=line_start,
+        line_end=line_end,
+    )

@@ -1,0 +1,205 @@
+"""Pieces of language all three document kinds share: ordinals, numbers, dates, times, titles."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from gcmdash.records import ParseError, SessionInfo
+from gcmdash.extract.text import squash_spaces
+
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6,
+}
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50,
+}
+NUMBER_PATTERN = r"\d{1,4}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+MONTHS = {
+    m: i for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"], start=1)
+}
+_MONTH_PATTERN = "|".join(m.capitalize() for m in MONTHS)
+
+_ORDINAL_SESSION_RE = re.compile(
+    r"\b(" + "|".join(ORDINALS) + r")\s+informal\s+thematic\s+session", re.IGNORECASE
+)
+# '19-20 June 2017', '19 and 20 June 2017', '4-6 December 2017', '30 November - 1 December 2017'
+DATE_RANGE_RE = re.compile(
+    rf"\b(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_MONTH_PATTERN}))?\s*(?:-|–|—|and|to)\s*"
+    rf"(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH_PATTERN}),?\s+(?P<year>\d{{4}})\b"
+)
+# The seeds write '10:00 – 10:15', '10.00-10.15', '17:50- 18:00' and, from PDF, '10.0010.15'.
+_CLOCK = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
+TIME_RANGE_RE = re.compile(
+    rf"^\s*(?P<start>{_CLOCK})\s*(?:[-–—]|to)?\s*(?P<end>{_CLOCK})(?![\d])"
+)
+
+
+def to_number(word: str) -> int:
+    word = word.lower()
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def parse_clock(value: str) -> dt.time:
+    hours, minutes = re.split(r"[:.]", value)
+    return dt.time(int(hours), int(minutes))
+
+
+def match_time_range(line: str) -> tuple[dt.time, dt.time, str] | None:
+    """A time range at the start of a line, and the rest of the line; None if there is none."""
+    match = TIME_RANGE_RE.match(line)
+    if not match:
+        return None
+    return parse_clock(match["start"]), parse_clock(match["end"]), line[match.end():].strip()
+
+
+def find_session_ordinal(text: str) -> tuple[int, int] | None:
+    """(session number, character offset) of the first 'third informal thematic session'."""
+    match = _ORDINAL_SESSION_RE.search(text)
+    if not match:
+        return None
+    return ORDINALS[match.group(1).lower()], match.start()
+
+
+def parse_date_range(match: re.Match[str]) -> tuple[dt.date, dt.date]:
+    year = int(match["year"])
+    end_month = MONTHS[match["m2"].lower()]
+    start_month = MONTHS[match["m1"].lower()] if match["m1"] else end_month
+    try:
+        start = dt.date(year, start_month, int(match["d1"]))
+        end = dt.date(year, end_month, int(match["d2"]))
+    except ValueError as exc:
+        raise ParseError(f"impossible date in {match.group(0)!r}: {exc}") from exc
+    if end < start:
+        raise ParseError(f"date range ends before it starts: {match.group(0)!r}")
+    return start, end
+
+
+@dataclass(frozen=True)
+class NumberedLine:
+    number: int  # 1-based line number in the file
+    text: str
+
+
+def numbered_lines(text: str) -> list[NumberedLine]:
+    return [NumberedLine(i, line) for i, line in enumerate(text.split("\n"), start=1)]
+
+
+def nonblank(lines: list[NumberedLine]) -> list[NumberedLine]:
+    return [line for line in lines if line.text.strip()]
+
+
+class JoinedText:
+    """Lines joined into running text, remembering which line each character came from."""
+
+    def __init__(self, lines: list[NumberedLine]) -> None:
+        self.text = ""
+        self._starts: list[tuple[int, int]] = []  # (offset in text, line number)
+        for line in lines:
+            part = squash_spaces(line.text)
+            if not part:
+                continue
+            if self.text.endswith("-") and part[:1].isalpha():
+                offset = len(self.text)
+                self.text += part
+            else:
+                if self.text:
+                    self.text += " "
+                offset = len(self.text)
+                self.text += part
+            self._starts.append((offset, line.number))
+
+    def line_at(self, offset: int) -> int:
+        number = self._starts[0][1] if self._starts else 0
+        for start, line_number in self._starts:
+            if start > offset:
+                break
+            number = line_number
+        return number
+
+    def span_lines(self, start: int, end: int) -> tuple[int, int]:
+        return self.line_at(start), self.line_at(max(start, end - 1))
+
+
+def sentences(joined: JoinedText) -> list[tuple[int, int, str]]:
+    """(start, end, sentence) over running text; a full stop before a capital ends a sentence."""
+    out, start = [], 0
+    for match in re.finditer(r"[.;:!?](?=\s+[“\"A-Z]|\s*$)", joined.text):
+        end = match.end()
+        sentence = joined.text[start:end].strip()
+        if sentence:
+            offset = start + (len(joined.text[start:end]) - len(joined.text[start:end].lstrip()))
+            out.append((offset, end, sentence))
+        start = end
+    tail = joined.text[start:].strip()
+    if tail:
+        out.append((len(joined.text) - len(joined.text[start:].lstrip()), len(joined.text), tail))
+    return out
+
+
+_QUOTED_RE = re.compile(r"[“\"](?P<title>[^”\"]{8,}?)[”\"]")
+
+
+def quoted_title(joined: JoinedText) -> tuple[str, int, int] | None:
+    """The first quoted title (the session theme), with its line span."""
+    match = _QUOTED_RE.search(joined.text)
+    if not match:
+        return None
+    start, end = joined.span_lines(match.start(), match.end())
+    return squash_spaces(match["title"]), start, end
+
+
+_PLACE_DATE_RE = re.compile(
+    rf"^(?P<city>[A-Z][A-Za-z .'-]+?),\s*{DATE_RANGE_RE.pattern[2:]}", re.MULTILINE
+)
+
+
+def session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
+    """Theme, place and dates from a title block: '“Theme”' then 'Geneva, 19-20 June 2017' and
+    the venue on the next line ('Palais des Nations, Room XIX')."""
+    for index, line in enumerate(lines):
+        text = squash_spaces(line.text.replace("*", ""))
+        match = _PLACE_DATE_RE.match(text)
+        if not match:
+            continue
+        start_date, end_date = parse_date_range(match)
+        venue, venue_line = None, line.number
+        for following in lines[index + 1 : index + 4]:
+            candidate = squash_spaces(following.text.replace("*", ""))
+            if candidate:
+                if not re.match(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)", candidate):
+                    venue, venue_line = candidate, following.number
+                break
+        title_block = JoinedText(lines[:index])
+        title = quoted_title(title_block)
+        return SessionInfo(
+            session_number=session_number,
+            title=title[0] if title else None,
+            city=squash_spaces(match["city"]),
+            country=None,
+            venue=venue,
+            start_date=start_date,
+            end_date=end_date,
+            line_start=title[1] if title else line.number,
+            line_end=venue_line,
+        )
+    return None
+
+
+def session_days(session: SessionInfo | None) -> int | None:
+    """How many days the session lasted (its last day's number), when its dates are known."""
+    if session is None or session.start_date is None or session.end_date is None:
+        return None
+    return (session.end_date - session.start_date).days + 1
+
+
+def roman_heading(text: str) -> bool:
+    """A stray Roman-numeral heading number ('IV.'), which PDF extraction leaves on its own line."""
+    return bool(re.fullmatch(r"\s*[IVX]{1,4}\.\s*", text))
+

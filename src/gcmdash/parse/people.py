@@ -1,0 +1,92 @@
+"""People as documents name them: 'H.E. Mr. Jürg Lauber, Permanent Representative of ...'."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from gcmdash.extract.text import squash_spaces, strip_bullets
+
+# Order matters: the longest honorific first. 'Ms.Marla Conrad' (no space) occurs in the seeds.
+_HONORIFIC_TOKENS = ("H.E.", "H. E.", "Mrs.", "Mrs", "Ms.", "Ms", "Mr.", "Mr", "Miss", "Dr.",
+                     "Dr", "Prof.", "Professor", "Ambassador", "Amb.")
+_NAME_PARTICLES = {"de", "del", "della", "da", "das", "dos", "du", "van", "von", "der", "den",
+                   "bin", "al", "el", "la", "le", "y", "ibn"}
+FEMALE_HONORIFICS = {"ms", "mrs", "miss"}
+MALE_HONORIFICS = {"mr"}
+
+
+@dataclass(frozen=True)
+class NamedPerson:
+    honorific: str | None
+    full_name: str
+    affiliation: str | None
+
+
+def split_honorific(text: str) -> tuple[str | None, str]:
+    """('H.E. Mr.', 'Juan José Gómez Camacho, ...') from 'H.E. Mr. Juan José Gómez Camacho, ...'."""
+    rest = text.strip()
+    found: list[str] = []
+    while True:
+        for token in _HONORIFIC_TOKENS:
+            if rest.startswith(token):
+                after = rest[len(token):]
+                # a token is whole when a space, a capital (after a dot) or the end follows
+                if after[:1] == " " or (token.endswith(".") and after[:1].isupper()):
+                    found.append(token if token.endswith(".") or token in ("Ambassador", "Professor", "Miss") else token + ".")
+                    rest = after.lstrip()
+                    break
+        else:
+            break
+    honorific = " ".join(t.replace("H. E.", "H.E.") for t in found) or None
+    return honorific, rest
+
+
+def looks_like_name(text: str) -> bool:
+    """Two to seven words, each capitalised or a known particle ('Juan José Gómez Camacho')."""
+    words = text.split()
+    if not 2 <= len(words) <= 7:
+        return False
+    for word in words:
+        if word.lower() in _NAME_PARTICLES:
+            continue
+        if not (word[:1].isupper() and re.fullmatch(r"[\w'’.-]+", word)):
+            return False
+    return words[0].lower() not in _NAME_PARTICLES
+
+
+def parse_person(text: str, require_honorific: bool = False) -> NamedPerson | None:
+    """A person from 'Honorific Name, affiliation'; None when the text is not a person."""
+    text = strip_bullets(text)
+    honorific, rest = split_honorific(text)
+    if honorific is None and require_honorific:
+        return None
+    name, _, affiliation = rest.partition(",")
+    name = squash_spaces(name)
+    if not looks_like_name(name):
+        return None
+    affiliation = squash_spaces(affiliation).rstrip(".").strip() or None
+    return NamedPerson(honorific=honorific, full_name=name, affiliation=affiliation)
+
+
+def name_key(full_name: str) -> str:
+    """Accent-, case- and punctuation-free form for matching ('Iván Martín' == 'Ivan Martin')."""
+    decomposed = unicodedata.normalize("NFKD", full_name)
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return squash_spaces(re.sub(r"[^a-z ]+", " ", ascii_only.lower()))
+
+
+def person_id(full_name: str) -> str:
+    return name_key(full_name).replace(" ", "-")
+
+
+def gender_as_listed(honorific: str | None) -> str:
+    """'female' for Ms./Mrs./Miss, 'male' for Mr., else 'unknown' (Dr., Prof., H.E. alone)."""
+    if not honorific:
+        return "unknown"
+    tokens = {t.strip(".").lower() for t in honorific.split()}
+    if tokens & FEMALE_HONORIFICS:
+        return "female"
+    if tokens & MALE_HONORIFICS:
+        return "male"
+    return "unknown"

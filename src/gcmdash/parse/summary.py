@@ -1,0 +1,313 @@
+"""Co-facilitators' summaries: the session, participation counts, the announced stocktaking
+meeting, areas of discussion with their recommendations, and the programme annex."""
+from __future__ import annotations
+
+import re
+
+from gcmdash.parse.agenda import find_agenda_start, parse_agenda
+from gcmdash.parse.common import (DATE_RANGE_RE, NUMBER_PATTERN, JoinedText, NumberedLine, nonblank,
+                              parse_date_range, quoted_title, roman_heading, sentences, to_number)
+from gcmdash.records import (STOCKTAKING_SESSION, DiscussionArea, ParseError, ParsedDocument,
+                         ParseFinding, ParticipationCount, Recommendation, SessionInfo)
+from gcmdash.extract.text import join_wrapped, squash_spaces, typical_width
+
+_SECTION_RE = {
+    "panels": re.compile(r"^\W*([IVX]+\.\s*)?Panels\s*$", re.IGNORECASE),
+    "areas": re.compile(r"^\W*([IVX]+\.\s*)?Areas of discussion\s*$", re.IGNORECASE),
+    "conclusions": re.compile(r"^\W*([IVX]+\.\s*)?Conclusions?\s*$", re.IGNORECASE),
+}
+_LEAD_IN_RE = re.compile(r"(recommendation|proposal|suggestion|included|following)[^:]*:\s*$",
+                         re.IGNORECASE)
+_AREA_RE = re.compile(r"^\s*(?P<letter>[a-z])\.\s*(?P<heading>.*)$")
+
+# A bullet line ending in one of these words was wrapped: the bullet goes on below.
+_FUNCTION_WORDS = frozenset(
+    "a an the and or nor but of to in on at by for with from into onto as than that which who "
+    "whose whom its their his her our your such including between among about against through "
+    "towards toward under over upon via per vis-à-vis be is are was were".split()
+)
+
+# --- participation -----------------------------------------------------------------------------
+_QUALIFIERS = {"over": "more_than", "more than": "more_than", "at least": "more_than",
+               "in excess of": "more_than", "some": "approximately", "about": "approximately",
+               "approximately": "approximately", "around": "approximately",
+               "nearly": "approximately", "almost": "approximately"}
+_COUNT_RE = re.compile(
+    rf"\b(?:(?P<qualifier>{'|'.join(sorted(_QUALIFIERS, key=len, reverse=True))})\s+)?"
+    rf"(?P<number>{NUMBER_PATTERN})\s+(?P<noun>(?:[\w-]+\s+){{0,3}}?"
+    r"(?:Member States|States|interventions|statements|agencies|entities|stakeholders|NGOs|"
+    r"organizations|organisations|participants|delegates|delegations))\b",
+    re.IGNORECASE,
+)
+_ATTEND_RE = re.compile(r"\b(attended|participated|took part|were represented|present)\b", re.I)
+_INFORMAL_DIALOGUE_RE = re.compile(r"informal (?:interactive )?dialogue|multi-stakeholder hearing",
+                                   re.IGNORECASE)
+
+
+def _measure(noun: str, sentence: str) -> str | None:
+    noun_lower = noun.lower()
+    if re.search(r"\b(interventions|statements)$", noun_lower):
+        return "member_state_interventions"
+    if re.search(r"\b(UN|United Nations)\b.*\b(agencies|entities)$", noun, re.IGNORECASE) or \
+            noun_lower.endswith("agencies"):
+        return "un_agencies"
+    if re.search(r"(stakeholders|ngos|civil society organi[sz]ations)$", noun_lower):
+        if _INFORMAL_DIALOGUE_RE.search(sentence):
+            return "informal_dialogue_stakeholders"
+        return "non_governmental_stakeholders"
+    if re.search(r"\bmember states$", noun_lower) and _ATTEND_RE.search(sentence):
+        return "member_states_attended"
+    if noun_lower.endswith("participants"):
+        return "participants"
+    if noun_lower.endswith("delegates"):
+        return "delegates"
+    return None
+
+
+def extract_participation(joined: JoinedText) -> tuple[tuple[ParticipationCount, ...], tuple[ParseFinding, ...]]:
+    """Counts as summaries phrase them: '110 Member States attended the session and made 105
+    interventions', 'over 120 interventions', 'by 6 UN agencies and 17 non-governmental
+    stakeholders', 'Another 18 non-governmental stakeholders … during the informal dialogue'."""
+    counts: dict[str, ParticipationCount] = {}
+    findings: list[ParseFinding] = []
+    for start, end, sentence in sentences(joined):
+        for match in _COUNT_RE.finditer(sentence):
+            measure = _measure(squash_spaces(match["noun"]), sentence)
+            if measure is None:
+                continue
+            value = to_number(match["number"])
+            qualifier = _QUALIFIERS.get((match["qualifier"] or "").lower(), "exact")
+            line_start, line_end = joined.span_lines(start + match.start(), start + match.end())
+            count = ParticipationCount(measure, value, qualifier, sentence, line_start, line_end)
+            previous = counts.get(measure)
+            if previous is None:
+                counts[measure] = count
+            elif (previous.value, previous.qualifier) != (value, qualifier):
+                findings.append(ParseFinding(
+                    "participation_conflict", "warning",
+                    f"{measure}: line {previous.line_start} says {previous.value} "
+                    f"({previous.qualifier}), line {line_start} says {value} ({qualifier}); "
+                    "the first is kept", line_start))
+    return tuple(counts.values()), tuple(findings)
+
+
+# --- the session and the stocktaking meeting ---------------------------------------------------
+_HELD_RE = re.compile(
+    rf"\bwas held (?:at|in) (?P<venue>[^.;]*?) (?:on|from) (?P<dates>{DATE_RANGE_RE.pattern[2:]})"
+)
+_STOCKTAKING_RE = re.compile(
+    r"\bstocktaking meeting (?:in|at) (?P<city>[A-Z][\w .'-]*?)(?:, (?P<country>[A-Z][\w .'-]*?))?"
+    rf" (?:on|from) (?P<dates>{DATE_RANGE_RE.pattern[2:]})"
+)
+
+
+def reflow_two_columns(lines: list[NumberedLine]) -> list[NumberedLine]:
+    """Undo a two-column layout that extraction read column after column.
+
+    Two runs of short lines (under 60% of the page width) separated by a few headings or blank
+    lines are the left and right columns; they are interleaved back into reading order.
+    """
+    width = typical_width([l.text for l in lines])
+    # A stray heading number ('II.') sits between the columns; it is no column line.
+    short = [bool(l.text.strip()) and not roman_heading(l.text) and len(l.text.strip()) < 0.6 * width
+             for l in lines]
+    runs: list[tuple[int, int]] = []
+    index = 0
+    while index < len(lines):
+        if short[index]:
+            end = index
+            while end + 1 < len(lines) and short[end + 1]:
+                end += 1
+            if end - index + 1 >= 3:
+                runs.append((index, end))
+            index = end + 1
+        else:
+            index += 1
+    for (a_start, a_end), (b_start, b_end) in zip(runs, runs[1:]):
+        gap = lines[a_end + 1 : b_start]
+        if len(gap) > 8 or (b_end - b_start) > (a_end - a_start):
+            continue
+        left, right = lines[a_start : a_end + 1], lines[b_start : b_end + 1]
+        # The left run may begin with the short last lines of the paragraph above it.
+        extra = max(0, len(left) - len(right) - 1)
+        a_start, left = a_start + extra, left[extra:]
+        woven: list[NumberedLine] = []
+        for i in range(max(len(left), len(right))):
+            woven += left[i : i + 1] + right[i : i + 1]
+        return lines[:a_start] + woven + [l for l in gap if l.text.strip()] + lines[b_end + 1 :]
+    return lines
+
+
+def _session_from_intro(joined: JoinedText, session_number: int) -> SessionInfo | None:
+    held = _HELD_RE.search(joined.text)
+    if not held:
+        return None
+    dates = DATE_RANGE_RE.search(held["dates"])
+    start_date, end_date = parse_date_range(dates) if dates else (None, None)
+    venue = re.sub(r"^the\s+", "", squash_spaces(held["venue"]))
+    city_match = re.search(r"\b(?:at|in) ([A-Z][\w .'-]+)$", venue)
+    title = quoted_title(joined)
+    line_start = min(title[1], joined.line_at(held.start())) if title else joined.line_at(held.start())
+    return SessionInfo(
+        session_number=session_number,
+        title=title[0] if title else None,
+        city=city_match.group(1) if city_match else venue,
+        country=None,
+        venue=venue,
+        start_date=start_date,
+        end_date=end_date,
+        line_start=line_start,
+        line_end=joined.line_at(held.end() - 1),
+    )
+
+
+def _stocktaking(intro: list[NumberedLine]) -> SessionInfo | None:
+    joined = JoinedText(nonblank(reflow_two_columns(intro)))
+    match = _STOCKTAKING_RE.search(joined.text)
+    if not match:
+        return None
+    dates = DATE_RANGE_RE.search(match["dates"])
+    start_date, end_date = parse_date_range(dates)
+    lines = [joined.line_at(match.start()), joined.line_at(match.end() - 1)]
+    return SessionInfo(
+        session_number=STOCKTAKING_SESSION,
+        title=None,  # an announcement names the meeting, it does not give its title
+        city=squash_spaces(match["city"]),
+        country=squash_spaces(match["country"]) if match["country"] else None,
+        venue=None,
+        start_date=start_date,
+        end_date=end_date,
+        line_start=min(lines),
+        line_end=max(lines),
+    )
+
+
+# --- areas of discussion and their recommendations ---------------------------------------------
+def split_bullets(lines: list[NumberedLine], page_width: int) -> list[list[NumberedLine]]:
+    """Recommendation bullets whose glyphs extraction lost, from their wrapped lines.
+
+    A line continues the bullet above when it starts in lower case or with a digit or
+    punctuation; or when the line above ends with a comma or a function word ('for', 'the');
+    or when the line above ends with a capitalised word or a number and this line's first word
+    would not have fitted on it (a wrapped name: '… at International' / 'Borders as a tool …').
+    Otherwise, and wherever a lost glyph left leading white space, a new bullet starts.
+    """
+    content = [l for l in lines if l.text.strip() and not roman_heading(l.text)]
+    # The list's own width (it is indented), leaving out lines extraction glued together; the
+    # space a lost glyph left at a line's start is no part of the text's width.
+    width = max((len(l.text.strip()) for l in content
+                 if len(l.text.strip()) <= 1.15 * page_width), default=page_width)
+    bullets: list[list[NumberedLine]] = []
+    for line in content:
+        text = line.text.strip()
+        if not bullets:
+            bullets.append([line])
+            continue
+        previous = bullets[-1][-1].text.strip()
+        last_word = previous.split()[-1] if previous.split() else ""
+        first_word = text.split()[0]
+        continues = (
+            not text[:1].isupper()
+            or previous.endswith((",", ";", "-", "(", "/"))
+            or last_word.lower() in _FUNCTION_WORDS
+        )
+        if not continues and line.text[:1] not in (" ", "\t"):
+            wrapped_name = last_word[:1].isupper() or last_word[:1].isdigit()  # '2030' / 'Agenda'
+            continues = wrapped_name and len(previous) + 1 + len(first_word) > width
+        if continues:
+            bullets[-1].append(line)
+        else:
+            bullets.append([line])
+    return bullets
+
+
+def _areas(lines: list[NumberedLine], page_width: int
+           ) -> tuple[list[DiscussionArea], list[Recommendation]]:
+    areas: list[DiscussionArea] = []
+    recommendations: list[Recommendation] = []
+    # Area headings come in letter order; PDF extraction may split 'f.' from 'Border management'.
+    starts: list[tuple[int, str, str, int]] = []  # (index, letter, heading, heading line index)
+    expected = "a"
+    index = 0
+    while index < len(lines):
+        match = _AREA_RE.match(lines[index].text)
+        if match and match["letter"] == expected and not match["heading"][:1].islower():
+            heading, heading_index = match["heading"].strip(), index
+            if not heading:
+                following = next((j for j in range(index + 1, min(index + 4, len(lines)))
+                                  if lines[j].text.strip()), None)
+                if following is None:
+                    index += 1
+                    continue
+                heading, heading_index = lines[following].text.strip(), following
+            starts.append((index, expected, heading, heading_index))
+            expected = chr(ord(expected) + 1)
+            index = heading_index + 1
+            continue
+        index += 1
+    for n, (index, letter, heading, heading_index) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        body = lines[heading_index + 1 : end]
+        lead_in = next((i for i, l in enumerate(body) if _LEAD_IN_RE.search(l.text.strip())), None)
+        narrative_lines = body if lead_in is None else body[:lead_in]
+        bullet_lines = [] if lead_in is None else body[lead_in + 1 :]
+        bullets = split_bullets(bullet_lines, page_width)
+        for position, bullet in enumerate(bullets, start=1):
+            recommendations.append(Recommendation(
+                area_letter=letter,
+                position=position,
+                text=join_wrapped([l.text for l in bullet]),
+                line_start=bullet[0].number,
+                line_end=bullet[-1].number,
+            ))
+        last_line = max([lines[index].number] + [l.number for l in body if l.text.strip()])
+        areas.append(DiscussionArea(
+            area_letter=letter,
+            heading=squash_spaces(heading),
+            narrative=join_wrapped([l.text for l in narrative_lines if not roman_heading(l.text)]),
+            line_start=lines[index].number,
+            line_end=last_line,
+        ))
+    return areas, recommendations
+
+
+def _find(pattern: re.Pattern[str], lines: list[NumberedLine], start: int = 0) -> int | None:
+    return next((i for i in range(start, len(lines)) if pattern.match(lines[i].text.strip())), None)
+
+
+def parse_summary(lines: list[NumberedLine], session_number: int, classified_by: str
+                  ) -> ParsedDocument:
+    annex = find_agenda_start(lines)
+    body = lines[: annex - 1] if annex else lines
+    panels = _find(_SECTION_RE["panels"], body)
+    areas_at = _find(_SECTION_RE["areas"], body)
+    if areas_at is None:
+        raise ParseError("a summary without an 'Areas of discussion' section")
+    conclusions = _find(_SECTION_RE["conclusions"], body, areas_at + 1)
+    intro = body[: panels if panels is not None else areas_at]
+
+    intro_text = JoinedText(intro)
+    participation, findings = extract_participation(intro_text)
+    if not participation:
+        participation, findings = extract_participation(JoinedText(body))
+    sessions = [s for s in (_session_from_intro(intro_text, session_number), _stocktaking(intro)) if s]
+
+    page_width = typical_width([l.text for l in body])
+    areas, recommendations = _areas(body[areas_at + 1 : conclusions], page_width)
+    if not recommendations:
+        findings += (ParseFinding("no_recommendations", "warning",
+                                  "the summary's areas of discussion list no recommendations",
+                                  body[areas_at].number),)
+    agenda = parse_agenda(lines[annex:], None) if annex else None
+    return ParsedDocument(
+        document_type="summary",
+        session_number=session_number,
+        classified_by=classified_by,
+        sessions=tuple(sessions),
+        agenda_items=agenda.items if agenda else (),
+        roles=agenda.roles if agenda else (),
+        participation=participation,
+        discussion_areas=tuple(areas),
+        recommendations=tuple(recommendations),
+        findings=tuple(findings) + (agenda.findings if agenda else ()),
+    )

@@ -1,0 +1,320 @@
+"""Files -> parsed documents: the map stage of the build.
+
+Each file is extracted, then parsed, in isolated worker processes (gcmdash/runner/isolate.py) with time and
+memory limits, `workers` at a time. Unchanged content is taken from the cache (gcmdash/runner/cache.py)
+without starting a worker. Every file ends with a status: loaded (parsed; loading may still
+reject it), failed, encrypted, no_text, or duplicate of an identical file listed earlier.
+
+Given a previous build (its loaded documents and corpus state), a document is *reused* instead:
+neither extracted nor parsed, its rows kept from the previous database, when
+
+- its file has the same name and content as a document that build loaded,
+- it is still the first file of that content (not now a duplicate of an earlier name),
+- the new corpus's hyphen lexicon answers the questions its parse asked the same way, and
+- it is not a summary of a session whose areas and recommendations now come from another
+  summary than before (they come from the first summary, by document id, that has areas; the
+  other summaries' flags name it, so all of them are read again when it changes).
+
+The corpus-wide word counts behind the lexicon are updated by the changed files only. So an
+incremental build reads and parses what changed, and gives the tables a full build gives.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from gcmdash.load.database import NotLoaded
+from gcmdash.runner.cache import DocumentCache
+from gcmdash.runner.state import CorpusState, FileStamp
+from gcmdash.extract.formats import ExtractedDocument, sha256_file
+from gcmdash.runner.isolate import IsolatedPool, TaskFailed
+from gcmdash.records import ParsedDocument
+from gcmdash.runner.tasks import extract_task, parse_task, set_lexicon_task
+from gcmdash.extract.text import HyphenLexicon
+
+EXTRACT_TIMEOUT_S = 60.0
+PARSE_TIMEOUT_S = 60.0
+WORKER_MEMORY_BYTES = 2 * 1024**3
+
+Progress = Callable[[str, int, int], None]
+Extraction = tuple[ExtractedDocument, Counter | None]  # the document and its word counts
+
+
+
+@dataclass(frozen=True)
+class LoadedBefore:
+    """A document the previous build loaded: its content hash, type and session."""
+    sha256: str
+    document_type: str
+    session_number: int
+
+
+@dataclass(frozen=True)
+class PreviousBuild:
+    """What a previous build made with the same code and reference data offers the next one."""
+    loaded: dict[str, LoadedBefore]  # document_id -> what it was
+    state: CorpusState
+    summaries_with_areas: dict[str, int]  # summary document_id -> session, loaded or flagged
+
+
+@dataclass
+class IngestResult:
+    parsed: list[tuple[ExtractedDocument, ParsedDocument]] = field(default_factory=list)
+    not_loaded: list[NotLoaded] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # document ids taken from the previous build
+    # session -> the reused summary its areas and recommendations still come from
+    kept_summaries: dict[int, str] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)  # file name -> sha256, every file
+    state: CorpusState | None = None  # this corpus's state (input_fingerprint set by the build)
+    cache_hits: dict[str, int] = field(default_factory=dict)
+    workers_started: bool = False
+
+
+class _LazyPool:
+    """Starts the worker processes only when some work is not in the cache."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: IsolatedPool | None = None
+
+    def get(self, timeout_s: float) -> IsolatedPool:
+        if self.pool is None:
+            self.pool = IsolatedPool(self.workers, timeout_s, WORKER_MEMORY_BYTES).__enter__()
+        self.pool.timeout_s = timeout_s
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.__exit__(None, None, None)
+
+
+def _without_text(path: Path, sha256: str, status: str = "ok", reason: str | None = None
+                  ) -> ExtractedDocument:
+    return ExtractedDocument(document_id=path.name, file_name=path.name, sha256=sha256,
+                             size_bytes=path.stat().st_size, format=path.suffix.lower().lstrip("."),
+                             text=None, status=status, error=reason)
+
+
+def ingest(paths: list[Path], workers: int, cache: DocumentCache,
+           progress: Progress = lambda stage, done, total: None,
+           previous: PreviousBuild | None = None,
+           known_files: dict[str, FileStamp] | None = None) -> IngestResult:
+    """Extract and parse every file (or reuse it from `previous`). `known_files` are the file
+    stamps of an earlier build: a file that still matches its stamp is not hashed again."""
+    lazy = _LazyPool(workers)
+    try:
+        stamps = hash_files(paths, known_files or {})
+        hashes = {name: stamp.sha256 for name, stamp in stamps.items()}
+        result = _ingest(paths, hashes, cache, lazy, progress, previous)
+        if result is None:  # the previous word counts could not be updated: start afresh
+            result = _ingest(paths, hashes, cache, lazy, progress, None)
+    finally:
+        lazy.close()
+    result.state.files = stamps
+    result.cache_hits = dict(cache.hits)
+    result.workers_started = lazy.pool is not None
+    result.parsed.sort(key=lambda pair: pair[0].document_id)
+    result.not_loaded.sort(key=lambda n: n.document.document_id)
+    return result
+
+
+def hash_files(paths: list[Path], known: dict[str, FileStamp]) -> dict[str, FileStamp]:
+    """file name -> stamp with the content's sha256; files whose stamp still matches are not
+    read (see FileStamp)."""
+    stamps = {}
+    for path in paths:
+        stat = os.stat(path)  # before reading: a change while it is read shows next time
+        stamp = known.get(path.name)
+        if stamp is None or not stamp.matches(stat):
+            hashed_at = time.time_ns()
+            stamp = FileStamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
+                              sha256_file(path), hashed_at)
+        stamps[path.name] = stamp
+    return stamps
+
+
+def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, lazy: _LazyPool,
+            progress: Progress, previous: PreviousBuild | None) -> IngestResult | None:
+    result = IngestResult(hashes=hashes)
+    by_name = {path.name: path for path in paths}
+    loaded_before = previous.loaded if previous else {}
+    unchanged = {name for name, sha in hashes.items()
+                 if name in loaded_before and loaded_before[name].sha256 == sha}
+    extracted = _extract_all([p for p in paths if p.name not in unchanged], hashes, cache, lazy,
+                             progress)
+
+    readable: list[str] = []  # file names whose text is part of the corpus
+    first_of: dict[str, str] = {}
+    for path in paths:  # sorted: the first name of identical content loads
+        name, sha = path.name, hashes[path.name]
+        doc = extracted[name][0] if name in extracted else None
+        if doc is not None and doc.status != "ok":
+            result.not_loaded.append(NotLoaded(doc, doc.status, doc.error or doc.status))
+        elif sha in first_of:
+            original = first_of[sha]
+            result.not_loaded.append(NotLoaded(
+                doc or _without_text(path, sha), "duplicate", f"identical content to {original}",
+                duplicate_of=original))
+            unchanged.discard(name)
+        else:
+            first_of[sha] = name
+            readable.append(name)
+
+    counts = _corpus_counts({hashes[n] for n in readable}, extracted, hashes, cache, previous)
+    if counts is None:
+        return None
+    for name, (doc, _) in extracted.items():  # summed: each text's own counts are not needed
+        extracted[name] = (doc, None)
+    lexicon = HyphenLexicon.from_token_counts(counts)
+    answers: dict[str, dict] = {}
+    reused = _still_valid(unchanged & set(readable), hashes, lexicon, previous, answers)
+
+    parsed = _extract_and_parse([n for n in readable if n not in reused], by_name, hashes,
+                                extracted, lexicon, cache, lazy, progress, answers)
+    if previous is not None:
+        before = _first_summaries(previous.summaries_with_areas)
+        after = _first_summaries(
+            {n: s for n, s in previous.summaries_with_areas.items() if n in reused}
+            | {n: p.session_number for n, (_, p) in parsed.items()
+               if isinstance(p, ParsedDocument) and p.discussion_areas})
+        moved = {s for s in before.keys() | after.keys() if before.get(s) != after.get(s)}
+        again = sorted(n for n in reused if previous.summaries_with_areas.get(n) in moved)
+        reused -= set(again)
+        parsed |= _extract_and_parse(again, by_name, hashes, extracted, lexicon, cache, lazy,
+                                     progress, answers)
+        result.kept_summaries = {s: n for s, n in after.items() if n in reused}
+
+    for name, (doc, outcome) in parsed.items():
+        if isinstance(outcome, ParsedDocument):
+            result.parsed.append((doc, outcome))
+        else:
+            result.not_loaded.append(NotLoaded(replace(doc, text=None), "failed",
+                                               f"could not parse: {outcome}"))
+            answers.pop(hashes[name], None)
+    result.reused = sorted(reused)
+    result.state = CorpusState(input_fingerprint="", token_counts=counts,
+                               counted=frozenset(hashes[n] for n in readable), answers=answers)
+    return result
+
+
+def _first_summaries(summaries: dict[str, int]) -> dict[int, str]:
+    """session -> the summary its areas and recommendations come from: the first by document
+    id (summaries load in document-id order; gcmdash.load.database.load_order)."""
+    first: dict[int, str] = {}
+    for name in sorted(summaries):
+        first.setdefault(summaries[name], name)
+    return first
+
+
+def _corpus_counts(readable: set[str], extracted: dict[str, Extraction], hashes: dict[str, str],
+                   cache: DocumentCache, previous: PreviousBuild | None) -> Counter | None:
+    """Word counts over the readable texts (each content once): the previous build's counts
+    with the texts that left the corpus taken out and the new ones added, or, without a
+    previous build, counted afresh. None when a text that left has no cached counts."""
+    new_counts = {hashes[name]: counts for name, (_, counts) in extracted.items()
+                  if counts is not None}
+    if previous is None:
+        total: Counter = Counter()
+        for sha in sorted(readable):
+            total.update(new_counts[sha])
+        return total
+    total = Counter(previous.state.token_counts)
+    for sha in sorted(previous.state.counted - readable):
+        gone = new_counts.get(sha) or cache.token_counts(sha)
+        if gone is None:
+            return None
+        total.subtract(gone)
+    for sha in sorted(readable - previous.state.counted):
+        total.update(new_counts[sha])
+    return +total  # drops words no text uses any more
+
+
+def _still_valid(candidates: set[str], hashes: dict[str, str], lexicon: HyphenLexicon,
+                 previous: PreviousBuild | None, answers: dict[str, dict]) -> set[str]:
+    """The unchanged documents whose parse the new lexicon would not change (each distinct
+    question is put to the lexicon once)."""
+    if previous is None:
+        return set()
+    asked: dict[str, str | None] = {}
+    valid = set()
+    for name in candidates:
+        before = previous.state.answers.get(hashes[name])
+        if before is None:
+            continue
+        for token in before:
+            if token not in asked:
+                asked[token] = lexicon.repair(token)
+        if all(asked[token] == answer for token, answer in before.items()):
+            valid.add(name)
+            answers[hashes[name]] = before
+    return valid
+
+
+def _extract_and_parse(names: list[str], by_name: dict[str, Path], hashes: dict[str, str],
+                       extracted: dict[str, Extraction], lexicon: HyphenLexicon,
+                       cache: DocumentCache, lazy: _LazyPool, progress: Progress,
+                       answers: dict[str, dict]) -> dict[str, tuple[ExtractedDocument, object]]:
+    missing = [by_name[n] for n in names if n not in extracted]
+    extracted.update(_extract_all(missing, hashes, cache, lazy, progress))
+    documents = [extracted[n][0] for n in names]
+    return {doc.document_id: (doc, outcome)
+            for doc, outcome in _parse_all(documents, lexicon, cache, lazy, progress, answers)}
+
+
+def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache,
+                 lazy: _LazyPool, progress: Progress) -> dict[str, Extraction]:
+    done: dict[str, Extraction] = {}
+    todo: list[tuple[str, str]] = []
+    for path in paths:
+        cached = cache.extracted(hashes[path.name], path)
+        if cached is not None:
+            done[path.name] = cached
+        else:
+            todo.append((path.name, str(path)))
+    if not paths:
+        return done
+    progress("extract", len(done), len(paths))
+    if todo:
+        by_name = {p.name: p for p in paths}
+        for name, outcome in lazy.get(EXTRACT_TIMEOUT_S).map(extract_task, todo):
+            if isinstance(outcome, TaskFailed):
+                done[name] = (_without_text(by_name[name], hashes[name], "failed", outcome.reason),
+                              None)
+            else:
+                done[name] = outcome
+                cache.store_extracted(*outcome)
+            progress("extract", len(done), len(paths))
+    return done
+
+
+def _parse_all(documents: list[ExtractedDocument], lexicon: HyphenLexicon, cache: DocumentCache,
+               lazy: _LazyPool, progress: Progress, answers: dict[str, dict]):
+    outcomes: dict[str, object] = {}
+    todo: list[tuple[str, str]] = []
+    for doc in documents:
+        cached = cache.parsed(doc.sha256, lexicon)
+        if cached is not None:
+            outcomes[doc.document_id], answers[doc.sha256] = cached
+        else:
+            todo.append((doc.document_id, doc.text))
+    if not documents:
+        return []
+    progress("parse", len(outcomes), len(documents))
+    if todo:
+        pool = lazy.get(PARSE_TIMEOUT_S)
+        pool.broadcast(set_lexicon_task, lexicon)
+        by_id = {d.document_id: d for d in documents}
+        for document_id, outcome in pool.map(parse_task, todo):
+            if isinstance(outcome, TaskFailed):
+                outcomes[document_id] = outcome.reason  # not cached: limits may be raised
+            else:
+                parsed, asked = outcome
+                outcomes[document_id] = parsed
+                answers[by_id[document_id].sha256] = asked
+                cache.store_parsed(by_id[document_id].sha256, parsed, asked)
+            progress("parse", len(outcomes), len(documents))
+    return [(doc, outcomes[doc.document_id]) for doc in documents]

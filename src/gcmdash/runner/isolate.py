@@ -1,0 +1,228 @@
+"""Run untrusted work (extracting and parsing user files) in child processes with limits.
+
+A small pool of long-lived workers, each under an address-space limit (RLIMIT_AS); every task
+has a time limit. A worker that overruns its time is killed and replaced; one that runs out of
+memory or dies is replaced too; the task is reported failed with the reason, and the other
+tasks carry on. Each worker is a fresh interpreter (`python -m gcmdash.runner.isolate FD FD`), so it
+inherits none of the parent's threads, open databases or main module (multiprocessing would
+re-run the parent's main script in the child, e.g. a Streamlit page).
+"""
+from __future__ import annotations
+
+import multiprocessing.connection
+import os
+import resource
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_MEMORY_BYTES = 2 * 1024**3
+STARTUP_S = 60.0
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # a task's time limit starts once its worker has loaded the code
+
+
+@dataclass(frozen=True)
+class TaskFailed:
+    """Why a task produced no result: it raised, ran out of time or memory, or killed its worker."""
+
+    reason: str
+
+
+def _worker_main(conn: "_Duplex", memory_bytes: int | None) -> None:
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    state: dict[str, Any] = {}
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        function, argument = message
+        conn.send(("started", None))  # the time limit counts from here, not from import time
+        try:
+            conn.send(("ok", function(argument, state)))
+        except MemoryError:
+            conn.send(("memory", "ran out of memory (the per-document limit is "
+                                 f"{(memory_bytes or 0) // 1024**2} MB)"))
+            return  # a worker that hit its memory limit is not trusted again
+        except Exception as exc:  # noqa: BLE001 - reported to the parent as this task's failure
+            conn.send(("error", f"{type(exc).__name__}: {exc}"
+                                f"\n{traceback.format_exc(limit=3)}"))
+
+
+class _Worker:
+    def __init__(self, memory_bytes: int | None) -> None:
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gcmdash.runner.isolate", str(to_child_r), str(from_child_w),
+             str(memory_bytes or 0)],
+            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, close_fds=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))})
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.conn = _Duplex(from_child_r, to_child_w)
+        self.task: tuple[Any, float, bool] | None = None  # (key, since, started)
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                kill = True
+        if kill:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.conn.close()
+
+
+class _Duplex:
+    """Two one-way pipes used as one connection (send to the worker, receive from it)."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self.reader = multiprocessing.connection.Connection(read_fd, writable=False)
+        self.writer = multiprocessing.connection.Connection(write_fd, readable=False)
+
+    def send(self, obj: Any) -> None:
+        self.writer.send(obj)
+
+    def recv(self) -> Any:
+        return self.reader.recv()
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
+
+
+class IsolatedPool:
+    """`with IsolatedPool(workers=2) as pool: for key, result in pool.map(fn, items): ...`
+
+    `fn(argument, state)` must be a module-level function (it is sent by reference); `state` is
+    a dict that lives as long as the worker (for data shared by many tasks, see `broadcast`).
+    """
+
+    def __init__(self, workers: int = 1, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 memory_bytes: int | None = DEFAULT_MEMORY_BYTES) -> None:
+        self.size = max(1, workers)
+        self.timeout_s = timeout_s
+        self.memory_bytes = memory_bytes
+        self._workers: list[_Worker] = []
+        self._setup: list[tuple[Callable, Any]] = []
+
+    def __enter__(self) -> "IsolatedPool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for worker in self._workers:
+            worker.stop(kill=exc_info[0] is not None)
+        self._workers = []
+
+    def broadcast(self, function: Callable[[Any, dict], Any], argument: Any) -> None:
+        """Run `function(argument, state)` in every worker now and in every replacement later."""
+        self._setup.append((function, argument))
+        for worker in self._workers:
+            _run_setup(worker, function, argument)
+
+    def _new_worker(self) -> _Worker:
+        worker = _Worker(self.memory_bytes)
+        for function, argument in self._setup:
+            _run_setup(worker, function, argument)
+        return worker
+
+    def map(self, function: Callable[[Any, dict], Any], items: Iterable[tuple[Any, Any]]
+            ) -> Iterator[tuple[Any, Any]]:
+        """Yield (key, result or TaskFailed) for each (key, argument), in completion order."""
+        pending = list(items)
+        pending.reverse()
+        while len(self._workers) < min(self.size, len(pending)):
+            self._workers.append(self._new_worker())
+        busy: dict[int, _Worker] = {}
+
+        def dispatch() -> None:
+            for index, worker in enumerate(self._workers):
+                if index not in busy and pending:
+                    key, argument = pending.pop()
+                    worker.conn.send((function, argument))
+                    worker.task = (key, time.monotonic(), False)
+                    busy[index] = worker
+
+        while pending or busy:
+            dispatch()
+            if not busy:
+                break
+            ready = multiprocessing.connection.wait([w.conn.reader for w in busy.values()],
+                                                    timeout=0.2)
+            now = time.monotonic()
+            finished = []
+            for index, worker in list(busy.items()):
+                key, since, started = worker.task
+                outcome: Any = None
+                if worker.conn.reader in ready:
+                    try:
+                        status, value = worker.conn.recv()
+                    except (EOFError, OSError):
+                        status, value = "died", self._death_reason(worker)
+                    if status == "started":
+                        worker.task = (key, time.monotonic(), True)
+                        continue
+                    outcome = value if status == "ok" else TaskFailed(_first_line(value))
+                    replace_worker = status in ("memory", "died")
+                elif worker.process.poll() is not None:
+                    outcome, replace_worker = TaskFailed(self._death_reason(worker)), True
+                elif now - since > (self.timeout_s if started else self.timeout_s + STARTUP_S):
+                    outcome = TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped")
+                    replace_worker = True
+                else:
+                    continue
+                del busy[index]
+                worker.task = None
+                if replace_worker:
+                    worker.stop(kill=True)
+                    self._workers[index] = self._new_worker()
+                finished.append((key, outcome))
+            dispatch()  # the workers start on the next tasks while the caller takes these
+            yield from finished
+
+    @staticmethod
+    def _death_reason(worker: _Worker) -> str:
+        try:
+            code = worker.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None and code < 0:
+            return f"the worker was killed by signal {-code} (likely out of memory)"
+        return f"the worker stopped unexpectedly (exit code {code})"
+
+
+def _run_setup(worker: _Worker, function: Callable, argument: Any) -> None:
+    worker.conn.send((function, argument))
+    status, value = worker.conn.recv()
+    if status == "started":
+        status, value = worker.conn.recv()
+    if status != "ok":
+        raise RuntimeError(f"worker set-up failed: {value}")
+
+
+def _first_line(value: str) -> str:
+    return str(value).split("\n", 1)[0]
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+if __name__ == "__main__":  # a worker: python -m gcmdash.runner.isolate READ_FD WRITE_FD MEMORY_BYTES
+    _read_fd, _write_fd, _memory = (int(a) for a in sys.argv[1:4])
+    _worker_main(_Duplex(_read_fd, _write_fd), _memory or None)

@@ -1,0 +1,52 @@
+"""The work done inside isolated workers (gcmdash/runner/isolate.py): extract one file, parse one text.
+
+Module-level functions, because workers receive them by reference.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from gcmdash.extract.formats import ExtractedDocument, extract
+from gcmdash.parse import parse_document
+from gcmdash.records import ParsedDocument, ParseError
+from gcmdash.extract.text import HyphenLexicon, count_tokens
+
+
+class RecordingLexicon:
+    """A HyphenLexicon that remembers what it was asked, so a cached parse can be reused when a
+    changed corpus would still answer those questions the same way."""
+
+    def __init__(self, lexicon: HyphenLexicon) -> None:
+        self._lexicon = lexicon
+        self.answers: dict[str, str | None] = {}
+
+    def repair(self, token: str) -> str | None:
+        answer = self._lexicon.repair(token)
+        self.answers[token] = answer
+        return answer
+
+
+def lexicon_agrees(lexicon: HyphenLexicon, answers: dict[str, str | None]) -> bool:
+    return all(lexicon.repair(token) == answer for token, answer in answers.items())
+
+
+def extract_task(path: str, state: dict) -> tuple[ExtractedDocument, Counter[str] | None]:  # noqa: ARG001
+    """The document, and its word counts for the corpus-wide hyphen lexicon (the map half of
+    HyphenLexicon.from_token_counts; None when there is no text)."""
+    document = extract(Path(path))
+    return document, (count_tokens(document.text) if document.text is not None else None)
+
+
+def set_lexicon_task(lexicon: HyphenLexicon, state: dict) -> None:
+    state["lexicon"] = lexicon
+
+
+def parse_task(text: str, state: dict) -> tuple[ParsedDocument | str, dict[str, Any]]:
+    """(parsed document, or the ParseError message; the lexicon questions asked)."""
+    recording = RecordingLexicon(state["lexicon"])
+    try:
+        return parse_document(text, recording), recording.answers
+    except ParseError as exc:
+        return str(exc), recording.answers

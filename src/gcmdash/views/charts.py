@@ -1,0 +1,666 @@
+"""Charts: pure functions, query DataFrame in -> plotly Figure out. No Streamlit, no SQL.
+
+The same functions draw the app, the notebooks and the published site. A count the record
+lacks is never drawn as a zero bar: it is written "not reported" where its bar would be.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from gcmdash.views.tables import (
+    GENDER_LABELS,
+    NO_SPEAKER_LIST,
+    NOT_IN_RECORD,
+    NOT_REPORTED,
+    as_list,
+    format_count,
+    measure_label,
+    organisation_label,
+    role_label,
+    session_label,
+    some_sources,
+)
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+_MEASURE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                    "#000000")
+_GENDER_COLOURS = {"female": "#CC79A7", "male": "#0072B2", "unknown": "#999999"}
+_MISSING_FONT = {"size": 11, "color": "#666666"}
+_GROUP_WIDTH = 0.8  # share of one session's slot taken by its group of bars
+_OTHER_COUNTS_SHOWN = 5  # a hover lists this many other counts of a bar, then how many more
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _hover_text(*lines: str) -> str:
+    """Hover lines, each escaped: plotly reads hover text as (limited) HTML."""
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
+
+
+def participation_chart(matrix: pd.DataFrame) -> go.Figure:
+    """Grouped bars, one group per session and one bar per measure, from
+    queries.participation_matrix. Bars are labelled as stated ("110", "over 120") and their
+    hover names the source (document and line, or URL). Where the record has no count, no bar
+    is drawn and "not reported" is written at its place: once across a session that reports
+    nothing, else upright at each missing bar."""
+    session_numbers = sorted(int(n) for n in matrix["session_number"].unique())
+    slot = {n: i for i, n in enumerate(session_numbers)}
+    measures = list(dict.fromkeys(str(m) for m in matrix["measure"]))
+    step = _GROUP_WIDTH / max(len(measures), 1)
+    reported = matrix.loc[matrix["value"].notna(), "session_number"].astype(int)
+    silent_sessions = [n for n in session_numbers if n not in set(reported)]
+
+    fig = go.Figure()
+    annotations: list[dict] = []
+    for j, measure in enumerate(measures):
+        label = measure_label(measure)
+        offset = -_GROUP_WIDTH / 2 + step * (j + 0.5)
+        xs, ys, texts, hovers = [], [], [], []
+        for row in matrix[matrix["measure"] == measure].itertuples(index=False):
+            n = int(row.session_number)
+            x = round(slot[n] + offset, 6)
+            if _missing(row.value):
+                if n not in silent_sessions:
+                    annotations.append(dict(
+                        x=x, y=0, text=NOT_REPORTED, textangle=-90, showarrow=False,
+                        xanchor="center", yanchor="bottom", font=_MISSING_FONT))
+                continue
+            count = format_count(row.value, row.qualifier)
+            lines = [f"{session_label(n)} · {label}: {count}",
+                     f"Source: {row.source_label}"]
+            others = as_list(row.other_sources)  # DuckDB gives a list column as arrays
+            for other in others[:_OTHER_COUNTS_SHOWN]:
+                lines.append(f"Also stated: {format_count(other['value'], other['qualifier'])}"
+                             f" ({some_sources(other['source_labels'], other['source_count'])})")
+            if len(others) > _OTHER_COUNTS_SHOWN:
+                rest = others[_OTHER_COUNTS_SHOWN:]
+                lines.append(f"and {len(rest):,} other counts, from "
+                             f"{sum(int(o['source_count']) for o in rest):,} sources")
+            xs.append(x)
+            ys.append(int(row.value))
+            texts.append(count)
+            hovers.append(_hover_text(*lines))
+        fig.add_trace(go.Bar(
+            x=xs, y=ys, width=step * 0.92, name=label, text=texts, textposition="outside",
+            textangle=-90, textfont={"size": 11, "color": "#333333"}, constraintext="none",
+            cliponaxis=False, hovertext=hovers,
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker_color=_MEASURE_COLOURS[j % len(_MEASURE_COLOURS)]))
+
+    for n in silent_sessions:
+        annotations.append(dict(x=slot[n], y=0, text=NOT_REPORTED, showarrow=False,
+                                xanchor="center", yanchor="bottom", font=_MISSING_FONT))
+
+    in_record = {int(n): bool(v) for n, v in
+                 zip(matrix["session_number"], matrix["session_in_record"])}
+    ticktext = [session_label(n) if in_record.get(n, True)
+                else f"{session_label(n)}<br><i>{NOT_IN_RECORD}</i>" for n in session_numbers]
+    top = max([int(v) for v in matrix["value"].dropna()], default=0)
+    fig.update_layout(
+        title={"text": "Participation in each session, as the record states it"},
+        template="plotly_white",
+        barmode="overlay",
+        annotations=annotations,
+        height=560,
+        margin={"t": 60},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0},
+        xaxis={"tickmode": "array", "tickvals": list(range(len(session_numbers))),
+               "ticktext": ticktext, "range": [-0.5, len(session_numbers) - 0.5],
+               "showgrid": False},
+        yaxis={"title": {"text": "Count as stated"}, "rangemode": "tozero",
+               "range": [0, max(top * 1.2, 10)]},
+    )
+    stated = [f"{session_label(n)}: " + ", ".join(
+        f"{measure_label(r.measure)} {format_count(r.value, r.qualifier)}"
+        for r in matrix[(matrix["session_number"] == n) & matrix["value"].notna()]
+        .itertuples(index=False)) for n in session_numbers if n not in silent_sessions]
+    alt = ("Grouped bar chart of participation counts as stated. " + "; ".join(stated) + "."
+           + (f" Not reported: {_sessions_list(silent_sessions)}." if silent_sessions else ""))
+    return _with_alt(fig, alt)
+
+
+def panel_composition_chart(df: pd.DataFrame) -> go.Figure:
+    """Stacked bars from queries.panel_composition: one bar per session and role, stacked by
+    gender as listed, sessions side by side under their names. A session with nobody listed
+    gets "no list of speakers in the record" where its bars would be."""
+    fig = go.Figure()
+    annotations: list[dict] = []
+    shapes: list[dict] = []
+    tickvals: list[float] = []
+    ticktext: list[str] = []
+    bars: dict[str, dict[str, list]] = {
+        g: {"x": [], "y": [], "text": [], "hovertext": []} for g in _GENDER_COLOURS}
+    position = 0.0
+    session_numbers = sorted(int(n) for n in df["session_number"].unique())
+    for k, n in enumerate(session_numbers):
+        if k:  # a thin rule between sessions
+            shapes.append(dict(type="line", xref="x", yref="paper", x0=position - 0.75,
+                               x1=position - 0.75, y0=0, y1=1,
+                               line={"color": "#dddddd", "width": 1}))
+        rows = df[(df["session_number"] == n) & df["role"].notna()]
+        first = position
+        if rows.empty:
+            annotations.append(dict(
+                x=position, y=0, text=NO_SPEAKER_LIST.replace(" of ", "<br>of ", 1)
+                .replace(" in ", "<br>in ", 1), showarrow=False, xanchor="center",
+                yanchor="bottom", font=_MISSING_FONT))
+            tickvals.append(position)
+            ticktext.append("")
+            position += 1
+        for row in rows.itertuples(index=False):
+            role = role_label(row.role)
+            tickvals.append(position)
+            ticktext.append(role)
+            for gender in _GENDER_COLOURS:
+                count = int(getattr(row, f"{gender}_count"))
+                if count == 0:  # no empty segments
+                    continue
+                bars[gender]["x"].append(position)
+                bars[gender]["y"].append(count)
+                bars[gender]["text"].append(str(count))
+                bars[gender]["hovertext"].append(_hover_text(
+                    f"{session_label(n)} · {role}",
+                    f"{GENDER_LABELS[gender]}: {count} person(s)"))
+            position += 1
+        annotations.append(dict(
+            x=(first + position - 1) / 2, y=1, yref="paper", yanchor="bottom", xanchor="center",
+            text=f"<b>{session_label(n)}</b>", showarrow=False, font={"size": 13}))
+        position += 0.5
+
+    for gender, trace in bars.items():
+        fig.add_trace(go.Bar(
+            **trace, name=GENDER_LABELS[gender], marker_color=_GENDER_COLOURS[gender],
+            textposition="inside", width=0.8, hovertemplate="%{hovertext}<extra></extra>"))
+    if not session_numbers:
+        annotations.append(dict(text=NO_SPEAKER_LIST, showarrow=False, xref="paper",
+                                yref="paper", x=0.5, y=0.5, font=_MISSING_FONT))
+    top = max([int(v) for v in df["person_count"].dropna()], default=0)
+    fig.update_layout(
+        title={"text": "Who had a role in each session, by gender as listed"},
+        template="plotly_white", barmode="stack", height=480, margin={"t": 120},
+        annotations=annotations, shapes=shapes,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.1, "x": 0,
+                "traceorder": "normal"},
+        xaxis={"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext,
+               "tickangle": -30, "showgrid": False, "range": [-0.7, max(position - 0.7, 0.7)]},
+        yaxis={"title": {"text": "Persons"}, "rangemode": "tozero",
+               "dtick": 1 if top <= 10 else None, "range": [0, max(top * 1.1, 3)]},
+    )
+    listed = df[df["role"].notna()]
+    parts = []
+    for n in session_numbers:
+        rows = listed[listed["session_number"] == n]
+        if rows.empty:
+            continue
+        parts.append(f"{session_label(n)}: " + ", ".join(
+            f"{int(r.person_count)} {role_label(r.role).lower()} ({int(r.female_count)} "
+            f"female, {int(r.male_count)} male, {int(r.unknown_count)} not stated)"
+            for r in rows.itertuples(index=False)))
+    unlisted = [n for n in session_numbers if listed[listed["session_number"] == n].empty]
+    alt = ("Stacked bar chart of persons per role and session by gender as listed. "
+           + "; ".join(parts) + "."
+           + (f" No list of speakers: {_sessions_list(unlisted)}." if unlisted else ""))
+    return _with_alt(fig, alt)
+
+
+_ORGANISATION_COLOURS = {
+    "government": "#0072B2", "un_system": "#56B4E9", "other_intergovernmental": "#009E73",
+    "academia_research": "#E69F00", "civil_society_ngo": "#CC79A7", "private_sector": "#D55E00",
+    "other": "#999999",
+}
+
+
+def organisation_chart(df: pd.DataFrame) -> go.Figure:
+    """Stacked bars from queries.organisation_composition: persons per session by the kind of
+    organisation of their affiliation. A session with nobody listed is marked, not drawn as 0."""
+    session_numbers = sorted(int(n) for n in df["session_number"].unique())
+    position = {n: i for i, n in enumerate(session_numbers)}
+    fig = go.Figure()
+    for kind, colour in _ORGANISATION_COLOURS.items():
+        rows = df[df["organisation_type"] == kind]
+        if rows.empty:
+            continue
+        sessions = [int(n) for n in rows["session_number"]]
+        counts = [int(v) for v in rows["person_count"]]
+        fig.add_trace(go.Bar(
+            x=[position[n] for n in sessions], y=counts, name=organisation_label(kind),
+            marker_color=colour, text=counts, textposition="inside", textangle=0,
+            hovertext=[_hover_text(session_label(n), f"{organisation_label(kind)}: {v} person(s)")
+                       for n, v in zip(sessions, counts)],
+            hovertemplate="%{hovertext}<extra></extra>"))
+    listed = set(df.loc[df["organisation_type"].notna(), "session_number"].astype(int))
+    annotations = [dict(x=position[n], y=0, showarrow=False, yanchor="bottom", font=_MISSING_FONT,
+                        text=NO_SPEAKER_LIST.replace(" of ", "<br>of ", 1).replace(" in ", "<br>in ", 1))
+                   for n in session_numbers if n not in listed]
+    fig.update_layout(
+        title={"text": "Who had a role in each session, by kind of organisation"},
+        template="plotly_white", barmode="stack", height=440, annotations=annotations,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
+        xaxis={"tickmode": "array", "tickvals": list(position.values()),
+               "ticktext": [session_label(n) for n in session_numbers],
+               "range": [-0.5, len(session_numbers) - 0.5], "showgrid": False},
+        yaxis={"title": {"text": "Persons"}, "rangemode": "tozero"},
+    )
+    parts = []
+    for n in session_numbers:
+        rows = df[(df["session_number"] == n) & df["organisation_type"].notna()]
+        if not rows.empty:
+            parts.append(f"{session_label(n)}: " + ", ".join(
+                f"{organisation_label(r.organisation_type)} {int(r.person_count)}"
+                for r in rows.itertuples(index=False)))
+    unlisted = [n for n in session_numbers if n not in listed]
+    alt = ("Stacked bar chart of persons per session by kind of organisation. "
+           + "; ".join(parts) + "."
+           + (f" No list of speakers: {_sessions_list(unlisted)}." if unlisted else ""))
+    return _with_alt(fig, alt)
+
+
+# --------------------------------------------------------------------------- alt text
+
+def alt_text(fig: go.Figure) -> str:
+    """The chart's text alternative, written by the function that drew it (layout.meta.alt)."""
+    meta = fig.layout.meta
+    return str(meta.get("alt", "")) if isinstance(meta, dict) else ""
+
+
+def short_alt(fig: go.Figure) -> str:
+    """The first sentence of the alt text: what kind of chart shows what (for the chart's
+    accessible name; the full text goes beside the chart)."""
+    text = alt_text(fig)
+    head, sep, _ = text.partition(". ")
+    return head + "." if sep else text
+
+
+def _with_alt(fig: go.Figure, alt: str) -> go.Figure:
+    fig.update_layout(meta={"alt": alt})
+    return fig
+
+
+def _sessions_list(numbers) -> str:
+    labels = [session_label(n) for n in sorted(int(n) for n in numbers)]
+    return ", ".join(labels) if labels else "none"
+
+
+# --------------------------------------------------------------------------- overview
+
+_SESSION_COLOUR = "#0072B2"
+_STOCKTAKING_COLOUR = "#D55E00"
+
+
+def sessions_timeline(df: pd.DataFrame) -> go.Figure:
+    """The consultations on a time line, from queries.sessions: one row per session, a mark
+    from its first to its last day, labelled with city and dates; hover gives the theme, venue
+    and source. A session without dates in the record is written "not in the record"."""
+    from gcmdash.views.tables import format_dates
+
+    fig = go.Figure()
+    dated = df[df["start_date"].notna()]
+    labels = [session_label(n) for n in df["session_number"]]
+    annotations = []
+    middle = first = last = None
+    if not dated.empty:
+        first = pd.Timestamp(dated["start_date"].min())
+        last = pd.Timestamp(dated["end_date"].fillna(dated["start_date"]).max())
+        middle = first + (last - first) / 2
+    for row in df.itertuples(index=False):
+        label = session_label(row.session_number)
+        if _missing(row.start_date):
+            annotations.append(dict(x=0.5, xref="paper", y=label, text=NOT_IN_RECORD,
+                                    showarrow=False, font=_MISSING_FONT))
+            continue
+        start = pd.Timestamp(row.start_date)
+        end = start if _missing(row.end_date) else pd.Timestamp(row.end_date)
+        city = NOT_IN_RECORD if _missing(row.city) else str(row.city)
+        if not _missing(row.planned_city) and row.planned_city != row.city:
+            city += f" (announced: {row.planned_city})"
+        colour = _STOCKTAKING_COLOUR if int(row.session_number) == 7 else _SESSION_COLOUR
+        hover = _hover_text(
+            f"{label}: {format_dates(row.start_date, row.end_date)}, {city}",
+            *([] if _missing(row.title) else [str(row.title)[:120]]),
+            *([] if _missing(row.venue) else [f"Venue: {row.venue}"]),
+            f"Source: {row.source_label}")
+        fig.add_trace(go.Scatter(
+            x=[start, end + pd.Timedelta(hours=23)], y=[label, label], mode="lines+markers",
+            line={"color": colour, "width": 10}, marker={"size": 12, "color": colour},
+            name=label, showlegend=False, hovertext=[hover, hover],
+            hovertemplate="%{hovertext}<extra></extra>"))
+        late = middle is not None and start > middle  # label on the side with room
+        annotations.append(dict(
+            x=start - pd.Timedelta(days=4) if late else end + pd.Timedelta(days=4), y=label,
+            xanchor="right" if late else "left", showarrow=False,
+            text=html.escape(f"{city} · {format_dates(row.start_date, row.end_date)}",
+                             quote=False), font={"size": 12, "color": "#333333"}))
+    x_range = None if middle is None else [first - pd.Timedelta(days=12),
+                                           last + pd.Timedelta(days=12)]
+    fig.update_layout(
+        title={"text": "The consultations, 2017"},
+        template="plotly_white", height=90 + 42 * max(len(df), 1), margin={"t": 50, "l": 10,
+                                                                          "r": 10, "b": 30},
+        annotations=annotations,
+        xaxis={"type": "date", "range": x_range, "tickformat": "%b %Y", "showgrid": True},
+        yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "automargin": True},
+    )
+    held = [f"{session_label(r.session_number)} {format_dates(r.start_date, r.end_date)} in "
+            f"{r.city}" for r in dated.itertuples(index=False)]
+    missing = [session_label(n) for n in df.loc[df["start_date"].isna(), "session_number"]]
+    alt = "Time line of the consultations: " + "; ".join(held) + "."
+    if missing:
+        alt += f" Dates not in the record: {', '.join(missing)}."
+    return _with_alt(fig, alt)
+
+
+# --------------------------------------------------------------------------- one session
+
+_ITEM_COLOURS = {
+    "opening": "#009E73", "welcome": "#7FC9A9", "panel": "#0072B2", "lunch": "#BBBBBB",
+    "summary_panel": "#56B4E9", "conclusions": "#CC79A7", "closing": "#E69F00",
+}
+
+
+def _hours(value: object) -> float:
+    t = pd.Timestamp(f"2000-01-01 {value}")
+    return t.hour + t.minute / 60
+
+
+def _fit(text: str, hours: float) -> str:
+    """Bar text that fits a bar `hours` long (about 13 characters an hour)."""
+    room = int(hours * 13)
+    if room < 6:
+        return ""
+    return text if len(text) <= room else text[:room - 1].rstrip() + "…"
+
+
+def agenda_timeline(df: pd.DataFrame) -> go.Figure:
+    """The agenda of one session as a time line, from queries.agenda_items: one row per day,
+    one bar per item from start to end time, coloured by kind; hover gives title, times,
+    description and source line. Rows whose day was inferred (a truncated agenda) are hatched."""
+    from gcmdash.views.tables import item_type_label
+
+    fig = go.Figure()
+    days = []
+    for n, date, inferred in zip(df["day_number"], df["day_date"], df["day_inferred"]):
+        label = f"Day {int(n)}" + ("" if _missing(date) else f"<br>{pd.Timestamp(date):%-d %b}")
+        days.append(label + ("<br>(inferred)" if bool(inferred) else ""))
+    df = df.assign(_day=days)
+    for item_type, colour in _ITEM_COLOURS.items():
+        rows = df[df["item_type"] == item_type]
+        if rows.empty:
+            continue
+        starts = [_hours(s) for s in rows["start_time"]]
+        lengths = [_hours(e) - s for s, e in zip(starts, rows["end_time"])]
+        titles = [str(t) if _missing(p) else f"Panel {int(p)}: {t}"
+                  for t, p in zip(rows["title"], rows["panel_number"])]
+        hovers = [_hover_text(
+            f"{str(s)[:5]}–{str(e)[:5]} · {item_type_label(item_type)}", title[:150],
+            *([] if _missing(d) else [str(d)[:200] + ("…" if len(str(d)) > 200 else "")]),
+            *(["Day inferred: the document lost its day heading"] if bool(inf) else []),
+            f"Source: {src}")
+            for s, e, title, d, inf, src in zip(rows["start_time"], rows["end_time"], titles,
+                                                rows["description"], rows["day_inferred"],
+                                                rows["source_label"])]
+        fig.add_trace(go.Bar(
+            y=list(rows["_day"]), x=lengths, base=starts, orientation="h",
+            name=item_type_label(item_type), marker_color=colour,
+            marker_pattern_shape=["/" if bool(i) else "" for i in rows["day_inferred"]],
+            marker_line={"color": "white", "width": 1},
+            text=[html.escape(_fit(t, h), quote=False) for t, h in zip(titles, lengths)],
+            textposition="inside", insidetextanchor="middle", textangle=0,
+            textfont={"size": 11}, constraintext="none", cliponaxis=True,
+            hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>"))
+    day_order = list(dict.fromkeys(days))
+    starts = [_hours(s) for s in df["start_time"]] or [9]
+    ends = [_hours(e) for e in df["end_time"]] or [18]
+    # At least a working day (10:00-18:00), so a truncated agenda shows where its rows sit.
+    lo, hi = min(int(min(starts)), 10), max(int(max(ends) + 0.99), 18)
+    fig.update_layout(
+        title={"text": "Agenda by day"}, template="plotly_white", barmode="overlay",
+        height=140 + 80 * max(len(day_order), 1), margin={"t": 50, "b": 40, "r": 30},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0,
+                "traceorder": "normal"},
+        xaxis={"range": [lo - 0.05, hi + 0.05], "tickmode": "array",
+               "tickvals": list(range(lo, hi + 1)),
+               "ticktext": [f"{h:02d}:00" for h in range(lo, hi + 1)], "showgrid": True,
+               "title": {"text": "Local time"}},
+        yaxis={"categoryorder": "array", "categoryarray": day_order[::-1], "automargin": True},
+    )
+    per_day = [f"Day {int(n)}: " + ", ".join(
+        f"{str(r.start_time)[:5]}–{str(r.end_time)[:5]} {r.title}"
+        for r in group.itertuples(index=False))
+        for n, group in df.groupby("day_number", sort=True)]
+    alt = (f"Agenda time line, {len(day_order)} day(s), {len(df)} item(s). "
+           + "; ".join(per_day) + ".")
+    if df["day_inferred"].any():
+        alt += " Some days are inferred: the document lost its day headings."
+    return _with_alt(fig, alt)
+
+
+# --------------------------------------------------------------------------- themes
+
+_SELECTED_LINE = {"color": "#000000", "width": 3}
+
+
+def _cell_grid(x_labels: list[str], y_labels: list[str], height_per_row: int) -> dict:
+    return {
+        "template": "plotly_white",
+        "height": 130 + height_per_row * max(len(y_labels), 1),
+        "margin": {"t": 60, "l": 10, "r": 10, "b": 40},
+        "xaxis": {"categoryorder": "array", "categoryarray": x_labels, "side": "top",
+                  "showgrid": False, "fixedrange": True},
+        "yaxis": {"categoryorder": "array", "categoryarray": y_labels[::-1],
+                  "automargin": True, "showgrid": False, "fixedrange": True},
+        "hovermode": "closest", "hoverdistance": -1, "clickmode": "event+select",
+        "dragmode": False,
+    }
+
+
+def _selectable_points(xs, ys, hovers, customdata) -> go.Scatter:
+    """Invisible markers at the cell centres: plotly's selection events work on points, not
+    on heat map cells, so these carry the hover and the click."""
+    return go.Scatter(x=xs, y=ys, mode="markers", name="cells", showlegend=False,
+                      marker={"size": 28, "symbol": "square", "opacity": 0.0},
+                      selected={"marker": {"opacity": 0.0}},
+                      unselected={"marker": {"opacity": 0.0}},
+                      hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>",
+                      customdata=customdata)
+
+
+def _selected_box(column: int, row: int, rows: int) -> dict:
+    """An outline around the cell in `column` (0 = first) and `row` (0 = top row of `rows`)."""
+    y = rows - 1 - row  # the y categories run bottom-up
+    return dict(type="rect", xref="x", yref="y", x0=column - 0.5, x1=column + 0.5,
+                y0=y - 0.5, y1=y + 0.5, line=_SELECTED_LINE)
+
+
+def _session_columns(df: pd.DataFrame) -> tuple[list[int], list[str]]:
+    """Sessions of a themes chart and their column labels: 'Session 3<br>92 texts'."""
+    counts = df.groupby("session_number")["session_unit_count"].max()
+    sessions = sorted(int(n) for n in counts.index)
+    return sessions, [f"{session_label(n)}<br>{int(counts[n])} text{'s' if counts[n] != 1 else ''}"
+                      for n in sessions]
+
+
+def _cell_text(x: str, y: str, text: str, dark: bool) -> dict:
+    return dict(x=x, y=y, text=text, showarrow=False,
+                font={"size": 11, "color": "#ffffff" if dark else "#222222"})
+
+
+def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.Figure:
+    """Topic x session heat map from queries.topic_sessions: the share of each session's text
+    units whose strongest topic it is ("22%"; blank for none). Columns name the session's
+    number of texts. Each cell is selectable (customdata ['t', topic_id, session_number]);
+    `selected` ('t8-s3') is outlined."""
+    from gcmdash.views.tables import cell_key, topic_label
+
+    topics = df[["topic_id", "label"]].drop_duplicates().sort_values("topic_id")
+    # axis labels are read as (limited) HTML by plotly: escape the model's words
+    y_labels = [html.escape(topic_label(t, lbl), quote=False)
+                for t, lbl in zip(topics["topic_id"], topics["label"])]
+    y_of = dict(zip(topics["topic_id"], y_labels))
+    row_of = {t: i for i, t in enumerate(topics["topic_id"])}
+    sessions, x_labels = _session_columns(df)
+    z = [[None] * len(sessions) for _ in y_labels]
+    top = max([float(v) for v in df["share"]], default=0) or 1
+    xs, ys, hovers, custom, shapes, annotations = [], [], [], [], [], []
+    for r in df.itertuples(index=False):
+        i, j = row_of[r.topic_id], sessions.index(int(r.session_number))
+        x, y = x_labels[j], y_of[r.topic_id]
+        z[i][j] = float(r.share)
+        if r.unit_count:
+            annotations.append(_cell_text(x, y, f"{r.share:.0%}", r.share > 0.55 * top))
+        xs.append(x)
+        ys.append(y)
+        hovers.append(_hover_text(
+            f"{html.unescape(y)} × {session_label(r.session_number)}",  # escaped once, here
+            f"{int(r.unit_count)} of {int(r.session_unit_count)} text units ({r.share:.0%})",
+            "Click to list them"))
+        custom.append(["t", int(r.topic_id), int(r.session_number)])
+        if selected == cell_key("t", r.topic_id, r.session_number):
+            shapes.append(_selected_box(j, i, len(y_labels)))
+    fig = go.Figure([
+        go.Heatmap(x=x_labels, y=y_labels, z=z, colorscale="Blues", zmin=0, zmax=top,
+                   xgap=2, ygap=2, hoverinfo="skip", showscale=True, name="share",
+                   colorbar={"title": {"text": "Share of<br>the session's<br>texts"},
+                             "tickformat": ".0%"}),
+        _selectable_points(xs, ys, hovers, custom),
+    ])
+    fig.update_layout(title={"text": "Topics in each session"}, shapes=shapes,
+                      annotations=annotations, **_cell_grid(x_labels, y_labels, 30))
+    strongest = []
+    for t, group in df.groupby("topic_id", sort=True):
+        best = group.sort_values(["share", "session_number"], ascending=[False, True]).iloc[0]
+        if best["unit_count"]:
+            strongest.append(f"{html.unescape(y_of[t])}: most in {session_label(best['session_number'])} "
+                             f"({best['share']:.0%})")
+    alt = (f"Heat map of {len(y_labels)} topics by {len(sessions)} sessions, the share of each "
+           f"session's text units in each topic. " + "; ".join(strongest) + ".")
+    return _with_alt(fig, alt)
+
+
+_COVERED_SCALE = [[0, "#c6dbef"], [1, "#08519c"]]
+_GAP_COLOUR = "#FDDBC7"
+_GAP_TEXT = "#B2182B"
+_NO_TEXT_COLOUR = "#E0E0E0"
+
+
+def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> go.Figure:
+    """GCM objectives x session from queries.objective_coverage: covered cells shaded by the
+    number of text units that map to the objective (the number written in the cell), gaps
+    (the session has text but none maps to it) highlighted in orange and written "gap", cells
+    of sessions without text grey. Columns name the session's number of texts. Each cell is
+    selectable (customdata ['o', objective, session_number]); `selected` ('o13-s3') is
+    outlined."""
+    from gcmdash.views.tables import cell_key
+
+    objectives = df[["objective", "short_title"]].drop_duplicates().sort_values("objective")
+    y_labels = [html.escape(f"{int(o)} · {t}", quote=False)
+                for o, t in zip(objectives["objective"], objectives["short_title"])]
+    y_of = dict(zip(objectives["objective"], y_labels))
+    row_of = {o: i for i, o in enumerate(objectives["objective"])}
+    sessions, x_labels = _session_columns(df)
+    layers = {s: [[None] * len(sessions) for _ in y_labels] for s in ("covered", "gap", "no_text")}
+    top = max([int(v) for v in df.loc[df["status"] == "covered", "unit_count"]], default=1)
+    xs, ys, hovers, custom, shapes, annotations = [], [], [], [], [], []
+    for r in df.itertuples(index=False):
+        i, j = row_of[r.objective], sessions.index(int(r.session_number))
+        x, y = x_labels[j], y_of[r.objective]
+        status = str(r.status)
+        if status == "covered":
+            layers["covered"][i][j] = int(r.unit_count)
+            annotations.append(_cell_text(x, y, str(int(r.unit_count)),
+                                          r.unit_count > 0.55 * top))
+            detail = (f"covered: {int(r.unit_count)} text unit(s), "
+                      f"{int(r.recommendation_count)} recommendation(s)")
+        elif status == "gap":
+            layers["gap"][i][j] = 1
+            annotations.append(dict(_cell_text(x, y, "gap", False),
+                                    font={"size": 10, "color": _GAP_TEXT}))
+            detail = (f"gap: none of the session's {int(r.session_unit_count)} text unit(s) "
+                      f"maps to it")
+        else:
+            layers["no_text"][i][j] = 1
+            annotations.append(_cell_text(x, y, "no text", False))
+            detail = "no text: the record holds no text of this session"
+        xs.append(x)
+        ys.append(y)
+        hovers.append(_hover_text(f"Objective {int(r.objective)}: {r.short_title}",
+                                  f"{session_label(r.session_number)}: {detail}"))
+        custom.append(["o", int(r.objective), int(r.session_number)])
+        if selected == cell_key("o", r.objective, r.session_number):
+            shapes.append(_selected_box(j, i, len(y_labels)))
+    fig = go.Figure([
+        go.Heatmap(x=x_labels, y=y_labels, z=layers["covered"], colorscale=_COVERED_SCALE,
+                   zmin=1, zmax=max(top, 2), xgap=2, ygap=2, hoverinfo="skip",
+                   name="covered", showscale=True,
+                   colorbar={"title": {"text": "Text units<br>mapping to it"}}),
+        go.Heatmap(x=x_labels, y=y_labels, z=layers["gap"],
+                   colorscale=[[0, _GAP_COLOUR], [1, _GAP_COLOUR]], xgap=2, ygap=2,
+                   hoverinfo="skip", name="gap", showscale=False),
+        go.Heatmap(x=x_labels, y=y_labels, z=layers["no_text"],
+                   colorscale=[[0, _NO_TEXT_COLOUR], [1, _NO_TEXT_COLOUR]], xgap=2, ygap=2,
+                   hoverinfo="skip", name="no text", showscale=False),
+        _selectable_points(xs, ys, hovers, custom),
+    ])
+    fig.update_layout(title={"text": "GCM objectives covered by each session"}, shapes=shapes,
+                      annotations=annotations, **_cell_grid(x_labels, y_labels, 26))
+    covered = df[df["status"] == "covered"]
+    gaps = df[df["status"] == "gap"]
+    per_session = [f"{session_label(n)} covers {int((covered['session_number'] == n).sum())}"
+                   for n in sessions]
+    never = sorted(set(objectives["objective"]) - set(covered["objective"]))
+    alt = (f"Matrix of {len(y_labels)} GCM objectives by {len(sessions)} sessions: "
+           f"{len(covered)} cells covered, {len(gaps)} gaps, "
+           f"{int((df['status'] == 'no_text').sum())} without text. "
+           + "; ".join(per_session) + f" of {len(y_labels)} objectives."
+           + (f" Objectives no session covers: {', '.join(str(int(o)) for o in never)}."
+              if never else ""))
+    return _with_alt(fig, alt)
+
+
+def selected_cell(points: list[dict] | None) -> str | None:
+    """The cell a plotly selection event picked on topic_session_heatmap or
+    objective_coverage_matrix ('t8-s3' / 'o13-s3'), from the first point's customdata; None
+    when the selection holds no cell."""
+    from gcmdash.views.tables import cell_key
+
+    for point in points or []:
+        data = point.get("customdata") if isinstance(point, dict) else None
+        if isinstance(data, (list, tuple)) and len(data) == 3 and data[0] in ("t", "o"):
+            try:
+                return cell_key(str(data[0]), int(data[1]), int(data[2]))
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+# --------------------------------------------------------------------------- data & method
+
+def model_selection_chart(df: pd.DataFrame) -> go.Figure:
+    """Stability of each candidate number of topics from queries.topic_model_selection; the
+    chosen k is highlighted and labelled."""
+    ks = [int(k) for k in df["n_topics"]]
+    stability = [float(s) for s in df["stability"]]
+    chosen = [bool(c) for c in df["chosen"]]
+    fig = go.Figure(go.Bar(
+        x=ks, y=stability, marker_color=["#D55E00" if c else "#56B4E9" for c in chosen],
+        text=[f"{s:.3f}" for s in stability], textposition="outside", textangle=0,
+        textfont={"size": 10}, cliponaxis=False,
+        hovertext=[_hover_text(f"k = {k}: stability {s:.4f}" + (" (chosen)" if c else ""))
+                   for k, s, c in zip(ks, stability, chosen)],
+        hovertemplate="%{hovertext}<extra></extra>", name="stability"))
+    fig.update_layout(
+        title={"text": "How the number of topics was chosen: stability across subsamples"},
+        template="plotly_white", height=380, showlegend=False,
+        xaxis={"title": {"text": "Number of topics (k)"}, "tickmode": "array", "tickvals": ks},
+        yaxis={"title": {"text": "Mean adjusted Rand index"},
+               "range": [min(0, min(stability, default=0)), 1.05]},
+    )
+    alt = (f"Bar chart of the stability of each candidate number of topics, k = "
+           f"{min(ks, default=0)} to {max(ks, default=0)}; chosen: "
+           + (", ".join(f"k = {k} (stability {s:.3f})" for k, s, c in
+                        zip(ks, stability, chosen) if c) or "none") + ".")
+    return _with_alt(fig, alt)

@@ -1,0 +1,99 @@
+"""Downloads: pure functions from query DataFrames to file contents (CSV, Markdown brief).
+
+Deterministic: the same rows and filters give the same bytes (no dates, no randomness), so a
+brief can be regenerated and compared.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from gcmdash.views import tables
+
+# Characters that would become emphasis, code, links or HTML; '_' only where it could open or
+# close emphasis (not inside a word, as in a file name).
+_MARKDOWN_INLINE = re.compile(r"([\\`*\[\]<>]|(?<!\w)_|_(?!\w))")
+
+
+def _md(text: object) -> str:
+    """Record text for a Markdown file: one line, and the characters that would turn into
+    emphasis, links or HTML escaped (text stays text)."""
+    line = " ".join(str(text).split())
+    line = _MARKDOWN_INLINE.sub(lambda m: "\\" + m[0], line)
+    line = re.sub(r"^(\d+)([.)])", r"\1\\\2", line)  # not an ordered list item
+    return "\\" + line if line[:1] and line[:1] in "#+-" else line  # nor a heading or bullet
+
+
+def recommendations_csv(df: pd.DataFrame) -> bytes:
+    """queries.recommendations -> CSV (UTF-8 with a byte-order mark, so spreadsheet programs
+    read accents right): the display table's columns plus line numbers."""
+    out = tables.recommendations_table(df)
+    out["Document"] = [str(d) for d in df["document_id"]]
+    out["First line"] = [int(n) for n in df["line_start"]]
+    out["Last line"] = [int(n) for n in df["line_end"]]
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def filters_description(search: str | None = None, session_numbers: Sequence[int] = (),
+                        areas: Sequence[str] = (), topics: Sequence[str] = (),
+                        objectives: Sequence[str] = ()) -> list[str]:
+    """The filters a result was drawn with, in words (labels already formatted)."""
+    parts = []
+    if search and search.strip():
+        parts.append(f"search “{' '.join(search.split())}”")
+    if session_numbers:
+        parts.append("sessions: " + ", ".join(tables.session_label(n)
+                                              for n in sorted(session_numbers)))
+    if areas:
+        parts.append("areas: " + "; ".join(areas))
+    if topics:
+        parts.append("topics: " + "; ".join(topics))
+    if objectives:
+        parts.append("GCM objectives: " + "; ".join(objectives))
+    return parts
+
+
+def markdown_brief(df: pd.DataFrame, filters: Sequence[str] = (),
+                   model_id: str | None = None) -> str:
+    """queries.recommendations -> a Markdown brief for the stocktaking: grouped by topic (the
+    strongest topic of each recommendation; 'Without a topic' last), or by area of discussion
+    when the database holds no topic model. Each recommendation with its id, session, area and
+    source line."""
+    by_topic = df["topic_id"].notna().any() if len(df) else False
+    lines = ["# Recommendations for the stocktaking", "",
+             "From the co-facilitators' summaries of the 2017 consultations on the Global "
+             "Compact for Migration, as recorded by gcmdash; every recommendation is quoted "
+             "whole with the document and line it comes from.", ""]
+    lines.append("Filters: " + ("; ".join(filters) if filters else "none (all recommendations)")
+                 + ".")
+    grouping = ("topic (the topic model's strongest topic for each recommendation"
+                + (f", model {model_id}" if model_id else "") + ")") if by_topic \
+        else "area of discussion"
+    lines += ["", f"{len(df)} recommendation(s), grouped by {grouping}.", ""]
+    if df.empty:
+        lines += ["No recommendation matches these filters.", ""]
+        return "\n".join(lines)
+
+    ordered = df.sort_values(["session_number", "area_letter", "position"], kind="stable")
+    if by_topic:
+        keys = ordered["topic_id"].astype("Int64")
+        groups = [(tables.topic_label(t, ordered.loc[keys == t, "topic_label"].iloc[0]),
+                   ordered[keys == t]) for t in sorted(keys.dropna().unique())]
+        if keys.isna().any():
+            groups.append(("Without a topic", ordered[keys.isna()]))
+    else:
+        groups = [(tables.area_label(n, a, g["area_heading"].iloc[0]), g)
+                  for (n, a), g in ordered.groupby(["session_number", "area_letter"],
+                                                   sort=True)]
+    for title, group in groups:
+        lines += [f"## {_md(title)} ({len(group)})", ""]
+        for r in group.itertuples(index=False):
+            where = tables.session_label(r.session_number)
+            if by_topic:  # grouped by area, the heading already names it
+                where += f", {r.area_letter}. {r.area_heading}"
+            lines.append(f"- **{r.recommendation_id}** ({_md(where)}): {_md(r.text)}  ")
+            lines.append(f"  Source: {_md(r.source_label)}")
+        lines.append("")
+    return "\n".join(lines)
