@@ -11,6 +11,7 @@ import re
 
 import duckdb
 
+from gcmdash.provenance import fold_text
 from gcmdash.records import Flag
 
 # Tokens in the check SQL: @SOURCE_LABEL@ names a fact row's source ('document, line N' or
@@ -58,9 +59,7 @@ def _expand(sql: str) -> str:
     sql = sql.replace("@OTHER_VALUES@", _OTHER_VALUES).replace("@VALUES_NAMED@", str(VALUES_NAMED))
     sql = sql.replace("@SOURCE_LABEL@", _source_label())
     sql = re.sub(r"@SOURCE_LABEL\((\w+)\)@", lambda m: _source_label(m.group(1)), sql)
-    return re.sub(r"@FOLD\((\w+)\)@",
-                  lambda m: f"lower(trim(regexp_replace(strip_accents({m.group(1)}), "
-                            "'[^A-Za-z0-9]+', ' ', 'g')))", sql)
+    return re.sub(r"@FOLD\((\w+)\)@", lambda m: fold_text(m.group(1)), sql)
 
 
 # (check name, severity, SQL returning session_number, document_id, line_start, message)
