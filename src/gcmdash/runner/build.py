@@ -222,7 +222,8 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
             topic_inputs = topic_stage.prepare_topics(con, curated_dir,
                                                       previous=PREVIOUS if previous else None)
             # The fit needs no database and the checks hold no Python lock while DuckDB runs
-            # them, so the two overlap: the fit in a thread, the checks here.
+            # them, so the two overlap: the fit in a thread, the checks here; the topic tables'
+            # own invariants once they are written, still before the swap.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="topics") as pool:
                 computing = pool.submit(topic_stage.compute_topics, topic_inputs)
                 checks_clock = time.perf_counter()
@@ -231,6 +232,9 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
                 checks.check_invariants(con)
                 checks_seconds = time.perf_counter() - checks_clock
                 written = topic_stage.write_model(con, topic_inputs, computing.result())
+            checks_clock = time.perf_counter()
+            checks.check_invariants(con, checks.TOPIC_INVARIANTS)
+            checks_seconds += time.perf_counter() - checks_clock
             report.topics_reused = written.reused_from is not None
             report.stage_seconds["topics"] = time.perf_counter() - clock - checks_seconds
             clock = time.perf_counter() - checks_seconds  # the checks' time leaves the topics out
