@@ -132,8 +132,13 @@ def test_evaluation_on_the_seed_corpus_meets_the_goal(seed_db):
     """Goal of issue 4: ARI >= 0.30 on the 73 session-3 recommendations at 12 clusters, fit
     under 1 s, deterministic, light stack. The README gives the figures and how to reproduce."""
     with duckdb.connect(str(seed_db), read_only=True) as con:
+        steps = []
         report = evaluation.evaluate(queries.text_units(con), queries.recommendation_areas(con),
-                                     variants=["model"])
+                                     variants=["model"],
+                                     progress=lambda *step: steps.append(step))
+    # each step reported once, in order, out of a total known from the start
+    assert [(done, total) for done, total, _ in steps] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert steps[0][2] == f"model: chose k = {report['variants']['model']['chosen_k']}"
     rows = {r.at: r for r in report["rows"]}
     at_areas, chosen = rows["k = areas"], rows["chosen k"]
     assert (at_areas.n_topics, at_areas.recommendations) == (12, 73)
@@ -256,6 +261,29 @@ def test_cli_topics_shows_the_model_and_its_topics(seed_db):
     assert "Detention" in result.output
     missing = CliRunner().invoke(main, ["topics", "--db", str(seed_db.parent / "none.duckdb")])
     assert missing.exit_code == 1 and "gcmdash build" in missing.output
+
+
+def test_cli_evaluate_and_sensitivity_show_progress(seed_db, monkeypatch):
+    """Both run for minutes: each step is a line on stderr (a bar on a terminal)."""
+    from click.testing import CliRunner
+
+    from gcmdash.cli import main
+
+    def two_steps(units, labels, progress, **options):
+        assert len(units) == query(seed_db, "SELECT count(*) FROM text_units")[0][0]
+        assert set(labels["document_id"]) == {"003_caee5c70cc5473e9.txt"}
+        progress(1, 2, "weight 0, all units, seed 0")
+        progress(2, 2, "weight 1, all units, seed 0")
+        return pd.DataFrame([dict(objective_weight=w, corpus="all units", seed=0,
+                                  document_id="d", chosen_k=12, ari_chosen=0.5, ari_areas=0.5)
+                             for w in (0, 1)])
+
+    monkeypatch.setattr(evaluation, "sensitivity", two_steps)
+    result = CliRunner().invoke(main, ["topics", "--db", str(seed_db), "--sensitivity"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == ["sensitivity [1/2] weight 0, all units, seed 0",
+                                          "sensitivity [2/2] weight 1, all units, seed 0"]
+    assert "ari_areas_mean" in result.stdout
 
 
 def test_bench_smoke_at_tiny_size(seed_db, tmp_path):
