@@ -255,6 +255,37 @@ def _describe_topics(pipeline: Pipeline, weights: np.ndarray, units: pd.DataFram
     return pd.DataFrame(rows), topic_ids
 
 
+def _choose_k(X: sp.csr_matrix | None, n_units: int, n_topics: int | None,
+              random_state: int) -> Selection:
+    """k as given, or chosen by stability (select_n_topics) when there are units enough."""
+    if n_topics is not None:
+        return Selection(n_topics, {}, "given")
+    if n_units < 8:
+        return Selection(max(1, min(2, n_units)), {}, "too few units to compare: k = min(2, units)")
+    return select_n_topics(X, random_state=random_state)
+
+
+def _provenance(pipeline: Pipeline, units: pd.DataFrame, selection: Selection, k: int,
+                random_state: int, terms: tuple[ObjectiveTerm, ...] | None) -> dict:
+    """The topic_models row: what drew the topics (versions, parameters, hashes, sizes)."""
+    fitted = len(units) > 0
+    corpus = corpus_sha256(units)
+    params = _simple_params(pipeline)
+    terms_hash = terms_sha256(terms or read_objective_terms())
+    model_id = hashlib.sha256(json.dumps([params, corpus, terms_hash, sklearn.__version__],
+                                         sort_keys=True).encode()).hexdigest()[:16]
+    nmf = pipeline.named_steps["nmf"]
+    return dict(
+        model_id=model_id,
+        method=describe_method(params),
+        sklearn_version=sklearn.__version__, numpy_version=np.__version__,
+        scipy_version=scipy.__version__, parameters=json.dumps(params, sort_keys=True),
+        random_state=random_state, n_topics=k, n_topics_criterion=selection.criterion,
+        corpus_sha256=corpus, objective_terms_sha256=terms_hash, unit_count=len(units),
+        feature_count=int(nmf.n_features_in_) if fitted else 0,
+        iteration_count=int(nmf.n_iter_) if fitted else 0)
+
+
 def fit_topics(units: pd.DataFrame, n_topics: int | None = None,
                random_state: int = RANDOM_STATE, **options) -> TopicModelResult:
     """Fit the topic model on the text units; choose k by stability unless n_topics is given."""
@@ -267,13 +298,7 @@ def fit_topics(units: pd.DataFrame, n_topics: int | None = None,
         X = sp.csr_matrix(pipeline[:-1].fit_transform(texts)) if texts else None
     features_seconds = time.perf_counter() - clock
     clock = time.perf_counter()
-    if n_topics is None and len(texts) < 8:
-        selection = Selection(max(1, min(2, len(texts))), {},
-                              "too few units to compare: k = min(2, units)")
-    elif n_topics is None:
-        selection = select_n_topics(X, random_state=random_state)
-    else:
-        selection = Selection(n_topics, {}, "given")
+    selection = _choose_k(X, len(texts), n_topics, random_state)
     select_seconds = time.perf_counter() - clock
     clock = time.perf_counter()
     k = max(1, min(selection.n_topics, len(texts)))
@@ -286,27 +311,11 @@ def fit_topics(units: pd.DataFrame, n_topics: int | None = None,
     nmf_seconds = time.perf_counter() - clock
     if texts:
         topics, topic_ids = _describe_topics(pipeline, weights, units)
-        n_features = int(pipeline.named_steps["nmf"].n_features_in_)
-        iterations = int(pipeline.named_steps["nmf"].n_iter_)
     else:
-        topics, topic_ids, n_features, iterations = pd.DataFrame(), np.arange(1, k + 1), 0, 0
-    corpus = corpus_sha256(units)
-    params = _simple_params(pipeline)
-    terms = terms_sha256(options.get("terms") or read_objective_terms())
-    model_id = hashlib.sha256(json.dumps([params, corpus, terms, sklearn.__version__],
-                                         sort_keys=True).encode()).hexdigest()[:16]
-    provenance = dict(
-        model_id=model_id,
-        method=describe_method(params),
-        sklearn_version=sklearn.__version__, numpy_version=np.__version__,
-        scipy_version=scipy.__version__, parameters=json.dumps(params, sort_keys=True),
-        random_state=random_state, n_topics=k, n_topics_criterion=selection.criterion,
-        corpus_sha256=corpus, objective_terms_sha256=terms, unit_count=len(texts),
-        feature_count=n_features,
-        iteration_count=iterations)
+        topics, topic_ids = pd.DataFrame(), np.arange(1, k + 1)
     return TopicModelResult(
         units=units, weights=weights, topics=topics, topic_ids=topic_ids, selection=selection,
-        provenance=provenance, fit_seconds=features_seconds + nmf_seconds,
+        provenance=_provenance(pipeline, units, selection, k, random_state, options.get("terms")),
+        fit_seconds=features_seconds + nmf_seconds,
         extra={"features_seconds": features_seconds, "select_seconds": select_seconds,
                "nmf_seconds": nmf_seconds})
-
