@@ -1,4 +1,6 @@
-"""The only SQL the dashboard runs: one function per table or chart.
+"""Every read of a built database: one function per table or chart, for the app, the site, the
+notebooks and `gcmdash topics` alike. The SQL rules they share (source labels, curated rows
+last, text folding) come from `gcmdash.provenance`.
 
 Each function takes a DuckDB connection (or cursor) first, runs on its own cursor with bound
 parameters only, and returns a pandas DataFrame whose columns are listed in its docstring.
