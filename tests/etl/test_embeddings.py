@@ -1,0 +1,79 @@
+"""The NumPy all-MiniLM-L6-v2 (gcmdash.topics.embeddings) against vectors PyTorch computed
+with the real model, and the semantic topic view's determinism."""
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gcmdash.topics import embeddings
+
+REFERENCE = json.loads((Path(__file__).parent / "embedding_reference.json").read_text())
+
+
+def _model_or_skip() -> embeddings.ModelFiles:
+    try:
+        return embeddings.model_files()
+    except embeddings.EmbeddingModelMissing as error:
+        pytest.skip(f"the embeddings extra is not installed ({error})")
+
+
+def test_safetensors_reader_reads_dtype_shape_and_offsets(tmp_path):
+    a = np.arange(6, dtype="<f4").reshape(2, 3)
+    b = np.array([7, -8], dtype="<i8")
+    header = json.dumps({"__metadata__": {"format": "pt"},
+                         "a": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
+                         "b": {"dtype": "I64", "shape": [2], "data_offsets": [24, 40]}}).encode()
+    path = tmp_path / "t.safetensors"
+    path.write_bytes(struct.pack("<Q", len(header)) + header + a.tobytes() + b.tobytes())
+    tensors = embeddings.read_safetensors(path)
+    assert sorted(tensors) == ["a", "b"]
+    np.testing.assert_array_equal(tensors["a"], a)
+    np.testing.assert_array_equal(tensors["b"], b)
+
+
+def test_basic_tokenisation_folds_accents_case_and_splits_punctuation():
+    assert embeddings.normalise_text("Réfugiés\tÉTAT\x00") == "refugies etat"
+    assert embeddings.split_words("l'accès, (2030)!") == ["l", "'", "accès", ",", "(", "2030",
+                                                          ")", "!"]
+    tokenizer = embeddings.WordPieceTokenizer(
+        {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "mig": 4, "##rant": 5, "##s": 6})
+    assert tokenizer.encode("Migrants migrantx") == [2, 4, 5, 6, 1, 3]
+    assert len(tokenizer.encode("mig " * 300)) == embeddings.MAX_TOKENS
+
+
+def test_model_files_name_package_version_and_hash():
+    files = _model_or_skip()
+    assert files.package_version == REFERENCE["package_version"]
+    assert files.weights_sha256 == REFERENCE["weights_sha256"]
+    assert "all-MiniLM-L6-v2" in files.describe() and files.package_version in files.describe()
+
+
+def test_tokenizer_matches_the_reference_token_ids():
+    _model_or_skip()
+    tokenizer = embeddings.load_encoder().tokenizer
+    assert [tokenizer.encode(s) for s in REFERENCE["sentences"]] == REFERENCE["token_ids"]
+
+
+def test_forward_pass_matches_pytorch_reference_vectors():
+    _model_or_skip()
+    reference = np.array(REFERENCE["vectors"], dtype=np.float64)
+    vectors = embeddings.embed(REFERENCE["sentences"], batch_size=2).astype(np.float64)
+    assert vectors.shape == reference.shape == (5, 384)
+    cosine = (vectors * reference).sum(axis=1) / (
+        np.linalg.norm(vectors, axis=1) * np.linalg.norm(reference, axis=1))
+    assert cosine.min() > 0.9999
+    assert np.abs(vectors - reference).max() < 1e-4
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
+
+
+def test_embeddings_are_deterministic_and_independent_of_order():
+    _model_or_skip()
+    sentences = REFERENCE["sentences"]
+    first = embeddings.embed(sentences)
+    assert np.array_equal(first, embeddings.embed(sentences))
+    reordered = embeddings.embed(sentences[::-1], batch_size=1)[::-1]
+    assert np.abs(first - reordered).max() < 1e-5
