@@ -13,6 +13,7 @@ from gcmdash import config
 from gcmdash.runner.build import BuildReport, build, is_stale
 from gcmdash.derive.checks import InvariantError
 from gcmdash.load.reference import ReferenceDataError
+from gcmdash.topics.embeddings import EmbeddingModelMissing
 
 APP_PATH = config.APP_ENTRYPOINT
 
@@ -59,12 +60,14 @@ def _print_report(report: BuildReport) -> None:
 
 
 def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
-           use_cache: bool = True) -> BuildReport:
+           use_cache: bool = True, topic_view: str | None = None) -> BuildReport:
     progress = _StageProgress()
     try:
         report = build(raw_dir, db_path, progress, workers=workers,
-                       cache_dir=config.cache_dir() if use_cache else None)
-    except (ReferenceDataError, InvariantError, FileNotFoundError) as exc:
+                       cache_dir=config.cache_dir() if use_cache else None,
+                       topic_view=topic_view)
+    except (ReferenceDataError, InvariantError, FileNotFoundError,
+            EmbeddingModelMissing) as exc:
         progress.close()
         click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
         sys.exit(2)
@@ -89,11 +92,14 @@ def main() -> None:
                    "(default: number of cores, at most 4).")
 @click.option("--no-cache", is_flag=True,
               help="Re-extract and re-parse every document (default: reuse unchanged ones).")
+@click.option("--topic-view", type=click.Choice(config.TOPIC_VIEWS), default=None,
+              help="Topics from words (default) or from sentence embeddings (semantic: needs "
+                   "pip install 'gcmdash[embeddings]'); default $GCMDASH_TOPIC_VIEW or words.")
 def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | None,
-                  no_cache: bool) -> None:
+                  no_cache: bool, topic_view: str | None) -> None:
     """Build the database from the documents; exit status 1 if any document failed."""
     report = _build(raw_dir or config.raw_dir(), db_path or config.db_path(), workers,
-                    use_cache=not no_cache)
+                    use_cache=not no_cache, topic_view=topic_view)
     sys.exit(1 if report.failed else 0)
 
 

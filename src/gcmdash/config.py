@@ -40,3 +40,15 @@ SCHEMA_PATH = PACKAGE_DIR / "schema.sql"
 
 # File endings the build reads; anything else in data/raw is listed as failed with a reason.
 TEXT_SUFFIXES = (".txt", ".md")
+
+
+TOPIC_VIEWS = ("words", "semantic")
+
+
+def topic_view() -> str:
+    """The topic model's view: "words" (the default install) or "semantic" (sentence
+    embeddings, needs the embeddings extra), from $GCMDASH_TOPIC_VIEW."""
+    view = os.environ.get("GCMDASH_TOPIC_VIEW", "words").strip() or "words"
+    if view not in TOPIC_VIEWS:
+        raise ValueError(f"GCMDASH_TOPIC_VIEW={view!r}: expected one of {', '.join(TOPIC_VIEWS)}")
+    return view

@@ -131,3 +131,28 @@ def test_semantic_view_two_fits_identical():
     assert np.array_equal(first.weights, second.weights)
     assert first.topics.equals(second.topics)
     assert first.provenance == second.provenance
+
+
+def test_build_with_the_semantic_view_records_its_model(seed_db, tmp_path):
+    _model_or_skip()
+    import duckdb
+
+    from gcmdash.runner.build import build
+    from tests.conftest import SEED_DIR
+
+    path = tmp_path / "semantic.duckdb"
+    build(SEED_DIR, path, topic_view="semantic")
+    with duckdb.connect(str(path), read_only=True) as semantic, \
+            duckdb.connect(str(seed_db), read_only=True) as default:
+        method, parameters = semantic.execute(
+            "SELECT method, parameters FROM topic_models").fetchone()
+        assert "all-MiniLM-L6-v2" in method and "Ward" in method
+        assert json.loads(parameters)["embedding_weights_sha256"] == \
+            embeddings.model_files().weights_sha256
+        assert "NMF" in default.execute("SELECT method FROM topic_models").fetchone()[0]
+        key = "SELECT value FROM build_info WHERE key = 'topics_input_sha256'"
+        assert semantic.execute(key).fetchone() != default.execute(key).fetchone()
+        assert semantic.execute(
+            "SELECT count(*) FROM recommendations r LEFT JOIN unit_topics u "
+            "ON u.unit_id = r.recommendation_id AND u.is_primary WHERE u.unit_id IS NULL"
+        ).fetchone() == (0,)

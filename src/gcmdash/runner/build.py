@@ -26,7 +26,7 @@ from gcmdash.derive import checks, resolve
 from gcmdash.load import database
 from gcmdash.runner.add import read_manifest
 from gcmdash.runner.cache import DocumentCache
-from gcmdash.config import SCHEMA_PATH, reference_dir
+from gcmdash.config import SCHEMA_PATH, reference_dir, topic_view as configured_topic_view
 from gcmdash.runner.state import CorpusState
 from gcmdash.extract.formats import discover, sha256_file
 from gcmdash.load.database import NotLoaded
@@ -163,7 +163,7 @@ def _noop(stage: str, done: int, total: int) -> None:  # noqa: ARG001
 
 def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
           curated_dir: Path | None = None, workers: int | None = None,
-          cache_dir: Path | None = None) -> BuildReport:
+          cache_dir: Path | None = None, topic_view: str | None = None) -> BuildReport:
     """Build the database from every file in raw_dir and the curated reference CSVs.
 
     Files are extracted and parsed in isolated worker processes (`workers` at a time, each with
@@ -171,7 +171,8 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
     document that fails is listed in `documents` with its status and reason; the others load.
     A malformed reference row stops the build (ReferenceDataError names file, row and column).
     The previous database stays in place unless the new one was built and passed its
-    invariants."""
+    invariants. `topic_view` "semantic" fits the topics on sentence embeddings (default:
+    $GCMDASH_TOPIC_VIEW, else "words")."""
     report = BuildReport(db_path=db_path)
     curated_dir = curated_dir or reference_dir()
     reference = read_reference(curated_dir)
@@ -220,7 +221,8 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
 
             clock = time.perf_counter()
             topic_inputs = topic_stage.prepare_topics(con, curated_dir,
-                                                      previous=PREVIOUS if previous else None)
+                                                      previous=PREVIOUS if previous else None,
+                                                      view=topic_view or configured_topic_view())
             # The fit needs no database and the checks hold no Python lock while DuckDB runs
             # them, so the two overlap: the fit in a thread, the checks here; the topic tables'
             # own invariants once they are written, still before the swap.

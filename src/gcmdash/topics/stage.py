@@ -117,7 +117,8 @@ class TopicsWritten:
 
 
 def topics_input_sha256(units: pd.DataFrame, sessions: list[int], objectives: list[dict],
-                        terms: Sequence[ObjectiveTerm], n_topics: int | None) -> str:
+                        terms: Sequence[ObjectiveTerm], n_topics: int | None,
+                        view: str = "words") -> str:
     """SHA-256 of what the topic stage's output depends on, the code aside: the text units
     (ids, sessions, types, texts), the sessions, the objective and term tables, the requested
     k, the random state and the numerical libraries' versions."""
@@ -125,6 +126,7 @@ def topics_input_sha256(units: pd.DataFrame, sessions: list[int], objectives: li
         [sessions, objectives, [list(map(str, (t.objective, t.term, repr(t.weight), t.source_url)))
                                 for t in terms],
          n_topics, RANDOM_STATE, sklearn.__version__, np.__version__, scipy.__version__]
+        + ([view] if view != "words" else [])  # the default's hash as it was
     ).encode())
     for row in units[["unit_id", "session_number", "unit_type", "text"]].itertuples(index=False):
         digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
@@ -142,23 +144,30 @@ class TopicInputs:
     n_topics: int | None
     input_sha256: str
     reused_from: str | None = None
+    view: str = "words"  # "semantic": gcmdash.topics.embeddings.fit_semantic_topics
 
 
 def prepare_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None,
-                   n_topics: int | None = None, previous: str | None = None) -> TopicInputs:
+                   n_topics: int | None = None, previous: str | None = None,
+                   view: str = "words") -> TopicInputs:
     """The topic stage's first step: read its inputs, write the input tables (objectives, their
     terms, the text units), and copy the model tables from `previous` when they can be.
 
     `previous` names an attached database built by the same code: when its topic stage had the
     same inputs (build_info 'topics_input_sha256'), its model tables are copied instead of
     fitting again; the fit is deterministic, so the rows are the ones a new fit would give."""
+    if view == "semantic":
+        from gcmdash.topics.embeddings import model_files
+
+        model_files()  # EmbeddingModelMissing now, not in the middle of the build
     objectives = read_objectives(curated_dir)
     terms = read_objective_terms(curated_dir)
     units = read_text_units(con)
     sessions = [r[0] for r in con.execute(
         "SELECT session_number FROM sessions ORDER BY session_number").fetchall()]
     inputs = TopicInputs(units, sessions, objectives, terms, n_topics,
-                         topics_input_sha256(units, sessions, objectives, terms, n_topics))
+                         topics_input_sha256(units, sessions, objectives, terms, n_topics, view),
+                         view=view)
     # No transaction of its own: a failure here fails the build, whose temporary database is
     # then discarded (and the build may already hold a transaction).
     _insert(con, "gcm_objectives", pd.DataFrame(objectives))
@@ -182,7 +191,10 @@ def compute_topics(inputs: TopicInputs) -> dict[str, pd.DataFrame]:
     if inputs.reused_from is not None:
         return {}
     units, terms = inputs.units, inputs.terms
-    result = fit_topics(units, inputs.n_topics, terms=terms)
+    fit = fit_topics
+    if inputs.view == "semantic":
+        from gcmdash.topics.embeddings import fit_semantic_topics as fit
+    result = fit(units, inputs.n_topics, terms=terms)
     unit_objectives = map_objectives(units, terms)
     model_id = result.provenance["model_id"]
     return {
