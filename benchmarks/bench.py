@@ -116,6 +116,44 @@ def bench_topics(db_path: Path, size: int) -> dict:
     }
 
 
+@register("semantic", "the semantic topic view (pip install 'gcmdash[embeddings]') on synthetic "
+                      "text units: all-MiniLM-L6-v2 embeddings in NumPy (2 BLAS threads) + "
+                      "objective-term profile, choosing k by the stability of Ward trees on "
+                      "subsamples (on at most 2,000 units), Ward on all units (fit = embeddings "
+                      "+ Ward)",
+          size_means="synthetic text units", quick_sizes=(200,))
+def bench_semantic(db_path: Path, size: int) -> dict:
+    from gcmdash.topics.embeddings import (
+        EmbeddingModelMissing,
+        fit_semantic_topics,
+        load_encoder,
+    )
+    from gcmdash.views import queries
+
+    try:
+        load_encoder()
+    except EmbeddingModelMissing as error:  # the bare `gcmdash bench` runs on a default install
+        return {"units": size, "not run": str(error)}
+    with queries.open_database(db_path) as con:
+        units = synthetic_units(queries.text_units(con), size)
+    started = time.perf_counter()
+    encoder = load_encoder()
+    load_seconds = time.perf_counter() - started
+    tokens = sum(len(encoder.tokenizer.encode(text)) for text in units["text"])
+    _mark_ready()
+    result = fit_semantic_topics(units)
+    return {
+        "units": size,
+        "tokens": tokens,
+        "k chosen": result.selection.n_topics,
+        "model load s": round(load_seconds, 3),
+        "embeddings s": round(result.extra["features_seconds"], 3),
+        "choose k s": round(result.extra["select_seconds"], 3),
+        "Ward s": round(result.extra["ward_seconds"], 3),
+        "fit s": round(result.fit_seconds, 3),
+    }
+
+
 @register("pages", "server-side render time (s, median of 3 AppTest runs) of every dashboard "
                    "page on the built database with its row-level tables multiplied to about "
                    "`size` recommendations (benchmarks/bench_pages.py)",

@@ -347,7 +347,7 @@ def embed(texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
 
 # --------------------------------------------------------------------------- the semantic view
 
-SEMANTIC_OBJECTIVE_WEIGHT = 0.5  # objective-term profile beside the unit-length embedding
+SEMANTIC_OBJECTIVE_WEIGHT = 0.5  # objective-term scores beside the unit-length embedding (README)
 SEMANTIC_K_TOLERANCE = 0.05      # the largest k within this of the best stability
 SEMANTIC_K_CANDIDATES = tuple(range(5, 31))
 SEMANTIC_STRONG_OBJECTIVE = 0.25  # a topic's main objective: mean unit score at least this
@@ -356,16 +356,14 @@ SEMANTIC_STRONG_OBJECTIVE = 0.25  # a topic's main objective: mean unit score at
 def semantic_features(texts: Sequence[str], terms: tuple[ObjectiveTerm, ...] | None = None,
                       objective_weight: float = SEMANTIC_OBJECTIVE_WEIGHT) -> np.ndarray:
     """Unit x feature matrix of the semantic view: the unit-length sentence embedding, beside
-    the unit's GCM objective-term scores scaled to length `objective_weight` (zero for a unit
-    that matches no term). float64, so Ward's sums do not depend on float32 rounding."""
+    the unit's GCM objective-term scores (0.5 for one specific term, 0.75 for two, ...) times
+    `objective_weight`. float64, so Ward's sums do not depend on float32 rounding."""
     vectors = embed(texts).astype(np.float64)
     if objective_weight <= 0:
         return vectors
-    scores = ObjectiveTermScorer(terms=terms).fit_transform(list(texts))
+    scores = ObjectiveTermScorer(terms=terms, weight=objective_weight).fit_transform(list(texts))
     scores = np.asarray(scores.todense() if sp.issparse(scores) else scores, dtype=np.float64)
-    norms = np.linalg.norm(scores, axis=1, keepdims=True)
-    scores = np.where(norms > 0, scores / np.where(norms > 0, norms, 1.0), 0.0)
-    return np.hstack([vectors, objective_weight * scores])
+    return np.hstack([vectors, scores])
 
 
 def ward_labels(X: np.ndarray, ks: Sequence[int]) -> dict[int, np.ndarray]:
@@ -460,7 +458,7 @@ def _semantic_topics(units: pd.DataFrame, labels: np.ndarray, k: int,
 def describe_semantic_method(files: ModelFiles, objective_weight: float) -> str:
     """The semantic pipeline in words, with the model that drew it."""
     return (f"sentence embeddings: {files.describe()}, NumPy forward pass"
-            + (f" + GCM objective-term profile (length {objective_weight:g})"
+            + (f" + GCM objective-term scores (weight {objective_weight:g})"
                if objective_weight > 0 else "")
             + " -> Ward agglomerative clustering; terms by class-based TF-IDF")
 
@@ -494,7 +492,7 @@ def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
                         terms: tuple[ObjectiveTerm, ...] | None = None,
                         objective_weight: float = SEMANTIC_OBJECTIVE_WEIGHT) -> TopicModelResult:
     """The semantic view of the topic model: sentence embeddings (+ the objective-term
-    profile) -> Ward clustering, k chosen by subsample stability unless given. Each unit
+    scores) -> Ward clustering, k chosen by subsample stability unless given. Each unit
     belongs wholly to its cluster (weight 1). Same result type and provenance row as
     `model.fit_topics`; `random_state` only draws the subsamples that choose k."""
     texts = units["text"].tolist()
