@@ -532,7 +532,7 @@ COMMENT ON COLUMN text_units.source_url IS 'Public page the text was curated fro
 
 COMMENT ON TABLE topic_models IS 'The model that drew the topics: method, library versions, parameters, random state, corpus hash. One row per build.';
 COMMENT ON COLUMN topic_models.model_id IS 'Hash of parameters, corpus, term table and scikit-learn version: the same id means the same model on the same texts.';
-COMMENT ON COLUMN topic_models.method IS 'The pipeline in words (features -> factorisation).';
+COMMENT ON COLUMN topic_models.method IS 'The pipeline in words (features -> factorisation or clustering); the semantic view names its embedding model, package version and weights hash.';
 COMMENT ON COLUMN topic_models.sklearn_version IS 'scikit-learn version that fitted the model.';
 COMMENT ON COLUMN topic_models.numpy_version IS 'NumPy version used.';
 COMMENT ON COLUMN topic_models.scipy_version IS 'SciPy version used.';
@@ -544,7 +544,7 @@ COMMENT ON COLUMN topic_models.corpus_sha256 IS 'SHA-256 of the text units (ids 
 COMMENT ON COLUMN topic_models.objective_terms_sha256 IS 'SHA-256 of the objective term table the objective view and the mapping used.';
 COMMENT ON COLUMN topic_models.unit_count IS 'Number of text units fitted.';
 COMMENT ON COLUMN topic_models.feature_count IS 'Number of features (stems and objective scores) the factorisation saw.';
-COMMENT ON COLUMN topic_models.iteration_count IS 'Iterations the NMF solver ran.';
+COMMENT ON COLUMN topic_models.iteration_count IS 'Iterations the NMF solver ran (the semantic view: the merges of its Ward tree).';
 
 COMMENT ON TABLE topic_model_selection IS 'Stability of each candidate number of topics; the chosen one is the most stable (ties to the smaller).';
 COMMENT ON COLUMN topic_model_selection.model_id IS 'Model the selection was made for.';
