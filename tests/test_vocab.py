@@ -234,3 +234,20 @@ def test_every_curated_measure_has_a_label():
     assert measures <= _values("MEASURES"), (
         f"data/reference/participation.csv names {sorted(measures - _values('MEASURES'))}: add "
         f"them with a label to vocab.MEASURES")
+
+
+def test_the_parsers_and_the_extraction_produce_only_vocabulary_values():
+    agenda = importlib.import_module("gcmdash.parse.agenda")
+    starters = {kind for kind, _ in agenda._STARTERS}
+    assert starters == _values("ITEM_TYPES"), (
+        f"src/gcmdash/parse/agenda.py _STARTERS must open each item type of vocab.ITEM_TYPES: "
+        f"missing {sorted(_values('ITEM_TYPES') - starters)}, "
+        f"unknown {sorted(starters - _values('ITEM_TYPES'))}")
+    formats = importlib.import_module("gcmdash.extract.formats")
+    statuses = {formats.FAILED, formats.ENCRYPTED, formats.NO_TEXT}
+    assert statuses <= _values("DOCUMENT_STATUSES"), (
+        f"src/gcmdash/extract/formats.py statuses {sorted(statuses - _values('DOCUMENT_STATUSES'))} "
+        f"are not in vocab.DOCUMENT_STATUSES")
+    people = importlib.import_module("gcmdash.parse.people")
+    genders = {people.gender_as_listed(h) for h in (None, "Ms.", "Mr.", "Dr.")}
+    assert genders == _values("GENDERS")
