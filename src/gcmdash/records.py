@@ -102,7 +102,7 @@ class ParseFinding:
     """Something a parser noticed about its document that users should see (a quality flag)."""
 
     check: str
-    severity: str  # 'error' / 'warning' / 'info'
+    severity: str  # a value of vocab.SEVERITIES
     message: str
     line_start: int | None = None
 

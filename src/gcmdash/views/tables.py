@@ -403,7 +403,7 @@ def panels_table(panels: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
         on_panel = roles[roles["panel_number"] == n]
         people = {role: "; ".join(_person(r) for r in on_panel[on_panel["role"] == role]
                                   .itertuples(index=False)) or NOT_IN_RECORD
-                  for role in ("moderator", "panelist")}
+                  for role in vocab.PANEL_ROLES}
         rows.append({
             "Panel": n,
             "Title": NOT_IN_RECORD if panel is None else _text(panel.title),
