@@ -6,6 +6,8 @@ Format with t=<table alias>.
 """
 from __future__ import annotations
 
+from gcmdash import vocab
+
 SOURCE_LABEL = """
     CASE
         WHEN {t}.document_id IS NOT NULL AND {t}.line_start IS NOT NULL THEN
@@ -22,7 +24,7 @@ SOURCE_LABEL = """
 DOCUMENT_LABEL = SOURCE_LABEL.replace("ELSE {t}.source_url", "")
 
 # A session's documents are read, and preferred, in this order of kind.
-SOURCE_PRECEDENCE = {"procedural_note": 0, "programme_of_work": 1, "summary": 2, "other": 3}
+SOURCE_PRECEDENCE = {t.value: t.order for t in vocab.in_order(vocab.DOCUMENT_KINDS)}
 
 
 def document_kind_rank(column: str) -> str:

@@ -7,11 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-DOCUMENT_TYPES = ("procedural_note", "programme_of_work", "summary", "other")
-ITEM_TYPES = ("opening", "welcome", "panel", "lunch", "summary_panel", "conclusions", "closing")
-ROLES = ("co_facilitator", "secretary_general", "panelist", "moderator", "thematic_expert")
-QUALIFIERS = ("exact", "more_than", "approximately")
-STOCKTAKING_SESSION = 7
+from gcmdash.vocab import STOCKTAKING_SESSION  # noqa: F401  (the parsers import it from here)
 
 
 class ParseError(ValueError):
@@ -106,7 +102,7 @@ class ParseFinding:
     """Something a parser noticed about its document that users should see (a quality flag)."""
 
     check: str
-    severity: str  # 'error' / 'warning' / 'info'
+    severity: str  # a value of vocab.SEVERITIES
     message: str
     line_start: int | None = None
 

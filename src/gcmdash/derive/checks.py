@@ -11,12 +11,14 @@ import re
 
 import duckdb
 
+from gcmdash import vocab
 from gcmdash.records import Flag
 
 # Tokens in the check SQL: @SOURCE_LABEL@ names a fact row's source ('document, line N' or
 # 'curated row (URL)'), @SOURCE_LABEL(p)@ the same for alias p, @FOLD(col)@ compares text
 # without case, accents or punctuation, @SOME(list)@ names the first few sources of a list;
-# @VALUE_RANK(cols)@, @VALUES_NAMED@ and @OTHER_VALUES@ keep a flag to the most given values.
+# @VALUE_RANK(cols)@, @VALUES_NAMED@ and @OTHER_VALUES@ keep a flag to the most given values;
+# @QUALIFIER_PREFIX(col)@ is what a count of that qualifier is written after ('over ').
 def _source_label(alias: str = "") -> str:
     a = f"{alias}." if alias else ""
     return (f"coalesce({a}document_id || ', line ' || {a}line_start, "
@@ -52,12 +54,18 @@ _OTHER_VALUES = (f"CASE WHEN max(value_count) > {VALUES_NAMED} THEN format(' and
                  f"max(value_count) - {VALUES_NAMED}) ELSE '' END")
 
 
+def _qualifier_prefix(column: str) -> str:
+    whens = " ".join(f"WHEN '{q}' THEN '{p}'" for q, p in vocab.QUALIFIER_PREFIXES.items() if p)
+    return f"CASE {column} {whens} ELSE '' END"
+
+
 def _expand(sql: str) -> str:
     sql = re.sub(r"@SOME\(([\w.]+)\)@", lambda m: _some(m.group(1)), sql)
     sql = re.sub(r"@VALUE_RANK\(([\w, ]+)\)@", lambda m: _value_rank(m.group(1)), sql)
     sql = sql.replace("@OTHER_VALUES@", _OTHER_VALUES).replace("@VALUES_NAMED@", str(VALUES_NAMED))
     sql = sql.replace("@SOURCE_LABEL@", _source_label())
     sql = re.sub(r"@SOURCE_LABEL\((\w+)\)@", lambda m: _source_label(m.group(1)), sql)
+    sql = re.sub(r"@QUALIFIER_PREFIX\((\w+)\)@", lambda m: _qualifier_prefix(m.group(1)), sql)
     return re.sub(r"@FOLD\((\w+)\)@",
                   lambda m: f"lower(trim(regexp_replace(strip_accents({m.group(1)}), "
                             "'[^A-Za-z0-9]+', ' ', 'g')))", sql)
@@ -206,7 +214,7 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("participation_sources_differ", "warning", """
         WITH per_source AS (
             SELECT session_number, source,
-                   string_agg(measure || ' ' || CASE qualifier WHEN 'more_than' THEN 'over ' WHEN 'approximately' THEN 'about ' ELSE '' END || value,
+                   string_agg(measure || ' ' || @QUALIFIER_PREFIX(qualifier)@ || value,
                               ', ' ORDER BY measure) AS counts
             FROM participation GROUP BY session_number, source
         ), differing AS (

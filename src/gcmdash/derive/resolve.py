@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from gcmdash import vocab
 from gcmdash.provenance import SOURCE_LABEL, agreed_gender, document_kind_rank
 
 # Which source a session's resolved row takes each fact from: the session's own documents
@@ -118,14 +119,13 @@ PARSED_PANELS = """
 
 # (item, SQL giving session_number and the sources holding it)
 COVERAGE_ITEMS: tuple[tuple[str, str], ...] = (
-    ("procedural_note", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'procedural_note'"),
-    ("programme_of_work", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'programme_of_work'"),
-    ("summary", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'summary'"),
+    *((kind, f"SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = '{kind}'")
+      for kind in vocab.values(vocab.COVERAGE_ITEMS) if kind in vocab.values(vocab.DOCUMENT_KINDS)),
     ("dates", "SELECT session_number, source FROM session_facts WHERE fact = 'start_date'"),
     ("venue", "SELECT session_number, source FROM session_facts WHERE fact IN ('venue', 'city')"),
     ("agenda", "SELECT session_number, document_id FROM agenda_items"),
     ("panel_titles", "SELECT session_number, source FROM panels WHERE title IS NOT NULL"),
-    ("panel_people", "SELECT session_number, coalesce(document_id, source_url) FROM roles WHERE role IN ('panelist', 'moderator')"),
+    ("panel_people", "SELECT session_number, coalesce(document_id, source_url) FROM roles WHERE role IN (" + vocab.sql_list(vocab.PANEL_ROLES) + ")"),
     ("participation_counts", "SELECT session_number, source FROM participation"),
 )
 

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from gcmdash.records import QUALIFIERS, ROLES, STOCKTAKING_SESSION
+from gcmdash import vocab
+from gcmdash.vocab import PANEL_ROLES, STOCKTAKING_SESSION
 
 _URL_RE = re.compile(r"^https?://\S+$")
 _TIME_RANGE_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -105,8 +106,8 @@ class _Row:
         value = self.text("session", required=True)
         if value.lower() == "stocktaking":
             return STOCKTAKING_SESSION
-        if not value.isdigit() or not 1 <= int(value) <= 6:
-            raise self.fail("session", "must be 1-6 or 'stocktaking'")
+        if not value.isdigit() or not 1 <= int(value) < STOCKTAKING_SESSION:
+            raise self.fail("session", f"must be 1-{STOCKTAKING_SESSION - 1} or 'stocktaking'")
         return int(value)
 
     def whole_number(self, column: str, minimum: int, required: bool = True) -> int | None:
@@ -186,9 +187,9 @@ def _panel_row(row: _Row) -> CuratedPanel:
 
 
 def _role_row(row: _Row) -> CuratedRole:
-    role = row.choice("role", ROLES)
-    panel = row.whole_number("panel_number", 1, required=role in ("panelist", "moderator"))
-    return CuratedRole(row.session(), panel if role in ("panelist", "moderator") else None, role,
+    role = row.choice("role", vocab.values(vocab.ROLES))
+    panel = row.whole_number("panel_number", 1, required=role in PANEL_ROLES)
+    return CuratedRole(row.session(), panel if role in PANEL_ROLES else None, role,
                        row.text("honorific"), row.text("name"), row.text("affiliation"),
                        row.url(), row.where)
 
@@ -198,7 +199,7 @@ def _count_row(row: _Row) -> CuratedCount:
     if not _MEASURE_RE.match(measure):
         raise row.fail("measure", "must be a lower_case_name")
     return CuratedCount(row.session(), measure, row.whole_number("value", 0),
-                        row.choice("qualifier", QUALIFIERS), row.url(), row.text("note"),
+                        row.choice("qualifier", vocab.values(vocab.QUALIFIERS)), row.url(), row.text("note"),
                         row.where)
 
 

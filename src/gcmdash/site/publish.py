@@ -26,6 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from gcmdash import vocab
 from gcmdash.views import charts, queries, tables
 
 SITE_TITLE = "The 2017 consultations on the Global Compact for Migration"
@@ -469,7 +470,7 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
         site = _Site(con, fingerprint, [], image_formats)
         pages = [("index.html", SITE_TITLE, _index(site), True)]
         for n in queries.SESSION_NUMBERS:
-            title = ("Stocktaking meeting" if n == 7
+            title = ("Stocktaking meeting" if n == vocab.STOCKTAKING_SESSION
                      else f"{tables.session_label(n)}: informal thematic session")
             pages.append((f"session-{n}.html", title, _session(site, n), True))
         body, has_charts = _sources(site)

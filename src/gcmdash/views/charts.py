@@ -10,6 +10,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from gcmdash import vocab
 from gcmdash.views.tables import (
     GENDER_LABELS,
     NO_SPEAKER_LIST,
@@ -27,7 +28,7 @@ from gcmdash.views.tables import (
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 _MEASURE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                     "#000000")
-_GENDER_COLOURS = {"female": "#CC79A7", "male": "#0072B2", "unknown": "#999999"}
+_GENDER_COLOURS = vocab.colours(vocab.GENDERS)
 _MISSING_FONT = {"size": 11, "color": "#666666"}
 _GROUP_WIDTH = 0.8  # share of one session's slot taken by its group of bars
 _OTHER_COUNTS_SHOWN = 5  # a hover lists this many other counts of a bar, then how many more
@@ -208,11 +209,7 @@ def panel_composition_chart(df: pd.DataFrame) -> go.Figure:
     return _with_alt(fig, alt)
 
 
-_ORGANISATION_COLOURS = {
-    "government": "#0072B2", "un_system": "#56B4E9", "other_intergovernmental": "#009E73",
-    "academia_research": "#E69F00", "civil_society_ngo": "#CC79A7", "private_sector": "#D55E00",
-    "other": "#999999",
-}
+_ORGANISATION_COLOURS = vocab.colours(vocab.ORGANISATION_TYPES)
 
 
 def organisation_chart(df: pd.DataFrame) -> go.Figure:
@@ -288,8 +285,7 @@ def _sessions_list(numbers) -> str:
 
 # --------------------------------------------------------------------------- overview
 
-_SESSION_COLOUR = "#0072B2"
-_STOCKTAKING_COLOUR = "#D55E00"
+_SESSION_COLOURS = vocab.colours(vocab.SESSIONS)
 
 
 def sessions_timeline(df: pd.DataFrame) -> go.Figure:
@@ -318,7 +314,7 @@ def sessions_timeline(df: pd.DataFrame) -> go.Figure:
         city = NOT_IN_RECORD if _missing(row.city) else str(row.city)
         if not _missing(row.planned_city) and row.planned_city != row.city:
             city += f" (announced: {row.planned_city})"
-        colour = _STOCKTAKING_COLOUR if int(row.session_number) == 7 else _SESSION_COLOUR
+        colour = _SESSION_COLOURS.get(int(row.session_number), _SESSION_COLOURS[1])
         hover = _hover_text(
             f"{label}: {format_dates(row.start_date, row.end_date)}, {city}",
             *([] if _missing(row.title) else [str(row.title)[:120]]),
@@ -356,10 +352,7 @@ def sessions_timeline(df: pd.DataFrame) -> go.Figure:
 
 # --------------------------------------------------------------------------- one session
 
-_ITEM_COLOURS = {
-    "opening": "#009E73", "welcome": "#7FC9A9", "panel": "#0072B2", "lunch": "#BBBBBB",
-    "summary_panel": "#56B4E9", "conclusions": "#CC79A7", "closing": "#E69F00",
-}
+_ITEM_COLOURS = vocab.colours(vocab.ITEM_TYPES)
 
 
 def _hours(value: object) -> float:
@@ -542,9 +535,9 @@ def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.F
 
 
 _COVERED_SCALE = [[0, "#c6dbef"], [1, "#08519c"]]
-_GAP_COLOUR = "#FDDBC7"
+_GAP_COLOUR = vocab.colours(vocab.OBJECTIVE_COVERAGE_STATES)["gap"]
 _GAP_TEXT = "#B2182B"
-_NO_TEXT_COLOUR = "#E0E0E0"
+_NO_TEXT_COLOUR = vocab.colours(vocab.OBJECTIVE_COVERAGE_STATES)["no_text"]
 
 
 def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> go.Figure:
@@ -562,7 +555,7 @@ def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> 
     y_of = dict(zip(objectives["objective"], y_labels))
     row_of = {o: i for i, o in enumerate(objectives["objective"])}
     sessions, x_labels = _session_columns(df)
-    layers = {s: [[None] * len(sessions) for _ in y_labels] for s in ("covered", "gap", "no_text")}
+    layers = {s: [[None] * len(sessions) for _ in y_labels] for s in vocab.values(vocab.OBJECTIVE_COVERAGE_STATES)}
     top = max([int(v) for v in df.loc[df["status"] == "covered", "unit_count"]], default=1)
     xs, ys, hovers, custom, shapes, annotations = [], [], [], [], [], []
     for r in df.itertuples(index=False):

@@ -9,38 +9,21 @@ import re
 
 import pandas as pd
 
+from gcmdash import vocab
+
 NOT_REPORTED = "not reported"
 NOT_IN_RECORD = "not in the record"
 NO_SPEAKER_LIST = "no list of speakers in the record"
 
-MEASURE_LABELS: dict[str, str] = {
-    "member_states_attended": "Member States attended",
-    "member_state_interventions": "Member State interventions",
-    "un_agencies": "UN agencies",
-    "non_governmental_stakeholders": "Non-governmental stakeholders",
-    "informal_dialogue_stakeholders": "Stakeholders in the informal dialogue",
-    "ngos_and_un_agencies": "NGOs and UN agencies (together)",
-    "participants": "Participants",
-    "delegates": "Delegates",
-}
+MEASURE_LABELS: dict[str, str] = vocab.labels(vocab.MEASURES)
 
-ROLE_LABELS: dict[str, str] = {
-    "co_facilitator": "Co-facilitator",
-    "secretary_general": "Secretary-General",
-    "moderator": "Moderator",
-    "panelist": "Panelist",
-    "thematic_expert": "Thematic expert",
-}
+ROLE_LABELS: dict[str, str] = vocab.labels(vocab.ROLES)
 
-GENDER_LABELS: dict[str, str] = {
-    "female": "Female (Ms.)",
-    "male": "Male (Mr.)",
-    "unknown": "Not stated (Dr., Prof., H.E. ...)",
-}
+GENDER_LABELS: dict[str, str] = vocab.labels(vocab.GENDERS)
 
-SEVERITY_LABELS: dict[str, str] = {"error": "error", "warning": "warning", "info": "info"}
+SEVERITY_LABELS: dict[str, str] = vocab.labels(vocab.SEVERITIES)
 
-_QUALIFIER_PREFIX = {"exact": "", "more_than": "over ", "approximately": "about "}
+_QUALIFIER_PREFIX = vocab.QUALIFIER_PREFIXES
 
 
 def _missing(value: object) -> bool:
@@ -56,9 +39,12 @@ def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
 
 
+_SESSION_LABELS = vocab.labels(vocab.SESSIONS)
+
+
 def session_label(session_number: int) -> str:
     """'Session 3'; the stocktaking meeting (7) is 'Stocktaking'."""
-    return "Stocktaking" if int(session_number) == 7 else f"Session {int(session_number)}"
+    return _SESSION_LABELS.get(int(session_number), f"Session {int(session_number)}")
 
 
 def format_count(value: object, qualifier: object = "exact") -> str:
@@ -145,9 +131,8 @@ def panel_composition_table(df: pd.DataFrame) -> pd.DataFrame:
         "Session": [session_label(n) for n in df["session_number"]],
         "Role": [NO_SPEAKER_LIST if _missing(r) else role_label(r) for r in df["role"]],
     })
-    for column, gender in (("female_count", "female"), ("male_count", "male"),
-                           ("unknown_count", "unknown")):
-        out[GENDER_LABELS[gender]] = df[column].astype("Int64").array
+    for gender in GENDER_LABELS:
+        out[GENDER_LABELS[gender]] = df[f"{gender}_count"].astype("Int64").array
     out["Persons"] = df["person_count"].astype("Int64").array
     return out
 
@@ -181,27 +166,9 @@ def documents_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-ORGANISATION_LABELS: dict[str, str] = {
-    "government": "Government",
-    "un_system": "UN system",
-    "other_intergovernmental": "Other intergovernmental",
-    "academia_research": "Academia and research",
-    "civil_society_ngo": "Civil society and NGOs",
-    "private_sector": "Private sector",
-    "other": "Other",
-}
+ORGANISATION_LABELS: dict[str, str] = vocab.labels(vocab.ORGANISATION_TYPES)
 
-COVERAGE_LABELS: dict[str, str] = {
-    "procedural_note": "Procedural note",
-    "programme_of_work": "Programme of work",
-    "summary": "Co-facilitators' summary",
-    "dates": "Dates",
-    "venue": "Venue",
-    "agenda": "Agenda",
-    "panel_titles": "Panel titles",
-    "panel_people": "Panelists named",
-    "participation_counts": "Participation counts",
-}
+COVERAGE_LABELS: dict[str, str] = vocab.labels(vocab.COVERAGE_ITEMS)
 
 
 def organisation_label(kind: str) -> str:
@@ -230,7 +197,7 @@ def record_coverage_table(df: pd.DataFrame) -> pd.DataFrame:
     'missing'."""
     table = df.pivot(index="session_number", columns="item", values="status")
     table = table[[i for i in COVERAGE_LABELS if i in table.columns]]
-    table = table.replace({"present": "held", "missing": "missing"})
+    table = table.replace(vocab.labels(vocab.COVERAGE_STATES))
     table.columns = [COVERAGE_LABELS[i] for i in table.columns]
     table.insert(0, "Session", [session_label(n) for n in table.index])
     return table.reset_index(drop=True)
@@ -238,44 +205,15 @@ def record_coverage_table(df: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- shared helpers
 
-ITEM_TYPE_LABELS: dict[str, str] = {
-    "opening": "Opening",
-    "welcome": "Welcome",
-    "panel": "Expert panel",
-    "lunch": "Lunch / side events",
-    "summary_panel": "Summary panel",
-    "conclusions": "Conclusions",
-    "closing": "Closing",
-}
+ITEM_TYPE_LABELS: dict[str, str] = vocab.labels(vocab.ITEM_TYPES)
 
-DOCUMENT_TYPE_LABELS: dict[str, str] = {
-    "procedural_note": "procedural note",
-    "programme_of_work": "programme of work",
-    "summary": "co-facilitators' summary",
-    "other": "other document",
-}
+DOCUMENT_TYPE_LABELS: dict[str, str] = vocab.labels(vocab.DOCUMENT_KINDS)
 
-RULE_LABELS: dict[str, str] = {
-    "welcome_remarks_minutes": "Co-facilitators' welcoming remarks",
-    "moderator_opening_minutes": "Moderator's opening remarks",
-    "panelist_presentation_minutes": "Each panelist's presentation",
-    "floor_intervention_minutes": "Each intervention from the floor",
-    "moderator_concluding_minutes": "Moderator's concluding remarks",
-    "summary_moderator_minutes": "Each moderator in the summary panel",
-    "thematic_expert_minutes": "Thematic expert's remarks",
-    "experts_per_panel": "Experts on each panel",
-}
+RULE_LABELS: dict[str, str] = vocab.labels(vocab.FORMAT_RULES)
 
-UNIT_TYPE_LABELS: dict[str, str] = {
-    "recommendation": "recommendation",
-    "panel_description": "panel description",
-    "panel_title": "panel title",
-    "area_narrative": "area narrative",
-    "session_theme": "session theme",
-}
+UNIT_TYPE_LABELS: dict[str, str] = vocab.labels(vocab.UNIT_TYPES)
 
-COVERAGE_STATUS_LABELS: dict[str, str] = {"covered": "covered", "gap": "gap",
-                                          "no_text": "no text"}
+COVERAGE_STATUS_LABELS: dict[str, str] = vocab.labels(vocab.OBJECTIVE_COVERAGE_STATES)
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&:])")
 
@@ -465,7 +403,7 @@ def panels_table(panels: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
         on_panel = roles[roles["panel_number"] == n]
         people = {role: "; ".join(_person(r) for r in on_panel[on_panel["role"] == role]
                                   .itertuples(index=False)) or NOT_IN_RECORD
-                  for role in ("moderator", "panelist")}
+                  for role in vocab.PANEL_ROLES}
         rows.append({
             "Panel": n,
             "Title": NOT_IN_RECORD if panel is None else _text(panel.title),
