@@ -106,8 +106,7 @@ def _person_facts(people: list[dict]) -> dict[Fact, object]:
     return facts
 
 
-def to_facts(record: dict) -> dict[Fact, object]:
-    """A document's record (expected JSON, or what the build read) as fact key -> value."""
+def _header_facts(record: dict) -> dict[Fact, object]:
     facts: dict[Fact, object] = {}
     if record.get("kind"):
         facts[("kind",)] = record["kind"]
@@ -118,7 +117,11 @@ def to_facts(record: dict) -> dict[Fact, object]:
             facts[("session_fact", name)] = value if name.endswith("_date") else norm_text(value)
     for count in record.get("participation") or []:
         facts.setdefault(("participation", count["measure"]), (count["value"], count["qualifier"]))
-    facts.update(_person_facts(record.get("people") or []))
+    return facts
+
+
+def _programme_facts(record: dict) -> dict[Fact, object]:
+    facts: dict[Fact, object] = {}
     for panel in record.get("panels") or []:
         if panel.get("title"):
             facts.setdefault(("panel_title", panel["panel"]), norm_panel_title(panel["title"]))
@@ -128,11 +131,22 @@ def to_facts(record: dict) -> dict[Fact, object]:
     for item in record.get("agenda") or []:
         facts.setdefault(("agenda", item["day"], _time(item["start_time"])),
                          (_time(item["end_time"]), item["item_type"], item.get("panel")))
+    return facts
+
+
+def _summary_facts(record: dict) -> dict[Fact, object]:
+    facts: dict[Fact, object] = {}
     for area in record.get("areas") or []:
         facts.setdefault(("area", area["letter"]), norm_text(area["heading"]))
     for rec in record.get("recommendations") or []:
         facts.setdefault(("recommendation", rec["area"], rec["position"]), norm_text(rec["text"]))
     return facts
+
+
+def to_facts(record: dict) -> dict[Fact, object]:
+    """A document's record (expected JSON, or what the build read) as fact key -> value."""
+    return {**_header_facts(record), **_person_facts(record.get("people") or []),
+            **_programme_facts(record), **_summary_facts(record)}
 
 
 def _kind_matches(expected: str, read: str) -> bool:
