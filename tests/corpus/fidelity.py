@@ -266,13 +266,31 @@ _QUERIES = {
                     "FROM agenda_items ORDER BY document_id, day_number, start_time",
     "discussion_areas": "SELECT document_id, area_letter, heading FROM discussion_areas",
     "recommendations": "SELECT document_id, area_letter, position, text FROM recommendations",
+    "flags": "SELECT document_id, count(*) FROM quality_flags WHERE document_id IS NOT NULL "
+             "GROUP BY document_id",
+    "coverage": "SELECT session_number, item, sources FROM record_coverage WHERE status = 'present'",
 }
+# record_coverage items that say "the record holds a document of this kind"
+_COVERAGE_KINDS = {"procedural_note": "procedural_note", "programme_of_work": "programme",
+                   "summary": "summary"}
 
 
 def _blank_record() -> dict:
-    return {"kind": None, "session": None, "status": None, "error": None, "session_facts": {},
+    return {"kind": None, "session": None, "status": None, "error": None, "flags": 0,
+            "coverage_claims": [], "session_facts": {},
             "participation": [], "people": [], "panels": [], "agenda": [], "areas": [],
             "recommendations": []}
+
+
+# query -> (record list it fills, the keys of its columns after document_id)
+_ROW_LISTS = {
+    "participation": ("participation", ("measure", "value", "qualifier")),
+    "roles": ("people", ("name", "role", "panel", "honorific", "affiliation")),
+    "panels": ("panels", ("panel", "title", "start_time", "end_time")),
+    "agenda_items": ("agenda", ("day", "start_time", "end_time", "item_type", "panel")),
+    "discussion_areas": ("areas", ("letter", "heading")),
+    "recommendations": ("recommendations", ("area", "position", "text")),
+}
 
 
 def read_database(db_path: Path) -> dict[str, dict]:
@@ -290,24 +308,15 @@ def read_database(db_path: Path) -> dict[str, dict]:
                       session=session if loaded else None)
     for doc_id, fact, value in rows["session_facts"]:
         records.setdefault(doc_id, _blank_record())["session_facts"][fact] = value
-    for doc_id, measure, value, qualifier in rows["participation"]:
-        records.setdefault(doc_id, _blank_record())["participation"].append(
-            {"measure": measure, "value": value, "qualifier": qualifier})
-    for doc_id, name, role, panel, honorific, affiliation in rows["roles"]:
-        records.setdefault(doc_id, _blank_record())["people"].append(
-            {"name": name, "role": role, "panel": panel, "honorific": honorific,
-             "affiliation": affiliation})
-    for doc_id, panel, title, start, end in rows["panels"]:
-        records.setdefault(doc_id, _blank_record())["panels"].append(
-            {"panel": panel, "title": title, "start_time": start, "end_time": end})
-    for doc_id, day, start, end, item_type, panel in rows["agenda_items"]:
-        records.setdefault(doc_id, _blank_record())["agenda"].append(
-            {"day": day, "start_time": start, "end_time": end, "item_type": item_type, "panel": panel})
-    for doc_id, letter, heading in rows["discussion_areas"]:
-        records.setdefault(doc_id, _blank_record())["areas"].append({"letter": letter, "heading": heading})
-    for doc_id, letter, position, text in rows["recommendations"]:
-        records.setdefault(doc_id, _blank_record())["recommendations"].append(
-            {"area": letter, "position": position, "text": text})
+    for query, (target, keys) in _ROW_LISTS.items():
+        for doc_id, *values in rows[query]:
+            records.setdefault(doc_id, _blank_record())[target].append(dict(zip(keys, values)))
+    for doc_id, count in rows["flags"]:
+        records.setdefault(doc_id, _blank_record())["flags"] = count
+    for session, item, sources in rows["coverage"]:
+        for source in sources.split(", ") if item in _COVERAGE_KINDS else ():
+            if source in records:
+                records[source]["coverage_claims"].append((session, _COVERAGE_KINDS[item]))
     return records
 
 
@@ -328,6 +337,29 @@ def build_corpus(work_dir: Path) -> dict[str, dict]:
 class Fidelity:
     scores: list[Score]
     read: dict[str, dict]
+    expected: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def silent_loads(self) -> list[str]:
+        """Documents loaded although they yielded no content fact, with no flag naming them."""
+        silent = []
+        for name, record in sorted(self.read.items()):
+            content = [k for k in to_facts(record) if k[0] not in ("kind", "session")]
+            if record["status"] == "loaded" and not content and not record["flags"]:
+                silent.append(name)
+        return silent
+
+    @property
+    def false_coverage(self) -> list[str]:
+        """record_coverage rows that count a document as a kind it is not (per its record)."""
+        claims = []
+        for name, record in sorted(self.read.items()):
+            want = self.expected.get(name, {}).get("kind")
+            for session, kind in record["coverage_claims"]:
+                if want and not _kind_matches(want, kind):
+                    claims.append(f"{name}: counted as the {kind} of session {session} "
+                                  f"(it is a {want})")
+        return claims
 
     @property
     def total(self) -> Score:
@@ -351,7 +383,7 @@ def measure(work_dir: Path | None = None) -> Fidelity:
         read = build_corpus(work_dir)
     scores = [score(name, to_facts(record), to_facts(read.get(name, _blank_record())))
               for name, record in sorted(expected.items())]
-    return Fidelity(scores, read)
+    return Fidelity(scores, read, expected)
 
 
 def format_table(fidelity: Fidelity) -> str:
@@ -365,6 +397,11 @@ def format_table(fidelity: Fidelity) -> str:
     lines.append("")
     lines.append(f"{total.right} of {total.expected} facts right ({share:.0f}%), "
                  f"{total.missed} missed, {total.wrong} wrong.")
+    lines.append("")
+    lines.append("Loaded with no content fact and no flag: "
+                 + (", ".join(fidelity.silent_loads) or "none") + ".")
+    lines.append("Record coverage counting a document as a kind it is not: "
+                 + ("; ".join(fidelity.false_coverage) or "none") + ".")
     return "\n".join(lines)
 
 
