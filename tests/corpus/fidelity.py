@@ -320,13 +320,15 @@ def read_database(db_path: Path) -> dict[str, dict]:
     return records
 
 
-def build_corpus(work_dir: Path) -> dict[str, dict]:
-    """Build the corpus documents alone (no seeds) into work_dir and read the result back."""
+def build_corpus(work_dir: Path, with_seeds: bool = False) -> dict[str, dict]:
+    """Build the corpus documents (alone, or beside the seed documents of data/raw) into
+    work_dir and read the result back."""
+    from gcmdash.config import raw_dir
     from gcmdash.runner.build import build
 
     raw = work_dir / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    for path in documents():
+    for path in [*(sorted(raw_dir().glob("*.txt")) if with_seeds else []), *documents()]:
         shutil.copy2(path, raw / path.name)
     db_path = work_dir / "corpus.duckdb"
     build(raw, db_path, workers=1)
@@ -373,16 +375,17 @@ class Fidelity:
         return total
 
 
-def measure(work_dir: Path | None = None) -> Fidelity:
+def measure(work_dir: Path | None = None, with_seeds: bool = False) -> Fidelity:
     """Build the corpus and score every document against its expected record."""
     expected = load_expected()
     if work_dir is None:
         with tempfile.TemporaryDirectory(prefix="gcmdash-corpus-") as tmp:
-            read = build_corpus(Path(tmp))
+            read = build_corpus(Path(tmp), with_seeds)
     else:
-        read = build_corpus(work_dir)
+        read = build_corpus(work_dir, with_seeds)
     scores = [score(name, to_facts(record), to_facts(read.get(name, _blank_record())))
               for name, record in sorted(expected.items())]
+    read = {name: record for name, record in read.items() if name in expected}
     return Fidelity(scores, read, expected)
 
 
