@@ -149,6 +149,14 @@ def to_facts(record: dict) -> dict[Fact, object]:
             **_programme_facts(record), **_summary_facts(record)}
 
 
+def _read_kind(document_type: str | None) -> str | None:
+    """The build's document_type in the corpus's vocabulary: today's names are mapped, the
+    kinds of issue 15 (letter, news_item, ...) pass through, 'other' is no reading."""
+    if document_type in (None, "other"):
+        return None
+    return _LEGACY_KINDS.get(document_type, document_type)
+
+
 def _kind_matches(expected: str, read: str) -> bool:
     return read == expected or (read == "summary" and expected in _SUMMARY_KINDS)
 
@@ -304,7 +312,7 @@ def read_database(db_path: Path) -> dict[str, dict]:
         record = records.setdefault(doc_id, _blank_record())
         loaded = status == "loaded"
         record.update(status=status, error=error,
-                      kind=_LEGACY_KINDS.get(doc_type) if loaded else None,
+                      kind=_read_kind(doc_type) if loaded else None,
                       session=session if loaded else None)
     for doc_id, fact, value in rows["session_facts"]:
         records.setdefault(doc_id, _blank_record())["session_facts"][fact] = value
@@ -314,9 +322,10 @@ def read_database(db_path: Path) -> dict[str, dict]:
     for doc_id, count in rows["flags"]:
         records.setdefault(doc_id, _blank_record())["flags"] = count
     for session, item, sources in rows["coverage"]:
-        for source in sources.split(", ") if item in _COVERAGE_KINDS else ():
+        kind = _read_kind(item)
+        for source in sources.split(", ") if kind in (*_COVERAGE_KINDS.values(), *KINDS) else ():
             if source in records:
-                records[source]["coverage_claims"].append((session, _COVERAGE_KINDS[item]))
+                records[source]["coverage_claims"].append((session, kind))
     return records
 
 
