@@ -320,5 +320,6 @@ def topics(topic_rows: pd.DataFrame) -> Section:
         "topics", "Its topics",
         "Each topic with its label (its heaviest terms), its top terms, the GCM objective "
         "whose terms weigh most in it, and the text units and recommendations assigned to it "
-        f"(model {tables.model_id(topic_rows)}; Data & method gives its provenance).",
+        f"(model {tables.model_id(topic_rows)}, whose provenance is with the method and "
+        "sources).",
         table=tables.topics_table(topic_rows), wrap=True)
