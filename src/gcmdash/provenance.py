@@ -20,6 +20,29 @@ SOURCE_LABEL = """
         ELSE {t}.source_url
     END"""
 
+
+
+def source_label(document_id: object, line_start: object = None, line_end: object = None,
+                 source_url: object = None) -> str:
+    """SOURCE_LABEL in Python, for rows a query did not label: "doc, line 3", "doc, lines
+    3–5", "doc" (no line), else the page's URL, else ""."""
+    def given(value: object) -> bool:
+        return value is not None and value == value  # NULL and NaN are not given
+
+    if given(document_id):
+        if not given(line_start):
+            return str(document_id)
+        if given(line_end) and int(line_end) > int(line_start):
+            return f"{document_id}, lines {int(line_start)}–{int(line_end)}"
+        return f"{document_id}, line {int(line_start)}"
+    return str(source_url) if given(source_url) else ""
+
+
+def cited_document(label: object) -> str:
+    """The document or page a SOURCE_LABEL names, without its lines."""
+    return str(label).split(", line")[0]
+
+
 # The same for tables without a source_url column (facts only ever parsed from a document).
 DOCUMENT_LABEL = SOURCE_LABEL.replace("ELSE {t}.source_url", "")
 

@@ -10,6 +10,7 @@ import re
 import pandas as pd
 
 from gcmdash import vocab
+from gcmdash.provenance import source_label
 
 NOT_REPORTED = "not reported"
 NOT_IN_RECORD = "not in the record"
@@ -139,12 +140,8 @@ def panel_composition_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def quality_flags_table(df: pd.DataFrame) -> pd.DataFrame:
     """From queries.quality_flags: what the checks found, with where to look."""
-    where = []
-    for document_id, line in zip(df["document_id"], df["line_start"]):
-        if _missing(document_id):  # a line number without its document says nothing
-            where.append("")
-        else:
-            where.append(str(document_id) + ("" if _missing(line) else f", line {int(line)}"))
+    # a line number without its document says nothing
+    where = [source_label(d, line) for d, line in zip(df["document_id"], df["line_start"])]
     return pd.DataFrame({
         "Severity": [SEVERITY_LABELS.get(s, s) for s in df["severity"]],
         "Session": ["" if _missing(n) else session_label(n) for n in df["session_number"]],
