@@ -92,16 +92,16 @@ def synthetic_units(units: pd.DataFrame, size: int, seed: int = 0) -> pd.DataFra
                     "NMF on all units (fit = features + NMF), and the GCM objective mapping",
           size_means="synthetic text units", quick_sizes=(500,))
 def bench_topics(db_path: Path, size: int) -> dict:
-    import duckdb
+    from gcmdash.topics.model import fit_topics
+    from gcmdash.topics.objectives import map_objectives
+    from gcmdash.views import queries
 
-    from gcmdash import topics
-
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        units = synthetic_units(topics.read_text_units(con), size)
+    with queries.open_database(db_path) as con:
+        units = synthetic_units(queries.text_units(con), size)
     _mark_ready()
-    result = topics.fit_topics(units)
+    result = fit_topics(units)
     started = time.perf_counter()
-    mapped = topics.map_objectives(units)
+    mapped = map_objectives(units)
     objectives_seconds = time.perf_counter() - started
     return {
         "units": size,

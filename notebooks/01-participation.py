@@ -25,18 +25,15 @@
 # and charts: it draws exactly what the dashboard draws.
 
 # %%
-import duckdb
 import pandas as pd
 
-from gcmdash.views import charts, queries, tables
 from gcmdash.config import db_path
+from gcmdash.views import charts, queries, tables
 
 pd.set_option("display.max_colwidth", 80)
 
 path = db_path()
-if not path.exists():
-    raise FileNotFoundError(f"No database at {path}: run `gcmdash build` first.")
-con = duckdb.connect(str(path), read_only=True)
+con = queries.open_database(path)
 print(f"Reading {path}")
 
 # %% [markdown]

@@ -22,23 +22,20 @@
 # This notebook reads the database that `gcmdash build` writes (the path comes from
 # `gcmdash.config.db_path()`, overridable with `GCMDASH_DB`). The topics, the objective mapping and
 # the coverage are computed by `gcmdash/topics/` during the build; this notebook only reads them
-# (through `gcmdash.topics.read_*`), it never refits anything.
+# (through the dashboard's own queries, `gcmdash.views.queries`), it never refits anything.
 
 # %%
-import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from gcmdash import topics
 from gcmdash.config import db_path
+from gcmdash.views import queries
 
 pd.set_option("display.max_colwidth", 120)
 pd.set_option("display.width", 200)
 
 path = db_path()
-if not path.exists():
-    raise FileNotFoundError(f"No database at {path}: run `gcmdash build` first.")
-con = duckdb.connect(str(path), read_only=True)
+con = queries.open_database(path)
 print(f"Reading {path}")
 
 # %% [markdown]
@@ -49,12 +46,14 @@ print(f"Reading {path}")
 # any human grouping: it is the most stable number across random subsamples of the texts.
 
 # %%
-model = topics.read_model(con).iloc[0]
+model = queries.topic_model(con).iloc[0]
 print(f"model {model.model_id}: {model.method}")
 print(f"scikit-learn {model.sklearn_version}, random_state {model.random_state}, "
       f"{model.unit_count} text units, corpus sha256 {model.corpus_sha256[:12]}")
 print(f"{model.n_topics} topics: {model.n_topics_criterion}")
-stability = pd.Series(model.stability, name="stability across subsamples")
+selection = queries.topic_model_selection(con)
+selection = selection[selection["model_id"] == model.model_id]
+stability = selection.set_index("n_topics")["stability"].rename("stability across subsamples")
 stability.index.name = "number of topics"
 stability.to_frame().T
 
@@ -65,7 +64,7 @@ stability.to_frame().T
 # how many text units and recommendations it holds.
 
 # %%
-topic_table = topics.read_topics(con)
+topic_table = queries.topics(con)
 topic_table.assign(top_terms=topic_table["top_terms"].map(", ".join))
 
 # %% [markdown]
@@ -75,12 +74,13 @@ topic_table.assign(top_terms=topic_table["top_terms"].map(", ".join))
 # quotable as it stands.
 
 # %%
-recommendations = topics.read_topic_units(con, "recommendation")
-for (topic_id, label), group in recommendations.groupby(["topic_id", "label"], sort=True):
-    print(f"\nTopic {topic_id}: {label} ({len(group)} recommendations)")
+recommendations = queries.topic_units(con, None, unit_type="recommendation")
+topic_labels = topic_table.set_index("topic_id")["label"]
+for topic_id, group in recommendations.groupby("topic_id", sort=True):
+    print(f"\nTopic {topic_id}: {topic_labels[topic_id]} ({len(group)} recommendations)")
     for row in group.itertuples():
         print(f"  {row.unit_id} ({row.weight:.2f}) {row.text[:110]}"
-              f"{'...' if len(row.text) > 110 else ''}  [{row.source}]")
+              f"{'...' if len(row.text) > 110 else ''}  [{row.source_label}]")
 print(f"\n{len(recommendations)} recommendations, each under exactly one topic")
 
 # %% [markdown]
@@ -92,7 +92,7 @@ print(f"\n{len(recommendations)} recommendations, each under exactly one topic")
 # theme and panel titles only.
 
 # %%
-shares = topics.read_topic_sessions(con)
+shares = queries.topic_sessions(con)
 share_matrix = shares.pivot(index="label", columns="session_number", values="share")
 share_matrix = share_matrix.loc[topic_table["label"]]
 units_per_session = shares.groupby("session_number")["session_unit_count"].first()
@@ -113,10 +113,10 @@ go.Figure(go.Heatmap(
 # known only by its title is weaker evidence than a gap in a session with a full summary.
 
 # %%
-coverage = topics.read_coverage(con)
+coverage = queries.objective_coverage(con)
 matrix = coverage.pivot(index="objective", columns="session_number", values="unit_count")
 status = coverage.pivot(index="objective", columns="session_number", values="status")
-labels = coverage.drop_duplicates("objective").set_index("objective")["hub_label"]
+labels = queries.gcm_objectives(con).set_index("objective")["hub_label"]
 cells = status.where(status != "covered", matrix.astype(str)).replace(
     {"gap": "-", "no_text": "no text"})
 cells.index = [f"{o}. {labels[o]}" for o in cells.index]
@@ -152,4 +152,4 @@ for session, group in coverage[coverage["status"] == "gap"].groupby("session_num
 # the coverage matrix can be opened the same way.
 
 # %%
-topics.read_unit_objectives(con, 13)[["unit_id", "score", "reason", "text", "source"]]
+queries.objective_units(con, 13)[["unit_id", "score", "reason", "text", "source_label"]]

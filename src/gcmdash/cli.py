@@ -165,20 +165,53 @@ def publish_command(out_dir: Path, db_path: Path | None, images: bool | None) ->
               help="ARI by objective-term weight, corpus variant and seed (about a minute).")
 def topics_command(db_path: Path | None, evaluate: bool, sensitivity: bool) -> None:
     """Show the topics of the built database and the model that drew them."""
-    from gcmdash import topics
+    from gcmdash.topics import evaluation
+    from gcmdash.views import queries, topic_report
 
-    db_path = db_path or config.db_path()
     try:
-        if sensitivity:
-            text = topics.sensitivity_database(db_path)
-        elif evaluate:
-            text = topics.evaluate_database(db_path)
-        else:
-            text = topics.describe_topics(db_path)
+        with queries.open_database(db_path or config.db_path()) as con:
+            if not (evaluate or sensitivity):
+                click.echo(topic_report.describe_topics(con))
+                return
+            units, labels = queries.text_units(con), queries.recommendation_areas(con)
     except FileNotFoundError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    with _StepProgress("sensitivity" if sensitivity else "evaluate") as progress:
+        if sensitivity:
+            text = evaluation.format_sensitivity(
+                evaluation.sensitivity(units, labels, progress=progress))
+        else:
+            text = evaluation.format_evaluation(
+                evaluation.evaluate(units, labels, progress=progress))
     click.echo(text)
+
+
+class _StepProgress:
+    """Progress on stderr for a long computation that reports (done, total, step): a bar on a
+    terminal, one line per step otherwise (a log keeps every line)."""
+
+    def __init__(self, label: str) -> None:
+        self._label, self._bar = label, None
+        self._on_terminal = sys.stderr.isatty()
+
+    def __enter__(self) -> _StepProgress:
+        return self
+
+    def __call__(self, done: int, total: int, step: str) -> None:
+        if not self._on_terminal:
+            click.echo(f"{self._label} [{done}/{total}] {step}", err=True)
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr,
+                                          show_pos=True, show_eta=True,
+                                          item_show_func=lambda item: item)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos, step)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
 
 
 @main.command("bench", add_help_option=False,

@@ -1,8 +1,14 @@
 """How sources are named and weighed, in SQL shared by the build and the dashboard, so a source
 reads the same, and several sources combine the same way, wherever they are shown.
 
-SOURCE_LABEL: "003_caee5c70cc5473e9.txt, line 11", "..., lines 12–13", or the curated page's URL.
-Format with t=<table alias>.
+Every SQL rule that several queries apply is written here once, as an SQL fragment:
+- SOURCE_LABEL: "003_caee5c70cc5473e9.txt, line 11", "..., lines 12–13", or the curated page's
+  URL (format with t=<table alias>); DOCUMENT_LABEL for tables without a source_url;
+- `curated_last`: the sort key that puts rows parsed from a document before curated rows;
+- `document_kind_rank`: a session's documents in the order of SOURCE_PRECEDENCE;
+- `fold_accents`, `fold_text`: text compared without accents, or without case, accents and
+  punctuation;
+- `agreed_gender`: the gender the sources agree on.
 """
 from __future__ import annotations
 
@@ -61,3 +67,22 @@ def agreed_gender(column: str = "gender_as_listed") -> str:
     'unknown' when none does or they disagree (female in one, male in another)."""
     return (f"CASE WHEN count(DISTINCT {column}) FILTER (WHERE {column} <> 'unknown') = 1 "
             f"THEN any_value({column}) FILTER (WHERE {column} <> 'unknown') ELSE 'unknown' END")
+
+
+def curated_last(alias: str = "") -> str:
+    """SQL sort key: rows parsed from a document (document_id set) before curated rows, which
+    cite a source_url instead; `alias` is the table's alias, if any."""
+    prefix = f"{alias}." if alias else ""
+    return f"({prefix}document_id IS NULL)"
+
+
+def fold_accents(expression: str) -> str:
+    """SQL: the text `expression` without accents ('Iván' -> 'Ivan')."""
+    return f"strip_accents({expression})"
+
+
+def fold_text(expression: str) -> str:
+    """SQL: the text `expression` without case, accents or punctuation, for comparing what
+    sources write ('Palais des Nations,' and 'palais des nations' fold the same)."""
+    return (f"lower(trim(regexp_replace({fold_accents(expression)}, '[^A-Za-z0-9]+', ' ', "
+            "'g')))")

@@ -1,14 +1,16 @@
 """The build as a whole: tables, flags, bad input, atomic swap, determinism, staleness."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import duckdb
 import pytest
 
+from gcmdash.config import SCHEMA_PATH, reference_dir
 from gcmdash.derive import checks
 from gcmdash.runner.build import build, is_stale
-from gcmdash.config import SCHEMA_PATH, reference_dir
+from gcmdash.topics import stage as topic_stage
 from tests.conftest import SEED_DIR
 
 TABLES = ("documents", "session_facts", "sessions", "agenda_items", "format_rules", "people",
@@ -239,6 +241,59 @@ def test_a_broken_invariant_keeps_the_previous_database(raw_copy, tmp_path, monk
     assert db.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".keep")] == []
 
+
+
+def test_a_broken_topic_table_keeps_the_previous_database(raw_copy, tmp_path, monkeypatch):
+    """The topic tables are written after the other tables' invariants ran (the fit overlaps
+    them); their own invariants still run before the swap."""
+    db = tmp_path / "keep.duckdb"
+    build(raw_copy, db)
+    before = db.read_bytes()
+    compute = topic_stage.compute_topics
+
+    def without_a_coverage_row(inputs):
+        tables = compute(inputs)
+        tables["coverage"] = tables["coverage"].iloc[1:]
+        return tables
+
+    monkeypatch.setattr(topic_stage, "compute_topics", without_a_coverage_row)
+    with pytest.raises(checks.InvariantError, match="coverage has one row per session x objective"):
+        build(raw_copy, db)
+    assert db.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".keep")] == []
+
+
+@pytest.mark.parametrize("corruption, invariant", [
+    ("INSERT INTO topic_models SELECT * REPLACE ('another' AS model_id) FROM topic_models",
+     "one topic model drew the topics"),
+    ("UPDATE topic_models SET n_topics = n_topics + 1", "topic ids run 1..n_topics"),
+    ("UPDATE topic_model_selection SET chosen = NOT chosen",
+     "the chosen number of topics is the model's"),
+    ("UPDATE unit_topics SET is_primary = FALSE WHERE unit_id = 's3-g-03'",
+     "every text unit with topics has exactly one primary topic"),
+    ("UPDATE unit_topics SET weight = weight / 2 WHERE unit_id = 's3-g-03'",
+     "every text unit's topic weights sum to 1"),
+    ("UPDATE topics SET unit_count = unit_count + 1 WHERE topic_id = 1",
+     "every topic counts the units whose strongest topic it is"),
+    ("DELETE FROM coverage WHERE session_number = 3 AND objective = 13",
+     "coverage has one row per session x objective"),
+    ("UPDATE coverage SET unit_count = unit_count + 1 WHERE session_number = 3 AND objective = 13",
+     "coverage counts the session's units"),
+    ("UPDATE coverage SET top_unit_ids = ['s3-g-03'] WHERE session_number = 3 AND objective = 9",
+     "coverage's top units map to its objective"),
+    ("DELETE FROM topic_sessions WHERE topic_id = 1 AND session_number = 3",
+     "topic_sessions has one row per topic x session"),
+    ("UPDATE topic_sessions SET unit_count = unit_count + 1 WHERE topic_id = 1 "
+     "AND session_number = 3", "topic_sessions counts the session's units"),
+])
+def test_topic_invariants_find_what_the_schema_cannot(seed_db, tmp_path, corruption, invariant):
+    copy = tmp_path / "topics.duckdb"
+    shutil.copy(seed_db, copy)
+    with duckdb.connect(str(copy)) as con:
+        checks.check_invariants(con, checks.TOPIC_INVARIANTS)  # a build's tables keep them
+        con.execute(corruption)
+        with pytest.raises(checks.InvariantError, match=re.escape(invariant)):
+            checks.check_invariants(con, checks.TOPIC_INVARIANTS)
 
 def test_staleness(raw_copy, tmp_path):
     db = tmp_path / "s.duckdb"

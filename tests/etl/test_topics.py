@@ -12,8 +12,11 @@ import sklearn
 from sklearn.metrics import adjusted_rand_score
 
 from benchmarks import bench
-from gcmdash import topics
 from gcmdash.runner.build import build
+from gcmdash.topics import evaluation, objectives, stage
+from gcmdash.topics import model as topic_model
+from gcmdash.topics import units as text_units
+from gcmdash.views import queries
 from tests.conftest import SEED_DIR
 
 TOPIC_TABLES = ("gcm_objectives", "gcm_objective_terms", "text_units", "topic_models",
@@ -29,7 +32,7 @@ def query(db, sql, params=()):
 @pytest.fixture(scope="module")
 def units(seed_db) -> pd.DataFrame:
     with duckdb.connect(str(seed_db), read_only=True) as con:
-        return topics.read_text_units(con)
+        return text_units.read_text_units(con)
 
 
 # --------------------------------------------------------------------------- text units
@@ -60,7 +63,7 @@ def test_panel_titles_come_from_the_agendas_when_there_is_no_panels_table(seed_d
     shutil.copy(seed_db, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute("DROP TABLE panels")
-        units = topics.read_text_units(con)
+        units = text_units.read_text_units(con)
     titles = units[units["unit_type"] == "panel_title"]
     assert sorted(titles["unit_id"]) == ["s1-panel-1-title", "s1-panel-2-title",
                                          "s1-panel-3-title", "s3-panel-1-title",
@@ -87,8 +90,8 @@ def test_topics_are_labelled_and_say_which_model_drew_them(seed_db, units):
                            "corpus_sha256, unit_count, parameters FROM topic_models")
     assert len(model) == 1
     model_id, version, seed, k, corpus, unit_count, parameters = model[0]
-    assert version == sklearn.__version__ and seed == topics.RANDOM_STATE
-    assert corpus == topics.corpus_sha256(units) and unit_count == len(units)
+    assert version == sklearn.__version__ and seed == topic_model.RANDOM_STATE
+    assert corpus == text_units.corpus_sha256(units) and unit_count == len(units)
     params = json.loads(parameters)
     assert params["nmf__n_components"] == k and params["nmf__random_state"] == seed
     assert params["nmf__init"] == "nndsvd"
@@ -97,7 +100,7 @@ def test_topics_are_labelled_and_say_which_model_drew_them(seed_db, units):
     labels = query(seed_db, "SELECT topic_id, label, top_terms, model_id FROM topics "
                             "ORDER BY topic_id")
     assert [t for t, *_ in labels] == list(range(1, k + 1))
-    assert all(label and len(terms) == topics.TOP_TERMS and m == model_id
+    assert all(label and len(terms) == topic_model.TOP_TERMS and m == model_id
                for _, label, terms, m in labels)
     # words as the texts write them, never raw stems ('vulnerabl'), and a detention topic
     written = set(" ".join(units["text"]).lower().replace("\u2019", "'").split())
@@ -108,12 +111,12 @@ def test_topics_are_labelled_and_say_which_model_drew_them(seed_db, units):
 
 
 def test_two_fits_give_identical_output(units):
-    first = topics.fit_topics(units)
-    second = topics.fit_topics(units)
+    first = topic_model.fit_topics(units)
+    second = topic_model.fit_topics(units)
     assert first.selection == second.selection
     assert np.array_equal(first.weights, second.weights)
     pd.testing.assert_frame_equal(first.topics, second.topics)
-    pd.testing.assert_frame_equal(topics.unit_topic_rows(first), topics.unit_topic_rows(second))
+    pd.testing.assert_frame_equal(stage.unit_topic_rows(first), stage.unit_topic_rows(second))
     assert first.provenance == second.provenance
 
 
@@ -129,7 +132,13 @@ def test_evaluation_on_the_seed_corpus_meets_the_goal(seed_db):
     """Goal of issue 4: ARI >= 0.30 on the 73 session-3 recommendations at 12 clusters, fit
     under 1 s, deterministic, light stack. The README gives the figures and how to reproduce."""
     with duckdb.connect(str(seed_db), read_only=True) as con:
-        report = topics.evaluate(con, variants=["model"])
+        steps = []
+        report = evaluation.evaluate(queries.text_units(con), queries.recommendation_areas(con),
+                                     variants=["model"],
+                                     progress=lambda *step: steps.append(step))
+    # each step reported once, in order, out of a total known from the start
+    assert [(done, total) for done, total, _ in steps] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert steps[0][2] == f"model: chose k = {report['variants']['model']['chosen_k']}"
     rows = {r.at: r for r in report["rows"]}
     at_areas, chosen = rows["k = areas"], rows["chosen k"]
     assert (at_areas.n_topics, at_areas.recommendations) == (12, 73)
@@ -146,7 +155,7 @@ def test_fast_ari_equals_scikit_learn():
     for _ in range(100):
         n = rng.randint(2, 50)
         a, b = rng.randint(0, rng.randint(1, 9), n), rng.randint(0, rng.randint(1, 9), n)
-        assert topics.pair_ari(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
+        assert topic_model.pair_ari(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
 
 
 def test_selection_is_label_free_and_bounded():
@@ -154,9 +163,9 @@ def test_selection_is_label_free_and_bounded():
             [f"consular assistance nationals {i}" for i in range(6)]
     units = pd.DataFrame({"unit_id": [f"u{i:02d}" for i in range(12)], "session_number": 1,
                           "unit_type": "recommendation", "text": texts})
-    result = topics.fit_topics(units)
+    result = topic_model.fit_topics(units)
     assert result.selection.n_topics <= 12 // 4 or not result.selection.stability
-    assert len(set(topics.primary_topics(result.weights)[:6])) == 1
+    assert len(set(topic_model.primary_topics(result.weights)[:6])) == 1
 
 
 # --------------------------------------------------------------------------- objectives
@@ -182,7 +191,7 @@ def test_clear_objective_cases(seed_db, objective):
 
 
 def test_objective_matching_is_whole_words_longest_first():
-    scorer = topics.ObjectiveTermScorer().fit()
+    scorer = objectives.ObjectiveTermScorer().fit()
     found = scorer.matches("Promote alternatives to detention and integrated border management")
     assert found[13] == {"alternatives to detention": 1.0}  # not also "detention"
     assert found[11] == {"integrated border management": 1.0}
@@ -222,8 +231,8 @@ def test_coverage_has_every_session_and_objective(seed_db):
 def test_a_gap_is_not_a_session_without_text():
     units = pd.DataFrame({"unit_id": ["s1-theme"], "session_number": [1],
                           "unit_type": ["session_theme"], "text": ["Detention"]})
-    mapped = topics.map_objectives(units)
-    rows = topics.coverage_rows(units, mapped, sessions=[1, 2], objectives=[13, 14])
+    mapped = objectives.map_objectives(units)
+    rows = stage.coverage_rows(units, mapped, sessions=[1, 2], objectives=[13, 14])
     status = {(r.session_number, r.objective): r.status for r in rows.itertuples()}
     assert status == {(1, 13): "covered", (1, 14): "gap", (2, 13): "no_text", (2, 14): "no_text"}
 
@@ -252,6 +261,29 @@ def test_cli_topics_shows_the_model_and_its_topics(seed_db):
     assert "Detention" in result.output
     missing = CliRunner().invoke(main, ["topics", "--db", str(seed_db.parent / "none.duckdb")])
     assert missing.exit_code == 1 and "gcmdash build" in missing.output
+
+
+def test_cli_evaluate_and_sensitivity_show_progress(seed_db, monkeypatch):
+    """Both run for minutes: each step is a line on stderr (a bar on a terminal)."""
+    from click.testing import CliRunner
+
+    from gcmdash.cli import main
+
+    def two_steps(units, labels, progress, **options):
+        assert len(units) == query(seed_db, "SELECT count(*) FROM text_units")[0][0]
+        assert set(labels["document_id"]) == {"003_caee5c70cc5473e9.txt"}
+        progress(1, 2, "weight 0, all units, seed 0")
+        progress(2, 2, "weight 1, all units, seed 0")
+        return pd.DataFrame([dict(objective_weight=w, corpus="all units", seed=0,
+                                  document_id="d", chosen_k=12, ari_chosen=0.5, ari_areas=0.5)
+                             for w in (0, 1)])
+
+    monkeypatch.setattr(evaluation, "sensitivity", two_steps)
+    result = CliRunner().invoke(main, ["topics", "--db", str(seed_db), "--sensitivity"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == ["sensitivity [1/2] weight 0, all units, seed 0",
+                                          "sensitivity [2/2] weight 1, all units, seed 0"]
+    assert "ari_areas_mean" in result.stdout
 
 
 def test_bench_smoke_at_tiny_size(seed_db, tmp_path):

@@ -12,6 +12,7 @@ import re
 import duckdb
 
 from gcmdash import vocab
+from gcmdash.provenance import fold_text
 from gcmdash.records import Flag
 
 # Tokens in the check SQL: @SOURCE_LABEL@ names a fact row's source ('document, line N' or
@@ -66,9 +67,7 @@ def _expand(sql: str) -> str:
     sql = sql.replace("@SOURCE_LABEL@", _source_label())
     sql = re.sub(r"@SOURCE_LABEL\((\w+)\)@", lambda m: _source_label(m.group(1)), sql)
     sql = re.sub(r"@QUALIFIER_PREFIX\((\w+)\)@", lambda m: _qualifier_prefix(m.group(1)), sql)
-    return re.sub(r"@FOLD\((\w+)\)@",
-                  lambda m: f"lower(trim(regexp_replace(strip_accents({m.group(1)}), "
-                            "'[^A-Za-z0-9]+', ' ', 'g')))", sql)
+    return re.sub(r"@FOLD\((\w+)\)@", lambda m: fold_text(m.group(1)), sql)
 
 
 # (check name, severity, SQL returning session_number, document_id, line_start, message)
@@ -312,6 +311,70 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
           AND document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
 )
 
+# (invariant, SQL returning the rows that break it) over the tables the topic stage writes,
+# checked once they are written (the build fits the model while INVARIANTS run). The schema
+# already holds their keys, foreign keys (every unit_id a text unit, every topic_id a topic)
+# and value ranges; these hold what no constraint can say.
+TOPIC_INVARIANTS: tuple[tuple[str, str], ...] = (
+    ("one topic model drew the topics",
+     "SELECT count(*) FROM topic_models HAVING count(*) <> 1"),
+    ("topic ids run 1..n_topics of the model", """
+        SELECT m.model_id, m.n_topics, count(t.topic_id), max(t.topic_id)
+        FROM topic_models AS m LEFT JOIN topics AS t USING (model_id)
+        GROUP BY m.model_id, m.n_topics
+        HAVING count(t.topic_id) > 0
+           AND (count(t.topic_id) <> m.n_topics OR max(t.topic_id) <> m.n_topics)"""),
+    ("the chosen number of topics is the model's", """
+        SELECT s.model_id, s.n_topics FROM topic_model_selection AS s
+        JOIN topic_models AS m USING (model_id)
+        WHERE s.chosen AND s.n_topics <> m.n_topics
+        UNION ALL
+        SELECT model_id, count(*) FROM topic_model_selection WHERE chosen
+        GROUP BY model_id HAVING count(*) > 1"""),
+    ("every text unit with topics has exactly one primary topic", """
+        SELECT unit_id FROM unit_topics
+        GROUP BY unit_id HAVING count(*) FILTER (WHERE is_primary) <> 1"""),
+    ("every text unit's topic weights sum to 1", """
+        SELECT unit_id, sum(weight) FROM unit_topics
+        GROUP BY unit_id HAVING abs(sum(weight) - 1) > 1e-4"""),
+    ("every topic counts the units whose strongest topic it is", """
+        SELECT t.topic_id FROM topics AS t
+        LEFT JOIN (SELECT topic_id, count(*) AS n FROM unit_topics WHERE is_primary
+                   GROUP BY topic_id) AS p USING (topic_id)
+        WHERE t.unit_count <> coalesce(p.n, 0)"""),
+    ("every text unit of a document points at a loaded document", """
+        SELECT unit_id FROM text_units WHERE document_id IS NOT NULL
+          AND document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
+    ("coverage has one row per session x objective", """
+        SELECT s.session_number, o.objective
+        FROM sessions AS s CROSS JOIN gcm_objectives AS o
+        ANTI JOIN coverage AS c USING (session_number, objective)"""),
+    ("coverage counts the session's units and those that map to the objective", """
+        SELECT c.session_number, c.objective FROM coverage AS c
+        LEFT JOIN (SELECT u.session_number, uo.objective, count(*) AS n
+                   FROM unit_objectives AS uo JOIN text_units AS u USING (unit_id)
+                   GROUP BY ALL) AS m USING (session_number, objective)
+        LEFT JOIN (SELECT session_number, count(*) AS n FROM text_units GROUP BY ALL) AS t
+            USING (session_number)
+        WHERE c.unit_count <> coalesce(m.n, 0) OR c.session_unit_count <> coalesce(t.n, 0)"""),
+    ("coverage's top units map to its objective", """
+        SELECT session_number, objective, unit_id
+        FROM (SELECT session_number, objective, unnest(top_unit_ids) AS unit_id FROM coverage)
+        ANTI JOIN unit_objectives USING (unit_id, objective)"""),
+    ("topic_sessions has one row per topic x session with text units", """
+        SELECT t.topic_id, u.session_number
+        FROM topics AS t CROSS JOIN (SELECT DISTINCT session_number FROM text_units) AS u
+        ANTI JOIN topic_sessions USING (topic_id, session_number)"""),
+    ("topic_sessions counts the session's units whose strongest topic it is", """
+        SELECT ts.topic_id, ts.session_number FROM topic_sessions AS ts
+        LEFT JOIN (SELECT ut.topic_id, u.session_number, count(*) AS n
+                   FROM unit_topics AS ut JOIN text_units AS u USING (unit_id)
+                   WHERE ut.is_primary GROUP BY ALL) AS p USING (topic_id, session_number)
+        LEFT JOIN (SELECT session_number, count(*) AS n FROM text_units GROUP BY ALL) AS t
+            USING (session_number)
+        WHERE ts.unit_count <> coalesce(p.n, 0) OR ts.session_unit_count <> t.n"""),
+)
+
 
 CHECK_NAMES = tuple(name for name, _, _ in QUALITY_CHECKS)
 
@@ -328,9 +391,12 @@ def run_quality_checks(con: duckdb.DuckDBPyConnection) -> list[Flag]:
     return flags
 
 
-def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
+def check_invariants(con: duckdb.DuckDBPyConnection,
+                     invariants: tuple[tuple[str, str], ...] | None = None) -> None:
+    """Raise InvariantError naming every invariant the database breaks (INVARIANTS unless
+    `invariants` says which, e.g. TOPIC_INVARIANTS)."""
     broken = []
-    for name, sql in INVARIANTS:
+    for name, sql in INVARIANTS if invariants is None else invariants:
         rows = con.execute(sql).fetchall()
         if rows:
             broken.append(f"{name}: {len(rows)} violation(s), e.g. {rows[0]}")

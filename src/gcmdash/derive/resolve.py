@@ -11,7 +11,12 @@ from __future__ import annotations
 import duckdb
 
 from gcmdash import vocab
-from gcmdash.provenance import SOURCE_LABEL, agreed_gender, document_kind_rank
+from gcmdash.provenance import (
+    SOURCE_LABEL,
+    agreed_gender,
+    curated_last,
+    document_kind_rank,
+)
 
 # Which source a session's resolved row takes each fact from: the session's own documents
 # (procedural note, programme, summary), then the curated public record, then announcements in
@@ -32,7 +37,7 @@ RESOLVE_PEOPLE = rf"""
     SELECT r.person_id,
            first(r.listed_name ORDER BY
                  length(regexp_replace(r.listed_name, '[\x00-\x7F]', '', 'g')) DESC,
-                 r.document_id IS NULL,
+                 {curated_last('r')},
                  {document_kind_rank('d.document_type')},
                  r.document_id, r.line_start,
                  TRY_CAST(split_part(r.reference_row, ':', -1) AS INTEGER), r.reference_row),

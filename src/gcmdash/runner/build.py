@@ -24,7 +24,6 @@ import duckdb
 
 from gcmdash.derive import checks, resolve
 from gcmdash.load import database
-from gcmdash import topics
 from gcmdash.runner.add import read_manifest
 from gcmdash.runner.cache import DocumentCache
 from gcmdash.config import SCHEMA_PATH, reference_dir
@@ -34,6 +33,8 @@ from gcmdash.load.database import NotLoaded
 from gcmdash.runner.ingest import LoadedBefore, PreviousBuild, ingest
 from gcmdash.runner.isolate import default_workers
 from gcmdash.load.reference import read_reference, reference_files
+from gcmdash.topics import stage as topic_stage
+from gcmdash.topics.objectives import OBJECTIVE_TERMS_CSV, OBJECTIVES_CSV
 
 GCMDASH_VERSION = "0.1.0"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -79,8 +80,8 @@ def code_fingerprint(parts: tuple[str, ...] = DATA_CODE) -> str:
 
 def curated_files(curated_dir: Path) -> list[Path]:
     """Every curated file a build reads: the reference tables and the GCM objective tables."""
-    return sorted([*reference_files(curated_dir), curated_dir / topics.OBJECTIVES_CSV,
-                   curated_dir / topics.OBJECTIVE_TERMS_CSV])
+    return sorted([*reference_files(curated_dir), curated_dir / OBJECTIVES_CSV,
+                   curated_dir / OBJECTIVE_TERMS_CSV])
 
 
 def reference_fingerprint(curated_dir: Path) -> str:
@@ -149,9 +150,10 @@ def _start_from_previous(db_path: Path, temp_path: Path, state: CorpusState | No
 
 def _set_aside(con: duckdb.DuckDBPyConnection) -> None:
     """Keep the previous build's topic model and build facts in memory (as PREVIOUS) before
-    its tables are emptied: gcmdash.topics copies the model from there when its inputs match."""
+    its tables are emptied: gcmdash.topics.stage copies the model from there when its inputs
+    match."""
     con.execute(f"ATTACH ':memory:' AS {PREVIOUS}")
-    for table in ("build_info", *topics.MODEL_TABLES):
+    for table in ("build_info", *topic_stage.MODEL_TABLES):
         con.execute(f"CREATE TABLE {PREVIOUS}.{table} AS SELECT * FROM main.{table}")
 
 
@@ -217,18 +219,22 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
             report.stage_seconds["load"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            topic_inputs = topics.prepare_topics(con, curated_dir,
-                                                 previous=PREVIOUS if previous else None)
+            topic_inputs = topic_stage.prepare_topics(con, curated_dir,
+                                                      previous=PREVIOUS if previous else None)
             # The fit needs no database and the checks hold no Python lock while DuckDB runs
-            # them, so the two overlap: the fit in a thread, the checks here.
+            # them, so the two overlap: the fit in a thread, the checks here; the topic tables'
+            # own invariants once they are written, still before the swap.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="topics") as pool:
-                computing = pool.submit(topics.compute_topics, topic_inputs)
+                computing = pool.submit(topic_stage.compute_topics, topic_inputs)
                 checks_clock = time.perf_counter()
                 flags += checks.run_quality_checks(con)
                 database.insert_flags(con, flags)
                 checks.check_invariants(con)
                 checks_seconds = time.perf_counter() - checks_clock
-                written = topics.write_model(con, topic_inputs, computing.result())
+                written = topic_stage.write_model(con, topic_inputs, computing.result())
+            checks_clock = time.perf_counter()
+            checks.check_invariants(con, checks.TOPIC_INVARIANTS)
+            checks_seconds += time.perf_counter() - checks_clock
             report.topics_reused = written.reused_from is not None
             report.stage_seconds["topics"] = time.perf_counter() - clock - checks_seconds
             clock = time.perf_counter() - checks_seconds  # the checks' time leaves the topics out

@@ -1,4 +1,6 @@
-"""The only SQL the dashboard runs: one function per table or chart.
+"""Every read of a built database: one function per table or chart, for the app, the site, the
+notebooks and `gcmdash topics` alike. The SQL rules they share (source labels, curated rows
+last, text folding) come from `gcmdash.provenance`.
 
 Each function takes a DuckDB connection (or cursor) first, runs on its own cursor with bound
 parameters only, and returns a pandas DataFrame whose columns are listed in its docstring.
@@ -8,13 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from gcmdash import vocab
-from gcmdash.provenance import DOCUMENT_LABEL, SOURCE_LABEL, agreed_gender
+from gcmdash.provenance import (
+    DOCUMENT_LABEL,
+    SOURCE_LABEL,
+    agreed_gender,
+    curated_last,
+    fold_accents,
+)
 
 # The consultation process: six informal thematic sessions (1-6) and the stocktaking meeting (7).
 # Every session-by-session view lists all seven, so a session the record lacks shows as missing.
@@ -44,10 +53,18 @@ _RANKED_PARTICIPATION = f"""
         {SOURCE_LABEL.format(t='p')} AS source_label,
         row_number() OVER (
             PARTITION BY p.session_number, p.measure
-            ORDER BY (p.document_id IS NULL), p.source
+            ORDER BY {curated_last('p')}, p.source
         ) AS source_rank,
         count(*) OVER (PARTITION BY p.session_number, p.measure) AS source_count
     FROM participation AS p"""
+
+
+def open_database(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a built database (FileNotFoundError, saying how to make one,
+    when there is none). For the CLI and the notebooks; the app keeps its own cached one."""
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"no database at {db_path}: run `gcmdash build` first")
+    return duckdb.connect(str(db_path), read_only=True)
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -255,10 +272,10 @@ def organisation_composition(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     Columns: session_number, organisation_type (NULL = no list of speakers in the record),
     person_count.
     """
-    return _frame(con, """
+    return _frame(con, f"""
         WITH per_person AS (
             SELECT session_number, person_id,
-                   first(organisation_type ORDER BY (document_id IS NULL), role_id) AS organisation_type
+                   first(organisation_type ORDER BY {curated_last()}, role_id) AS organisation_type
             FROM roles GROUP BY session_number, person_id
         ), counted AS (
             SELECT session_number, organisation_type, count(*) AS person_count
@@ -317,7 +334,7 @@ def _matches_all(haystack: str) -> str:
     """SQL: every pattern of the bound VARCHAR[] parameter matches `haystack` (an SQL
     expression written here, never input), accent- and case-insensitively; TRUE for none."""
     return (f"coalesce(list_bool_and(list_transform(?::VARCHAR[], lambda p: "
-            f"strip_accents({haystack}) ILIKE strip_accents(p) ESCAPE '\\')), TRUE)")
+            f"{fold_accents(haystack)} ILIKE {fold_accents('p')} ESCAPE '\\')), TRUE)")
 
 
 # --------------------------------------------------------------------------- overview
@@ -422,12 +439,12 @@ def session_panels(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.Da
     """
     return _frame(con, f"""
         SELECT panel_number,
-               first(title ORDER BY (document_id IS NULL), source) AS title,
-               first(start_time ORDER BY (start_time IS NULL), (document_id IS NULL), source)
+               first(title ORDER BY {curated_last()}, source) AS title,
+               first(start_time ORDER BY (start_time IS NULL), {curated_last()}, source)
                    AS start_time,
-               first(end_time ORDER BY (end_time IS NULL), (document_id IS NULL), source)
+               first(end_time ORDER BY (end_time IS NULL), {curated_last()}, source)
                    AS end_time,
-               list({SOURCE_LABEL.format(t='p')} ORDER BY (document_id IS NULL), source)
+               list({SOURCE_LABEL.format(t='p')} ORDER BY {curated_last()}, source)
                    AS sources,
                count(DISTINCT title) > 1 AS titles_differ
         FROM panels AS p
@@ -447,12 +464,12 @@ def session_roles(con: duckdb.DuckDBPyConnection, session_number: int) -> pd.Dat
     """
     return _frame(con, f"""
         SELECT r.person_id, any_value(p.full_name) AS full_name, r.role, r.panel_number,
-               first(r.honorific ORDER BY (r.document_id IS NULL), r.role_id) AS honorific,
-               first(r.affiliation ORDER BY (r.document_id IS NULL), r.role_id) AS affiliation,
+               first(r.honorific ORDER BY {curated_last('r')}, r.role_id) AS honorific,
+               first(r.affiliation ORDER BY {curated_last('r')}, r.role_id) AS affiliation,
                {agreed_gender('r.gender_as_listed')} AS gender_as_listed,
-               first(r.organisation_type ORDER BY (r.document_id IS NULL), r.role_id)
+               first(r.organisation_type ORDER BY {curated_last('r')}, r.role_id)
                    AS organisation_type,
-               list({SOURCE_LABEL.format(t='r')} ORDER BY (r.document_id IS NULL), r.role_id)
+               list({SOURCE_LABEL.format(t='r')} ORDER BY {curated_last('r')}, r.role_id)
                    AS sources
         FROM roles AS r JOIN people AS p USING (person_id)
         WHERE r.session_number = ?
@@ -634,22 +651,25 @@ def objective_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """)
 
 
-def topic_units(con: duckdb.DuckDBPyConnection, topic_id: int,
-                session_number: int | None = None, limit: int | None = None) -> pd.DataFrame:
-    """Text units whose strongest topic is `topic_id` (in one session when given):
-    recommendations first, then by weight.
+def topic_units(con: duckdb.DuckDBPyConnection, topic_id: int | None,
+                session_number: int | None = None, limit: int | None = None,
+                unit_type: str | None = None) -> pd.DataFrame:
+    """Text units whose strongest topic is `topic_id` (every topic when None; in one session,
+    of one unit_type, when given): by topic, recommendations first, then by weight.
 
-    Columns: unit_id, session_number, unit_type, text, weight, source_label, match_count.
+    Columns: topic_id, unit_id, session_number, unit_type, text, weight, source_label,
+    match_count.
     """
     return _frame(con, f"""
-        SELECT u.unit_id, u.session_number, u.unit_type, u.text, ut.weight,
+        SELECT ut.topic_id, u.unit_id, u.session_number, u.unit_type, u.text, ut.weight,
                {SOURCE_LABEL.format(t='u')} AS source_label, count(*) OVER () AS match_count
         FROM unit_topics AS ut JOIN text_units AS u USING (unit_id)
-        WHERE ut.is_primary AND ut.topic_id = ?
+        WHERE ut.is_primary AND (?::INTEGER IS NULL OR ut.topic_id = ?::INTEGER)
           AND (?::INTEGER IS NULL OR u.session_number = ?::INTEGER)
-        ORDER BY (u.unit_type <> 'recommendation'), ut.weight DESC, u.unit_id
+          AND (?::VARCHAR IS NULL OR u.unit_type = ?::VARCHAR)
+        ORDER BY ut.topic_id, (u.unit_type <> 'recommendation'), ut.weight DESC, u.unit_id
         LIMIT ?
-    """, [topic_id, session_number, session_number, limit])
+    """, [topic_id, topic_id, session_number, session_number, unit_type, unit_type, limit])
 
 
 def objective_units(con: duckdb.DuckDBPyConnection, objective: int,
@@ -668,6 +688,32 @@ def objective_units(con: duckdb.DuckDBPyConnection, objective: int,
         ORDER BY uo.score DESC, u.unit_id
         LIMIT ?
     """, [objective, session_number, session_number, limit])
+
+
+def text_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every text unit the topic model read, by unit_id (what the evaluation refits on).
+
+    Columns: unit_id, session_number, unit_type, text, document_id, line_start, line_end,
+    source_url.
+    """
+    return _frame(con, """
+        SELECT unit_id, session_number, unit_type, text, document_id, line_start, line_end,
+               source_url
+        FROM text_units ORDER BY unit_id
+    """)
+
+
+def recommendation_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The recommendations of the summaries with the area each summary puts them under: the
+    one human grouping the topics are evaluated against.
+
+    Columns: unit_id (the recommendation_id), area_letter, document_id, session_number.
+    """
+    return _frame(con, """
+        SELECT r.recommendation_id AS unit_id, r.area_letter, r.document_id, r.session_number
+        FROM recommendations AS r JOIN documents AS d USING (document_id)
+        WHERE d.document_type = 'summary' ORDER BY r.recommendation_id
+    """)
 
 
 # --------------------------------------------------------------------------- data & method

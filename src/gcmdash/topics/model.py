@@ -1,0 +1,321 @@
+"""The topic model: one scikit-learn `Pipeline` (`build_pipeline`), the label-free choice of
+the number of topics (`select_n_topics`), the fit (`fit_topics`), and the topics' labels and
+top terms, returned as a `TopicModelResult` with the model's provenance."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import scipy
+import scipy.sparse as sp
+import sklearn
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from threadpoolctl import threadpool_limits
+
+from gcmdash.topics.objectives import (
+    DECIMALS,
+    ObjectiveTerm,
+    ObjectiveTermScorer,
+    read_objective_terms,
+    terms_sha256,
+)
+from gcmdash.topics.text import STOP_STEMS, TextNormaliser
+from gcmdash.topics.units import corpus_sha256
+
+RANDOM_STATE = 0
+K_CANDIDATES = tuple(range(5, 21))  # a brief for the room needs a handful to a score of themes
+STABILITY_RESAMPLES = 4
+STABILITY_FRACTION = 0.8
+SELECTION_MAX_ITER, SELECTION_TOL = 200, 1e-3  # the subsample fits only rank the candidates
+STABILITY_MAX_UNITS = 2000  # stability is measured on at most this many units (scale)
+TOP_TERMS = 10
+
+# --------------------------------------------------------------------------- the model
+
+def build_pipeline(n_topics: int, random_state: int = RANDOM_STATE, *,
+                   objective_weight: float = 0.75, ngram_range: tuple[int, int] = (1, 1),
+                   min_df: int = 1,
+                   terms: tuple[ObjectiveTerm, ...] | None = None) -> Pipeline:
+    """The topic model: normalise -> TF-IDF (sublinear, stems, stop words) + objective-term
+    scores -> NMF with n_topics components.
+
+    Deterministic: NNDSVD start (its randomized SVD seeded by `random_state`), coordinate
+    descent, no random restarts. `objective_weight=0` drops the objective view (text only);
+    `ngram_range=(1, 2)` adds word bigrams (tried: less robust on the seed corpus, see README)."""
+    words = Pipeline([
+        ("normalise", TextNormaliser()),
+        ("tfidf", TfidfVectorizer(
+            lowercase=False, token_pattern=r"\S+", stop_words=list(STOP_STEMS),
+            ngram_range=ngram_range, sublinear_tf=True, min_df=min_df, dtype=np.float64)),
+    ])
+    views = [("words", words)]
+    if objective_weight > 0:
+        views.append(("objectives", ObjectiveTermScorer(terms=terms, weight=objective_weight)))
+    return Pipeline([
+        ("features", FeatureUnion(views)),
+        ("nmf", NMF(n_components=n_topics, init="nndsvd", solver="cd", beta_loss="frobenius",
+                    max_iter=1000, tol=1e-4, random_state=random_state)),
+    ])
+
+
+def _row_weights(W: np.ndarray) -> np.ndarray:
+    """NMF loadings -> per-unit topic shares summing to 1 (rows of zeros stay zero)."""
+    totals = W.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(totals > 0, W / np.where(totals > 0, totals, 1.0), 0.0)
+    return np.round(shares, DECIMALS)
+
+
+def primary_topics(weights: np.ndarray) -> np.ndarray:
+    """Index of each unit's strongest topic (first on ties); -1 for a unit with no terms."""
+    labels = weights.argmax(axis=1)
+    labels[weights.max(axis=1) <= 0] = -1
+    return labels
+
+
+def fit_weights(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
+    """Fit the pipeline single-threaded (so every machine does the same arithmetic) and return
+    rounded unit x topic shares."""
+    with threadpool_limits(limits=1):
+        W = pipeline.fit_transform(list(texts))
+    return _row_weights(W)
+
+
+@dataclass
+class Selection:
+    """The chosen number of topics, the stability of every candidate, and how it was chosen."""
+
+    n_topics: int
+    stability: dict[int, float]  # k -> mean pairwise ARI across subsamples
+    criterion: str
+
+
+def pair_ari(a: np.ndarray, b: np.ndarray) -> float:
+    """Adjusted Rand index of two integer labelings (the same as scikit-learn's
+    adjusted_rand_score, without its input checks: it runs thousands of times in selection)."""
+    _, a = np.unique(a, return_inverse=True)
+    _, b = np.unique(b, return_inverse=True)
+    table = np.zeros((a.max() + 1, b.max() + 1), dtype=np.int64)
+    np.add.at(table, (a, b), 1)
+    n = len(a)
+    pairs = lambda x: (x * (x - 1) // 2).sum()  # noqa: E731
+    both, rows, cols = pairs(table), pairs(table.sum(1)), pairs(table.sum(0))
+    total = n * (n - 1) // 2
+    expected = rows * cols / total if total else 0.0
+    top = (rows + cols) / 2
+    if top == expected:  # both labelings trivial (one cluster, or all singletons)
+        return 1.0
+    return float((both - expected) / (top - expected))
+
+
+def _subsample_labels(X: sp.csr_matrix, k: int, random_state: int, resamples: int,
+                      fraction: float, eval_rows: np.ndarray) -> list[np.ndarray]:
+    rng = np.random.RandomState(random_state)
+    n = X.shape[0]
+    size = max(k + 1, int(round(fraction * n)))
+    labelings = []
+    for _ in range(resamples):
+        rows = np.sort(rng.choice(n, size=min(size, n), replace=False))
+        model = NMF(n_components=k, init="nndsvd", solver="cd", max_iter=SELECTION_MAX_ITER,
+                    tol=SELECTION_TOL, random_state=random_state).fit(X[rows])
+        labelings.append(primary_topics(_row_weights(model.transform(X[eval_rows]))))
+    return labelings
+
+
+def select_n_topics(X: sp.csr_matrix, candidates: Iterable[int] = K_CANDIDATES,
+                    random_state: int = RANDOM_STATE, resamples: int = STABILITY_RESAMPLES,
+                    fraction: float = STABILITY_FRACTION,
+                    max_units: int = STABILITY_MAX_UNITS) -> Selection:
+    """Choose k by stability: for each candidate, fit NMF on `resamples` random subsamples
+    (`fraction` of the units, at most `max_units`) of the feature matrix, label the same units
+    with each, and average the adjusted Rand index over all pairs of labelings. The most stable
+    k wins, ties to the smaller. Candidates above a quarter of the units are skipped (a topic
+    should hold several units). Label-free: the area letters are never read."""
+    n = X.shape[0]
+    usable = [k for k in candidates if 2 <= k <= max(2, n // 4)]
+    criterion = (f"max mean pairwise ARI of NMF labels over {resamples} subsamples of "
+                 f"{fraction:.0%} of the units, k in {min(candidates)}..{max(candidates)} "
+                 f"(<= units/4); ties to the smaller k")
+    if n < 8 or not usable:
+        return Selection(max(1, min(2, n)), {}, "too few units to compare: k = min(2, units)")
+    rng = np.random.RandomState(random_state)
+    if n > max_units:
+        X = X[np.sort(rng.choice(n, size=max_units, replace=False))]
+        n = max_units
+    eval_rows = np.arange(n)
+    stability: dict[int, float] = {}
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        # the subsample fits stop at SELECTION_MAX_ITER on purpose: they only rank candidates
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for k in usable:
+            labelings = _subsample_labels(X, k, random_state, resamples, fraction, eval_rows)
+            scores = [pair_ari(a, b) for a, b in combinations(labelings, 2)]
+            stability[k] = round(float(np.mean(scores)), 4)
+    best = max(stability, key=lambda k: (stability[k], -k))
+    return Selection(best, stability, criterion)
+
+
+# --------------------------------------------------------------------------- fitting
+
+@dataclass
+class TopicModelResult:
+    """A fitted topic model: unit x topic weights, the topics, and the model's provenance."""
+
+    units: pd.DataFrame          # the text units, in model row order
+    weights: np.ndarray          # unit x topic shares (rows sum to 1, or 0 for empty units)
+    topics: pd.DataFrame         # topic_id, label, top_terms, ...
+    topic_ids: np.ndarray        # model component -> topic_id
+    selection: Selection
+    provenance: dict
+    fit_seconds: float = 0.0     # features + factorisation, without choosing k
+    extra: dict = field(default_factory=dict)
+
+
+def _simple_params(pipeline: Pipeline) -> dict:
+    """The pipeline's parameters that are plain values (estimators and the term table are
+    described elsewhere), as a JSON-able dict."""
+    out = {}
+    for key, value in sorted(pipeline.get_params(deep=True).items()):
+        if key.endswith("__terms"):
+            continue
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            out[key] = value
+        elif isinstance(value, (tuple, list)) and all(isinstance(v, (str, int, float))
+                                                       for v in value):
+            out[key] = list(value) if len(value) <= 10 else f"{len(value)} values"
+    return out
+
+
+def describe_method(params: dict) -> str:
+    """The pipeline in words, from its parameters."""
+    low, high = params.get("features__words__tfidf__ngram_range", [1, 1])
+    words = "words" if high == 1 else f"{low}-{high}-word n-grams"
+    objectives = params.get("features__objectives__weight")
+    return ("TF-IDF (sublinear, " + words + ", light stems, English + domain stop words)"
+            + (f" + GCM objective-term scores (weight {objectives:g})" if objectives else "")
+            + " -> NMF (NNDSVD init, coordinate descent)")
+
+
+def _label(terms: list[str]) -> str:
+    """Up to three top terms that do not repeat each other ('border management' makes a
+    later 'border' redundant)."""
+    chosen: list[str] = []
+    for term in terms:
+        words = set(term.split())
+        if any(words <= set(c.split()) or set(c.split()) <= words for c in chosen):
+            continue
+        chosen.append(term)
+        if len(chosen) == 3:
+            break
+    return ", ".join(chosen).capitalize() if chosen else "(no terms)"
+
+
+def _describe_topics(pipeline: Pipeline, weights: np.ndarray, units: pd.DataFrame
+                     ) -> tuple[pd.DataFrame, np.ndarray]:
+    features: FeatureUnion = pipeline.named_steps["features"]
+    words: Pipeline = dict(features.transformer_list)["words"]
+    normaliser: TextNormaliser = words.named_steps["normalise"]
+    vectorizer: TfidfVectorizer = words.named_steps["tfidf"]
+    names = vectorizer.get_feature_names_out()
+    n_words = len(names)
+    H = pipeline.named_steps["nmf"].components_
+    scorer = dict(features.transformer_list).get("objectives")
+    objectives = scorer.objectives_ if scorer is not None else ()
+    primary = primary_topics(weights)
+    is_rec = (units["unit_type"] == "recommendation").to_numpy()
+    k = H.shape[0]
+    counts = np.array([(primary == t).sum() for t in range(k)])
+    # topic_id 1 is the topic with most units; ties by component index
+    order = sorted(range(k), key=lambda t: (-counts[t], t))
+    topic_ids = np.empty(k, dtype=int)
+    rows = []
+    for rank, t in enumerate(order, 1):
+        topic_ids[t] = rank
+        word_weights = np.round(H[t, :n_words], DECIMALS)
+        top = sorted((i for i in np.flatnonzero(word_weights > 0)),
+                     key=lambda i: (-word_weights[i], names[i]))[:TOP_TERMS]
+        terms = [normaliser.display(names[i]) for i in top]
+        objective_weights = np.round(H[t, n_words:], DECIMALS)
+        main_objective = None
+        if len(objectives) and objective_weights.max() > 0:
+            main_objective = int(objectives[int(objective_weights.argmax())])
+        rows.append(dict(topic_id=rank, label=_label(terms), top_terms=terms,
+                         main_objective=main_objective, unit_count=int(counts[t]),
+                         recommendation_count=int(((primary == t) & is_rec).sum())))
+    return pd.DataFrame(rows), topic_ids
+
+
+def _choose_k(X: sp.csr_matrix | None, n_units: int, n_topics: int | None,
+              random_state: int) -> Selection:
+    """k as given, or chosen by stability (select_n_topics) when there are units enough."""
+    if n_topics is not None:
+        return Selection(n_topics, {}, "given")
+    if n_units < 8:
+        return Selection(max(1, min(2, n_units)), {}, "too few units to compare: k = min(2, units)")
+    return select_n_topics(X, random_state=random_state)
+
+
+def _provenance(pipeline: Pipeline, units: pd.DataFrame, selection: Selection, k: int,
+                random_state: int, terms: tuple[ObjectiveTerm, ...] | None) -> dict:
+    """The topic_models row: what drew the topics (versions, parameters, hashes, sizes)."""
+    fitted = len(units) > 0
+    corpus = corpus_sha256(units)
+    params = _simple_params(pipeline)
+    terms_hash = terms_sha256(terms or read_objective_terms())
+    model_id = hashlib.sha256(json.dumps([params, corpus, terms_hash, sklearn.__version__],
+                                         sort_keys=True).encode()).hexdigest()[:16]
+    nmf = pipeline.named_steps["nmf"]
+    return dict(
+        model_id=model_id,
+        method=describe_method(params),
+        sklearn_version=sklearn.__version__, numpy_version=np.__version__,
+        scipy_version=scipy.__version__, parameters=json.dumps(params, sort_keys=True),
+        random_state=random_state, n_topics=k, n_topics_criterion=selection.criterion,
+        corpus_sha256=corpus, objective_terms_sha256=terms_hash, unit_count=len(units),
+        feature_count=int(nmf.n_features_in_) if fitted else 0,
+        iteration_count=int(nmf.n_iter_) if fitted else 0)
+
+
+def fit_topics(units: pd.DataFrame, n_topics: int | None = None,
+               random_state: int = RANDOM_STATE, **options) -> TopicModelResult:
+    """Fit the topic model on the text units; choose k by stability unless n_topics is given."""
+    texts = units["text"].tolist()
+    clock = time.perf_counter()
+    # Pipeline.fit, in its parts: the features (they do not depend on k) are fitted once and
+    # shared by the choice of k and the final factorisation.
+    pipeline = build_pipeline(max(1, n_topics or 1), random_state, **options)
+    with threadpool_limits(limits=1):
+        X = sp.csr_matrix(pipeline[:-1].fit_transform(texts)) if texts else None
+    features_seconds = time.perf_counter() - clock
+    clock = time.perf_counter()
+    selection = _choose_k(X, len(texts), n_topics, random_state)
+    select_seconds = time.perf_counter() - clock
+    clock = time.perf_counter()
+    k = max(1, min(selection.n_topics, len(texts)))
+    pipeline.set_params(nmf__n_components=k)
+    if texts:
+        with threadpool_limits(limits=1):
+            weights = _row_weights(pipeline.named_steps["nmf"].fit_transform(X))
+    else:
+        weights = np.zeros((0, k))
+    nmf_seconds = time.perf_counter() - clock
+    if texts:
+        topics, topic_ids = _describe_topics(pipeline, weights, units)
+    else:
+        topics, topic_ids = pd.DataFrame(), np.arange(1, k + 1)
+    return TopicModelResult(
+        units=units, weights=weights, topics=topics, topic_ids=topic_ids, selection=selection,
+        provenance=_provenance(pipeline, units, selection, k, random_state, options.get("terms")),
+        fit_seconds=features_seconds + nmf_seconds,
+        extra={"features_seconds": features_seconds, "select_seconds": select_seconds,
+               "nmf_seconds": nmf_seconds})
