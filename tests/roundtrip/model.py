@@ -243,7 +243,8 @@ def _read_pdf_text(lines: list[str], record: dict) -> list[Block]:
                 flush()
             para.append(line)
             stripped = line.rstrip()
-            if stripped.endswith((".", ":", ";")) and len(stripped) < width * 0.85:
+            if stripped.endswith((".", ":", ";", "”")) and (
+                    len(stripped) < width * 0.85 or _short_next(lines, i, width)):
                 flush()
         i += 1
     flush()
@@ -281,6 +282,12 @@ def _tabulate(blocks: list[Block]) -> list[Block]:
             out.append(block)
     flush_table()
     return out
+
+
+def _short_next(lines: list[str], i: int, width: int) -> bool:
+    """The next line with text is short: after a sentence's end it starts a block of its own."""
+    nxt = next((t for t in lines[i + 1:] if t.strip()), "")
+    return len(nxt.strip()) < width * 0.6
 
 
 def _heading_at(lines: list[str], i: int, spans: dict, width: int) -> tuple[Block, int] | None:

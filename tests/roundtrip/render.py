@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -190,7 +192,7 @@ def _pdf_styles(layout: PdfLayout):
 
     size = layout.font_size
     body = ParagraphStyle("body", fontName="DejaVuSerif", fontSize=size, leading=size * 1.25,
-                          spaceAfter=size * 0.6)
+                          spaceAfter=size * 0.6, splitLongWords=0)
     bold = ParagraphStyle("bold", parent=body, fontName="DejaVuSerif-Bold")
     item = ParagraphStyle("item", parent=body, leftIndent=size * 1.8, bulletIndent=size * 0.5,
                           spaceAfter=size * 0.3)
@@ -236,16 +238,28 @@ def _pdf_flowables(blocks, styles, width: float) -> list:
             out.append(Paragraph(text, bold if block.bold else body))
         elif block.kind == TABLE:
             columns = max(len(r) for r in block.rows)
-            first = min(72.0, width * 0.22)
-            rest = (width - first) / max(columns - 1, 1)
-            data = [[_pdf_flowables(cell, styles, rest - 8) or "" for cell in row]
+            widths = _column_widths(block, width, columns, body)
+            data = [[_pdf_flowables(cell, styles, w - 12) or "" for cell, w in zip(row, widths)]
                     + [""] * (columns - len(row)) for row in block.rows]
-            table = Table(data, colWidths=[first] + [rest] * (columns - 1), splitInRow=1,
-                          repeatRows=0)
+            table = Table(data, colWidths=widths, splitInRow=1, repeatRows=0)
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                        ("VALIGN", (0, 0), (-1, -1), "TOP")]))
             out.append(table)
     return out
+
+
+def _column_widths(block: Block, width: float, columns: int, style) -> list[float]:
+    """The time column as wide as its longest time (a wrapped time is not the same text), an
+    extra column (Lunch | Space for side events) a quarter of the rest, the content the rest."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    times = [" ".join(b.text for b in row[0]) for row in block.rows if row]
+    first = max(stringWidth(t, "DejaVuSerif-Bold", style.fontSize) for t in times) + 14
+    rest = width - first
+    if columns <= 2:
+        return [first, rest][:columns]
+    extra = rest * 0.25 / (columns - 2)
+    return [first, rest - extra * (columns - 2)] + [extra] * (columns - 2)
 
 
 def to_pdf(model: SeedModel, path: Path, layout: PdfLayout) -> None:
@@ -398,3 +412,13 @@ def render(rendering: Rendering, folder: Path, names: list[str]) -> dict[str, Pa
         raise ToolMissing(f"{rendering.name} needs {', '.join(lacking)} (not on PATH)")
     folder.mkdir(parents=True, exist_ok=True)
     return rendering.make([seed_model(name) for name in names], folder)
+
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def words_lost(model: SeedModel, text: str) -> Counter:
+    """The model's words (case-folded, with their counts) that a rendering's text lacks: empty
+    when the rendering kept the text. Words it adds (browser headers, say) are not counted."""
+    want = Counter(_WORD_RE.findall(" ".join(b.text for b in model.text_blocks()).casefold()))
+    return want - Counter(_WORD_RE.findall(text.casefold()))
