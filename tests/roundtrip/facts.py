@@ -36,9 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gcmdash.extract.text import HyphenLexicon
-from gcmdash.parse import parse_document
-from gcmdash.records import ParseError
-from gcmdash.runner.tasks import extract_task
+from gcmdash.runner.tasks import extract_task, parse_task
 from tests.etl.golden import as_golden
 from tests.roundtrip.model import golden
 
@@ -191,10 +189,9 @@ def build_rendering(files: dict[str, Path]) -> list[DocumentResult]:
             results.append(DocumentResult(seed, files[seed], document.status, [document.error or ""],
                                           diff(expected, [])))
             continue
-        try:
-            parsed = parse_document(document.text, lexicon)
-        except ParseError as exc:
-            results.append(DocumentResult(seed, files[seed], "parse_error", [str(exc)],
+        parsed, _ = parse_task(document.text, {"lexicon": lexicon})  # as the build parses
+        if isinstance(parsed, str):  # the ParseError's message
+            results.append(DocumentResult(seed, files[seed], "parse_error", [parsed],
                                           diff(expected, [])))
             continue
         record = as_golden(parsed)

@@ -45,6 +45,7 @@ class Rendering:
     tools: tuple[str, ...]  # programs that must be on PATH
     make: Callable[[list[SeedModel], Path], dict[str, Path]]  # models, folder -> {seed: file}
     describe: str
+    keeps_text: bool = True  # False: the tool itself drops text (numbering, markup) by design
 
 
 def under_ci() -> bool:
@@ -378,6 +379,20 @@ def _copy_seed(model: SeedModel, path: Path) -> None:
     shutil.copyfile(SEED_DIR / model.name, path)
 
 
+def _pandoc_of_seed(models, folder: Path) -> dict[str, Path]:
+    """pandoc reading each seed file itself as Markdown, as a user with these files would: the
+    area letters and numbers become list numbering (not text in the DOCX), soft line breaks join
+    lines, and raw HTML tags go."""
+    from tests.conftest import SEED_DIR
+
+    out = {}
+    for model in models:
+        path = folder / f"{Path(model.name).stem}.docx"
+        _run(["pandoc", "-f", "markdown", "-t", "docx", "-o", str(path), str(SEED_DIR / model.name)])
+        out[model.name] = path
+    return out
+
+
 RENDERINGS: tuple[Rendering, ...] = (
     Rendering("txt", ".txt", (), _write_each(".txt", _copy_seed), "the seed itself (the baseline)"),
     Rendering("markdown", ".md", (), _write_each(".md", _text_writer(to_markdown)),
@@ -392,6 +407,8 @@ RENDERINGS: tuple[Rendering, ...] = (
               "pandoc: our Markdown to DOCX"),
     Rendering("pandoc-html", ".html", ("pandoc",), _pandoc("html", ".html"),
               "pandoc: our Markdown to standalone HTML"),
+    Rendering("pandoc-docx-of-seed", ".docx", ("pandoc",), _pandoc_of_seed,
+              "pandoc reading the seed .txt itself as Markdown, to DOCX (lossy)", keeps_text=False),
     Rendering("libreoffice-pdf", ".pdf", ("soffice",), _soffice(".docx", to_docx, "pdf"),
               "LibreOffice: the python-docx DOCX to PDF"),
     Rendering("libreoffice-docx", ".docx", ("soffice",),

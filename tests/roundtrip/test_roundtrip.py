@@ -34,6 +34,10 @@ SLOW = {r.name for r in RENDERINGS if r.tools}  # the external converters take s
 
 # (rendering, seed prefix) -> the loss measured on today's code, which the document does not flag.
 KNOWN_SILENT_LOSS: dict[tuple[str, str], str] = {
+    ('pandoc-docx-of-seed', '001'):
+        'pandoc-docx-of-seed loses 6 of 29 facts silently on 001 (3 role, 2 agenda, 1 session; first: session 3)',
+    ('pandoc-docx-of-seed', '004'):
+        'pandoc-docx-of-seed loses 1 of 12 facts silently on 004 (1 session; first: session 4)',
     ('markdown', '004'):
         'markdown loses 2 of 12 facts silently on 004 (1 agenda, 1 finding; first: agenda 2 / 17:50:00 / 18:00:00)',
     ('html', '001'):
@@ -152,12 +156,20 @@ CASES = [pytest.param(r.name, seed, marks=_marks(r.name, seed), id=f"{r.name}-{s
 
 @pytest.mark.parametrize("rendering", RENDERING_PARAMS)
 def test_rendering_keeps_the_text(renderings, rendering):
-    """A fair rendering: every word of the document is in what the pipeline extracts from it."""
+    """A fair rendering: every word of the document is in what the pipeline extracts from it.
+    One that is lossy by design (list numbering instead of letters) must really lose words."""
+    keeps_text = next(r for r in RENDERINGS if r.name == rendering).keeps_text
+    losses = {}
     for seed, path in renderings.files(rendering).items():
         document = extract(path)
         assert document.status == "ok", f"{rendering} {seed}: {document.error}"
         lost = words_lost(seed_model(seed), document.text)
-        assert not lost, f"{rendering} {seed}: {sum(lost.values())} words lost: {lost.most_common(8)}"
+        if lost:
+            losses[seed] = f"{sum(lost.values())} words lost: {lost.most_common(8)}"
+    if keeps_text:
+        assert not losses, f"{rendering}: {losses}"
+    else:
+        assert losses, f"{rendering} keeps every word: mark it keeps_text"
 
 
 @pytest.mark.parametrize(("rendering", "seed"), CASES)
