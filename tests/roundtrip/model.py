@@ -172,9 +172,9 @@ _TIME_ROW_RE = re.compile(r"^\s*\d{1,2}\.\d{2}-?\d{1,2}\.\d{2}\b")
 _CELL_BREAK = "\ue000"  # wide gap between cells on a time row (not whitespace, survives joins)
 
 
-def _golden_spans(record: dict, lines: list[str]) -> dict[int, tuple[int, Block]]:
+def _golden_spans(record: dict, lines: list[str]) -> dict[int, tuple[int, Block | None]]:
     """First line index -> (last line index, block) for the spans the golden records delimit."""
-    spans: dict[int, tuple[int, Block]] = {}
+    spans: dict[int, tuple[int, Block | None]] = {}  # None: a list item of those lines
     for rec in record["recommendations"]:
         spans[rec["line_start"] - 1] = (rec["line_end"] - 1, None)
     for role in record["roles"]:
