@@ -31,6 +31,7 @@ from tests.roundtrip.model import (
     seed_model,
 )
 
+_ROMAN_RE = re.compile(r"^[IVX]+\.(\s|$)")
 TOOL_TIMEOUT = 180  # seconds for one external conversion call
 
 
@@ -130,10 +131,23 @@ table.agenda td, table.agenda th { border: 1px solid #444; padding: 4px; vertica
 table.agenda td:first-child { width: 7em; white-space: nowrap; }"""
 
 
-def to_html(model: SeedModel) -> str:
+def _intro_end(blocks: list[Block]) -> int:
+    """Index of the block that ends the introduction: the second section heading."""
+    sections = [i for i, b in enumerate(blocks) if b.kind == HEADING and _ROMAN_RE.match(b.text)]
+    tables = [i for i, b in enumerate(blocks) if b.kind == TABLE]
+    return sections[1] if len(sections) > 1 else tables[0] if tables else min(len(blocks), 8)
+
+
+def to_html(model: SeedModel, two_column_intro: bool = False) -> str:
+    if two_column_intro:  # as the summaries are printed: the introduction set in two columns
+        end = _intro_end(model.blocks)
+        body = (f'<div style="column-count: 2; column-gap: 2em">\n{_html_blocks(model.blocks[:end])}'
+                f"\n</div>\n{_html_blocks(model.blocks[end:])}")
+    else:
+        body = _html_blocks(model.blocks)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
             f"<title>{html.escape(model.title)}</title>\n<style>\n{_CSS}\n</style></head>\n"
-            f"<body>\n<main>\n{_html_blocks(model.blocks)}\n</main>\n</body></html>\n")
+            f"<body>\n<main>\n{body}\n</main>\n</body></html>\n")
 
 
 # --- DOCX (python-docx: real heading styles, list styles and tables) --------------------------
@@ -352,9 +366,10 @@ def _soffice(source_suffix: str, write, target: str, infilter: str | None = None
     return make
 
 
-def _chromium(header_footer: bool):
+def _chromium(header_footer: bool, two_column_intro: bool = False):
     def make(models, folder: Path) -> dict[str, Path]:
-        sources = _sources(models, folder, ".html", _text_writer(to_html))
+        sources = _sources(models, folder, ".html",
+                           _text_writer(lambda m: to_html(m, two_column_intro=two_column_intro)))
         out = {}
         for name, source in sources.items():
             path = folder / f"{source.stem}.pdf"
@@ -418,6 +433,9 @@ RENDERINGS: tuple[Rendering, ...] = (
               "Chromium print-to-PDF of our web page, no browser header/footer"),
     Rendering("chromium-pdf-headers", ".pdf", ("chromium",), _chromium(header_footer=True),
               "Chromium print-to-PDF with the browser's date/title/URL/page header and footer"),
+    Rendering("chromium-pdf-two-column-intro", ".pdf", ("chromium",),
+              _chromium(header_footer=False, two_column_intro=True),
+              "Chromium print-to-PDF, the introduction (up to section II) in two CSS columns"),
 )
 RENDERING_NAMES = tuple(r.name for r in RENDERINGS)
 

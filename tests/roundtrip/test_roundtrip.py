@@ -106,6 +106,16 @@ KNOWN_SILENT_LOSS: dict[tuple[str, str], str] = {
         'chromium-pdf-headers loses 2 of 21 facts silently on 002 (2 agenda; first: agenda 1 / 13:00:00 / 15:00:00)',
     ('chromium-pdf-headers', '003'):
         'chromium-pdf-headers loses 9 of 120 facts silently on 003 (9 recommendation; first: recommendation a / Use comprehensive approaches to migration policies )',
+    ('chromium-pdf-two-column-intro', '000'):
+        'chromium-pdf-two-column-intro loses 2 of 20 facts silently on 000 (2 agenda; first: agenda 1 / 13:00:00 / 15:00:00)',
+    ('chromium-pdf-two-column-intro', '001'):
+        'chromium-pdf-two-column-intro loses 3 of 29 facts silently on 001 (2 agenda, 1 role; first: role panelist / 1 / Gregory Maniatis)',
+    ('chromium-pdf-two-column-intro', '002'):
+        'chromium-pdf-two-column-intro loses 2 of 21 facts silently on 002 (2 agenda; first: agenda 1 / 13:00:00 / 15:00:00)',
+    ('chromium-pdf-two-column-intro', '003'):
+        'chromium-pdf-two-column-intro loses 4 of 120 facts silently on 003 (4 recommendation; first: recommendation e / Consider integrating relevant parts of the 2035 Age)',
+    ('chromium-pdf-two-column-intro', '004'):
+        'chromium-pdf-two-column-intro loses 1 of 12 facts silently on 004 (1 session; first: session 4)',
 }
 
 class Renderings:
