@@ -15,6 +15,7 @@ from gcmdash import vocab
 from gcmdash.provenance import fold_text
 from gcmdash.records import Flag
 
+
 # Tokens in the check SQL: @SOURCE_LABEL@ names a fact row's source ('document, line N' or
 # 'curated row (URL)'), @SOURCE_LABEL(p)@ the same for alias p, @FOLD(col)@ compares text
 # without case, accents or punctuation, @SOME(list)@ names the first few sources of a list;
@@ -384,6 +385,7 @@ class InvariantError(RuntimeError):
 
 
 def run_quality_checks(con: duckdb.DuckDBPyConnection) -> list[Flag]:
+    """Every quality check over the loaded database, as flags (nothing is written)."""
     flags: list[Flag] = []
     for name, severity, sql in QUALITY_CHECKS:
         for session_number, document_id, line_start, message in con.execute(_expand(sql)).fetchall():

@@ -136,6 +136,8 @@ COVERAGE_ITEMS: tuple[tuple[str, str], ...] = (
 
 
 def record_coverage_sql() -> str:
+    """The INSERT that fills record_coverage: for each session and item of the record, whether
+    a document or curated row holds it, and which."""
     held = " UNION ALL ".join(f"SELECT '{item}', * FROM ({sql})" for item, sql in COVERAGE_ITEMS)
     return f"""
         INSERT INTO record_coverage
@@ -151,6 +153,8 @@ def record_coverage_sql() -> str:
 
 
 def resolve(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive what depends on several documents, in SQL: people, the person directory,
+    resolved sessions, parsed panels and the record coverage."""
     con.execute(RESOLVE_PEOPLE)
     con.execute(RESOLVE_PERSON_DIRECTORY)
     con.execute(RESOLVE_SESSIONS)

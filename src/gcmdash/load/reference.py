@@ -34,6 +34,8 @@ class ReferenceDataError(ValueError):
 
 @dataclass(frozen=True)
 class CuratedSession:
+    """One row of sessions.csv: the session's curated facts and where the record states them."""
+
     session_number: int
     facts: tuple[tuple[str, str], ...]  # (fact, value) for the non-blank cells
     source_url: str | None
@@ -42,6 +44,8 @@ class CuratedSession:
 
 @dataclass(frozen=True)
 class CuratedPanel:
+    """One row of panels.csv: a panel's title and times from the public record."""
+
     session_number: int
     panel_number: int
     title: str
@@ -53,6 +57,8 @@ class CuratedPanel:
 
 @dataclass(frozen=True)
 class CuratedRole:
+    """One row of people.csv: who held which role in a session, from the public record."""
+
     session_number: int
     panel_number: int | None
     role: str
@@ -65,6 +71,8 @@ class CuratedRole:
 
 @dataclass(frozen=True)
 class CuratedCount:
+    """One row of participation.csv: a participation count with its qualifier and source."""
+
     session_number: int
     measure: str
     value: int
@@ -76,6 +84,8 @@ class CuratedCount:
 
 @dataclass(frozen=True)
 class ReferenceData:
+    """Every curated row the build reads, validated."""
+
     sessions: tuple[CuratedSession, ...] = ()
     panels: tuple[CuratedPanel, ...] = ()
     roles: tuple[CuratedRole, ...] = ()
@@ -214,4 +224,5 @@ def read_reference(directory: Path) -> ReferenceData:
 
 
 def reference_files(directory: Path) -> list[Path]:
+    """The curated CSVs a build reads from `directory`, in name order."""
     return [directory / name for name in sorted(FILES)]

@@ -37,6 +37,7 @@ def measure_label(measure: str) -> str:
 
 
 def role_label(role: str) -> str:
+    """'panelist' -> 'Panelist' (vocab's label; an unknown role readably)."""
     return ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
 
 
@@ -169,6 +170,7 @@ COVERAGE_LABELS: dict[str, str] = vocab.labels(vocab.COVERAGE_ITEMS)
 
 
 def organisation_label(kind: str) -> str:
+    """An organisation type's display label."""
     return ORGANISATION_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
@@ -240,10 +242,12 @@ def some_sources(labels: object, count: int) -> str:
 
 
 def item_type_label(item_type: str) -> str:
+    """An agenda item type's display label."""
     return ITEM_TYPE_LABELS.get(item_type, str(item_type).replace("_", " ").capitalize())
 
 
 def document_type_label(document_type: object) -> str:
+    """A document kind's display label."""
     return DOCUMENT_TYPE_LABELS.get(str(document_type), str(document_type).replace("_", " "))
 
 
@@ -268,6 +272,7 @@ def format_time(value: object) -> str:
 
 
 def time_range(start: object, end: object) -> str:
+    """'10:00–11:30'; '?' for a missing end, 'not in the record' when both are missing."""
     if _missing(start) and _missing(end):
         return NOT_IN_RECORD
     return f"{format_time(start) or '?'}–{format_time(end) or '?'}"
@@ -544,6 +549,7 @@ _CELL = re.compile(r"^(t|o)(\d+)-s(\d+)$")
 
 
 def cell_key(kind: str, number: int, session_number: int) -> str:
+    """The key of a heat-map cell: ('t', 8, 3) -> 't8-s3' (parse_cell reads it back)."""
     return f"{kind}{int(number)}-s{int(session_number)}"
 
 
