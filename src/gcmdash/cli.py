@@ -133,7 +133,7 @@ def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     if no_build:
         sys.exit(1 if refused else 0)
     if not any(r.new for r in results):
-        click.echo("nothing new in data/raw: the database was not rebuilt")
+        click.echo(f"nothing new in {raw_dir}: the database was not rebuilt")
         sys.exit(1 if refused else 0)
     report = _build(raw_dir, config.db_path())
     sys.exit(1 if refused or report.failed else 0)

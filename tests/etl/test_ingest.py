@@ -237,7 +237,7 @@ def test_add_shows_original_and_stored_names_and_does_not_rebuild_for_nothing_ne
     assert again.output.splitlines() == [
         f"Procedural note, session 6.txt: already present as {stored}",
         f"the same note.txt: already present as {stored}",
-        "nothing new in data/raw: the database was not rebuilt"]
+        f"nothing new in {raw}: the database was not rebuilt"]
     assert cli_env.stat().st_mtime_ns == built_at
 
 
