@@ -1,4 +1,4 @@
-"""`gcmdash build | serve | publish | topics | bench`: wiring only; the work is in the library functions
+"""`gcmdash build | add | remove | serve | publish | topics | bench`: wiring only; the work is in the library functions
 it calls."""
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 import click
 
 from gcmdash import config
-from gcmdash.runner.build import BuildReport, build, is_stale
 from gcmdash.derive.checks import InvariantError
+from gcmdash.extract.formats import SUPPORTED_SUFFIXES, discover
 from gcmdash.load.reference import ReferenceDataError
+from gcmdash.runner.add import read_manifest
+from gcmdash.runner.build import BuildReport, build, is_stale
 
 APP_PATH = config.APP_ENTRYPOINT
 
@@ -39,13 +41,15 @@ class _StageProgress:
             self._bar = None
 
 
-def _print_report(report: BuildReport) -> None:
+def _print_report(report: BuildReport, original_names: dict[str, str]) -> None:
     loaded = sum(1 for d in report.documents if d[1] == "loaded")
     duplicates = [d for d in report.documents if d[1] == "duplicate"]
     click.echo(f"built {report.db_path}: {loaded} document(s) loaded, "
                f"{len(report.failed)} failed, {len(duplicates)} duplicate(s)")
     for document_id, status, error in report.failed + duplicates:
-        click.echo(f"  {status.upper().replace('_', ' ')} {document_id}: {error}", err=True)
+        added_as = f" ({original_names[document_id]})" if document_id in original_names else ""
+        click.echo(f"  {status.upper().replace('_', ' ')} {document_id}{added_as}: {error}",
+                   err=True)
     if report.reused:
         click.echo(f"incremental: {report.reused} unchanged document(s) taken from the previous "
                    f"database{', and its topic model' if report.topics_reused else ''}")
@@ -58,8 +62,24 @@ def _print_report(report: BuildReport) -> None:
     click.echo(f"time: {timings} (total {sum(report.stage_seconds.values()):.2f}s)")
 
 
+def _stop_unless_documents(raw_dir: Path, db_path: Path) -> None:
+    """A build of nothing is a mistake (wrong folder, nothing added yet), never an empty database."""
+    try:
+        files = discover(raw_dir)
+    except FileNotFoundError as exc:
+        click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
+        sys.exit(2)
+    if not any(f.suffix.lower() in SUPPORTED_SUFFIXES for f in files):
+        others = f" ({len(files)} file(s) of other types)" if files else ""
+        click.echo(f"warning: no documents in {raw_dir}{others}; accepted: "
+                   f"{', '.join(SUPPORTED_SUFFIXES)}. Nothing built, {db_path} left as it was "
+                   "(`gcmdash add FILE...` copies documents in).", err=True)
+        sys.exit(2)
+
+
 def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
            use_cache: bool = True) -> BuildReport:
+    _stop_unless_documents(raw_dir, db_path)
     progress = _StageProgress()
     try:
         report = build(raw_dir, db_path, progress, workers=workers,
@@ -70,7 +90,7 @@ def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
         sys.exit(2)
     finally:
         progress.close()
-    _print_report(report)
+    _print_report(report, read_manifest(raw_dir))
     return report
 
 
@@ -112,8 +132,30 @@ def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     refused = any(r.stored_as is None for r in results)
     if no_build:
         sys.exit(1 if refused else 0)
+    if not any(r.new for r in results):
+        click.echo(f"nothing new in {raw_dir}: the database was not rebuilt")
+        sys.exit(1 if refused else 0)
     report = _build(raw_dir, config.db_path())
     sys.exit(1 if refused or report.failed else 0)
+
+
+@main.command("remove")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--no-build", is_flag=True, help="Only take the files out; do not rebuild.")
+def remove_command(names: tuple[str, ...], no_build: bool) -> None:
+    """Take documents out of data/raw, by the name `add` showed (stored, e.g. 3f2a….pdf) or
+    the original file name, then rebuild. Exit status 1 if a name matched no document."""
+    from gcmdash.runner.add import remove_files
+
+    raw_dir = config.raw_dir()
+    results = remove_files(list(names), raw_dir)
+    for result in results:
+        click.echo(f"{result.name}: {result.message}", err=not result.removed)
+    missed = any(not r.removed for r in results)
+    if no_build or not any(r.removed for r in results):
+        sys.exit(1 if missed else 0)
+    report = _build(raw_dir, config.db_path())
+    sys.exit(1 if missed or report.failed else 0)
 
 
 @main.command("serve")
