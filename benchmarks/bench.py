@@ -304,7 +304,9 @@ def machine() -> str:
 
 def to_markdown(results: list[Result]) -> str:
     lines = ["# Benchmarks", "",
-             "Written by `gcmdash bench` (not a test; timings vary from run to run). Each row "
+             "Written by `gcmdash bench --write` with the sizes each section's command names (a bare "
+             "`gcmdash bench` runs every benchmark at a small size and only prints; not a test; "
+             "timings vary from run to run). Each row "
              "is one fresh Python process; *ready MB* is its peak resident memory once the "
              "inputs were built, *peak MB* the peak of the whole run (so *peak - ready* is what "
              "the measured work added).", "", f"Machine: {machine()}.", ""]
