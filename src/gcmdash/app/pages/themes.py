@@ -49,10 +49,15 @@ topic_rows = queries.topics(con)
 topic_names = tables.topic_options(topic_rows)
 st.header("Topics")
 ui.text_table(tables.topics_table(topic_rows))
-st.caption("Each topic with its label (its heaviest terms), its top terms, the GCM objective "
-           "whose terms weigh most in it, and the text units and recommendations assigned to it "
+model_rows = queries.topic_model(con)
+stability = ("" if model_rows.empty
+             else f" How stable: {tables.plain(model_rows['stability_summary'].iloc[0])}.")
+st.caption("Each topic with its label (its heaviest terms that are not spread over every "
+           "topic), its top terms, the GCM objective whose terms weigh most in it where most "
+           "of its texts match that objective (else “no clear objective”), and the text units "
+           "and recommendations assigned to it "
            f"(model {tables.plain(tables.model_id(topic_rows))}; Data & method gives its "
-           "provenance).")
+           f"provenance).{stability}")
 topic_id = st.selectbox("Recommendations and texts of topic", list(topic_names),
                         format_func=topic_names.get, key="topic", bind="query-params")
 members = queries.topic_units(con, topic_id, limit=ui.MAX_ROWS)
