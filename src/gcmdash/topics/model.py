@@ -47,8 +47,8 @@ SELECTION_MAX_ITER, SELECTION_TOL = 200, 1e-3  # the subsample fits only rank th
 STABILITY_MAX_UNITS = 2000  # stability is measured on at most this many units (scale)
 TOP_TERMS = 10
 # A term spread this evenly over the topics' units (normalised entropy, 1 = every topic's
-# units use it alike; `boilerplate_terms`) is the corpus's boilerplate ("2030",
-# "substantially" in the SDG targets): it says nothing of what one topic is about, so it is
+# units use it alike; `boilerplate_terms`) is the corpus's boilerplate ("particular",
+# "sustainable" in the SDG targets): it says nothing of what one topic is about, so it is
 # kept out of labels. Numbers (years, percentages) are kept out too.
 BOILERPLATE_ENTROPY = 0.75
 # A topic's main GCM objective is shown only when at least this share of the topic's units
