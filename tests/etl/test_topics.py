@@ -431,6 +431,7 @@ def test_evaluate_labelled_scores_every_method_at_both_k(tmp_path):
     ("text,group", _themed_rows(2), "6 text(s); an evaluation needs at least 20"),
     ("text,group", _themed_rows() + [",detention"], "1 row(s) with an empty text (line 32)"),
     ("text,group", [f"text {i},one" for i in range(25)], "every text is in one group"),
+    ("text,group", [], "0 text(s); an evaluation needs at least 20"),
 ])
 def test_cli_evaluate_file_rejects_a_bad_csv_without_a_traceback(tmp_path, header, rows,
                                                                 message):

@@ -50,8 +50,9 @@ def read_labelled_texts(path: Path, min_texts: int = MIN_TEXTS) -> pd.DataFrame:
         raise LabelledTextsError(f"{path}: no such file")
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
-            columns = rows[0].keys() if rows else []
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            columns = [c for c in reader.fieldnames or [] if c is not None]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise LabelledTextsError(f"{path}: not a UTF-8 CSV file ({exc})") from None
     missing = [c for c in ("text", "group") if c not in columns]
@@ -60,7 +61,8 @@ def read_labelled_texts(path: Path, min_texts: int = MIN_TEXTS) -> pd.DataFrame:
         raise LabelledTextsError(f"{path}: missing column(s) {', '.join(missing)} "
                                  f"(columns found: {found}); the file needs `text` and `group`")
     frame = pd.DataFrame({"text": [(r["text"] or "").strip() for r in rows],
-                          "group": [(r["group"] or "").strip() for r in rows]})
+                          "group": [(r["group"] or "").strip() for r in rows]},
+                         columns=["text", "group"])
     for column in ("text", "group"):
         empty = [i + 2 for i in np.flatnonzero(frame[column] == "")]  # line 1 is the header
         if empty:
