@@ -259,6 +259,7 @@ def test_cli_topics_shows_the_model_and_its_topics(seed_db):
     assert result.exit_code == 0, result.output
     assert f"scikit-learn {sklearn.__version__}, random_state 0" in result.output
     assert "Detention" in result.output
+    assert "the grouping is moderately stable" in result.output
     missing = CliRunner().invoke(main, ["topics", "--db", str(seed_db.parent / "none.duckdb")])
     assert missing.exit_code == 1 and "gcmdash build" in missing.output
 
