@@ -51,7 +51,8 @@ else:
     ui.chart(charts.model_selection_chart(selection),
              "Stability of the topics for each candidate number of topics: models fitted on "
              "different random subsamples of the text units should group the same units "
-             "together (mean adjusted Rand index; 1 = identical). The most stable k is used; "
+             "together (mean adjusted Rand index; 1 = identical). The largest k within 0.1 of "
+             "the most stable is used; "
              "no label is looked at. Measure the topics against the summaries' own areas "
              "with `gcmdash topics --evaluate`.",
              tables.model_selection_table(selection))
