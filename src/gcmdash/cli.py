@@ -205,11 +205,18 @@ def publish_command(out_dir: Path, db_path: Path | None, images: bool | None) ->
                    "stability across seeds and subsamples and the fit time.")
 @click.option("--sensitivity", is_flag=True,
               help="ARI by objective-term weight, corpus variant and seed (about a minute).")
-def topics_command(db_path: Path | None, evaluate: bool, sensitivity: bool) -> None:
+@click.option("--evaluate-file", "labelled_csv", type=click.Path(path_type=Path), default=None,
+              help="Score the model and the plain TF-IDF baselines against your own grouping: "
+                   "a CSV with columns `text` and `group` (no database needed).")
+def topics_command(db_path: Path | None, evaluate: bool, sensitivity: bool,
+                   labelled_csv: Path | None) -> None:
     """Show the topics of the built database and the model that drew them."""
     from gcmdash.topics import evaluation
     from gcmdash.views import queries, topic_report
 
+    if labelled_csv is not None:
+        _evaluate_file(labelled_csv)
+        return
     try:
         with queries.open_database(db_path or config.db_path()) as con:
             if not (evaluate or sensitivity):
@@ -227,6 +234,20 @@ def topics_command(db_path: Path | None, evaluate: bool, sensitivity: bool) -> N
             text = evaluation.format_evaluation(
                 evaluation.evaluate(units, labels, progress=progress))
     click.echo(text)
+
+
+def _evaluate_file(path: Path) -> None:
+    """`gcmdash topics --evaluate-file`: the labelled CSV checked, then scored."""
+    from gcmdash.topics import labelled
+
+    try:
+        frame = labelled.read_labelled_texts(path)
+    except labelled.LabelledTextsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    with _StepProgress("evaluate-file") as progress:
+        report = labelled.evaluate_labelled(frame, progress=progress)
+    click.echo(labelled.format_labelled(report))
 
 
 class _StepProgress:

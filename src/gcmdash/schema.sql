@@ -445,7 +445,10 @@ CREATE TABLE topic_models (
     objective_terms_sha256 VARCHAR NOT NULL CHECK (length(objective_terms_sha256) = 64),
     unit_count INTEGER NOT NULL CHECK (unit_count >= 0),
     feature_count INTEGER NOT NULL CHECK (feature_count >= 0),
-    iteration_count INTEGER NOT NULL CHECK (iteration_count >= 0)
+    iteration_count INTEGER NOT NULL CHECK (iteration_count >= 0),
+    seed_stability DOUBLE CHECK (seed_stability <= 1),
+    subsample_stability DOUBLE CHECK (subsample_stability <= 1),
+    stability_summary VARCHAR NOT NULL
 );
 
 CREATE TABLE topic_model_selection (
@@ -539,14 +542,17 @@ COMMENT ON COLUMN topic_models.scipy_version IS 'SciPy version used.';
 COMMENT ON COLUMN topic_models.parameters IS 'JSON of the pipeline parameters that are plain values (scikit-learn get_params, deep).';
 COMMENT ON COLUMN topic_models.random_state IS 'Seed of the NMF initialisation (and of the subsamples that chose the number of topics).';
 COMMENT ON COLUMN topic_models.n_topics IS 'Number of topics fitted.';
-COMMENT ON COLUMN topic_models.n_topics_criterion IS 'How the number of topics was chosen (label-free: stability across subsamples).';
+COMMENT ON COLUMN topic_models.n_topics_criterion IS 'How the number of topics was chosen (label-free: the largest k within a tolerance of the best stability across subsamples).';
 COMMENT ON COLUMN topic_models.corpus_sha256 IS 'SHA-256 of the text units (ids and texts, in unit_id order) the model was fitted on.';
 COMMENT ON COLUMN topic_models.objective_terms_sha256 IS 'SHA-256 of the objective term table the objective view and the mapping used.';
 COMMENT ON COLUMN topic_models.unit_count IS 'Number of text units fitted.';
 COMMENT ON COLUMN topic_models.feature_count IS 'Number of features (stems and objective scores) the factorisation saw.';
 COMMENT ON COLUMN topic_models.iteration_count IS 'Iterations the NMF solver ran.';
+COMMENT ON COLUMN topic_models.seed_stability IS 'Mean pairwise adjusted Rand index of the units'' strongest topics over 5 fits at the chosen k with random_state 0-4 (1 = identical); NULL when too few units.';
+COMMENT ON COLUMN topic_models.subsample_stability IS 'The selection''s stability at the chosen k: mean pairwise adjusted Rand index over 4 subsamples of 80% of the units; NULL when k was given or too few units.';
+COMMENT ON COLUMN topic_models.stability_summary IS 'How stable the topics are, in words, from the two agreements (the weaker decides: >= 0.8 stable, >= 0.6 moderately stable, else fragile).';
 
-COMMENT ON TABLE topic_model_selection IS 'Stability of each candidate number of topics; the chosen one is the most stable (ties to the smaller).';
+COMMENT ON TABLE topic_model_selection IS 'Stability of each candidate number of topics; the chosen one is the largest whose stability is within 0.1 of the best.';
 COMMENT ON COLUMN topic_model_selection.model_id IS 'Model the selection was made for.';
 COMMENT ON COLUMN topic_model_selection.n_topics IS 'Candidate number of topics.';
 COMMENT ON COLUMN topic_model_selection.stability IS 'Mean adjusted Rand index between the labelings of models fitted on different random subsamples (1 = identical).';

@@ -308,7 +308,7 @@ def _sources(site: _Site) -> tuple[str, bool]:
             "The topic model's provenance",
             _part(sections.topic_model(queries.topic_model(con))),
             site.figure(sections.model_selection(queries.topic_model_selection(con))),
-            _part(sections.topics(queries.topics(con)))))
+            _part(sections.topics(queries.topics(con), queries.topic_model(con)))))
     else:
         parts.append(_group("The topic model's provenance", _para(sections.NO_TOPIC_MODEL)))
     parts.append(_group(

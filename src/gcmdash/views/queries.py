@@ -723,12 +723,13 @@ def topic_model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     Columns: model_id, method, sklearn_version, numpy_version, scipy_version, parameters
     (JSON), random_state, n_topics, n_topics_criterion, corpus_sha256, unit_count,
-    feature_count, iteration_count.
+    feature_count, iteration_count, seed_stability, subsample_stability, stability_summary.
     """
     return _frame(con, """
         SELECT model_id, method, sklearn_version, numpy_version, scipy_version, parameters,
                random_state, n_topics, n_topics_criterion, corpus_sha256, unit_count,
-               feature_count, iteration_count
+               feature_count, iteration_count, seed_stability, subsample_stability,
+               stability_summary
         FROM topic_models ORDER BY model_id
     """)
 

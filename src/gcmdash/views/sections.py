@@ -188,8 +188,8 @@ def model_selection(selection: pd.DataFrame) -> Section:
         "topic-model-selection", "How the number of topics was chosen",
         "Stability of the topics for each candidate number of topics: models fitted on "
         "different random subsamples of the text units should group the same units "
-        "together (mean adjusted Rand index; 1 = identical). The most stable k is used; "
-        "no label is looked at. Measure the topics against the summaries' own areas "
+        "together (mean adjusted Rand index; 1 = identical). The largest k within 0.1 of "
+        "the most stable is used; no label is looked at. Measure the topics against the summaries' own areas "
         "with `gcmdash topics --evaluate`.",
         charts.model_selection_chart(selection), tables.model_selection_table(selection),
         source="the topic model's selection run stored with the model "
@@ -314,12 +314,16 @@ def topic_model(model: pd.DataFrame) -> Section:
     return Section("topic-model", "The model", table=tables.topic_model_table(model), wrap=True)
 
 
-def topics(topic_rows: pd.DataFrame) -> Section:
-    """queries.topics -> each topic with its label, terms and counts."""
+def topics(topic_rows: pd.DataFrame, model: pd.DataFrame | None = None) -> Section:
+    """queries.topics (and queries.topic_model, for how stable they are) -> each topic with its
+    label, terms and counts."""
+    stability = ("" if model is None or model.empty
+                 else f" How stable: {model['stability_summary'].iloc[0]}.")
     return Section(
         "topics", "Its topics",
-        "Each topic with its label (its heaviest terms), its top terms, the GCM objective "
-        "whose terms weigh most in it, and the text units and recommendations assigned to it "
-        f"(model {tables.model_id(topic_rows)}, whose provenance is with the method and "
-        "sources).",
+        "Each topic with its label (its heaviest terms that are not spread over every topic), "
+        "its top terms, the GCM objective whose terms weigh most in it where most of its texts "
+        "match that objective (else “no clear objective”), and the text units and "
+        f"recommendations assigned to it (model {tables.model_id(topic_rows)}, whose provenance "
+        f"is with the method and sources).{stability}",
         table=tables.topics_table(topic_rows), wrap=True)

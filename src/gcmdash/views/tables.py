@@ -487,7 +487,7 @@ def topics_table(df: pd.DataFrame) -> pd.DataFrame:
         "Topic": [int(t) for t in df["topic_id"]],
         "Label": [str(lbl) for lbl in df["label"]],
         "Top terms": [_join(t, ", ") for t in df["top_terms"]],
-        "Main GCM objective": ["" if _missing(o) else f"{int(o)}. {title}"
+        "Main GCM objective": ["no clear objective" if _missing(o) else f"{int(o)}. {title}"
                                for o, title in zip(df["main_objective"],
                                                    df["main_objective_title"])],
         "Text units": [int(n) for n in df["unit_count"]],
@@ -621,7 +621,7 @@ def topic_model_table(df: pd.DataFrame) -> pd.DataFrame:
         "random_state": "Random state", "unit_count": "Text units fitted",
         "feature_count": "Features", "iteration_count": "Solver iterations",
         "sklearn_version": "scikit-learn", "numpy_version": "NumPy", "scipy_version": "SciPy",
-        "corpus_sha256": "Corpus SHA-256",
+        "corpus_sha256": "Corpus SHA-256", "stability_summary": "How stable the topics are",
     }
     rows = []
     for record in df.to_dict("records"):

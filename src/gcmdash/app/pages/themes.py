@@ -48,7 +48,7 @@ def _units_behind(cell: str | None) -> None:
 topic_rows = queries.topics(con)
 topic_names = tables.topic_options(topic_rows)
 st.header("Topics")
-ui.section(sections.topics(topic_rows), heading=None)
+ui.section(sections.topics(topic_rows, queries.topic_model(con)), heading=None)
 topic_id = st.selectbox("Recommendations and texts of topic", list(topic_names),
                         format_func=topic_names.get, key="topic", bind="query-params")
 members = queries.topic_units(con, topic_id, limit=ui.MAX_ROWS)
