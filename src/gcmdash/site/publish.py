@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from gcmdash.views import charts, queries, tables
+from gcmdash.views import charts, exports, queries, tables
 
 SITE_TITLE = "The 2017 consultations on the Global Compact for Migration"
 SOURCE_COLUMNS = frozenset({"Source", "Sources", "Where"})
@@ -104,7 +104,8 @@ def table_rows(df: pd.DataFrame) -> list[list[str]]:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """The table as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table_rows(df))
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [exports.spreadsheet_safe(cell) for cell in row] for row in table_rows(df))
     return buffer.getvalue().encode("utf-8-sig")
 
 
