@@ -245,6 +245,9 @@ def build_lock(db_path: Path) -> Iterator[None]:
             os.close(fd)
             raise BuildLocked(f"another build (process {holder}) is writing {db_path}; "
                               "run this one again when it has finished") from None
+        except OSError as exc:  # a file system without locks
+            os.close(fd)
+            raise BuildError(f"cannot lock {path}: {exc.strerror or exc}") from exc
         if _same_file(fd, path):
             break
         os.close(fd)  # its holder removed it after we opened it: lock the new one
@@ -311,7 +314,10 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
     document that fails is listed in `documents` with its status and reason; the others load.
     A malformed reference row stops the build (ReferenceDataError names file, row and column).
     The previous database stays in place unless the new one was built and passed its
-    invariants."""
+    invariants. BuildLocked when another build is writing db_path; BuildError, with the
+    reason in words, when the environment stops the build (a full disk, a read-only folder).
+    What the user should know besides (a damaged previous database or cache entries, a cache
+    that cannot be written) is in the report's notices."""
     with build_lock(db_path):
         report = BuildReport(db_path=db_path)
         try:
