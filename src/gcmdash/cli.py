@@ -14,7 +14,7 @@ import click
 
 from gcmdash import config
 from gcmdash.runner.build import BuildError, BuildLocked, BuildReport, build, is_stale
-from gcmdash.runner.isolate import die_with_parent
+from gcmdash.runner.isolate import parent_death_hook
 from gcmdash.derive.checks import InvariantError
 from gcmdash.load.reference import ReferenceDataError
 
@@ -199,10 +199,9 @@ def run_until_signalled(command: list[str], env: dict[str, str]) -> int:
     then waited for; killed if it has not stopped 10 s later), and that dies with this
     process if it is killed outright. Returns 0 when a signal stopped it, else its exit
     status (128 + signal if something else signalled it)."""
-    parent = os.getpid()
     # its own session: Ctrl-C reaches it once, forwarded, not twice
     process = subprocess.Popen(command, env=env, start_new_session=True,
-                               preexec_fn=lambda: die_with_parent(parent))  # noqa: PLW1509
+                               preexec_fn=parent_death_hook(os.getpid()))  # noqa: PLW1509
     received: list[int] = []
 
     def forward(signum: int, frame: object) -> None:  # noqa: ARG001

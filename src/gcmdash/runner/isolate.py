@@ -16,7 +16,6 @@ handle: the worker ignores SIGINT, which reaches the whole foreground process gr
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import multiprocessing.connection
 import os
 import resource
@@ -70,17 +69,24 @@ def _worker_main(conn: "_Duplex", memory_bytes: int | None) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """In a child process: be killed when the parent dies (Linux), and exit at once if it
-    already has (the parent may die before this runs)."""
+def parent_death_hook(parent_pid: int) -> Callable[[], None]:
+    """A function for a child process to call first (a worker at start, or a subprocess's
+    preexec_fn): it is then killed when the parent dies (Linux), and exits at once if the
+    parent already has. Everything it needs is looked up here, before any fork."""
+    prctl = None
     if sys.platform.startswith("linux"):
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            prctl = ctypes.CDLL(None, use_errno=True).prctl  # libc, already loaded
         except (OSError, AttributeError):
-            pass  # the watchdog still stops it
-    if os.getppid() != parent_pid:
-        os._exit(1)
+            prctl = None  # the watchdog (workers) still stops it
+
+    def hook() -> None:
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+    return hook
 
 
 def _watch_parent(lifeline_fd: int) -> None:
@@ -283,6 +289,6 @@ if __name__ == "__main__":
     # a worker: python -m gcmdash.runner.isolate READ_FD WRITE_FD MEMORY_BYTES LIFELINE_FD PPID
     _read_fd, _write_fd, _memory, _lifeline, _parent = (int(a) for a in sys.argv[1:6])
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent(_parent)
+    parent_death_hook(_parent)()
     _watch_parent(_lifeline)
     _worker_main(_Duplex(_read_fd, _write_fd), _memory or None)
