@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 
 from gcmdash import config
-from gcmdash.runner.build import BuildError, BuildLocked, BuildReport, build, is_stale
-from gcmdash.runner.isolate import parent_death_hook
 from gcmdash.derive.checks import InvariantError
 from gcmdash.load.reference import ReferenceDataError
+from gcmdash.runner.build import BuildError, BuildLocked, BuildReport, build, is_stale
+from gcmdash.runner.isolate import parent_death_hook
 
 APP_PATH = config.APP_ENTRYPOINT
 

@@ -33,19 +33,24 @@ from pathlib import Path
 
 import duckdb
 
-from gcmdash.derive import checks, resolve
-from gcmdash.load import database
 from gcmdash import topics
+from gcmdash.config import SCHEMA_PATH, reference_dir
+from gcmdash.derive import checks, resolve
+from gcmdash.extract.formats import RejectedEntry, discover_entries
+from gcmdash.load import database
+from gcmdash.load.database import NotLoaded
+from gcmdash.load.reference import read_reference, reference_files
 from gcmdash.runner.add import read_manifest
 from gcmdash.runner.cache import DocumentCache
-from gcmdash.config import SCHEMA_PATH, reference_dir
-from gcmdash.runner.state import CorpusState
-from gcmdash.extract.formats import RejectedEntry, discover_entries
-from gcmdash.load.database import NotLoaded
-from gcmdash.runner.ingest import (LoadedBefore, PreviousBuild, hash_files, ingest,
-                                   unreadable_entry)
+from gcmdash.runner.ingest import (
+    LoadedBefore,
+    PreviousBuild,
+    hash_files,
+    ingest,
+    unreadable_entry,
+)
 from gcmdash.runner.isolate import default_workers
-from gcmdash.load.reference import read_reference, reference_files
+from gcmdash.runner.state import CorpusState
 
 GCMDASH_VERSION = "0.1.0"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -72,6 +77,8 @@ class BuildLocked(BuildError):
 
 @dataclass
 class BuildReport:
+    """What a build did: each document's status, flags, timings, reuse and notices."""
+
     db_path: Path
     documents: list[tuple[str, str, str | None]] = field(default_factory=list)  # id, status, error
     flag_counts: dict[str, int] = field(default_factory=dict)
@@ -108,6 +115,7 @@ def curated_files(curated_dir: Path) -> list[Path]:
 
 
 def reference_fingerprint(curated_dir: Path) -> str:
+    """Hash of every curated file (name and content; a missing one counts too)."""
     digest = hashlib.sha256()
     for path in curated_files(curated_dir):
         digest.update(path.name.encode() + b"\0")
@@ -432,7 +440,7 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
             con.execute("CHECKPOINT")
         progress("checks", 1, 1)
         cache.forget_state()  # the state must never describe a database other than db_path's
-        os.replace(temp_path, db_path)  # atomic on one filesystem: readers see old or new
+        temp_path.replace(db_path)  # atomic on one filesystem: readers see old or new
         if ingested.state is not None:
             ingested.state.input_fingerprint = fingerprint
             cache.store_state(ingested.state)

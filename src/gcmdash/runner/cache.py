@@ -24,11 +24,23 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from gcmdash.runner.sealed import KEY_FILE, Untrusted, cache_key, load_sealed, store_sealed
-from gcmdash.runner.state import STATE_FILE, CorpusState, forget_state, read_state, write_state
 from gcmdash.extract.formats import ExtractedDocument
-from gcmdash.runner.tasks import lexicon_agrees
 from gcmdash.extract.text import HyphenLexicon
+from gcmdash.runner.sealed import (
+    KEY_FILE,
+    Untrusted,
+    cache_key,
+    load_sealed,
+    store_sealed,
+)
+from gcmdash.runner.state import (
+    STATE_FILE,
+    CorpusState,
+    forget_state,
+    read_state,
+    write_state,
+)
+from gcmdash.runner.tasks import lexicon_agrees
 
 
 class DocumentCache:
@@ -112,6 +124,7 @@ class DocumentCache:
         return found[1] if found is not None else None
 
     def store_extracted(self, document: ExtractedDocument, counts: Counter | None) -> None:
+        """Keep an extraction and its word counts, sealed (best effort)."""
         self._write(document.sha256, "extract", (document, counts))
 
     def parsed(self, sha256: str, lexicon: HyphenLexicon) -> tuple[Any, dict] | None:
@@ -127,6 +140,7 @@ class DocumentCache:
         return result, answers
 
     def store_parsed(self, sha256: str, result: Any, answers: dict) -> None:
+        """Keep a parse and the lexicon questions it asked, sealed (best effort)."""
         self._write(sha256, "parse", (result, answers))
 
     def state(self) -> CorpusState | None:

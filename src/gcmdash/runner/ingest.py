@@ -30,14 +30,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
 
-from gcmdash.load.database import NotLoaded
-from gcmdash.runner.cache import DocumentCache
-from gcmdash.runner.state import CorpusState, FileStamp
 from gcmdash.extract.formats import ExtractedDocument
-from gcmdash.runner.isolate import IsolatedPool, TaskFailed
-from gcmdash.records import ParsedDocument
-from gcmdash.runner.tasks import extract_task, parse_task, set_lexicon_task
 from gcmdash.extract.text import HyphenLexicon
+from gcmdash.load.database import NotLoaded
+from gcmdash.records import ParsedDocument
+from gcmdash.runner.cache import DocumentCache
+from gcmdash.runner.isolate import IsolatedPool, TaskFailed
+from gcmdash.runner.state import CorpusState, FileStamp
+from gcmdash.runner.tasks import extract_task, parse_task, set_lexicon_task
 
 EXTRACT_TIMEOUT_S = 60.0
 PARSE_TIMEOUT_S = 60.0
@@ -66,6 +66,8 @@ class PreviousBuild:
 
 @dataclass
 class IngestResult:
+    """The map stage's output: parsed documents, the others with why, and what was reused."""
+
     parsed: list[tuple[ExtractedDocument, ParsedDocument]] = field(default_factory=list)
     not_loaded: list[NotLoaded] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # document ids taken from the previous build

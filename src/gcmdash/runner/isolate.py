@@ -27,12 +27,13 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 STARTUP_S = 60.0
-_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # a task's time limit starts once its worker has loaded the code
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # a task's time limit starts once its worker has loaded the code
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ def _first_line(value: str) -> str:
 
 
 def default_workers() -> int:
+    """Workers a build starts by default: the number of cores, at most 4."""
     return max(1, min(4, os.cpu_count() or 1))
 
 

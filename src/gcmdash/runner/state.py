@@ -36,6 +36,7 @@ class FileStamp:
     hashed_at_ns: int
 
     def matches(self, stat: os.stat_result) -> bool:
+        """True when the file still looks as it did when hashed, long enough after."""
         return ((self.size, self.mtime_ns, self.ctime_ns, self.inode)
                 == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
                 and max(stat.st_mtime_ns, stat.st_ctime_ns) < self.hashed_at_ns - RACY_NS)
@@ -46,6 +47,8 @@ RACY_NS = 2_000_000_000
 
 @dataclass
 class CorpusState:
+    """The previous build's corpus: word counts, what was counted, parse questions, stamps."""
+
     input_fingerprint: str
     token_counts: Counter[str]  # HyphenLexicon tokens over the counted texts
     counted: frozenset[str]  # sha256 of every text counted (each distinct readable content once)
