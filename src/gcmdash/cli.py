@@ -2,9 +2,12 @@
 it calls."""
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -14,7 +17,8 @@ from gcmdash.derive.checks import InvariantError
 from gcmdash.extract.formats import SUPPORTED_SUFFIXES, discover
 from gcmdash.load.reference import ReferenceDataError
 from gcmdash.runner.add import read_manifest
-from gcmdash.runner.build import BuildReport, build, is_stale
+from gcmdash.runner.build import BuildError, BuildLocked, BuildReport, build, is_stale
+from gcmdash.runner.isolate import parent_death_hook
 
 APP_PATH = config.APP_ENTRYPOINT
 
@@ -60,6 +64,26 @@ def _print_report(report: BuildReport, original_names: dict[str, str]) -> None:
     click.echo(f"quality flags: {flags or 'none'}")
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_seconds.items())
     click.echo(f"time: {timings} (total {sum(report.stage_seconds.values()):.2f}s)")
+    for notice in report.notices:
+        click.echo(f"note: {notice}", err=True)
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM ends the command as an exception would: the build's clean-up runs (its temporary
+    file removed, its workers stopped) and the previous database stays."""
+    def stop(signum: int, frame: object) -> None:  # noqa: ARG001
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (the CLI called from a test's thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _stop_unless_documents(raw_dir: Path, db_path: Path) -> None:
@@ -82,20 +106,44 @@ def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
     _stop_unless_documents(raw_dir, db_path)
     progress = _StageProgress()
     try:
-        report = build(raw_dir, db_path, progress, workers=workers,
-                       cache_dir=config.cache_dir() if use_cache else None)
-    except (ReferenceDataError, InvariantError, FileNotFoundError) as exc:
+        with _terminate_as_exit():
+            report = build(raw_dir, db_path, progress, workers=workers,
+                           cache_dir=config.cache_dir() if use_cache else None)
+    except (ReferenceDataError, InvariantError, FileNotFoundError, BuildError) as exc:
         progress.close()
         click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(3 if isinstance(exc, BuildLocked) else 2)
     finally:
         progress.close()
     _print_report(report, read_manifest(raw_dir))
     return report
 
 
-@click.group()
-def main() -> None:
+class _Commands(click.Group):
+    """The command group; an unexpected error is one line on stderr and exit status 70, its
+    traceback only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command, turning an unexpected exception into a message."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"gcmdash: stopped by an unexpected error: {type(exc).__name__}: "
+                       f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}\n"
+                       "Run the same command as `gcmdash --debug ...` to see where it "
+                       "happened.", err=True)
+            sys.exit(70)
+
+
+@click.group(cls=_Commands)
+@click.option("--debug", is_flag=True,
+              help="Show the traceback of an unexpected error instead of a one-line message.")
+def main(debug: bool) -> None:  # noqa: ARG001 - read by _Commands.invoke
     """gcmdash: the 2017 Global Compact for Migration consultations, as data."""
 
 
@@ -160,22 +208,64 @@ def remove_command(names: tuple[str, ...], no_build: bool) -> None:
 
 @main.command("serve")
 @click.option("--port", type=int, default=8501, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 serves every network interface.")
 @click.option("--headless/--open-browser", default=None,
               help="Do not open a browser (default: headless when there is no terminal).")
 @click.option("--rebuild", is_flag=True, help="Rebuild even if the database is up to date.")
-def serve_command(port: int, headless: bool | None, rebuild: bool) -> None:
-    """Build the database if it is missing or stale, then run the dashboard."""
+def serve_command(port: int, host: str, headless: bool | None, rebuild: bool) -> None:
+    """Build the database if it is missing or stale, then run the dashboard until SIGTERM or
+    Ctrl-C, which stop its server too."""
     raw_dir, db_path = config.raw_dir(), config.db_path()
-    if rebuild or is_stale(raw_dir, db_path):
+    if not raw_dir.is_dir():
+        if not db_path.exists():
+            click.echo(f"no input folder {raw_dir} and no database {db_path}: put the documents "
+                       "there (or set GCMDASH_RAW_DIR) and run again", err=True)
+            sys.exit(2)
+        click.echo(f"note: no input folder {raw_dir}; serving {db_path} as it is", err=True)
+    elif rebuild or is_stale(raw_dir, db_path):
         click.echo("database missing or stale: building it first")
         _build(raw_dir, db_path)
     if headless is None:
         headless = not sys.stdout.isatty()
     env = {**os.environ, "GCMDASH_DB": str(db_path)}
     command = [sys.executable, "-m", "streamlit", "run", str(APP_PATH),
-               "--server.port", str(port), "--server.headless", str(headless).lower(),
+               "--server.port", str(port), "--server.address", host,
+               "--server.headless", str(headless).lower(),
                "--browser.gatherUsageStats", "false"]
-    sys.exit(subprocess.call(command, env=env))
+    sys.exit(run_until_signalled(command, env))
+
+
+def run_until_signalled(command: list[str], env: dict[str, str]) -> int:
+    """Run command as a child that SIGTERM and SIGINT of this process stop too (forwarded,
+    then waited for; killed if it has not stopped 10 s later), and that dies with this
+    process if it is killed outright. Returns 0 when a signal stopped it, else its exit
+    status (128 + signal if something else signalled it)."""
+    # its own session: Ctrl-C reaches it once, forwarded, not twice
+    process = subprocess.Popen(command, env=env, start_new_session=True,
+                               preexec_fn=parent_death_hook(os.getpid()))  # noqa: PLW1509
+    received: list[int] = []
+
+    def forward(signum: int, frame: object) -> None:  # noqa: ARG001
+        received.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signum)
+
+    handlers = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        code = process.wait()
+    finally:
+        if process.poll() is None:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    if received:
+        return 0  # stopped as asked (Streamlit's own status on a signal varies)
+    return code if code >= 0 else 128 - code
 
 
 @main.command("publish")

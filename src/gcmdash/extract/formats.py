@@ -8,9 +8,11 @@ checks still cannot hang or exhaust the build.
 from __future__ import annotations
 
 import hashlib
+import errno
 import io
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -45,13 +47,69 @@ class ExtractedDocument:
         return replace(self, document_id=path.name, file_name=path.name)
 
 
-def discover(raw_dir: Path) -> list[Path]:
-    """Input files in data/raw, in a stable order; hidden files and folders are not inputs."""
+@dataclass(frozen=True)
+class RejectedEntry:
+    """Something in the input folder that is not a regular file the build may read, and why."""
+
+    name: str  # printable: an undecodable byte shows as \\xNN
+    reason: str
+
+
+def _entry_problem(raw_dir: Path, root: str, entry: os.DirEntry) -> str | None:
+    """Why this directory entry is not an input (None: a regular file, or a link to one inside
+    the folder). lstat only, then stat of a link's target: nothing is opened, so a FIFO or a
+    device cannot block."""
+    try:
+        entry.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8; rename the file to read it"
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+        if stat.S_ISLNK(mode):
+            target = os.path.realpath(raw_dir / entry.name)
+            if os.path.commonpath([root, target]) != root:
+                return "a link to a file outside the input folder (links are not followed out)"
+            mode = (raw_dir / entry.name).stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return "a link to a file that does not exist"
+        return f"cannot be examined: {exc.strerror or exc}"
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return f"{kind}, not a regular file"
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def discover_entries(raw_dir: Path) -> tuple[list[Path], list[RejectedEntry]]:
+    """Input files in data/raw in a stable order, and the entries that cannot be inputs with
+    the reason: links that loop, dangle or lead out of the folder, FIFOs, devices, sockets,
+    folders named like documents, undecodable names. Hidden entries and other folders are
+    not inputs."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"input folder {raw_dir} does not exist")
-    with os.scandir(raw_dir) as entries:  # file types from the directory itself, no stat each
-        names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
-    return [raw_dir / name for name in names]
+    root = os.path.realpath(raw_dir)
+    files, rejected = [], []
+    with os.scandir(raw_dir) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            problem = _entry_problem(raw_dir, root, entry)
+            if problem is None:
+                files.append(raw_dir / entry.name)
+            elif not (problem.startswith("a folder")
+                      and Path(entry.name).suffix.lower() not in SUPPORTED_SUFFIXES):
+                printable = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+                rejected.append(RejectedEntry(printable, problem))
+    return files, rejected
+
+
+def discover(raw_dir: Path) -> list[Path]:
+    """Input files in data/raw, in a stable order (see discover_entries for what is left out)."""
+    return discover_entries(raw_dir)[0]
 
 
 def sha256_file(path: Path) -> str:

@@ -6,24 +6,34 @@ memory or dies is replaced too; the task is reported failed with the reason, and
 tasks carry on. Each worker is a fresh interpreter (`python -m gcmdash.runner.isolate FD FD`), so it
 inherits none of the parent's threads, open databases or main module (multiprocessing would
 re-run the parent's main script in the child, e.g. a Streamlit page).
+
+A worker never outlives its parent, however the parent ends (an exception, SIGTERM, SIGKILL):
+on Linux the kernel sends it SIGKILL when the parent dies (PR_SET_PDEATHSIG), and on every
+system a watchdog thread in the worker exits as soon as the parent's end of a pipe the parent
+never writes to closes, which the kernel does when the parent dies. Ctrl-C is the parent's to
+handle: the worker ignores SIGINT, which reaches the whole foreground process group.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing.connection
 import os
 import resource
+import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 STARTUP_S = 60.0
-_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # a task's time limit starts once its worker has loaded the code
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # a task's time limit starts once its worker has loaded the code
 
 
 @dataclass(frozen=True)
@@ -57,18 +67,61 @@ def _worker_main(conn: "_Duplex", memory_bytes: int | None) -> None:
                                 f"\n{traceback.format_exc(limit=3)}"))
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def parent_death_hook(parent_pid: int) -> Callable[[], None]:
+    """A function for a child process to call first (a worker at start, or a subprocess's
+    preexec_fn): it is then killed when the parent dies (Linux), and exits at once if the
+    parent already has. Everything it needs is looked up here, before any fork."""
+    prctl = None
+    if sys.platform.startswith("linux"):
+        try:
+            prctl = ctypes.CDLL(None, use_errno=True).prctl  # libc, already loaded
+        except (OSError, AttributeError):
+            prctl = None  # the watchdog (workers) still stops it
+
+    def hook() -> None:
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+    return hook
+
+
+def _watch_parent(lifeline_fd: int) -> None:
+    """Exit the worker when the parent's end of the lifeline pipe closes (the parent died)."""
+    def watch() -> None:
+        try:
+            while os.read(lifeline_fd, 1):
+                pass
+        except OSError:
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 class _Worker:
     def __init__(self, memory_bytes: int | None) -> None:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gcmdash.runner.isolate", str(to_child_r), str(from_child_w),
-             str(memory_bytes or 0)],
-            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, close_fds=True,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))})
-        os.close(to_child_r)
-        os.close(from_child_w)
+        lifeline_r, self.lifeline = os.pipe()  # never written: it closes when this process dies
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gcmdash.runner.isolate", str(to_child_r),
+                 str(from_child_w), str(memory_bytes or 0), str(lifeline_r), str(os.getpid())],
+                pass_fds=(to_child_r, from_child_w, lifeline_r), stdin=subprocess.DEVNULL,
+                close_fds=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                    filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))})
+        except BaseException:
+            for fd in (to_child_w, from_child_r, self.lifeline):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (to_child_r, from_child_w, lifeline_r):
+                os.close(fd)
         self.conn = _Duplex(from_child_r, to_child_w)
         self.task: tuple[Any, float, bool] | None = None  # (key, since, started)
 
@@ -86,6 +139,9 @@ class _Worker:
             self.process.kill()
             self.process.wait()
         self.conn.close()
+        if self.lifeline is not None:
+            os.close(self.lifeline)
+            self.lifeline = None
 
 
 class _Duplex:
@@ -125,9 +181,16 @@ class IsolatedPool:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        for worker in self._workers:
-            worker.stop(kill=exc_info[0] is not None)
-        self._workers = []
+        workers, self._workers = self._workers, []
+        kill = exc_info[0] is not None
+        try:
+            for worker in workers:
+                worker.stop(kill=kill)
+        finally:  # stopping one was interrupted: the others are killed, not left running
+            for worker in workers:
+                if worker.process.poll() is None:
+                    worker.process.kill()
+                    worker.process.wait()
 
     def broadcast(self, function: Callable[[Any, dict], Any], argument: Any) -> None:
         """Run `function(argument, state)` in every worker now and in every replacement later."""
@@ -220,9 +283,14 @@ def _first_line(value: str) -> str:
 
 
 def default_workers() -> int:
+    """Workers a build starts by default: the number of cores, at most 4."""
     return max(1, min(4, os.cpu_count() or 1))
 
 
-if __name__ == "__main__":  # a worker: python -m gcmdash.runner.isolate READ_FD WRITE_FD MEMORY_BYTES
-    _read_fd, _write_fd, _memory = (int(a) for a in sys.argv[1:4])
+if __name__ == "__main__":
+    # a worker: python -m gcmdash.runner.isolate READ_FD WRITE_FD MEMORY_BYTES LIFELINE_FD PPID
+    _read_fd, _write_fd, _memory, _lifeline, _parent = (int(a) for a in sys.argv[1:6])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent_death_hook(_parent)()
+    _watch_parent(_lifeline)
     _worker_main(_Duplex(_read_fd, _write_fd), _memory or None)

@@ -30,7 +30,7 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from gcmdash import vocab
-from gcmdash.views import queries, sections, tables
+from gcmdash.views import exports, queries, sections, tables
 from gcmdash.views.sections import Section
 
 SITE_TITLE = "The 2017 consultations on the Global Compact for Migration"
@@ -113,7 +113,8 @@ def table_rows(df: pd.DataFrame) -> list[list[str]]:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """The table as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table_rows(df))
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [exports.spreadsheet_safe(cell) for cell in row] for row in table_rows(df))
     return buffer.getvalue().encode("utf-8-sig")
 
 
