@@ -42,9 +42,11 @@ class _StageProgress:
 def _print_report(report: BuildReport) -> None:
     loaded = sum(1 for d in report.documents if d[1] == "loaded")
     duplicates = [d for d in report.documents if d[1] == "duplicate"]
+    partial = (f", {len(report.partial)} partial (loaded with facts missing)"
+               if report.partial else "")
     click.echo(f"built {report.db_path}: {loaded} document(s) loaded, "
-               f"{len(report.failed)} failed, {len(duplicates)} duplicate(s)")
-    for document_id, status, error in report.failed + duplicates:
+               f"{len(report.failed)} failed, {len(duplicates)} duplicate(s){partial}")
+    for document_id, status, error in report.partial + report.failed + duplicates:
         click.echo(f"  {status.upper().replace('_', ' ')} {document_id}: {error}", err=True)
     if report.reused:
         click.echo(f"incremental: {report.reused} unchanged document(s) taken from the previous "
@@ -74,6 +76,10 @@ def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
     return report
 
 
+def _exit_status(report: BuildReport) -> int:
+    return 1 if report.failed else 3 if report.partial else 0
+
+
 @click.group()
 def main() -> None:
     """gcmdash: the 2017 Global Compact for Migration consultations, as data."""
@@ -91,10 +97,12 @@ def main() -> None:
               help="Re-extract and re-parse every document (default: reuse unchanged ones).")
 def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | None,
                   no_cache: bool) -> None:
-    """Build the database from the documents; exit status 1 if any document failed."""
+    """Build the database from the documents. Exit status 0 when every document was loaded
+    whole, 1 if any document failed, 3 if none failed but some are partial (loaded with facts
+    missing; the summary lists them and what they miss)."""
     report = _build(raw_dir or config.raw_dir(), db_path or config.db_path(), workers,
                     use_cache=not no_cache)
-    sys.exit(1 if report.failed else 0)
+    sys.exit(_exit_status(report))
 
 
 @main.command("add")
@@ -102,7 +110,7 @@ def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | Non
 @click.option("--no-build", is_flag=True, help="Only copy the files in; do not rebuild.")
 def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     """Copy documents into data/raw under safe names (the original name is kept as metadata),
-    then rebuild. Exit status 1 if a file was refused or a document failed."""
+    then rebuild. Exit status 1 if a file was refused or a document failed, 3 if some are partial."""
     from gcmdash.runner.add import add_files
 
     raw_dir = config.raw_dir()
@@ -113,7 +121,7 @@ def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     if no_build:
         sys.exit(1 if refused else 0)
     report = _build(raw_dir, config.db_path())
-    sys.exit(1 if refused or report.failed else 0)
+    sys.exit(1 if refused else _exit_status(report))
 
 
 @main.command("serve")

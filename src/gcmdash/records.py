@@ -136,3 +136,37 @@ class Flag:
     session_number: int | None = None
     document_id: str | None = None
     line_start: int | None = None
+
+
+# documents.status: what became of each file. `partial`: loaded, but the cross-checks found facts
+# the document holds that the build could not read (see gcmdash/parse/completeness.py).
+LOADED, PARTIAL = "loaded", "partial"
+DOCUMENT_STATUSES = (LOADED, PARTIAL, "failed", "encrypted", "no_text", "duplicate")
+STATUSES_WITH_FACTS = (LOADED, PARTIAL)  # documents whose records are in the database
+
+
+@dataclass(frozen=True)
+class CompletenessGap:
+    """One fact a document holds (or its kind promises) that the build did not get from it."""
+
+    check: str
+    message: str
+    line_start: int | None = None
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """What one parsed document yielded per kind of fact, and whether that is all it holds."""
+
+    facts_yielded: tuple[tuple[str, int], ...]
+    gaps: tuple[CompletenessGap, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """`loaded` when nothing is missing, else `partial`."""
+        return PARTIAL if self.gaps else LOADED
+
+    @property
+    def reason(self) -> str | None:
+        """The gaps in one sentence each, for documents.error; None when complete."""
+        return "; ".join(g.message for g in self.gaps) or None

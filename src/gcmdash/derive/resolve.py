@@ -118,9 +118,9 @@ PARSED_PANELS = """
 
 # (item, SQL giving session_number and the sources holding it)
 COVERAGE_ITEMS: tuple[tuple[str, str], ...] = (
-    ("procedural_note", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'procedural_note'"),
-    ("programme_of_work", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'programme_of_work'"),
-    ("summary", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'summary'"),
+    ("procedural_note", "SELECT session_number, document_id FROM documents WHERE status IN ('loaded', 'partial') AND document_type = 'procedural_note'"),
+    ("programme_of_work", "SELECT session_number, document_id FROM documents WHERE status IN ('loaded', 'partial') AND document_type = 'programme_of_work'"),
+    ("summary", "SELECT session_number, document_id FROM documents WHERE status IN ('loaded', 'partial') AND document_type = 'summary'"),
     ("dates", "SELECT session_number, source FROM session_facts WHERE fact = 'start_date'"),
     ("venue", "SELECT session_number, source FROM session_facts WHERE fact IN ('venue', 'city')"),
     ("agenda", "SELECT session_number, document_id FROM agenda_items"),

@@ -20,6 +20,7 @@ import pyarrow as pa
 from gcmdash.config import SCHEMA_PATH
 from gcmdash.extract.formats import ExtractedDocument
 from gcmdash.derive.organisations import classify_organisation
+from gcmdash.parse.completeness import assess
 from gcmdash.parse.people import gender_as_listed, person_id
 from gcmdash.provenance import SOURCE_PRECEDENCE  # documents load in this order
 from gcmdash.records import Flag, ParsedDocument, ParseFinding
@@ -131,12 +132,17 @@ class RowBuilder:
     def _add(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
         e, p = doc.extracted, doc.parsed
         doc_id = e.document_id
+        completeness = assess(p, e.text or "")
         tables["documents"].append(dict(
             document_id=doc_id, file_name=e.file_name, sha256=e.sha256, size_bytes=e.size_bytes,
             format=e.format, document_type=p.document_type, session_number=p.session_number,
-            classified_by=p.classified_by, status="loaded", error=None, duplicate_of=None,
-            original_name=self.original_names.get(doc_id),
-            page_count=len(e.page_starts) if e.page_starts else None))
+            classified_by=p.classified_by, status=completeness.status, error=completeness.reason,
+            duplicate_of=None, original_name=self.original_names.get(doc_id),
+            page_count=len(e.page_starts) if e.page_starts else None,
+            facts_yielded=dict(completeness.facts_yielded)))
+        self.flags += [Flag("document_partial", "warning", f"{doc_id} is partial: {gap.message}",
+                            p.session_number, doc_id, gap.line_start)
+                       for gap in completeness.gaps]
         for number, line_start in enumerate(e.page_starts, 1):
             tables["document_pages"].append(dict(document_id=doc_id, page_number=number,
                                                  line_start=line_start))
