@@ -170,3 +170,18 @@ class Completeness:
     def reason(self) -> str | None:
         """The gaps in one sentence each, for documents.error; None when complete."""
         return "; ".join(g.message for g in self.gaps) or None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a document's structure, read from the format itself (HTML tags, DOCX styles
+    and numbering, table cells) or rebuilt from line shapes. `cells` holds a table row's cells,
+    each a sequence of blocks (a cell may hold paragraphs and lists); `marker` is a list item's
+    bullet or its ordered-list label ('a.', '3.'); `path` says where in the source it was."""
+
+    kind: str  # heading / paragraph / list_item / table_row / page_break
+    text: str = ""
+    level: int = 0  # heading level, list nesting depth
+    marker: str | None = None
+    cells: tuple[tuple["Block", ...], ...] = ()
+    path: str | None = None

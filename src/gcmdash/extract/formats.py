@@ -13,9 +13,9 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from pathlib import Path
 
+from gcmdash.extract.blocks import docx_blocks, html_blocks, render
 from gcmdash.extract.text import clean_text
 
 MAX_BYTES = 50 * 1024 * 1024  # a larger "document" is not a meeting record
@@ -174,69 +174,19 @@ def _check_zip(data: bytes) -> None:
 def _docx(data: bytes) -> tuple[str, tuple[int, ...]]:
     _check_zip(data)
     import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        for block in document.element.body.iterchildren():
-            tag = block.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.extend(Paragraph(block, document).text.split("\n"))
-            elif tag == "tbl":
-                for row in Table(block, document).rows:
-                    lines.append("\t".join(" ".join(c.text.split()) for c in row.cells))
+        text = render(docx_blocks(document), spaced=False)
     except ExtractionFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - any library failure on user bytes is a clear failure
         raise ExtractionFailed(FAILED, f"not a readable DOCX: {type(exc).__name__}: {exc}") from None
-    return "\n".join(lines), ()
+    return text, ()
 
 
 # --- HTML --------------------------------------------------------------------------------------
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul",
-               "ol", "section", "article", "header", "footer", "blockquote", "pre", "hr", "dt",
-               "dd", "title", "main", "nav", "aside", "figure", "figcaption", "address"}
-_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
 _META_CHARSET_RE = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE)
-
-
-class _HtmlText(HTMLParser):
-    """HTML -> text lines: block elements end lines, table cells are tab-separated, scripts and
-    styles are dropped. Text only: nothing is rendered or executed."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):  # noqa: ARG002
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        elif tag in ("td", "th"):
-            self.parts.append("\t")
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
-
-    def text(self) -> str:
-        lines = "".join(self.parts).split("\n")
-        cleaned = [re.sub(r" *\t *", "\t", line).strip(" ").lstrip("\t") for line in lines]
-        out: list[str] = []
-        for line in cleaned:  # at most one blank line in a row
-            if line or (out and out[-1]):
-                out.append(line)
-        return "\n".join(out).strip("\n")
 
 
 def _html(data: bytes) -> tuple[str, tuple[int, ...]]:
@@ -247,10 +197,7 @@ def _html(data: bytes) -> tuple[str, tuple[int, ...]]:
             text = data.decode(declared.group(1).decode("ascii"), errors="replace")
         except LookupError:
             text = None
-    parser = _HtmlText()
-    parser.feed(text if text is not None else decode(data))
-    parser.close()
-    return parser.text(), ()
+    return render(html_blocks(text if text is not None else decode(data))), ()
 
 
 _EXTRACTORS = {".txt": _text_file, ".md": _text_file, ".pdf": _pdf, ".docx": _docx,

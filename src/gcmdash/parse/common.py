@@ -158,6 +158,10 @@ def quoted_title(joined: JoinedText) -> tuple[str, int, int] | None:
 _PLACE_DATE_RE = re.compile(
     rf"^(?P<city>[A-Z][A-Za-z .'-]+?),\s*{DATE_RANGE_RE.pattern[2:]}", re.MULTILINE
 )
+# The same after the theme's closing quote, when a layout ran the two into one paragraph.
+_QUOTE_PLACE_DATE_RE = re.compile(
+    rf"[”\"]\s+(?P<city>[A-Z][A-Za-z .'-]+?),\s*{DATE_RANGE_RE.pattern[2:]}"
+)
 
 
 def session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
@@ -165,9 +169,10 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
     the venue on the next line ('Palais des Nations, Room XIX')."""
     for index, line in enumerate(lines):
         text = squash_spaces(line.text.replace("*", ""))
-        match = _PLACE_DATE_RE.match(text)
+        match = _PLACE_DATE_RE.match(text) or _QUOTE_PLACE_DATE_RE.search(text)
         if not match:
             continue
+        before = [NumberedLine(line.number, text[: match.start() + 1])] if match.start() else []
         start_date, end_date = parse_date_range(match)
         venue, venue_line = None, line.number
         for following in lines[index + 1 : index + 4]:
@@ -176,7 +181,7 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
                 if not re.match(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)", candidate):
                     venue, venue_line = candidate, following.number
                 break
-        title_block = JoinedText(lines[:index])
+        title_block = JoinedText(lines[:index] + before)
         title = quoted_title(title_block)
         return SessionInfo(
             session_number=session_number,

@@ -9,7 +9,7 @@ from gcmdash.parse.common import (DATE_RANGE_RE, NUMBER_PATTERN, JoinedText, Num
                               parse_date_range, quoted_title, roman_heading, sentences, to_number)
 from gcmdash.records import (STOCKTAKING_SESSION, DiscussionArea, ParseError, ParsedDocument,
                          ParseFinding, ParticipationCount, Recommendation, SessionInfo)
-from gcmdash.extract.text import join_wrapped, squash_spaces, typical_width
+from gcmdash.extract.text import BULLET_GLYPHS, join_wrapped, squash_spaces, strip_bullets, typical_width
 
 _SECTION_RE = {
     "panels": re.compile(r"^\W*([IVX]+\.\s*)?Panels\s*$", re.IGNORECASE),
@@ -193,6 +193,8 @@ def split_bullets(lines: list[NumberedLine], page_width: int) -> list[list[Numbe
     Otherwise, and wherever a lost glyph left leading white space, a new bullet starts.
     """
     content = [l for l in lines if l.text.strip() and not roman_heading(l.text)]
+    if any(l.text.lstrip()[:1] in BULLET_GLYPHS for l in content):
+        return _split_marked_bullets(content)
     # The list's own width (it is indented), leaving out lines extraction glued together; the
     # space a lost glyph left at a line's start is no part of the text's width.
     width = max((len(l.text.strip()) for l in content
@@ -218,6 +220,18 @@ def split_bullets(lines: list[NumberedLine], page_width: int) -> list[list[Numbe
             bullets[-1].append(line)
         else:
             bullets.append([line])
+    return bullets
+
+
+def _split_marked_bullets(content: list[NumberedLine]) -> list[list[NumberedLine]]:
+    """Bullets whose glyphs survived (list items of a structured format): each glyph starts
+    one, a line without one continues the bullet above, however long the lines are."""
+    bullets: list[list[NumberedLine]] = []
+    for line in content:
+        if line.text.lstrip()[:1] in BULLET_GLYPHS or not bullets:
+            bullets.append([line])
+        else:
+            bullets[-1].append(line)
     return bullets
 
 
@@ -256,7 +270,7 @@ def _areas(lines: list[NumberedLine], page_width: int
             recommendations.append(Recommendation(
                 area_letter=letter,
                 position=position,
-                text=join_wrapped([l.text for l in bullet]),
+                text=join_wrapped([strip_bullets(l.text) for l in bullet]),
                 line_start=bullet[0].number,
                 line_end=bullet[-1].number,
             ))
