@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from gcmdash.records import Block
 
 BULLET = "•"
+_INLINE_BULLET_RE = re.compile(r"\s[•▪◦●‣∙■□➢✓\uf0a7\uf0b7\uf0d8\uf0fc]\s")
 _SPACE_RE = re.compile(r"[ \t\r\n\u00a0]+")
 
 
@@ -49,9 +50,20 @@ def _item_line(block: Block) -> str:
 
 
 def _cell_lines(cell: tuple[Block, ...]) -> tuple[str, list[str]]:
-    """A cell's first line (its first block) and the lines of the rest."""
-    lines = [_item_line(b) if b.kind == "list_item" else _SPACE_RE.sub(" ", b.text).strip()
-             for b in cell if b.text.strip()]
+    """A cell's first line (its first block) and the lines of the rest. A paragraph with
+    bullet glyphs inside (a cell whose list was flattened into one paragraph) is split at
+    them: each glyph starts an entry again."""
+    lines: list[str] = []
+    for block in cell:
+        text = _SPACE_RE.sub(" ", block.text).strip()
+        if not text:
+            continue
+        if block.kind == "list_item":
+            lines.append(f"{block.marker or BULLET} {text}")
+            continue
+        head, *items = _INLINE_BULLET_RE.split(text)
+        lines += [head.strip()] if head.strip() else []
+        lines += [f"{BULLET} {item.strip()}" for item in items if item.strip()]
     return (lines[0], lines[1:]) if lines else ("", [])
 
 
@@ -103,6 +115,7 @@ class HtmlBlocks(HTMLParser):
         self._row: list[list[Block]] | None = None
         self._cell: list[Block] | None = None
         self._path: list[str] = []
+        self._cell_title = False
 
     # a block ends at every structural tag; the text gathered so far becomes one block
     def _flush(self) -> None:
@@ -137,6 +150,8 @@ class HtmlBlocks(HTMLParser):
             self._cell = []
         elif tag in _PARAGRAPH_TAGS:
             self._flush()
+        elif tag in ("b", "strong") and self._cell == [] and not "".join(self._text).strip():
+            self._cell_title = True  # a cell opening in bold: its title, a block of its own
         if tag not in ("br", "hr"):
             self._path.append(tag)
 
@@ -157,6 +172,9 @@ class HtmlBlocks(HTMLParser):
             self._skip = max(0, self._skip - 1)
             return
         if tag in _HEADINGS or tag == "li" or tag in _PARAGRAPH_TAGS:
+            self._flush()
+        elif tag in ("b", "strong") and self._cell_title:
+            self._cell_title = False
             self._flush()
         if tag in ("ul", "ol") and self._lists:
             self._lists.pop()
@@ -289,4 +307,44 @@ def docx_blocks(document) -> list[Block]:
                 if any(cells):
                     blocks.append(Block("table_row", cells=tuple(cells),
                                         path=f"body/tbl[{index}]/tr[{r}]"))
+    return blocks
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+_MD_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_MD_ITEM_RE = re.compile(r"^(\s*)[-*+]\s+(\S.*)$")
+_MD_TABLE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_HARD_BREAK_RE = re.compile(r"\\(?=\s|$)")
+_MD_BOLD_START_RE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$")
+
+
+def _md_cell(text: str) -> tuple[Block, ...]:
+    text = text.strip()
+    bold = _MD_BOLD_START_RE.match(text)
+    if bold:  # a cell opening in bold: its title, a block of its own
+        return tuple(Block("paragraph", t) for t in (bold.group(1), bold.group(2)) if t)
+    return (Block("paragraph", text),) if text else ()
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """The blocks of a Markdown text, one per source line (so its line numbers hold) except
+    tables: ATX headings without their hashes, '-' items with a bullet glyph, pipe-table rows
+    as rows of cells (their separator line dropped). Emphasis marks are left to the parsers."""
+    blocks: list[Block] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        path = f"line {number}"
+        heading = _MD_HEADING_RE.match(line)
+        item = _MD_ITEM_RE.match(line)
+        if heading:
+            blocks.append(Block("heading", heading.group(2), len(heading.group(1)), path=path))
+        elif line.lstrip().startswith("|") and line.rstrip().endswith("|") and line.count("|") >= 2:
+            if _MD_TABLE_SEPARATOR_RE.match(line):
+                continue
+            cells = re.split(r"(?<!\\)\|", line.strip()[1:-1])
+            blocks.append(Block("table_row", cells=tuple(_md_cell(c) for c in cells), path=path))
+        elif item:
+            blocks.append(Block("list_item", item.group(2), len(item.group(1)) // 2 + 1, BULLET,
+                                path=path))
+        else:  # a backslash before a line end or a space is a hard break: layout, not text
+            blocks.append(Block("paragraph", _MD_HARD_BREAK_RE.sub("", line), path=path))
     return blocks

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gcmdash.extract.blocks import docx_blocks, html_blocks, render
+from gcmdash.extract.blocks import docx_blocks, html_blocks, markdown_blocks, render
 from gcmdash.extract.text import clean_text
 
 MAX_BYTES = 50 * 1024 * 1024  # a larger "document" is not a meeting record
@@ -102,6 +102,11 @@ def _text_file(data: bytes) -> tuple[str, tuple[int, ...]]:
     if data.count(b"\x00") > len(data) // 10 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ExtractionFailed(FAILED, "binary content in a text file (NUL bytes)")
     return decode(data), ()
+
+
+def _markdown_file(data: bytes) -> tuple[str, tuple[int, ...]]:
+    text, _ = _text_file(data)
+    return render(markdown_blocks(text), spaced=False), ()
 
 
 # --- PDF ---------------------------------------------------------------------------------------
@@ -200,7 +205,7 @@ def _html(data: bytes) -> tuple[str, tuple[int, ...]]:
     return render(html_blocks(text if text is not None else decode(data))), ()
 
 
-_EXTRACTORS = {".txt": _text_file, ".md": _text_file, ".pdf": _pdf, ".docx": _docx,
+_EXTRACTORS = {".txt": _text_file, ".md": _markdown_file, ".pdf": _pdf, ".docx": _docx,
                ".html": _html, ".htm": _html}
 
 

@@ -229,3 +229,25 @@ def repair_joined_lines(lines: list[str], lexicon: HyphenLexicon) -> list[str]:
             _, match, fixed = best
             repaired.append(line[: match.start()] + fixed + line[match.end() :])
     return repaired
+
+
+def repair_own_compounds(lines: list[str]) -> list[str]:
+    """Re-insert a lost hyphen wherever a document glues a compound it writes with its hyphen
+    elsewhere ('predeparture' where it also writes 'pre-departure'), on a line of any length:
+    a layout that re-wrapped or flowed the text moved the glue point away from the line's end.
+    Guessing a split from two known words ('capacity' + 'building') stays limited to over-long
+    lines (repair_joined_lines), where the glue point is known. Depends on the document alone
+    (so a cached parse stays valid whatever the corpus). Same lines out."""
+    compounds: dict[str, str] = {}
+    for token in {t.lower() for line in lines for t in _WORD_RE.findall(line) if "-" in t}:
+        for position in (i for i, ch in enumerate(token) if ch == "-"):
+            compounds.setdefault(token[:position] + token[position + 1 :], token)
+    if not compounds:
+        return list(lines)
+
+    def fix(match: re.Match[str]) -> str:
+        token = match.group()
+        compound = compounds.get(token.lower()) if "-" not in token else None
+        return _match_case(token, compound) if compound else token
+
+    return [_WORD_RE.sub(fix, line) if line else line for line in lines]

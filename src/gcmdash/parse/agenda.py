@@ -44,6 +44,8 @@ _SUB_ITEM_RE = re.compile(
 )
 _HONORIFIC_START_RE = re.compile(r"^(H\.\s?E\.|Mrs?\.?\s|Ms\.?|Dr\.?\s|Prof\.?\s|Professor\s|Ambassador\s)")
 _MODERATED_RE = re.compile(r"^Moderated by\s+", re.IGNORECASE)
+# 'Moderated by' after an entry on the same line (a cell whose lines were run together)
+_MODERATED_INSIDE_RE = re.compile(r"(?<=[\w).])\s+(?=Moderated by\s)")
 _DESCRIPTION_START_RE = re.compile(r"\s(?=(?:This|The) panel\b|Panel(?:l)?ists will\b)")
 _LUNCH_RE = re.compile(r"^Lunch\b[\s:–-]*(\S.*)$", re.IGNORECASE)
 _SG_RE = re.compile(r"Secretary-General of the intergovernmental conference", re.IGNORECASE)
@@ -278,6 +280,8 @@ def _split_entries(lines: list[NumberedLine]) -> tuple[list[NumberedLine], list[
     """
     head: list[NumberedLine] = []
     entries: list[list[NumberedLine]] = []
+    lines = [NumberedLine(line.number, part) for line in lines
+             for part in _MODERATED_INSIDE_RE.split(line.text)]
     for line in lines:
         raw = line.text
         text = strip_bullets(raw)

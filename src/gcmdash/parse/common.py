@@ -175,7 +175,8 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
         before = [NumberedLine(line.number, text[: match.start() + 1])] if match.start() else []
         start_date, end_date = parse_date_range(match)
         venue, venue_line = None, line.number
-        for following in lines[index + 1 : index + 4]:
+        after = text[match.end():].strip(" ,;")
+        for following in ([NumberedLine(line.number, after)] if after else []) + lines[index + 1 : index + 4]:
             candidate = squash_spaces(following.text.replace("*", ""))
             if candidate:
                 if not re.match(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)", candidate):
