@@ -281,6 +281,21 @@ def _paragraph_block(paragraph, numbering: _Numbering, path: str) -> Block:
     return Block("paragraph", raw, path=path)  # as written: tabs and a leading space are layout
 
 
+def _cell_blocks(paragraph, numbering: _Numbering, path: str) -> list[Block]:
+    """A cell paragraph's blocks: one opening in bold and going on in plain text ('PANEL 1: …'
+    then its description) is its title and a paragraph, as a cell title is in HTML."""
+    block = _paragraph_block(paragraph, numbering, path)
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if block.kind != "paragraph" or len(runs) < 2 or not runs[0].bold:
+        return [block]
+    lead = next((i for i, run in enumerate(runs) if not run.bold), None)
+    if lead is None:
+        return [block]
+    title = _SPACE_RE.sub(" ", "".join(run.text for run in runs[:lead])).strip()
+    rest = _SPACE_RE.sub(" ", "".join(run.text for run in runs[lead:])).strip()
+    return [Block("paragraph", title, path=path), Block("paragraph", rest, path=path)]
+
+
 def docx_blocks(document) -> list[Block]:
     """The blocks of a python-docx Document: body paragraphs and tables in order."""
     from docx.table import Table
@@ -301,9 +316,8 @@ def docx_blocks(document) -> list[Block]:
                     if id(cell._tc) in seen:  # a merged cell is listed once per grid column
                         continue
                     seen.add(id(cell._tc))
-                    cells.append(tuple(b for b in (
-                        _paragraph_block(p, numbering, f"body/tbl[{index}]/tr[{r}]")
-                        for p in cell.paragraphs) if b.text.strip()))
+                    cells.append(tuple(b for p in cell.paragraphs for b in _cell_blocks(
+                        p, numbering, f"body/tbl[{index}]/tr[{r}]") if b.text.strip()))
                 if any(cells):
                     blocks.append(Block("table_row", cells=tuple(cells),
                                         path=f"body/tbl[{index}]/tr[{r}]"))

@@ -11,7 +11,9 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -110,20 +112,62 @@ def _markdown_file(data: bytes) -> tuple[str, tuple[int, ...]]:
 
 
 # --- PDF ---------------------------------------------------------------------------------------
-def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
-    import pypdf
-    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
+# Print furniture a browser or a word processor adds at a page's edges: the date and time of
+# printing, the file's address, 'n/m' or 'Page n of m'.
+_FURNITURE_RE = re.compile(
+    r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?\b.*"
+    r"|(?:file|https?)://\S+(?:\s+\d{1,4}\s*/\s*\d{1,4})?"
+    r"|(?:page\s+)?\d{1,4}\s*(?:/|of)\s*\d{1,4}|page\s+\d{1,4})\s*$", re.IGNORECASE)
+_EDGE = 3  # lines at each end of a page where running headers and footers sit
 
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise ExtractionFailed(FAILED, "not a PDF file (no %PDF header)")
+
+def drop_running_lines(pages: list[str]) -> list[str]:
+    """Pages without their running headers and footers: print furniture at a page's edges
+    (_FURNITURE_RE), and edge lines repeated on most pages (a running title), which extraction
+    would otherwise read as bullets or glue to the text around them."""
+    split = [page.split("\n") for page in pages]
+    edges = [set(_edge_indexes(lines)) for lines in split]
+    repeated: Counter[str] = Counter()
+    for lines, indexes in zip(split, edges):
+        repeated.update({_shape(lines[i]) for i in indexes if lines[i].strip()})
+    running = {shape for shape, n in repeated.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
+    out = []
+    for lines, indexes in zip(split, edges):
+        kept = [line for i, line in enumerate(lines)
+                if i not in indexes or not (_FURNITURE_RE.match(unicodedata.normalize("NFKC", line))
+                                            or _shape(line) in running)]
+        out.append("\n".join(kept))
+    return out
+
+
+def _edge_indexes(lines: list[str]) -> list[int]:
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return filled[:_EDGE] + filled[-_EDGE:]
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(unicodedata.normalize("NFKC", line).split()))
+
+
+def _open_pdf(data: bytes):
+    import pypdf
+    from pypdf.errors import FileNotDecryptedError
+
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        try:  # an empty user password only restricts editing; the text is readable
+            if not reader.decrypt(""):
+                raise ExtractionFailed(ENCRYPTED, "the PDF is encrypted with a password")
+        except (FileNotDecryptedError, NotImplementedError) as exc:
+            raise ExtractionFailed(ENCRYPTED, f"the PDF is encrypted: {exc}") from None
+    return reader
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    from pypdf.errors import LimitReachedError, PyPdfError
+
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:  # an empty user password only restricts editing; the text is readable
-                if not reader.decrypt(""):
-                    raise ExtractionFailed(ENCRYPTED, "the PDF is encrypted with a password")
-            except (FileNotDecryptedError, NotImplementedError) as exc:
-                raise ExtractionFailed(ENCRYPTED, f"the PDF is encrypted: {exc}") from None
+        reader = _open_pdf(data)
         pages: list[str] = []
         total = 0
         for page in reader.pages:
@@ -140,6 +184,13 @@ def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             AssertionError, RecursionError, OSError, zipfile.BadZipFile) as exc:
         raise ExtractionFailed(FAILED, f"not a readable PDF: {type(exc).__name__}: {exc}") from None
+    return pages
+
+
+def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ExtractionFailed(FAILED, "not a PDF file (no %PDF header)")
+    pages = drop_running_lines(_pdf_pages(data))
     starts, lines = [], 0
     for text in pages:
         starts.append(lines + 1)

@@ -47,6 +47,7 @@ _MODERATED_RE = re.compile(r"^Moderated by\s+", re.IGNORECASE)
 # 'Moderated by' after an entry on the same line (a cell whose lines were run together)
 _MODERATED_INSIDE_RE = re.compile(r"(?<=[\w).])\s+(?=Moderated by\s)")
 _DESCRIPTION_START_RE = re.compile(r"\s(?=(?:This|The) panel\b|Panel(?:l)?ists will\b)")
+_BARE_LABEL_RE = re.compile(r"(PANEL\s+\d{1,2}|SUMMARY PANEL)\s*:?", re.IGNORECASE)
 _LUNCH_RE = re.compile(r"^Lunch\b[\s:–-]*(\S.*)$", re.IGNORECASE)
 _SG_RE = re.compile(r"Secretary-General of the intergovernmental conference", re.IGNORECASE)
 _EXPERT_RE = re.compile(r",?\s*(the\s+)?thematic expert\b", re.IGNORECASE)
@@ -301,49 +302,60 @@ def _split_entries(lines: list[NumberedLine]) -> tuple[list[NumberedLine], list[
     return head, entries
 
 
-def _read_block(block: _Block, day_number: int, start: dt.time, end: dt.time, time_line: int
-                ) -> tuple[AgendaItem, list[RoleMention]]:
+def _title_and_parts(block: _Block) -> tuple[str, list[str], list[NumberedLine],
+                                             list[list[NumberedLine]]]:
+    """A block's raw title, the description read beside it, and its other lines split into
+    running text and entries."""
     first = block.lines[0]
-    panel_number = None
     fragments = split_html_fragments(first.text)
-    description_parts: list[str] = []
+    head, entries = _split_entries(block.lines[1:])
     if fragments.bold:
         # Word-to-markdown cell: the bold run is the title, the rest and the list items describe it.
-        title = fragments.bold[0]
-        description_parts += [p for p in (fragments.plain, *fragments.items) if p]
-        title_tail: list[NumberedLine] = []
-        head, entries = _split_entries(block.lines[1:])
-    else:
-        cells = _cells(first.text)
-        pieces = _bullet_items(cells[0]) if cells else [block.kind]
-        title = pieces[0]
-        description_parts += pieces[1:]
-        for cell in cells[1:]:
-            description_parts += _bullet_items(cell)
-        head, entries = _split_entries(block.lines[1:])
-        # A wrapped title continues on lines that start in lower case ('its dimensions').
-        title_tail = []
-        while head and head[0].text.strip()[:1].islower():
-            title_tail.append(head.pop(0))
-        title = join_wrapped([title, *(l.text for l in title_tail)])
+        return fragments.bold[0], [p for p in (fragments.plain, *fragments.items) if p], head, entries
+    cells = _cells(first.text)
+    pieces = _bullet_items(cells[0]) if cells else [block.kind]
+    title, parts = pieces[0], pieces[1:]
+    for cell in cells[1:]:
+        parts += _bullet_items(cell)
+    if _BARE_LABEL_RE.fullmatch(title) and head:  # 'PANEL 1:' alone, its title wrapped below
+        title = f"{title} {head.pop(0).text.strip()}"
+    # A wrapped title continues on lines that start in lower case ('its dimensions').
+    tail = []
+    while head and head[0].text.strip()[:1].islower():
+        tail.append(head.pop(0))
+    return join_wrapped([title, *(l.text for l in tail)]), parts, head, entries
+
+
+def _labelled_title(title: str, kind: str, parts: list[str]) -> tuple[str, int | None]:
+    """The title without its label ('PANEL 1: …' -> panel 1), the description it ran into
+    moved to `parts`."""
+    panel_number = None
     panel = _PANEL_RE.match(title)
     if panel:
         panel_number = int(panel.group(1))
         title = panel.group(2)
-    elif block.kind == "summary_panel":
+    elif kind == "summary_panel":
         title = re.sub(r"^SUMMARY PANEL\s*:?\s*", "", title, flags=re.IGNORECASE)
-    lunch = _LUNCH_RE.match(title) if block.kind == "lunch" else None
+    lunch = _LUNCH_RE.match(title) if kind == "lunch" else None
     if lunch:  # 'Lunch Space for Side-Events': the tab between the cells collapsed to a space
         title = "Lunch"
-        description_parts.insert(0, lunch.group(1))
-    if block.kind != "panel" and ":" in title and not description_parts and block.kind == "opening":
+        parts.insert(0, lunch.group(1))
+    if ":" in title and not parts and kind == "opening":
         title, _, rest = title.partition(":")
-        description_parts.insert(0, squash_spaces(rest))
+        parts.insert(0, squash_spaces(rest))
     # Plain cells run the title into the description: '… all migrants This panel would …'.
     split = _DESCRIPTION_START_RE.search(title)
     if split:
-        description_parts.insert(0, title[split.end():].strip())
+        parts.insert(0, title[split.end():].strip())
         title = title[: split.start()].strip()
+    return title, panel_number
+
+
+def _read_block(block: _Block, day_number: int, start: dt.time, end: dt.time, time_line: int
+                ) -> tuple[AgendaItem, list[RoleMention]]:
+    first = block.lines[0]
+    title, description_parts, head, entries = _title_and_parts(block)
+    title, panel_number = _labelled_title(title, block.kind, description_parts)
     if head:
         description_parts.append(join_wrapped([l.text for l in head]))
 
