@@ -128,6 +128,7 @@ class HtmlBlocks(HTMLParser):
         self._kind, self._level, self._marker = "paragraph", 0, None
 
     def handle_starttag(self, tag, attrs):
+        """An opening tag ends the block before it and says what the next one is."""
         if tag in _SKIP_TAGS:
             self._skip += 1
             return
@@ -168,6 +169,7 @@ class HtmlBlocks(HTMLParser):
             self._marker = BULLET
 
     def handle_endtag(self, tag):
+        """A closing tag ends its block (item, cell, row, list)."""
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
             return
@@ -199,6 +201,7 @@ class HtmlBlocks(HTMLParser):
         self._row = None
 
     def handle_data(self, data):
+        """Text, outside scripts and styles."""
         if not self._skip:
             self._text.append(data)
 

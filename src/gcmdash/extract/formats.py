@@ -123,7 +123,7 @@ _EDGE = 3  # lines at each end of a page where running headers and footers sit
 
 def drop_running_lines(pages: list[str]) -> list[str]:
     """Pages without their running headers and footers: print furniture at a page's edges
-    (_FURNITURE_RE), and edge lines repeated on most pages (a running title), which extraction
+    (_FURNITURE_RE), and edge lines repeated word for word on most pages (a running title), which extraction
     would otherwise read as bullets or glue to the text around them."""
     split = [page.split("\n") for page in pages]
     edges = [set(_edge_indexes(lines)) for lines in split]
@@ -146,7 +146,7 @@ def _edge_indexes(lines: list[str]) -> list[int]:
 
 
 def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(unicodedata.normalize("NFKC", line).split()))
+    return " ".join(unicodedata.normalize("NFKC", line).split())
 
 
 def _open_pdf(data: bytes):

@@ -18,13 +18,13 @@ import duckdb
 import pyarrow as pa
 
 from gcmdash.config import SCHEMA_PATH
-from gcmdash.extract.formats import ExtractedDocument
 from gcmdash.derive.organisations import classify_organisation
+from gcmdash.extract.formats import ExtractedDocument
+from gcmdash.load.reference import ReferenceData
 from gcmdash.parse.completeness import assess
 from gcmdash.parse.people import gender_as_listed, person_id
 from gcmdash.provenance import SOURCE_PRECEDENCE  # documents load in this order
 from gcmdash.records import Flag, ParsedDocument, ParseFinding
-from gcmdash.load.reference import ReferenceData
 
 # Insert order respects foreign keys.
 FACT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules", "roles",
@@ -129,20 +129,27 @@ class RowBuilder:
                 line_start=None, line_end=None, source_url=c.source_url,
                 reference_row=c.reference_row, note=c.note))
 
+    def _document_row(self, doc: LoadableDocument) -> dict:
+        """The documents row of a parsed document: `partial`, with what is missing and a flag
+        per gap, when the completeness cross-checks find a loss."""
+        e, p = doc.extracted, doc.parsed
+        completeness = assess(p, e.text or "")
+        self.flags += [Flag("document_partial", "warning",
+                            f"{e.document_id} is partial: {gap.message}", p.session_number,
+                            e.document_id, gap.line_start) for gap in completeness.gaps]
+        return dict(
+            document_id=e.document_id, file_name=e.file_name, sha256=e.sha256,
+            size_bytes=e.size_bytes, format=e.format, document_type=p.document_type,
+            session_number=p.session_number, classified_by=p.classified_by,
+            status=completeness.status, error=completeness.reason, duplicate_of=None,
+            original_name=self.original_names.get(e.document_id),
+            page_count=len(e.page_starts) if e.page_starts else None,
+            facts_yielded=dict(completeness.facts_yielded))
+
     def _add(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
         e, p = doc.extracted, doc.parsed
         doc_id = e.document_id
-        completeness = assess(p, e.text or "")
-        tables["documents"].append(dict(
-            document_id=doc_id, file_name=e.file_name, sha256=e.sha256, size_bytes=e.size_bytes,
-            format=e.format, document_type=p.document_type, session_number=p.session_number,
-            classified_by=p.classified_by, status=completeness.status, error=completeness.reason,
-            duplicate_of=None, original_name=self.original_names.get(doc_id),
-            page_count=len(e.page_starts) if e.page_starts else None,
-            facts_yielded=dict(completeness.facts_yielded)))
-        self.flags += [Flag("document_partial", "warning", f"{doc_id} is partial: {gap.message}",
-                            p.session_number, doc_id, gap.line_start)
-                       for gap in completeness.gaps]
+        tables["documents"].append(self._document_row(doc))
         for number, line_start in enumerate(e.page_starts, 1):
             tables["document_pages"].append(dict(document_id=doc_id, page_number=number,
                                                  line_start=line_start))

@@ -1,13 +1,17 @@
 """Clean text -> typed records: one pure parser per document kind, chosen by content."""
 from __future__ import annotations
 
+from gcmdash.extract.text import (
+    HyphenLexicon,
+    repair_joined_lines,
+    repair_own_compounds,
+)
 from gcmdash.parse.classify import classify
 from gcmdash.parse.common import NumberedLine, numbered_lines
 from gcmdash.parse.procedural_note import parse_procedural_note
 from gcmdash.parse.programme import parse_programme
 from gcmdash.parse.summary import parse_summary
-from gcmdash.records import ParseError, ParsedDocument
-from gcmdash.extract.text import HyphenLexicon, repair_joined_lines, repair_own_compounds
+from gcmdash.records import ParsedDocument, ParseError
 
 _PARSERS = {
     "procedural_note": parse_procedural_note,

@@ -15,10 +15,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from gcmdash.extract.text import (
+    BULLET_GLYPHS,
+    join_wrapped,
+    split_html_fragments,
+    squash_spaces,
+    strip_bullets,
+)
 from gcmdash.parse.common import NumberedLine, match_time_range, roman_heading
 from gcmdash.parse.people import parse_person
 from gcmdash.records import AgendaItem, ParseFinding, RoleMention
-from gcmdash.extract.text import BULLET_GLYPHS, join_wrapped, split_html_fragments, squash_spaces, strip_bullets
 
 AGENDA_HEADING_RE = re.compile(
     r"^\W*(ANNEX\b.*(agenda|programme|program|work).*|Organi[sz]ation of work|Programme of work"

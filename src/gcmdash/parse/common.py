@@ -5,8 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from gcmdash.records import ParseError, SessionInfo
 from gcmdash.extract.text import squash_spaces
+from gcmdash.records import ParseError, SessionInfo
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,

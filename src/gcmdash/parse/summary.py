@@ -4,12 +4,36 @@ from __future__ import annotations
 
 import re
 
+from gcmdash.extract.text import (
+    BULLET_GLYPHS,
+    join_wrapped,
+    squash_spaces,
+    strip_bullets,
+    typical_width,
+)
 from gcmdash.parse.agenda import find_agenda_start, parse_agenda
-from gcmdash.parse.common import (DATE_RANGE_RE, NUMBER_PATTERN, JoinedText, NumberedLine, nonblank,
-                              parse_date_range, quoted_title, roman_heading, sentences, to_number)
-from gcmdash.records import (STOCKTAKING_SESSION, DiscussionArea, ParseError, ParsedDocument,
-                         ParseFinding, ParticipationCount, Recommendation, SessionInfo)
-from gcmdash.extract.text import BULLET_GLYPHS, join_wrapped, squash_spaces, strip_bullets, typical_width
+from gcmdash.parse.common import (
+    DATE_RANGE_RE,
+    NUMBER_PATTERN,
+    JoinedText,
+    NumberedLine,
+    nonblank,
+    parse_date_range,
+    quoted_title,
+    roman_heading,
+    sentences,
+    to_number,
+)
+from gcmdash.records import (
+    STOCKTAKING_SESSION,
+    DiscussionArea,
+    ParsedDocument,
+    ParseError,
+    ParseFinding,
+    ParticipationCount,
+    Recommendation,
+    SessionInfo,
+)
 
 _SECTION_RE = {
     "panels": re.compile(r"^\W*([IVX]+\.\s*)?Panels\s*$", re.IGNORECASE),
