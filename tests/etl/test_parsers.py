@@ -413,3 +413,11 @@ def test_area_letters_from_an_ordered_list_reach_the_summary(tmp_path, seed_text
     path.write_text("\n".join(html), encoding="utf-8")
     parsed = parse_document(extract(path).text, seed_lexicon)
     assert [a.area_letter for a in parsed.discussion_areas] == list("abcdefghijkl")
+
+
+def test_a_wrapped_sentence_ending_in_agenda_is_no_agenda_heading():
+    from gcmdash.parse.agenda import find_agenda_start
+
+    lines = numbered_lines("The precise structure of each expert panel is outlined in the attached\n"
+                           "agenda.\nd. Summary panel\nANNEX 1: Agenda\nDay 1")
+    assert find_agenda_start(lines) == 4

@@ -62,12 +62,18 @@ _EXPERT_RE = re.compile(r",?\s*(the\s+)?thematic expert\b", re.IGNORECASE)
 def find_agenda_start(lines: list[NumberedLine]) -> int | None:
     """Index of the first line of the agenda: its heading, else its first table row or time."""
     for index, line in enumerate(lines):
-        if AGENDA_HEADING_RE.match(line.text.strip()):
+        if AGENDA_HEADING_RE.match(line.text.strip()) and _capitalised(line.text):
             return index + 1
     for index, line in enumerate(lines):
         if match_time_range(line.text) or _DAY_RE.match(line.text) or "\t" in line.text:
             return index
     return None
+
+
+def _capitalised(text: str) -> bool:
+    """A heading starts with a capital; a wrapped sentence's last word ('agenda.') does not."""
+    letter = next((ch for ch in text if ch.isalpha()), "")
+    return letter.isupper()
 
 
 def _is_page_furniture_start(text: str) -> bool:

@@ -164,6 +164,21 @@ _QUOTE_PLACE_DATE_RE = re.compile(
 )
 
 
+_SECTION_START_RE = re.compile(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)")
+
+
+def _wrapped_venue(venue: str, line_number: int, after: list[NumberedLine]) -> tuple[str, int]:
+    """The venue and its last line: a layout without blank lines may wrap its last words
+    ('… Trusteeship Council' / 'Chamber') onto the next line."""
+    following = after[1:2]
+    if following:
+        candidate = squash_spaces(following[0].text.replace("*", ""))
+        if (candidate and len(candidate.split()) <= 3 and candidate[:1].isupper()
+                and not _SECTION_START_RE.match(candidate) and not venue.endswith((".", ":"))):
+            return f"{venue} {candidate}", following[0].number
+    return venue, line_number
+
+
 def session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
     """Theme, place and dates from a title block: '“Theme”' then 'Geneva, 19-20 June 2017' and
     the venue on the next line ('Palais des Nations, Room XIX')."""
@@ -176,11 +191,13 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
         start_date, end_date = parse_date_range(match)
         venue, venue_line = None, line.number
         after = text[match.end():].strip(" ,;")
-        for following in ([NumberedLine(line.number, after)] if after else []) + lines[index + 1 : index + 4]:
-            candidate = squash_spaces(following.text.replace("*", ""))
+        following = [NumberedLine(line.number, after)] if after else []
+        for position, candidate_line in enumerate(following + lines[index + 1 : index + 4]):
+            candidate = squash_spaces(candidate_line.text.replace("*", ""))
             if candidate:
-                if not re.match(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)", candidate):
-                    venue, venue_line = candidate, following.number
+                if not _SECTION_START_RE.match(candidate):
+                    venue, venue_line = _wrapped_venue(candidate, candidate_line.number,
+                                                       lines[index + 1 + position - len(following):])
                 break
         title_block = JoinedText(lines[:index] + before)
         title = quoted_title(title_block)
