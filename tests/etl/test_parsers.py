@@ -421,3 +421,15 @@ def test_a_wrapped_sentence_ending_in_agenda_is_no_agenda_heading():
     lines = numbered_lines("The precise structure of each expert panel is outlined in the attached\n"
                            "agenda.\nd. Summary panel\nANNEX 1: Agenda\nDay 1")
     assert find_agenda_start(lines) == 4
+
+
+def test_an_area_heading_is_a_heading_however_it_wraps(parsed):
+    from gcmdash.parse.summary import _areas
+
+    lines = numbered_lines("a. Overarching frameworks and\nprinciples\nDiscussions revealed much.\n"
+                           "Concrete issues and recommendations presented for consideration included:\n"
+                           "Reaffirm the sovereign right of States")
+    areas, recommendations = _areas(lines, 60)
+    assert [(a.heading, a.narrative) for a in areas] == [
+        ("Overarching frameworks and principles", "Discussions revealed much.")]
+    assert [r.text for r in recommendations] == ["Reaffirm the sovereign right of States"]

@@ -259,6 +259,16 @@ def _split_marked_bullets(content: list[NumberedLine]) -> list[list[NumberedLine
     return bullets
 
 
+def _wrapped_heading(lines: list[NumberedLine], heading: str, index: int) -> tuple[str, int]:
+    """A heading is a heading however it wraps: the line right below it that starts in lower
+    case ('… frameworks and' / 'principles') continues it; its narrative starts with a capital."""
+    while (index + 1 < len(lines) and lines[index + 1].text.strip()[:1].islower()
+           and not heading.endswith((".", ":", ";"))):
+        index += 1
+        heading = f"{heading} {lines[index].text.strip()}"
+    return heading, index
+
+
 def _areas(lines: list[NumberedLine], page_width: int
            ) -> tuple[list[DiscussionArea], list[Recommendation]]:
     areas: list[DiscussionArea] = []
@@ -278,6 +288,7 @@ def _areas(lines: list[NumberedLine], page_width: int
                     index += 1
                     continue
                 heading, heading_index = lines[following].text.strip(), following
+            heading, heading_index = _wrapped_heading(lines, heading, heading_index)
             starts.append((index, expected, heading, heading_index))
             expected = chr(ord(expected) + 1)
             index = heading_index + 1
