@@ -433,3 +433,14 @@ def test_an_area_heading_is_a_heading_however_it_wraps(parsed):
     assert [(a.heading, a.narrative) for a in areas] == [
         ("Overarching frameworks and principles", "Discussions revealed much.")]
     assert [r.text for r in recommendations] == ["Reaffirm the sovereign right of States"]
+
+
+def test_place_and_date_wrapped_over_two_lines():
+    from gcmdash.parse.common import session_header
+
+    lines = numbered_lines("“International cooperation and governance of\nmigration” Geneva, 19-20\n"
+                           "June 2017\nPalais des Nations, Room XIX\nOrganization of work")
+    session = session_header(lines, 3)
+    assert (session.title, session.city, session.venue, session.end_date, session.line_end) == (
+        "International cooperation and governance of migration", "Geneva",
+        "Palais des Nations, Room XIX", dt.date(2017, 6, 20), 4)

@@ -212,7 +212,29 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
             line_start=title[1] if title else line.number,
             line_end=venue_line,
         )
-    return None
+    return _wrapped_session_header(lines, session_number)
+
+
+def _wrapped_session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
+    """The same title block when a narrow layout wrapped the place and dates over two lines
+    ('… reintegration” Geneva, 19-20' / 'June 2017'): read in the block's running text."""
+    joined = JoinedText([NumberedLine(l.number, l.text.replace("*", "")) for l in lines])
+    match = _QUOTE_PLACE_DATE_RE.search(joined.text)
+    if not match:
+        return None
+    start_date, end_date = parse_date_range(match)
+    date_line = joined.line_at(match.end() - 1)
+    after = [l for l in lines if l.number > date_line and l.text.strip()]
+    venue, venue_line = None, date_line
+    if after and not _SECTION_START_RE.match(squash_spaces(after[0].text.replace("*", ""))):
+        venue, venue_line = _wrapped_venue(squash_spaces(after[0].text.replace("*", "")),
+                                           after[0].number, after)
+    title = quoted_title(joined)
+    return SessionInfo(
+        session_number=session_number, title=title[0] if title else None,
+        city=squash_spaces(match["city"]), country=None, venue=venue, start_date=start_date,
+        end_date=end_date, line_start=title[1] if title else joined.line_at(match.start()),
+        line_end=venue_line)
 
 
 def session_days(session: SessionInfo | None) -> int | None:
