@@ -105,3 +105,19 @@ def test_build_says_partial_in_documents_flags_and_exit_status(tmp_path):
     flags = query(db, "SELECT message FROM quality_flags WHERE check_name = 'document_partial'")
     messages = [m.removeprefix(f"{PN3} is partial: ") for (m,) in flags]
     assert len(messages) == 4 and all(m in error for m in messages)
+
+
+def test_a_programme_covering_fewer_days_than_the_session_lost_nothing(parsed, seed_texts):
+    # a day the text never heads is not a loss (a programme may cover one day of two); a
+    # summary's annex is not checked against the procedural note's announcement of panels
+    doc = parsed[PN3]
+    text = seed_texts[PN3]
+    day_one = tuple(a for a in doc.agenda_items if a.day_number == 1)
+    cut = text[: text.index("### Day 2")]
+    shorter = dataclasses.replace(doc, agenda_items=day_one)
+    checks = {g.check for g in assess(shorter, cut).gaps}
+    assert "agenda_days_missing" not in checks and "panels_missing" in checks
+    summary = parsed[SUM3]
+    fewer = dataclasses.replace(summary, agenda_items=tuple(
+        a for a in summary.agenda_items if a.panel_number != 3))
+    assert "panels_missing" not in {g.check for g in assess(fewer, seed_texts[SUM3]).gaps}

@@ -30,6 +30,7 @@ _TIME_RANGE_ANYWHERE_RE = re.compile(
 _PANELS_ANNOUNCED_RE = re.compile(rf"\b(?P<count>{NUMBER_PATTERN})\s+(?:expert\s+)?panels\b",
                                   re.IGNORECASE)
 _LEAD_IN_RE = re.compile(r"Concrete issues and recommendations", re.IGNORECASE)
+_DAY_HEADING_RE = re.compile(r"^\W*Day\s+(\d{1,2})\b", re.IGNORECASE | re.MULTILINE)
 
 
 def facts_yielded(parsed: ParsedDocument) -> tuple[tuple[str, int], ...]:
@@ -82,14 +83,18 @@ def _agenda_gaps(parsed: ParsedDocument, text: str) -> list[CompletenessGap]:
     session = next((s for s in parsed.sessions if s.session_number == parsed.session_number), None)
     last_day = session_days(session)
     days = {a.day_number for a in parsed.agenda_items}
+    headed = {int(n) for n in _DAY_HEADING_RE.findall(text)}
     if last_day is not None:
-        missing = [d for d in range(1, last_day + 1) if d not in days]
+        # a day the text heads but no row was read for (a programme may cover fewer days than
+        # the session; the days it heads are the days it holds)
+        missing = [d for d in range(1, last_day + 1) if d not in days and d in headed]
         if missing:
             gaps.append(CompletenessGap(
                 "agenda_days_missing",
                 f"the session lasts {last_day} day(s) but the agenda has no rows for day(s) "
                 f"{', '.join(map(str, missing))}"))
-    announced = _PANELS_ANNOUNCED_RE.search(text)
+    # a procedural note announces the panels its annexed agenda lays out
+    announced = _PANELS_ANNOUNCED_RE.search(text) if parsed.document_type == "procedural_note" else None
     panels = {a.panel_number for a in parsed.agenda_items if a.panel_number is not None}
     if announced:
         count = to_number(announced["count"])
