@@ -199,7 +199,8 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
                     venue, venue_line = _wrapped_venue(candidate, candidate_line.number,
                                                        lines[index + 1 + position - len(following):])
                 break
-        title_block = JoinedText(lines[:index] + before)
+        title_block = JoinedText([NumberedLine(l.number, l.text.replace("*", "")) for l in lines[:index]]
+                                 + before)
         title = quoted_title(title_block)
         return SessionInfo(
             session_number=session_number,
