@@ -175,6 +175,19 @@ class RowBuilder:
                 document_id=doc_id, session_number=session, rule=r.rule, min_value=r.min_value,
                 max_value=r.max_value, unit=r.unit, evidence=r.evidence,
                 line_start=r.line_start, line_end=r.line_end))
+        self._add_roles(doc, tables)
+        for c in p.participation:
+            tables["participation"].append(dict(
+                session_number=session, measure=c.measure, source=doc_id, value=c.value,
+                qualifier=c.qualifier, evidence=c.evidence, document_id=doc_id,
+                line_start=c.line_start, line_end=c.line_end, source_url=None,
+                reference_row=None, note=None))
+        for f in p.findings:
+            self.flags.append(_flag_from_finding(f, session, doc_id))
+        self._add_summary(doc, tables)
+
+    def _add_roles(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
+        p, doc_id, session = doc.parsed, doc.extracted.document_id, doc.parsed.session_number
         seen_roles: set[tuple] = set()
         for r in p.roles:
             pid = person_id(r.full_name)
@@ -190,14 +203,10 @@ class RowBuilder:
                 organisation_type=kind, organisation_rule=rule, document_id=doc_id,
                 line_start=r.line_start, line_end=r.line_end, source_url=None,
                 reference_row=None))
-        for c in p.participation:
-            tables["participation"].append(dict(
-                session_number=session, measure=c.measure, source=doc_id, value=c.value,
-                qualifier=c.qualifier, evidence=c.evidence, document_id=doc_id,
-                line_start=c.line_start, line_end=c.line_end, source_url=None,
-                reference_row=None, note=None))
-        for f in p.findings:
-            self.flags.append(_flag_from_finding(f, session, doc_id))
+
+    def _add_summary(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
+        """A summary's areas and recommendations, unless its session has them from another."""
+        p, doc_id, session = doc.parsed, doc.extracted.document_id, doc.parsed.session_number
         if p.discussion_areas and session in self.summaries:
             self.flags.append(Flag(
                 "second_summary", "warning",
@@ -218,7 +227,6 @@ class RowBuilder:
                 recommendation_id=f"s{session}-{r.area_letter}-{r.position:02d}",
                 session_number=session, area_letter=r.area_letter, position=r.position,
                 text=r.text, document_id=doc_id, line_start=r.line_start, line_end=r.line_end))
-
 
 
 def _flag_from_finding(finding: ParseFinding, session: int, document_id: str) -> Flag:
