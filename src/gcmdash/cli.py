@@ -48,9 +48,11 @@ class _StageProgress:
 def _print_report(report: BuildReport, original_names: dict[str, str]) -> None:
     loaded = sum(1 for d in report.documents if d[1] == "loaded")
     duplicates = [d for d in report.documents if d[1] == "duplicate"]
+    partial = (f", {len(report.partial)} partial (loaded with facts missing)"
+               if report.partial else "")
     click.echo(f"built {report.db_path}: {loaded} document(s) loaded, "
-               f"{len(report.failed)} failed, {len(duplicates)} duplicate(s)")
-    for document_id, status, error in report.failed + duplicates:
+               f"{len(report.failed)} failed, {len(duplicates)} duplicate(s){partial}")
+    for document_id, status, error in report.partial + report.failed + duplicates:
         added_as = f" ({original_names[document_id]})" if document_id in original_names else ""
         click.echo(f"  {status.upper().replace('_', ' ')} {document_id}{added_as}: {error}",
                    err=True)
@@ -119,6 +121,11 @@ def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
     return report
 
 
+def _exit_status(report: BuildReport) -> int:
+    """1 when a document failed; 4 when none failed but one is partial (facts missing)."""
+    return 1 if report.failed else 4 if report.partial else 0
+
+
 class _Commands(click.Group):
     """The command group; an unexpected error is one line on stderr and exit status 70, its
     traceback only with --debug."""
@@ -159,10 +166,12 @@ def main(debug: bool) -> None:  # noqa: ARG001 - read by _Commands.invoke
               help="Re-extract and re-parse every document (default: reuse unchanged ones).")
 def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | None,
                   no_cache: bool) -> None:
-    """Build the database from the documents; exit status 1 if any document failed."""
+    """Build the database from the documents. Exit status 0 when every document was loaded
+    whole, 1 if any document failed, 3 if none failed but some are partial (loaded with facts
+    missing; the summary lists them and what they miss)."""
     report = _build(raw_dir or config.raw_dir(), db_path or config.db_path(), workers,
                     use_cache=not no_cache)
-    sys.exit(1 if report.failed else 0)
+    sys.exit(_exit_status(report))
 
 
 @main.command("add")
@@ -170,7 +179,7 @@ def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | Non
 @click.option("--no-build", is_flag=True, help="Only copy the files in; do not rebuild.")
 def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     """Copy documents into data/raw under safe names (the original name is kept as metadata),
-    then rebuild. Exit status 1 if a file was refused or a document failed."""
+    then rebuild. Exit status 1 if a file was refused or a document failed, 3 if some are partial."""
     from gcmdash.runner.add import add_files
 
     raw_dir = config.raw_dir()
@@ -184,7 +193,7 @@ def add_command(files: tuple[Path, ...], no_build: bool) -> None:
         click.echo(f"nothing new in {raw_dir}: the database was not rebuilt")
         sys.exit(1 if refused else 0)
     report = _build(raw_dir, config.db_path())
-    sys.exit(1 if refused or report.failed else 0)
+    sys.exit(1 if refused else _exit_status(report))
 
 
 @main.command("remove")
@@ -203,7 +212,7 @@ def remove_command(names: tuple[str, ...], no_build: bool) -> None:
     if no_build or not any(r.removed for r in results):
         sys.exit(1 if missed else 0)
     report = _build(raw_dir, config.db_path())
-    sys.exit(1 if missed or report.failed else 0)
+    sys.exit(1 if missed else _exit_status(report))
 
 
 @main.command("serve")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from gcmdash import vocab
 from gcmdash.vocab import STOCKTAKING_SESSION  # noqa: F401  (the parsers import it from here)
 
 
@@ -132,3 +133,52 @@ class Flag:
     session_number: int | None = None
     document_id: str | None = None
     line_start: int | None = None
+
+
+# documents.status: what became of each file. `partial`: loaded, but the cross-checks found facts
+# the document holds that the build could not read (see gcmdash/parse/completeness.py).
+LOADED, PARTIAL = vocab.STATUSES_WITH_FACTS
+DOCUMENT_STATUSES = vocab.values(vocab.DOCUMENT_STATUSES)
+STATUSES_WITH_FACTS = vocab.STATUSES_WITH_FACTS  # documents whose records are in the database
+
+
+@dataclass(frozen=True)
+class CompletenessGap:
+    """One fact a document holds (or its kind promises) that the build did not get from it."""
+
+    check: str
+    message: str
+    line_start: int | None = None
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """What one parsed document yielded per kind of fact, and whether that is all it holds."""
+
+    facts_yielded: tuple[tuple[str, int], ...]
+    gaps: tuple[CompletenessGap, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """`loaded` when nothing is missing, else `partial`."""
+        return PARTIAL if self.gaps else LOADED
+
+    @property
+    def reason(self) -> str | None:
+        """The gaps in one sentence each, for documents.error; None when complete."""
+        return "; ".join(g.message for g in self.gaps) or None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a document's structure, read from the format itself (HTML tags, DOCX styles
+    and numbering, table cells) or rebuilt from line shapes. `cells` holds a table row's cells,
+    each a sequence of blocks (a cell may hold paragraphs and lists); `marker` is a list item's
+    bullet or its ordered-list label ('a.', '3.'); `path` says where in the source it was."""
+
+    kind: str  # heading / paragraph / list_item / table_row / page_break
+    text: str = ""
+    level: int = 0  # heading level, list nesting depth
+    marker: str | None = None
+    cells: tuple[tuple["Block", ...], ...] = ()
+    path: str | None = None

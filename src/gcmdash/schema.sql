@@ -17,14 +17,17 @@ CREATE TABLE documents (
     document_type VARCHAR CHECK (document_type IN ('procedural_note', 'programme_of_work', 'summary', 'other')),
     session_number INTEGER CHECK (session_number BETWEEN 1 AND 7),
     classified_by VARCHAR,
-    status VARCHAR NOT NULL CHECK (status IN ('loaded', 'failed', 'encrypted', 'no_text', 'duplicate')),
+    status VARCHAR NOT NULL CHECK (status IN ('loaded', 'partial', 'failed', 'encrypted', 'no_text', 'duplicate')),
     error VARCHAR,
     duplicate_of VARCHAR,
     original_name VARCHAR,
     page_count INTEGER CHECK (page_count >= 0),
+    facts_yielded STRUCT(sessions INTEGER, agenda_items INTEGER, agenda_days INTEGER, roles INTEGER,
+                         participation INTEGER, discussion_areas INTEGER, recommendations INTEGER,
+                         format_rules INTEGER),
     CHECK ((status = 'loaded') = (error IS NULL)),
     CHECK ((status = 'duplicate') = (duplicate_of IS NOT NULL)),
-    CHECK (status <> 'loaded' OR (document_type IS NOT NULL AND session_number IS NOT NULL))
+    CHECK (status NOT IN ('loaded', 'partial') OR (document_type IS NOT NULL AND session_number IS NOT NULL))
 );
 
 CREATE TABLE document_pages (
@@ -242,8 +245,9 @@ COMMENT ON COLUMN documents.format IS 'File format from its ending (txt, md, pdf
 COMMENT ON COLUMN documents.document_type IS 'procedural_note / programme_of_work / summary / other, classified from the content.';
 COMMENT ON COLUMN documents.session_number IS 'Session the content is about (1-6 thematic sessions, 7 stocktaking), read from the content, not the file name.';
 COMMENT ON COLUMN documents.classified_by IS 'The evidence (phrases and their lines) behind document_type and session_number.';
-COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database; failed, encrypted (a password-protected PDF), no_text (nothing to extract, e.g. a scan) or duplicate (identical content to an earlier file): see error.';
-COMMENT ON COLUMN documents.error IS 'Why the document is not loaded (NULL when loaded).';
+COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database and the completeness cross-checks found nothing missing; partial: its facts are in the database but some it holds could not be read (error says which; a quality flag document_partial too); failed, encrypted (a password-protected PDF), no_text (nothing to extract, e.g. a scan) or duplicate (identical content to an earlier file): see error.';
+COMMENT ON COLUMN documents.error IS 'Why the document is not loaded, or for a partial one what is missing (NULL when loaded).';
+COMMENT ON COLUMN documents.facts_yielded IS 'For a loaded or partial document: how many records it gave per kind of fact (sessions, agenda_items, agenda_days = distinct agenda days, roles, participation, discussion_areas, recommendations, format_rules); NULL when not loaded.';
 COMMENT ON COLUMN documents.duplicate_of IS 'For a duplicate: the document_id of the identical file that was loaded instead.';
 COMMENT ON COLUMN documents.original_name IS 'The name the file had when `gcmdash add` copied it in under a safe name (metadata only, never used as a path).';
 COMMENT ON COLUMN documents.page_count IS 'Number of pages, for paged formats (PDF); NULL otherwise.';

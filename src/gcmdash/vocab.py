@@ -62,11 +62,15 @@ DOCUMENT_KINDS = _terms(
 # documents.status
 DOCUMENT_STATUSES = _terms(
     ("loaded", "loaded"),
+    ("partial", "partial: loaded, with facts missing"),
     ("failed", "failed"),
     ("encrypted", "encrypted"),
     ("no_text", "no text"),
     ("duplicate", "duplicate"),
 )
+
+# Documents whose records are in the database (a partial one yielded less than its kind holds).
+STATUSES_WITH_FACTS = ("loaded", "partial")
 
 # The consultation process: six informal thematic sessions (1-6) and the stocktaking meeting.
 STOCKTAKING_SESSION = 7

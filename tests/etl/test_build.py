@@ -170,7 +170,7 @@ def test_schema_rejects_impossible_values(tmp_path):
     with duckdb.connect(str(tmp_path / "x.duckdb")) as con:
         con.execute(SCHEMA_PATH.read_text())
         con.execute("INSERT INTO documents VALUES ('d', 'd', ?, 1, 'txt', 'summary', 3, 'x', 'loaded', "
-                    "NULL, NULL, NULL, NULL)", ["0" * 64])
+                    "NULL, NULL, NULL, NULL, NULL)", ["0" * 64])
         con.execute("INSERT INTO sessions (session_number, document_id, line_start, line_end) "
                     "VALUES (3, 'd', 1, 1)")
         with pytest.raises(duckdb.ConstraintException):

@@ -263,7 +263,7 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
                format('The summary of session {} ({}) states no participation counts that could be read',
                       d.session_number, d.document_id)
         FROM documents d
-        WHERE d.document_type = 'summary' AND d.status = 'loaded'
+        WHERE d.document_type = 'summary' AND d.status IN ('loaded', 'partial')
           AND NOT EXISTS (SELECT 1 FROM participation p WHERE p.document_id = d.document_id)
     """),
     ("document_failed", "error", """
@@ -301,7 +301,7 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
             UNION ALL SELECT session_number FROM panels)
         WHERE session_number NOT IN (SELECT session_number FROM sessions)"""),
     ("every loaded document has a session row", """
-        SELECT document_id FROM documents WHERE status = 'loaded'
+        SELECT document_id FROM documents WHERE status IN ('loaded', 'partial')
           AND session_number NOT IN (SELECT session_number FROM sessions)"""),
     ("every parsed fact points at a loaded document", """
         SELECT document_id FROM (
@@ -309,7 +309,7 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
             UNION ALL SELECT document_id FROM recommendations UNION ALL SELECT document_id FROM panels
             UNION ALL SELECT document_id FROM participation UNION ALL SELECT document_id FROM session_facts)
         WHERE document_id IS NOT NULL  -- curated rows cite a source_url instead
-          AND document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
+          AND document_id NOT IN (SELECT document_id FROM documents WHERE status IN ('loaded', 'partial'))"""),
 )
 
 # (invariant, SQL returning the rows that break it) over the tables the topic stage writes,

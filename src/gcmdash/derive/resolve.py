@@ -124,7 +124,7 @@ PARSED_PANELS = """
 
 # (item, SQL giving session_number and the sources holding it)
 COVERAGE_ITEMS: tuple[tuple[str, str], ...] = (
-    *((kind, f"SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = '{kind}'")
+    *((kind, f"SELECT session_number, document_id FROM documents WHERE status IN ({vocab.sql_list(vocab.STATUSES_WITH_FACTS)}) AND document_type = '{kind}'")
       for kind in vocab.values(vocab.COVERAGE_ITEMS) if kind in vocab.values(vocab.DOCUMENT_KINDS)),
     ("dates", "SELECT session_number, source FROM session_facts WHERE fact = 'start_date'"),
     ("venue", "SELECT session_number, source FROM session_facts WHERE fact IN ('venue', 'city')"),

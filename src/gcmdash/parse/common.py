@@ -5,8 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from gcmdash.records import ParseError, SessionInfo
 from gcmdash.extract.text import squash_spaces
+from gcmdash.records import ParseError, SessionInfo
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
@@ -158,6 +158,25 @@ def quoted_title(joined: JoinedText) -> tuple[str, int, int] | None:
 _PLACE_DATE_RE = re.compile(
     rf"^(?P<city>[A-Z][A-Za-z .'-]+?),\s*{DATE_RANGE_RE.pattern[2:]}", re.MULTILINE
 )
+# The same after the theme's closing quote, when a layout ran the two into one paragraph.
+_QUOTE_PLACE_DATE_RE = re.compile(
+    rf"[”\"]\s+(?P<city>[A-Z][A-Za-z .'-]+?),\s*{DATE_RANGE_RE.pattern[2:]}"
+)
+
+
+_SECTION_START_RE = re.compile(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)")
+
+
+def _wrapped_venue(venue: str, line_number: int, after: list[NumberedLine]) -> tuple[str, int]:
+    """The venue and its last line: a layout without blank lines may wrap its last words
+    ('… Trusteeship Council' / 'Chamber') onto the next line."""
+    following = after[1:2]
+    if following:
+        candidate = squash_spaces(following[0].text.replace("*", ""))
+        if (candidate and len(candidate.split()) <= 3 and candidate[:1].isupper()
+                and not _SECTION_START_RE.match(candidate) and not venue.endswith((".", ":"))):
+            return f"{venue} {candidate}", following[0].number
+    return venue, line_number
 
 
 def session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
@@ -165,18 +184,23 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
     the venue on the next line ('Palais des Nations, Room XIX')."""
     for index, line in enumerate(lines):
         text = squash_spaces(line.text.replace("*", ""))
-        match = _PLACE_DATE_RE.match(text)
+        match = _PLACE_DATE_RE.match(text) or _QUOTE_PLACE_DATE_RE.search(text)
         if not match:
             continue
+        before = [NumberedLine(line.number, text[: match.start() + 1])] if match.start() else []
         start_date, end_date = parse_date_range(match)
         venue, venue_line = None, line.number
-        for following in lines[index + 1 : index + 4]:
-            candidate = squash_spaces(following.text.replace("*", ""))
+        after = text[match.end():].strip(" ,;")
+        following = [NumberedLine(line.number, after)] if after else []
+        for position, candidate_line in enumerate(following + lines[index + 1 : index + 4]):
+            candidate = squash_spaces(candidate_line.text.replace("*", ""))
             if candidate:
-                if not re.match(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)", candidate):
-                    venue, venue_line = candidate, following.number
+                if not _SECTION_START_RE.match(candidate):
+                    venue, venue_line = _wrapped_venue(candidate, candidate_line.number,
+                                                       lines[index + 1 + position - len(following):])
                 break
-        title_block = JoinedText(lines[:index])
+        title_block = JoinedText([NumberedLine(l.number, l.text.replace("*", "")) for l in lines[:index]]
+                                 + before)
         title = quoted_title(title_block)
         return SessionInfo(
             session_number=session_number,
@@ -189,7 +213,29 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
             line_start=title[1] if title else line.number,
             line_end=venue_line,
         )
-    return None
+    return _wrapped_session_header(lines, session_number)
+
+
+def _wrapped_session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
+    """The same title block when a narrow layout wrapped the place and dates over two lines
+    ('… reintegration” Geneva, 19-20' / 'June 2017'): read in the block's running text."""
+    joined = JoinedText([NumberedLine(l.number, l.text.replace("*", "")) for l in lines])
+    match = _QUOTE_PLACE_DATE_RE.search(joined.text)
+    if not match:
+        return None
+    start_date, end_date = parse_date_range(match)
+    date_line = joined.line_at(match.end() - 1)
+    after = [l for l in lines if l.number > date_line and l.text.strip()]
+    venue, venue_line = None, date_line
+    if after and not _SECTION_START_RE.match(squash_spaces(after[0].text.replace("*", ""))):
+        venue, venue_line = _wrapped_venue(squash_spaces(after[0].text.replace("*", "")),
+                                           after[0].number, after)
+    title = quoted_title(joined)
+    return SessionInfo(
+        session_number=session_number, title=title[0] if title else None,
+        city=squash_spaces(match["city"]), country=None, venue=venue, start_date=start_date,
+        end_date=end_date, line_start=title[1] if title else joined.line_at(match.start()),
+        line_end=venue_line)
 
 
 def session_days(session: SessionInfo | None) -> int | None:

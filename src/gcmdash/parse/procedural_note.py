@@ -4,8 +4,15 @@ from __future__ import annotations
 import re
 
 from gcmdash.parse.agenda import find_agenda_start, parse_agenda
-from gcmdash.parse.common import (NUMBER_PATTERN, JoinedText, NumberedLine, session_days,
-                              session_header, sentences, to_number)
+from gcmdash.parse.common import (
+    NUMBER_PATTERN,
+    JoinedText,
+    NumberedLine,
+    sentences,
+    session_days,
+    session_header,
+    to_number,
+)
 from gcmdash.records import FormatRule, ParsedDocument
 
 # (rule, what the sentence says): the duration or count that follows in the same sentence.

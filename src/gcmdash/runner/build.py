@@ -93,7 +93,12 @@ class BuildReport:
     @property
     def failed(self) -> list[tuple[str, str, str | None]]:
         """Documents that could not be read or parsed (a duplicate is not a failure)."""
-        return [d for d in self.documents if d[1] not in ("loaded", "duplicate")]
+        return [d for d in self.documents if d[1] not in ("loaded", "partial", "duplicate")]
+
+    @property
+    def partial(self) -> list[tuple[str, str, str | None]]:
+        """Documents loaded with facts missing (their error says which)."""
+        return [d for d in self.documents if d[1] == "partial"]
 
 
 def code_fingerprint(parts: tuple[str, ...] = DATA_CODE) -> str:
@@ -184,7 +189,7 @@ def _start_from_previous(db_path: Path, temp_path: Path, state: CorpusState | No
             if all(info.get(key) == value for key, value in expected.items()):
                 loaded = {row[0]: LoadedBefore(*row[1:]) for row in con.execute(
                     "SELECT document_id, sha256, document_type, session_number "
-                    "FROM documents WHERE status = 'loaded'").fetchall()}
+                    "FROM documents WHERE status IN ('loaded', 'partial')").fetchall()}
                 # summaries whose parse found areas: the one each session's areas came from,
                 # and the others, which load.RowBuilder flagged as second summaries
                 with_areas = dict(con.execute("""

@@ -88,7 +88,7 @@ def sessions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         WITH numbers AS (SELECT unnest(?::INTEGER[]) AS session_number),
         documents_per_session AS (
             SELECT session_number, count(*) AS document_count
-            FROM documents WHERE status = 'loaded' GROUP BY session_number
+            FROM documents WHERE status IN ('loaded', 'partial') GROUP BY session_number
         ),
         attended AS (
             SELECT session_number, value, qualifier
@@ -350,7 +350,7 @@ def headline(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(con, """
         SELECT
             (SELECT count(*) FROM sessions) AS session_count,
-            (SELECT count(*) FROM documents WHERE status = 'loaded') AS documents_loaded,
+            (SELECT count(*) FROM documents WHERE status IN ('loaded', 'partial')) AS documents_loaded,
             (SELECT count(*) FROM documents WHERE status = 'failed') AS documents_failed,
             (SELECT count(*) FROM recommendations) AS recommendation_count,
             (SELECT count(*) FROM people) AS person_count,
