@@ -26,6 +26,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gcmdash.vocab import STATUSES_WITH_FACTS
+
 CORPUS_DIR = Path(__file__).resolve().parent
 DOCUMENTS_DIR = CORPUS_DIR / "documents"
 EXPECTED_DIR = CORPUS_DIR / "expected"
@@ -310,7 +312,7 @@ def read_database(db_path: Path) -> dict[str, dict]:
         rows = {name: con.execute(sql).fetchall() for name, sql in _QUERIES.items()}
     for doc_id, doc_type, session, status, error in rows["documents"]:
         record = records.setdefault(doc_id, _blank_record())
-        loaded = status == "loaded"
+        loaded = status in STATUSES_WITH_FACTS  # a partial document's kind and session were read
         record.update(status=status, error=error,
                       kind=_read_kind(doc_type) if loaded else None,
                       session=session if loaded else None)

@@ -345,7 +345,7 @@ TOPIC_INVARIANTS: tuple[tuple[str, str], ...] = (
         WHERE t.unit_count <> coalesce(p.n, 0)"""),
     ("every text unit of a document points at a loaded document", """
         SELECT unit_id FROM text_units WHERE document_id IS NOT NULL
-          AND document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
+          AND document_id NOT IN (SELECT document_id FROM documents WHERE status IN ('loaded', 'partial'))"""),
     ("coverage has one row per session x objective", """
         SELECT s.session_number, o.objective
         FROM sessions AS s CROSS JOIN gcm_objectives AS o
