@@ -144,8 +144,8 @@ def bench_build(db_path: Path, size: int) -> dict:  # noqa: ARG001 - builds its 
     import duckdb
 
     from benchmarks import bench_pages
-    from gcmdash.runner.build import build
     from benchmarks.synthetic import write_corpus
+    from gcmdash.runner.build import build
 
     with tempfile.TemporaryDirectory(prefix="gcmdash-bench-") as folder:
         raw, cache, db = Path(folder) / "raw", Path(folder) / "cache", Path(folder) / "g.duckdb"

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from gcmdash.runner.build import build
 from gcmdash.config import ROOT
 from gcmdash.extract.formats import discover, extract
 from gcmdash.extract.text import HyphenLexicon
+from gcmdash.runner.build import build
 
 SEED_DIR = ROOT / "data" / "raw"
 SEED_NAMES = [p.name for p in discover(SEED_DIR)]
