@@ -21,6 +21,8 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True)
 class SessionInfo:
+    """A session as a document describes it: title, place and dates, with the lines it came from."""
+
     session_number: int
     title: str | None
     city: str | None
@@ -34,6 +36,8 @@ class SessionInfo:
 
 @dataclass(frozen=True)
 class AgendaItem:
+    """One agenda row: its day and times, kind, panel and title, with the lines it came from."""
+
     day_number: int
     start_time: dt.time
     end_time: dt.time
@@ -61,6 +65,8 @@ class RoleMention:
 
 @dataclass(frozen=True)
 class ParticipationCount:
+    """A participation figure a summary reports (a measure, its value and qualifier) and its evidence."""
+
     measure: str
     value: int
     qualifier: str
@@ -71,6 +77,8 @@ class ParticipationCount:
 
 @dataclass(frozen=True)
 class DiscussionArea:
+    """A lettered area of discussion in a summary: its heading and narrative."""
+
     area_letter: str
     heading: str
     narrative: str
@@ -80,6 +88,8 @@ class DiscussionArea:
 
 @dataclass(frozen=True)
 class Recommendation:
+    """A recommendation under a discussion area, by its position in that area."""
+
     area_letter: str
     position: int
     text: str
@@ -89,6 +99,8 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class FormatRule:
+    """A format rule from a procedural note (e.g. minutes per speaker): its range, unit and evidence."""
+
     rule: str
     min_value: int
     max_value: int
@@ -110,6 +122,8 @@ class ParseFinding:
 
 @dataclass(frozen=True)
 class ParsedDocument:
+    """Everything a parser read from one document: its kind and session and the records it holds."""
+
     document_type: str
     session_number: int
     classified_by: str

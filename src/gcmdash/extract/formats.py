@@ -7,8 +7,8 @@ checks still cannot hang or exhaust the build.
 """
 from __future__ import annotations
 
-import hashlib
 import errno
+import hashlib
 import io
 import os
 import re
@@ -34,6 +34,8 @@ FAILED, ENCRYPTED, NO_TEXT = "failed", "encrypted", "no_text"
 
 @dataclass(frozen=True)
 class ExtractedDocument:
+    """One input file as extracted: its identity, size, format and text, or why there is no text."""
+
     document_id: str
     file_name: str
     sha256: str
@@ -115,6 +117,7 @@ def discover(raw_dir: Path) -> list[Path]:
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of the file's bytes, as hex (read in 1 MiB chunks)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -123,6 +126,8 @@ def sha256_file(path: Path) -> str:
 
 
 class ExtractionFailed(Exception):
+    """Raised when a file yields no text; `status` is the documents.status to record it with."""
+
     def __init__(self, status: str, reason: str) -> None:
         super().__init__(reason)
         self.status = status

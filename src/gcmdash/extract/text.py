@@ -40,6 +40,7 @@ def squash_spaces(text: str) -> str:
 
 
 def strip_bullets(text: str) -> str:
+    """The text without its bullet characters, spaces squashed."""
     return squash_spaces(_BULLET_RE.sub(" ", text))
 
 
@@ -103,6 +104,8 @@ class _FragmentParser(HTMLParser):
 
 @dataclass(frozen=True)
 class HtmlFragments:
+    """A line's HTML fragments as plain text: its bold runs, list items and remaining text."""
+
     bold: tuple[str, ...]
     items: tuple[str, ...]
     plain: str
@@ -134,6 +137,7 @@ class HyphenLexicon:
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "HyphenLexicon":
+        """The lexicon of a corpus from its texts."""
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(count_tokens(text))

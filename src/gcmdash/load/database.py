@@ -37,6 +37,8 @@ DOCUMENT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items
 
 @dataclass(frozen=True)
 class NotLoaded:
+    """An extracted document that is not loaded (failed, encrypted, no text or a duplicate), and why."""
+
     document: ExtractedDocument
     status: str  # failed / encrypted / no_text / duplicate
     reason: str
@@ -45,15 +47,19 @@ class NotLoaded:
 
 @dataclass(frozen=True)
 class LoadableDocument:
+    """A document ready to load: its extraction and what the parser read from it."""
+
     extracted: ExtractedDocument
     parsed: ParsedDocument
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the database tables from the schema file, in one transaction."""
     con.execute("BEGIN TRANSACTION;\n" + SCHEMA_PATH.read_text(encoding="utf-8") + "\nCOMMIT;")
 
 
 def load_order(documents: list[LoadableDocument]) -> list[LoadableDocument]:
+    """The documents in loading order: by document kind (SOURCE_PRECEDENCE), then document id."""
     return sorted(documents, key=lambda d: (SOURCE_PRECEDENCE[d.parsed.document_type],
                                             d.extracted.document_id))
 
@@ -235,6 +241,7 @@ def _flag_from_finding(finding: ParseFinding, session: int, document_id: str) ->
 
 
 def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict]]) -> None:
+    """Insert each table's rows (dicts of column -> value) into the fact tables, in FACT_TABLES order."""
     for table in FACT_TABLES:
         rows = tables.get(table)
         if not rows:
@@ -355,6 +362,7 @@ def insert_unloaded_documents(con: duckdb.DuckDBPyConnection, unloaded: list[Not
 
 
 def insert_flags(con: duckdb.DuckDBPyConnection, flags: list[Flag]) -> None:
+    """Insert the distinct flags into quality_flags, sorted, numbered from 1."""
     ordered = sorted(set(flags), key=lambda f: (f.check_name, f.session_number or 0,
                                                 f.document_id or "", f.line_start or 0, f.message))
     rows = [dict(flag_id=i, check_name=f.check_name, severity=f.severity,
@@ -364,4 +372,5 @@ def insert_flags(con: duckdb.DuckDBPyConnection, flags: list[Flag]) -> None:
 
 
 def insert_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
+    """Insert the build's (key, value) facts into build_info, sorted by key."""
     con.executemany("INSERT INTO build_info VALUES (?, ?)", sorted(info.items()))

@@ -131,6 +131,8 @@ def _starter_kind(text: str, current: _Block | None, after_time: bool) -> str | 
 
 @dataclass(frozen=True)
 class AgendaResult:
+    """What an agenda parse read: its items, the people named in roles, and findings."""
+
     items: tuple[AgendaItem, ...]
     roles: tuple[RoleMention, ...]
     findings: tuple[ParseFinding, ...]

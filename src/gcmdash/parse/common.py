@@ -42,11 +42,13 @@ TIME_RANGE_RE = re.compile(
 
 
 def to_number(word: str) -> int:
+    """An integer from digits or a number word ('three' -> 3)."""
     word = word.lower()
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
 def parse_clock(value: str) -> dt.time:
+    """A time of day from '10:15' or '10.15'."""
     hours, minutes = re.split(r"[:.]", value)
     return dt.time(int(hours), int(minutes))
 
@@ -68,6 +70,7 @@ def find_session_ordinal(text: str) -> tuple[int, int] | None:
 
 
 def parse_date_range(match: re.Match[str]) -> tuple[dt.date, dt.date]:
+    """(start, end) dates of a date-range match; ParseError when impossible or reversed."""
     year = int(match["year"])
     end_month = MONTHS[match["m2"].lower()]
     start_month = MONTHS[match["m1"].lower()] if match["m1"] else end_month
@@ -83,15 +86,19 @@ def parse_date_range(match: re.Match[str]) -> tuple[dt.date, dt.date]:
 
 @dataclass(frozen=True)
 class NumberedLine:
+    """One line of a document's text with its line number."""
+
     number: int  # 1-based line number in the file
     text: str
 
 
 def numbered_lines(text: str) -> list[NumberedLine]:
+    """The text's lines, numbered from 1."""
     return [NumberedLine(i, line) for i, line in enumerate(text.split("\n"), start=1)]
 
 
 def nonblank(lines: list[NumberedLine]) -> list[NumberedLine]:
+    """The lines that are not blank."""
     return [line for line in lines if line.text.strip()]
 
 
@@ -116,6 +123,7 @@ class JoinedText:
             self._starts.append((offset, line.number))
 
     def line_at(self, offset: int) -> int:
+        """The number of the line the character at `offset` came from."""
         number = self._starts[0][1] if self._starts else 0
         for start, line_number in self._starts:
             if start > offset:
@@ -124,6 +132,7 @@ class JoinedText:
         return number
 
     def span_lines(self, start: int, end: int) -> tuple[int, int]:
+        """(first line, last line) of the characters from `start` to `end` (exclusive)."""
         return self.line_at(start), self.line_at(max(start, end - 1))
 
 

@@ -326,6 +326,8 @@ def _find(pattern: re.Pattern[str], lines: list[NumberedLine], start: int = 0) -
 
 def parse_summary(lines: list[NumberedLine], session_number: int, classified_by: str
                   ) -> ParsedDocument:
+    """A session summary: sessions, participation, discussion areas, recommendations and agenda;
+    ParseError without an 'Areas of discussion' section."""
     annex = find_agenda_start(lines)
     body = lines[: annex - 1] if annex else lines
     panels = _find(_SECTION_RE["panels"], body)

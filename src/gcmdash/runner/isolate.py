@@ -212,51 +212,69 @@ class IsolatedPool:
         while len(self._workers) < min(self.size, len(pending)):
             self._workers.append(self._new_worker())
         busy: dict[int, _Worker] = {}
-
-        def dispatch() -> None:
-            for index, worker in enumerate(self._workers):
-                if index not in busy and pending:
-                    key, argument = pending.pop()
-                    worker.conn.send((function, argument))
-                    worker.task = (key, time.monotonic(), False)
-                    busy[index] = worker
-
         while pending or busy:
-            dispatch()
+            self._dispatch(function, pending, busy)
             if not busy:
                 break
             ready = multiprocessing.connection.wait([w.conn.reader for w in busy.values()],
                                                     timeout=0.2)
-            now = time.monotonic()
-            finished = []
-            for index, worker in list(busy.items()):
-                key, since, started = worker.task
-                outcome: Any = None
-                if worker.conn.reader in ready:
-                    try:
-                        status, value = worker.conn.recv()
-                    except (EOFError, OSError):
-                        status, value = "died", self._death_reason(worker)
-                    if status == "started":
-                        worker.task = (key, time.monotonic(), True)
-                        continue
-                    outcome = value if status == "ok" else TaskFailed(_first_line(value))
-                    replace_worker = status in ("memory", "died")
-                elif worker.process.poll() is not None:
-                    outcome, replace_worker = TaskFailed(self._death_reason(worker)), True
-                elif now - since > (self.timeout_s if started else self.timeout_s + STARTUP_S):
-                    outcome = TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped")
-                    replace_worker = True
-                else:
-                    continue
-                del busy[index]
-                worker.task = None
-                if replace_worker:
-                    worker.stop(kill=True)
-                    self._workers[index] = self._new_worker()
-                finished.append((key, outcome))
-            dispatch()  # the workers start on the next tasks while the caller takes these
+            finished = self._collect(busy, ready, time.monotonic())
+            self._dispatch(function, pending, busy)  # the workers start on the next tasks while the caller takes these
             yield from finished
+
+    def _dispatch(self, function: Callable[[Any, dict], Any], pending: list[tuple[Any, Any]],
+                  busy: dict[int, _Worker]) -> None:
+        """Send the next pending tasks (taken from the end of `pending`) to the idle workers."""
+        for index, worker in enumerate(self._workers):
+            if index not in busy and pending:
+                key, argument = pending.pop()
+                worker.conn.send((function, argument))
+                worker.task = (key, time.monotonic(), False)
+                busy[index] = worker
+
+    def _collect(self, busy: dict[int, _Worker], ready: list, now: float) -> list[tuple[Any, Any]]:
+        """(key, result or TaskFailed) of each busy worker's task that has ended, in worker order.
+        Those workers are no longer busy; one that is not trusted again is replaced."""
+        finished = []
+        for index, worker in list(busy.items()):
+            key = worker.task[0]
+            ended = self._task_outcome(worker, worker.conn.reader in ready, now)
+            if ended is None:
+                continue
+            outcome, replace_worker = ended
+            del busy[index]
+            worker.task = None
+            if replace_worker:
+                worker.stop(kill=True)
+                self._workers[index] = self._new_worker()
+            finished.append((key, outcome))
+        return finished
+
+    def _task_outcome(self, worker: _Worker, readable: bool, now: float
+                      ) -> tuple[Any, bool] | None:
+        """(result or TaskFailed, whether to replace the worker) when the worker's task has
+        ended: it answered, died or ran out of time; None while it is still running."""
+        _, since, started = worker.task
+        if readable:
+            return self._received(worker)
+        if worker.process.poll() is not None:
+            return TaskFailed(self._death_reason(worker)), True
+        if now - since > (self.timeout_s if started else self.timeout_s + STARTUP_S):
+            return TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped"), True
+        return None
+
+    def _received(self, worker: _Worker) -> tuple[Any, bool] | None:
+        """Read the worker's message: None when it only says the task started (its time limit
+        counts from now), else (result or TaskFailed, whether to replace the worker)."""
+        try:
+            status, value = worker.conn.recv()
+        except (EOFError, OSError):
+            status, value = "died", self._death_reason(worker)
+        if status == "started":
+            worker.task = (worker.task[0], time.monotonic(), True)
+            return None
+        outcome = value if status == "ok" else TaskFailed(_first_line(value))
+        return outcome, status in ("memory", "died")
 
     @staticmethod
     def _death_reason(worker: _Worker) -> str:
