@@ -75,3 +75,19 @@ def test_a_page_cli_or_benchmark_edit_does_not_make_the_database_stale(seed_db, 
     assert not is_stale(raw, db)
     _append_comment(copy / "parse" / "programme.py")
     assert is_stale(raw, db)
+
+
+def test_a_build_beside_an_odd_entry_is_not_stale_right_after(tmp_path):
+    """The build's input fingerprint names the entries it refused (here a FIFO) as is_stale
+    does, so a database built beside one is not rebuilt on every start."""
+    import os
+
+    from gcmdash.runner.build import build
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SEED_DIR, raw)
+    os.mkfifo(raw / "pipe.txt")
+    db = tmp_path / "gcmdash.duckdb"
+    report = build(raw, db)
+    assert ("pipe.txt", "failed") in {(d[0], d[1]) for d in report.documents}
+    assert not is_stale(raw, db)

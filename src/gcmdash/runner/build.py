@@ -356,6 +356,50 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
                              f"({_first_line(exc)})") from exc
 
 
+def _load_stage(con: duckdb.DuckDBPyConnection, from_previous: bool, ingested,
+                loadable: list, not_loaded: list, reference, original_names: dict[str, str]
+                ) -> list:
+    """Load the parsed documents into the temporary database (what the previous build kept
+    stays), list those that are not loaded, derive what spans documents; returns the flags so
+    far. A document whose rows break a constraint joins `not_loaded` as failed."""
+    if from_previous:
+        kept_flags = database.keep_only(con, ingested.reused, original_names,
+                                        recomputed_checks=checks.CHECK_NAMES)
+    else:
+        database.create_schema(con)
+        kept_flags = []
+    refused, flags = database.load_documents(con, loadable, reference, original_names,
+                                             kept_summaries=ingested.kept_summaries)
+    by_id = {d.extracted.document_id: d.extracted for d in loadable}
+    not_loaded += [NotLoaded(by_id[doc_id], "failed", error) for doc_id, error in refused.items()]
+    database.insert_unloaded_documents(con, not_loaded, original_names)
+    resolve.resolve(con)
+    return flags + kept_flags
+
+
+def _topics_and_checks(con: duckdb.DuckDBPyConnection, curated_dir: Path, from_previous: bool,
+                       flags: list) -> tuple[object, float]:
+    """Fit the topic model while DuckDB runs the quality checks and invariants, then write the
+    model and check the topic tables' own invariants; returns what was written and the seconds
+    the checks took."""
+    topic_inputs = topic_stage.prepare_topics(con, curated_dir,
+                                              previous=PREVIOUS if from_previous else None)
+    # The fit needs no database and the checks hold no Python lock while DuckDB runs them, so
+    # the two overlap: the fit in a thread, the checks here; the topic tables' own invariants
+    # once they are written, still before the swap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="topics") as pool:
+        computing = pool.submit(topic_stage.compute_topics, topic_inputs)
+        checks_clock = time.perf_counter()
+        flags = flags + checks.run_quality_checks(con)
+        database.insert_flags(con, flags)
+        checks.check_invariants(con)
+        checks_seconds = time.perf_counter() - checks_clock
+        written = topic_stage.write_model(con, topic_inputs, computing.result())
+    checks_clock = time.perf_counter()
+    checks.check_invariants(con, checks.TOPIC_INVARIANTS)
+    return written, checks_seconds + time.perf_counter() - checks_clock
+
+
 def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
                   workers: int | None, cache_dir: Path | None, report: BuildReport,
                   start_from_previous: bool = True) -> BuildReport:
@@ -391,40 +435,14 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
             report.stage_seconds["extract+parse"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            if previous:
-                kept_flags = database.keep_only(con, ingested.reused, original_names,
-                                            recomputed_checks=checks.CHECK_NAMES)
-            else:
-                database.create_schema(con)
-                kept_flags = []
-            rejected, flags = database.load_documents(con, loadable, reference, original_names,
-                                                  kept_summaries=ingested.kept_summaries)
-            flags += kept_flags
-            by_id = {d.extracted.document_id: d.extracted for d in loadable}
-            not_loaded += [NotLoaded(by_id[doc_id], "failed", error)
-                           for doc_id, error in rejected.items()]
-            database.insert_unloaded_documents(con, not_loaded, original_names)
-            resolve.resolve(con)
+            flags = _load_stage(con, previous is not None, ingested, loadable, not_loaded,
+                                reference, original_names)
             progress("load", 1, 1)
             report.stage_seconds["load"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            topic_inputs = topic_stage.prepare_topics(con, curated_dir,
-                                                      previous=PREVIOUS if previous else None)
-            # The fit needs no database and the checks hold no Python lock while DuckDB runs
-            # them, so the two overlap: the fit in a thread, the checks here; the topic tables'
-            # own invariants once they are written, still before the swap.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="topics") as pool:
-                computing = pool.submit(topic_stage.compute_topics, topic_inputs)
-                checks_clock = time.perf_counter()
-                flags += checks.run_quality_checks(con)
-                database.insert_flags(con, flags)
-                checks.check_invariants(con)
-                checks_seconds = time.perf_counter() - checks_clock
-                written = topic_stage.write_model(con, topic_inputs, computing.result())
-            checks_clock = time.perf_counter()
-            checks.check_invariants(con, checks.TOPIC_INVARIANTS)
-            checks_seconds += time.perf_counter() - checks_clock
+            written, checks_seconds = _topics_and_checks(con, curated_dir, previous is not None,
+                                                         flags)
             report.topics_reused = written.reused_from is not None
             report.stage_seconds["topics"] = time.perf_counter() - clock - checks_seconds
             clock = time.perf_counter() - checks_seconds  # the checks' time leaves the topics out
