@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from gcmdash.config import ROOT
 from gcmdash.extract.formats import discover, extract
@@ -29,3 +30,11 @@ def seed_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "gcmdash.duckdb"
     build(SEED_DIR, path)
     return path
+
+
+def separate_streams_runner() -> CliRunner:
+    """A CliRunner whose result has .stderr apart from .stdout (click 8.1 needs asking)."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always keeps them apart
+        return CliRunner()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from gcmdash.cli import main
 from gcmdash.extract.formats import extract
 from gcmdash.runner.build import build
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, separate_streams_runner
 from tests.etl import hostile
 
 TABLES = ("documents", "sessions", "agenda_items", "roles", "people", "participation",
@@ -194,12 +194,6 @@ def test_a_second_summary_of_a_session_is_flagged_not_mixed_in(raw, tmp_path):
                        "were not loaded (remove the version that is out of date)")
 
 
-def separate_streams_runner():
-    """A CliRunner whose result has .stderr apart from .stdout (click 8.1 needs asking)."""
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps them apart
-        return CliRunner()
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from gcmdash.topics import evaluation, objectives, stage
 from gcmdash.topics import model as topic_model
 from gcmdash.topics import units as text_units
 from gcmdash.views import queries
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, separate_streams_runner
 
 TOPIC_TABLES = ("gcm_objectives", "gcm_objective_terms", "text_units", "topic_models",
                 "topic_model_selection", "topics", "unit_topics", "unit_objectives", "coverage",
@@ -266,7 +266,6 @@ def test_cli_topics_shows_the_model_and_its_topics(seed_db):
 
 def test_cli_evaluate_and_sensitivity_show_progress(seed_db, monkeypatch):
     """Both run for minutes: each step is a line on stderr (a bar on a terminal)."""
-    from click.testing import CliRunner
 
     from gcmdash.cli import main
 
@@ -280,7 +279,7 @@ def test_cli_evaluate_and_sensitivity_show_progress(seed_db, monkeypatch):
                              for w in (0, 1)])
 
     monkeypatch.setattr(evaluation, "sensitivity", two_steps)
-    result = CliRunner().invoke(main, ["topics", "--db", str(seed_db), "--sensitivity"])
+    result = separate_streams_runner().invoke(main, ["topics", "--db", str(seed_db), "--sensitivity"])
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == ["sensitivity [1/2] weight 0, all units, seed 0",
                                           "sensitivity [2/2] weight 1, all units, seed 0"]
@@ -436,24 +435,22 @@ def test_evaluate_labelled_scores_every_method_at_both_k(tmp_path):
 ])
 def test_cli_evaluate_file_rejects_a_bad_csv_without_a_traceback(tmp_path, header, rows,
                                                                 message):
-    from click.testing import CliRunner
 
     from gcmdash.cli import main
 
     path = _labelled_csv(tmp_path, rows, header)
-    result = CliRunner().invoke(main, ["topics", "--evaluate-file", str(path)])
+    result = separate_streams_runner().invoke(main, ["topics", "--evaluate-file", str(path)])
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.output
-    missing = CliRunner().invoke(main, ["topics", "--evaluate-file", str(tmp_path / "no.csv")])
+    missing = separate_streams_runner().invoke(main, ["topics", "--evaluate-file", str(tmp_path / "no.csv")])
     assert missing.exit_code == 2 and "no such file" in missing.stderr
 
 
 def test_cli_evaluate_file_prints_the_table_and_progress(tmp_path):
-    from click.testing import CliRunner
 
     from gcmdash.cli import main
 
-    result = CliRunner().invoke(main, ["topics", "--evaluate-file",
+    result = separate_streams_runner().invoke(main, ["topics", "--evaluate-file",
                                        str(_labelled_csv(tmp_path, _themed_rows()))])
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[0].startswith("evaluate-file [1/7] chose k = ")
