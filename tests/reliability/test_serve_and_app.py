@@ -28,13 +28,15 @@ def test_pages_show_no_error_while_builds_swap_the_database(tmp_path, monkeypatc
     monkeypatch.setenv("GCMDASH_DB", str(db))
     cache = tmp_path / "cache"
     failures: list[BaseException] = []
-    inodes = {db.stat().st_ino}
+    # a file by (inode, ctime): a deleted database's inode number may be reused by the next
+    inodes = {(db.stat().st_ino, db.stat().st_ctime_ns)}
 
     def rebuild() -> None:
         try:
             for _ in range(SWAPS):  # bounded: each build swaps a new file in
                 build(raw, db, cache_dir=cache, workers=1)
-                inodes.add(db.stat().st_ino)
+                swapped = db.stat()
+                inodes.add((swapped.st_ino, swapped.st_ctime_ns))
         except BaseException as exc:  # noqa: BLE001 - reported by the test below
             failures.append(exc)
 
