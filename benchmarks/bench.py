@@ -89,7 +89,8 @@ def synthetic_units(units: pd.DataFrame, size: int, seed: int = 0) -> pd.DataFra
 
 @register("topics", "topic model on synthetic text units: features (stems, TF-IDF, objective "
                     "terms), choosing k by subsample stability (on at most 2,000 units), the "
-                    "NMF on all units (fit = features + NMF), and the GCM objective mapping",
+                    "NMF on all units (fit = features + NMF), the agreement over 5 seeds (4 "
+                    "refits on at most 2,000 units), and the GCM objective mapping",
           size_means="synthetic text units", quick_sizes=(500,))
 def bench_topics(db_path: Path, size: int) -> dict:
     from gcmdash.topics.model import fit_topics
@@ -111,6 +112,7 @@ def bench_topics(db_path: Path, size: int) -> dict:
         "choose k s": round(result.extra["select_seconds"], 3),
         "NMF s": round(result.extra["nmf_seconds"], 3),
         "fit s": round(result.fit_seconds, 3),
+        "seed stability s": round(result.extra["stability_seconds"], 3),
         "objectives s": round(objectives_seconds, 3),
         "objective rows": len(mapped),
     }
@@ -180,8 +182,8 @@ def bench_build(db_path: Path, size: int) -> dict:  # noqa: ARG001 - builds its 
     import duckdb
 
     from benchmarks import bench_pages
-    from gcmdash.runner.build import build
     from benchmarks.synthetic import write_corpus
+    from gcmdash.runner.build import build
 
     with tempfile.TemporaryDirectory(prefix="gcmdash-bench-") as folder:
         raw, cache, db = Path(folder) / "raw", Path(folder) / "cache", Path(folder) / "g.duckdb"
@@ -342,7 +344,9 @@ def machine() -> str:
 
 def to_markdown(results: list[Result]) -> str:
     lines = ["# Benchmarks", "",
-             "Written by `gcmdash bench` (not a test; timings vary from run to run). Each row "
+             "Written by `gcmdash bench --write` with the sizes each section's command names (a bare "
+             "`gcmdash bench` runs every benchmark at a small size and only prints; not a test; "
+             "timings vary from run to run). Each row "
              "is one fresh Python process; *ready MB* is its peak resident memory once the "
              "inputs were built, *peak MB* the peak of the whole run (so *peak - ready* is what "
              "the measured work added).", "", f"Machine: {machine()}.", ""]

@@ -3,11 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from gcmdash.runner.build import build
 from gcmdash.config import ROOT
 from gcmdash.extract.formats import discover, extract
 from gcmdash.extract.text import HyphenLexicon
+from gcmdash.runner.build import build
 
 SEED_DIR = ROOT / "data" / "raw"
 SEED_NAMES = [p.name for p in discover(SEED_DIR)]
@@ -29,3 +30,11 @@ def seed_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "gcmdash.duckdb"
     build(SEED_DIR, path)
     return path
+
+
+def separate_streams_runner() -> CliRunner:
+    """A CliRunner whose result has .stderr apart from .stdout (click 8.1 needs asking)."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always keeps them apart
+        return CliRunner()

@@ -64,7 +64,7 @@ def test_themes_notebook_runs(notebook_db, tmp_path, monkeypatch):
     assert code_cells and all(c.execution_count for c in code_cells)
     text = _text_outputs(notebook)
     assert f"Reading {notebook_db}" in text
-    assert "topics: max mean pairwise ARI" in text          # the model says how k was chosen
+    assert "17 topics: largest k within 0.1 of the best mean pairwise ARI" in text  # how k was chosen
     assert "73 recommendations, each under exactly one topic" in text
     assert "Topic 1: " in text and "s3-g-03" in text
     assert "161 session x objective cells" in text           # 7 sessions x 23 objectives

@@ -1,18 +1,24 @@
-"""`gcmdash build | serve | publish | topics | bench`: wiring only; the work is in the library functions
+"""`gcmdash build | add | remove | serve | publish | topics | bench`: wiring only; the work is in the library functions
 it calls."""
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from gcmdash import config
-from gcmdash.runner.build import BuildReport, build, is_stale
 from gcmdash.derive.checks import InvariantError
+from gcmdash.extract.formats import SUPPORTED_SUFFIXES, discover
 from gcmdash.load.reference import ReferenceDataError
+from gcmdash.runner.add import read_manifest
+from gcmdash.runner.build import BuildError, BuildLocked, BuildReport, build, is_stale
+from gcmdash.runner.isolate import parent_death_hook
 from gcmdash.topics.embeddings import EmbeddingModelMissing
 
 APP_PATH = config.APP_ENTRYPOINT
@@ -40,13 +46,17 @@ class _StageProgress:
             self._bar = None
 
 
-def _print_report(report: BuildReport) -> None:
+def _print_report(report: BuildReport, original_names: dict[str, str]) -> None:
     loaded = sum(1 for d in report.documents if d[1] == "loaded")
     duplicates = [d for d in report.documents if d[1] == "duplicate"]
+    partial = (f", {len(report.partial)} partial (loaded with facts missing)"
+               if report.partial else "")
     click.echo(f"built {report.db_path}: {loaded} document(s) loaded, "
-               f"{len(report.failed)} failed, {len(duplicates)} duplicate(s)")
-    for document_id, status, error in report.failed + duplicates:
-        click.echo(f"  {status.upper().replace('_', ' ')} {document_id}: {error}", err=True)
+               f"{len(report.failed)} failed, {len(duplicates)} duplicate(s){partial}")
+    for document_id, status, error in report.partial + report.failed + duplicates:
+        added_as = f" ({original_names[document_id]})" if document_id in original_names else ""
+        click.echo(f"  {status.upper().replace('_', ' ')} {document_id}{added_as}: {error}",
+                   err=True)
     if report.reused:
         click.echo(f"incremental: {report.reused} unchanged document(s) taken from the previous "
                    f"database{', and its topic model' if report.topics_reused else ''}")
@@ -57,28 +67,93 @@ def _print_report(report: BuildReport) -> None:
     click.echo(f"quality flags: {flags or 'none'}")
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_seconds.items())
     click.echo(f"time: {timings} (total {sum(report.stage_seconds.values()):.2f}s)")
+    for notice in report.notices:
+        click.echo(f"note: {notice}", err=True)
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM ends the command as an exception would: the build's clean-up runs (its temporary
+    file removed, its workers stopped) and the previous database stays."""
+    def stop(signum: int, frame: object) -> None:  # noqa: ARG001
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (the CLI called from a test's thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_unless_documents(raw_dir: Path, db_path: Path) -> None:
+    """A build of nothing is a mistake (wrong folder, nothing added yet), never an empty database."""
+    try:
+        files = discover(raw_dir)
+    except FileNotFoundError as exc:
+        click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
+        sys.exit(2)
+    if not any(f.suffix.lower() in SUPPORTED_SUFFIXES for f in files):
+        others = f" ({len(files)} file(s) of other types)" if files else ""
+        click.echo(f"warning: no documents in {raw_dir}{others}; accepted: "
+                   f"{', '.join(SUPPORTED_SUFFIXES)}. Nothing built, {db_path} left as it was "
+                   "(`gcmdash add FILE...` copies documents in).", err=True)
+        sys.exit(2)
 
 
 def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
            use_cache: bool = True, topic_view: str | None = None) -> BuildReport:
+    _stop_unless_documents(raw_dir, db_path)
     progress = _StageProgress()
     try:
-        report = build(raw_dir, db_path, progress, workers=workers,
-                       cache_dir=config.cache_dir() if use_cache else None,
-                       topic_view=topic_view)
-    except (ReferenceDataError, InvariantError, FileNotFoundError,
+        with _terminate_as_exit():
+            report = build(raw_dir, db_path, progress, workers=workers,
+                           cache_dir=config.cache_dir() if use_cache else None,
+                           topic_view=topic_view)
+    except (ReferenceDataError, InvariantError, FileNotFoundError, BuildError,
             EmbeddingModelMissing) as exc:
         progress.close()
         click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(3 if isinstance(exc, BuildLocked) else 2)
     finally:
         progress.close()
-    _print_report(report)
+    _print_report(report, read_manifest(raw_dir))
     return report
 
 
-@click.group()
-def main() -> None:
+def _exit_status(report: BuildReport) -> int:
+    """1 when a document failed; 4 when none failed but one is partial (facts missing)."""
+    return 1 if report.failed else 4 if report.partial else 0
+
+
+class _Commands(click.Group):
+    """The command group; an unexpected error is one line on stderr and exit status 70, its
+    traceback only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command, turning an unexpected exception into a message."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"gcmdash: stopped by an unexpected error: {type(exc).__name__}: "
+                       f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}\n"
+                       "Run the same command as `gcmdash --debug ...` to see where it "
+                       "happened.", err=True)
+            sys.exit(70)
+
+
+@click.group(cls=_Commands)
+@click.option("--debug", is_flag=True,
+              help="Show the traceback of an unexpected error instead of a one-line message.")
+def main(debug: bool) -> None:  # noqa: ARG001 - read by _Commands.invoke
     """gcmdash: the 2017 Global Compact for Migration consultations, as data."""
 
 
@@ -97,10 +172,12 @@ def main() -> None:
                    "pip install 'gcmdash[embeddings]'); default $GCMDASH_TOPIC_VIEW or words.")
 def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | None,
                   no_cache: bool, topic_view: str | None) -> None:
-    """Build the database from the documents; exit status 1 if any document failed."""
+    """Build the database from the documents. Exit status 0 when every document was loaded
+    whole, 1 if any document failed, 3 if none failed but some are partial (loaded with facts
+    missing; the summary lists them and what they miss)."""
     report = _build(raw_dir or config.raw_dir(), db_path or config.db_path(), workers,
                     use_cache=not no_cache, topic_view=topic_view)
-    sys.exit(1 if report.failed else 0)
+    sys.exit(_exit_status(report))
 
 
 @main.command("add")
@@ -108,7 +185,7 @@ def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | Non
 @click.option("--no-build", is_flag=True, help="Only copy the files in; do not rebuild.")
 def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     """Copy documents into data/raw under safe names (the original name is kept as metadata),
-    then rebuild. Exit status 1 if a file was refused or a document failed."""
+    then rebuild. Exit status 1 if a file was refused or a document failed, 3 if some are partial."""
     from gcmdash.runner.add import add_files
 
     raw_dir = config.raw_dir()
@@ -118,28 +195,92 @@ def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     refused = any(r.stored_as is None for r in results)
     if no_build:
         sys.exit(1 if refused else 0)
+    if not any(r.new for r in results):
+        click.echo(f"nothing new in {raw_dir}: the database was not rebuilt")
+        sys.exit(1 if refused else 0)
     report = _build(raw_dir, config.db_path())
-    sys.exit(1 if refused or report.failed else 0)
+    sys.exit(1 if refused else _exit_status(report))
+
+
+@main.command("remove")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--no-build", is_flag=True, help="Only take the files out; do not rebuild.")
+def remove_command(names: tuple[str, ...], no_build: bool) -> None:
+    """Take documents out of data/raw, by the name `add` showed (stored, e.g. 3f2a….pdf) or
+    the original file name, then rebuild. Exit status 1 if a name matched no document."""
+    from gcmdash.runner.add import remove_files
+
+    raw_dir = config.raw_dir()
+    results = remove_files(list(names), raw_dir)
+    for result in results:
+        click.echo(f"{result.name}: {result.message}", err=not result.removed)
+    missed = any(not r.removed for r in results)
+    if no_build or not any(r.removed for r in results):
+        sys.exit(1 if missed else 0)
+    report = _build(raw_dir, config.db_path())
+    sys.exit(1 if missed else _exit_status(report))
 
 
 @main.command("serve")
 @click.option("--port", type=int, default=8501, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 serves every network interface.")
 @click.option("--headless/--open-browser", default=None,
               help="Do not open a browser (default: headless when there is no terminal).")
 @click.option("--rebuild", is_flag=True, help="Rebuild even if the database is up to date.")
-def serve_command(port: int, headless: bool | None, rebuild: bool) -> None:
-    """Build the database if it is missing or stale, then run the dashboard."""
+def serve_command(port: int, host: str, headless: bool | None, rebuild: bool) -> None:
+    """Build the database if it is missing or stale, then run the dashboard until SIGTERM or
+    Ctrl-C, which stop its server too."""
     raw_dir, db_path = config.raw_dir(), config.db_path()
-    if rebuild or is_stale(raw_dir, db_path):
+    if not raw_dir.is_dir():
+        if not db_path.exists():
+            click.echo(f"no input folder {raw_dir} and no database {db_path}: put the documents "
+                       "there (or set GCMDASH_RAW_DIR) and run again", err=True)
+            sys.exit(2)
+        click.echo(f"note: no input folder {raw_dir}; serving {db_path} as it is", err=True)
+    elif rebuild or is_stale(raw_dir, db_path):
         click.echo("database missing or stale: building it first")
         _build(raw_dir, db_path)
     if headless is None:
         headless = not sys.stdout.isatty()
     env = {**os.environ, "GCMDASH_DB": str(db_path)}
     command = [sys.executable, "-m", "streamlit", "run", str(APP_PATH),
-               "--server.port", str(port), "--server.headless", str(headless).lower(),
+               "--server.port", str(port), "--server.address", host,
+               "--server.headless", str(headless).lower(),
                "--browser.gatherUsageStats", "false"]
-    sys.exit(subprocess.call(command, env=env))
+    sys.exit(run_until_signalled(command, env))
+
+
+def run_until_signalled(command: list[str], env: dict[str, str]) -> int:
+    """Run command as a child that SIGTERM and SIGINT of this process stop too (forwarded,
+    then waited for; killed if it has not stopped 10 s later), and that dies with this
+    process if it is killed outright. Returns 0 when a signal stopped it, else its exit
+    status (128 + signal if something else signalled it)."""
+    # its own session: Ctrl-C reaches it once, forwarded, not twice
+    process = subprocess.Popen(command, env=env, start_new_session=True,
+                               preexec_fn=parent_death_hook(os.getpid()))  # noqa: PLW1509
+    received: list[int] = []
+
+    def forward(signum: int, frame: object) -> None:  # noqa: ARG001
+        received.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signum)
+
+    handlers = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        code = process.wait()
+    finally:
+        if process.poll() is None:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    if received:
+        return 0  # stopped as asked (Streamlit's own status on a signal varies)
+    return code if code >= 0 else 128 - code
 
 
 @main.command("publish")
@@ -169,11 +310,18 @@ def publish_command(out_dir: Path, db_path: Path | None, images: bool | None) ->
                    "stability across seeds and subsamples and the fit time.")
 @click.option("--sensitivity", is_flag=True,
               help="ARI by objective-term weight, corpus variant and seed (about a minute).")
-def topics_command(db_path: Path | None, evaluate: bool, sensitivity: bool) -> None:
+@click.option("--evaluate-file", "labelled_csv", type=click.Path(path_type=Path), default=None,
+              help="Score the model and the plain TF-IDF baselines against your own grouping: "
+                   "a CSV with columns `text` and `group` (no database needed).")
+def topics_command(db_path: Path | None, evaluate: bool, sensitivity: bool,
+                   labelled_csv: Path | None) -> None:
     """Show the topics of the built database and the model that drew them."""
     from gcmdash.topics import evaluation
     from gcmdash.views import queries, topic_report
 
+    if labelled_csv is not None:
+        _evaluate_file(labelled_csv)
+        return
     try:
         with queries.open_database(db_path or config.db_path()) as con:
             if not (evaluate or sensitivity):
@@ -191,6 +339,20 @@ def topics_command(db_path: Path | None, evaluate: bool, sensitivity: bool) -> N
             text = evaluation.format_evaluation(
                 evaluation.evaluate(units, labels, progress=progress))
     click.echo(text)
+
+
+def _evaluate_file(path: Path) -> None:
+    """`gcmdash topics --evaluate-file`: the labelled CSV checked, then scored."""
+    from gcmdash.topics import labelled
+
+    try:
+        frame = labelled.read_labelled_texts(path)
+    except labelled.LabelledTextsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    with _StepProgress("evaluate-file") as progress:
+        report = labelled.evaluate_labelled(frame, progress=progress)
+    click.echo(labelled.format_labelled(report))
 
 
 class _StepProgress:

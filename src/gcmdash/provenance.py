@@ -12,6 +12,8 @@ Every SQL rule that several queries apply is written here once, as an SQL fragme
 """
 from __future__ import annotations
 
+from gcmdash import vocab
+
 SOURCE_LABEL = """
     CASE
         WHEN {t}.document_id IS NOT NULL AND {t}.line_start IS NOT NULL THEN
@@ -24,11 +26,34 @@ SOURCE_LABEL = """
         ELSE {t}.source_url
     END"""
 
+
+
+def source_label(document_id: object, line_start: object = None, line_end: object = None,
+                 source_url: object = None) -> str:
+    """SOURCE_LABEL in Python, for rows a query did not label: "doc, line 3", "doc, lines
+    3–5", "doc" (no line), else the page's URL, else ""."""
+    def given(value: object) -> bool:
+        return value is not None and value == value  # NULL and NaN are not given
+
+    if given(document_id):
+        if not given(line_start):
+            return str(document_id)
+        if given(line_end) and int(line_end) > int(line_start):
+            return f"{document_id}, lines {int(line_start)}–{int(line_end)}"
+        return f"{document_id}, line {int(line_start)}"
+    return str(source_url) if given(source_url) else ""
+
+
+def cited_document(label: object) -> str:
+    """The document or page a SOURCE_LABEL names, without its lines."""
+    return str(label).split(", line")[0]
+
+
 # The same for tables without a source_url column (facts only ever parsed from a document).
 DOCUMENT_LABEL = SOURCE_LABEL.replace("ELSE {t}.source_url", "")
 
 # A session's documents are read, and preferred, in this order of kind.
-SOURCE_PRECEDENCE = {"procedural_note": 0, "programme_of_work": 1, "summary": 2, "other": 3}
+SOURCE_PRECEDENCE = {t.value: t.order for t in vocab.in_order(vocab.DOCUMENT_KINDS)}
 
 
 def document_kind_rank(column: str) -> str:

@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-DOCUMENT_TYPES = ("procedural_note", "programme_of_work", "summary", "other")
-ITEM_TYPES = ("opening", "welcome", "panel", "lunch", "summary_panel", "conclusions", "closing")
-ROLES = ("co_facilitator", "secretary_general", "panelist", "moderator", "thematic_expert")
-QUALIFIERS = ("exact", "more_than", "approximately")
-STOCKTAKING_SESSION = 7
+from gcmdash import vocab
+
+STOCKTAKING_SESSION = vocab.STOCKTAKING_SESSION  # the parsers import it from here
 
 
 class ParseError(ValueError):
@@ -24,6 +22,8 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True)
 class SessionInfo:
+    """A session as a document describes it: title, place and dates, with the lines it came from."""
+
     session_number: int
     title: str | None
     city: str | None
@@ -37,6 +37,8 @@ class SessionInfo:
 
 @dataclass(frozen=True)
 class AgendaItem:
+    """One agenda row: its day and times, kind, panel and title, with the lines it came from."""
+
     day_number: int
     start_time: dt.time
     end_time: dt.time
@@ -64,6 +66,8 @@ class RoleMention:
 
 @dataclass(frozen=True)
 class ParticipationCount:
+    """A participation figure a summary reports (a measure, its value and qualifier) and its evidence."""
+
     measure: str
     value: int
     qualifier: str
@@ -74,6 +78,8 @@ class ParticipationCount:
 
 @dataclass(frozen=True)
 class DiscussionArea:
+    """A lettered area of discussion in a summary: its heading and narrative."""
+
     area_letter: str
     heading: str
     narrative: str
@@ -83,6 +89,8 @@ class DiscussionArea:
 
 @dataclass(frozen=True)
 class Recommendation:
+    """A recommendation under a discussion area, by its position in that area."""
+
     area_letter: str
     position: int
     text: str
@@ -92,6 +100,8 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class FormatRule:
+    """A format rule from a procedural note (e.g. minutes per speaker): its range, unit and evidence."""
+
     rule: str
     min_value: int
     max_value: int
@@ -106,13 +116,15 @@ class ParseFinding:
     """Something a parser noticed about its document that users should see (a quality flag)."""
 
     check: str
-    severity: str  # 'error' / 'warning' / 'info'
+    severity: str  # a value of vocab.SEVERITIES
     message: str
     line_start: int | None = None
 
 
 @dataclass(frozen=True)
 class ParsedDocument:
+    """Everything a parser read from one document: its kind and session and the records it holds."""
+
     document_type: str
     session_number: int
     classified_by: str
@@ -136,3 +148,52 @@ class Flag:
     session_number: int | None = None
     document_id: str | None = None
     line_start: int | None = None
+
+
+# documents.status: what became of each file. `partial`: loaded, but the cross-checks found facts
+# the document holds that the build could not read (see gcmdash/parse/completeness.py).
+LOADED, PARTIAL = vocab.STATUSES_WITH_FACTS
+DOCUMENT_STATUSES = vocab.values(vocab.DOCUMENT_STATUSES)
+STATUSES_WITH_FACTS = vocab.STATUSES_WITH_FACTS  # documents whose records are in the database
+
+
+@dataclass(frozen=True)
+class CompletenessGap:
+    """One fact a document holds (or its kind promises) that the build did not get from it."""
+
+    check: str
+    message: str
+    line_start: int | None = None
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """What one parsed document yielded per kind of fact, and whether that is all it holds."""
+
+    facts_yielded: tuple[tuple[str, int], ...]
+    gaps: tuple[CompletenessGap, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """`loaded` when nothing is missing, else `partial`."""
+        return PARTIAL if self.gaps else LOADED
+
+    @property
+    def reason(self) -> str | None:
+        """The gaps in one sentence each, for documents.error; None when complete."""
+        return "; ".join(g.message for g in self.gaps) or None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a document's structure, read from the format itself (HTML tags, DOCX styles
+    and numbering, table cells) or rebuilt from line shapes. `cells` holds a table row's cells,
+    each a sequence of blocks (a cell may hold paragraphs and lists); `marker` is a list item's
+    bullet or its ordered-list label ('a.', '3.'); `path` says where in the source it was."""
+
+    kind: str  # heading / paragraph / list_item / table_row / page_break
+    text: str = ""
+    level: int = 0  # heading level, list nesting depth
+    marker: str | None = None
+    cells: tuple[tuple["Block", ...], ...] = ()
+    path: str | None = None

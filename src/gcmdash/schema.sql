@@ -17,14 +17,17 @@ CREATE TABLE documents (
     document_type VARCHAR CHECK (document_type IN ('procedural_note', 'programme_of_work', 'summary', 'other')),
     session_number INTEGER CHECK (session_number BETWEEN 1 AND 7),
     classified_by VARCHAR,
-    status VARCHAR NOT NULL CHECK (status IN ('loaded', 'failed', 'encrypted', 'no_text', 'duplicate')),
+    status VARCHAR NOT NULL CHECK (status IN ('loaded', 'partial', 'failed', 'encrypted', 'no_text', 'duplicate')),
     error VARCHAR,
     duplicate_of VARCHAR,
     original_name VARCHAR,
     page_count INTEGER CHECK (page_count >= 0),
+    facts_yielded STRUCT(sessions INTEGER, agenda_items INTEGER, agenda_days INTEGER, roles INTEGER,
+                         participation INTEGER, discussion_areas INTEGER, recommendations INTEGER,
+                         format_rules INTEGER),
     CHECK ((status = 'loaded') = (error IS NULL)),
     CHECK ((status = 'duplicate') = (duplicate_of IS NOT NULL)),
-    CHECK (status <> 'loaded' OR (document_type IS NOT NULL AND session_number IS NOT NULL))
+    CHECK (status NOT IN ('loaded', 'partial') OR (document_type IS NOT NULL AND session_number IS NOT NULL))
 );
 
 CREATE TABLE document_pages (
@@ -242,8 +245,9 @@ COMMENT ON COLUMN documents.format IS 'File format from its ending (txt, md, pdf
 COMMENT ON COLUMN documents.document_type IS 'procedural_note / programme_of_work / summary / other, classified from the content.';
 COMMENT ON COLUMN documents.session_number IS 'Session the content is about (1-6 thematic sessions, 7 stocktaking), read from the content, not the file name.';
 COMMENT ON COLUMN documents.classified_by IS 'The evidence (phrases and their lines) behind document_type and session_number.';
-COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database; failed, encrypted (a password-protected PDF), no_text (nothing to extract, e.g. a scan) or duplicate (identical content to an earlier file): see error.';
-COMMENT ON COLUMN documents.error IS 'Why the document is not loaded (NULL when loaded).';
+COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database and the completeness cross-checks found nothing missing; partial: its facts are in the database but some it holds could not be read (error says which; a quality flag document_partial too); failed, encrypted (a password-protected PDF), no_text (nothing to extract, e.g. a scan) or duplicate (identical content to an earlier file): see error.';
+COMMENT ON COLUMN documents.error IS 'Why the document is not loaded, or for a partial one what is missing (NULL when loaded).';
+COMMENT ON COLUMN documents.facts_yielded IS 'For a loaded or partial document: how many records it gave per kind of fact (sessions, agenda_items, agenda_days = distinct agenda days, roles, participation, discussion_areas, recommendations, format_rules); NULL when not loaded.';
 COMMENT ON COLUMN documents.duplicate_of IS 'For a duplicate: the document_id of the identical file that was loaded instead.';
 COMMENT ON COLUMN documents.original_name IS 'The name the file had when `gcmdash add` copied it in under a safe name (metadata only, never used as a path).';
 COMMENT ON COLUMN documents.page_count IS 'Number of pages, for paged formats (PDF); NULL otherwise.';
@@ -445,7 +449,10 @@ CREATE TABLE topic_models (
     objective_terms_sha256 VARCHAR NOT NULL CHECK (length(objective_terms_sha256) = 64),
     unit_count INTEGER NOT NULL CHECK (unit_count >= 0),
     feature_count INTEGER NOT NULL CHECK (feature_count >= 0),
-    iteration_count INTEGER NOT NULL CHECK (iteration_count >= 0)
+    iteration_count INTEGER NOT NULL CHECK (iteration_count >= 0),
+    seed_stability DOUBLE CHECK (seed_stability <= 1),
+    subsample_stability DOUBLE CHECK (subsample_stability <= 1),
+    stability_summary VARCHAR NOT NULL
 );
 
 CREATE TABLE topic_model_selection (
@@ -539,14 +546,17 @@ COMMENT ON COLUMN topic_models.scipy_version IS 'SciPy version used.';
 COMMENT ON COLUMN topic_models.parameters IS 'JSON of the pipeline parameters that are plain values (scikit-learn get_params, deep).';
 COMMENT ON COLUMN topic_models.random_state IS 'Seed of the NMF initialisation (and of the subsamples that chose the number of topics).';
 COMMENT ON COLUMN topic_models.n_topics IS 'Number of topics fitted.';
-COMMENT ON COLUMN topic_models.n_topics_criterion IS 'How the number of topics was chosen (label-free: stability across subsamples).';
+COMMENT ON COLUMN topic_models.n_topics_criterion IS 'How the number of topics was chosen (label-free: the largest k within a tolerance of the best stability across subsamples).';
 COMMENT ON COLUMN topic_models.corpus_sha256 IS 'SHA-256 of the text units (ids and texts, in unit_id order) the model was fitted on.';
 COMMENT ON COLUMN topic_models.objective_terms_sha256 IS 'SHA-256 of the objective term table the objective view and the mapping used.';
 COMMENT ON COLUMN topic_models.unit_count IS 'Number of text units fitted.';
 COMMENT ON COLUMN topic_models.feature_count IS 'Number of features (stems and objective scores) the factorisation saw.';
 COMMENT ON COLUMN topic_models.iteration_count IS 'Iterations the NMF solver ran (the semantic view: the merges of its Ward tree).';
+COMMENT ON COLUMN topic_models.seed_stability IS 'Mean pairwise adjusted Rand index of the units'' strongest topics over 5 fits at the chosen k with random_state 0-4 (1 = identical); NULL when too few units, and for the semantic view (Ward on fixed embeddings has no random state).';
+COMMENT ON COLUMN topic_models.subsample_stability IS 'The selection''s stability at the chosen k: mean pairwise adjusted Rand index over 4 subsamples of 80% of the units; NULL when k was given or too few units.';
+COMMENT ON COLUMN topic_models.stability_summary IS 'How stable the topics are, in words, from the two agreements (the weaker decides: >= 0.8 stable, >= 0.6 moderately stable, else fragile).';
 
-COMMENT ON TABLE topic_model_selection IS 'Stability of each candidate number of topics; the chosen one is the most stable (ties to the smaller).';
+COMMENT ON TABLE topic_model_selection IS 'Stability of each candidate number of topics; the chosen one is the largest whose stability is within 0.1 of the best.';
 COMMENT ON COLUMN topic_model_selection.model_id IS 'Model the selection was made for.';
 COMMENT ON COLUMN topic_model_selection.n_topics IS 'Candidate number of topics.';
 COMMENT ON COLUMN topic_model_selection.stability IS 'Mean adjusted Rand index between the labelings of models fitted on different random subsamples (1 = identical).';

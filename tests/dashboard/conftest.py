@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+
 @pytest.fixture(scope="session")
 def built_db(seed_db: Path) -> Path:
     """The seed database (tests/conftest.py), under the name the dashboard tests use."""

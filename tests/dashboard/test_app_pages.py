@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gcmdash.views import queries
 from gcmdash import config
+from gcmdash.views import queries
 
 DASHBOARD = config.APP_DIR
 APP = config.APP_ENTRYPOINT

@@ -1,7 +1,6 @@
 """gcmdash.app.connection: one cached read-only connection, reopened when the file is swapped."""
 from __future__ import annotations
 
-import os
 import shutil
 
 import duckdb
@@ -33,7 +32,7 @@ def test_swapped_file_gets_a_new_connection(built_db, tmp_path):
     shutil.copy(built_db, staged)
     with duckdb.connect(str(staged)) as writer:
         writer.execute("CREATE TABLE swapped_marker AS SELECT 1 AS i")
-    os.replace(staged, path)
+    staged.replace(path)
 
     new = connection.get_connection(path)
     assert new is not old

@@ -170,7 +170,7 @@ def test_schema_rejects_impossible_values(tmp_path):
     with duckdb.connect(str(tmp_path / "x.duckdb")) as con:
         con.execute(SCHEMA_PATH.read_text())
         con.execute("INSERT INTO documents VALUES ('d', 'd', ?, 1, 'txt', 'summary', 3, 'x', 'loaded', "
-                    "NULL, NULL, NULL, NULL)", ["0" * 64])
+                    "NULL, NULL, NULL, NULL, NULL)", ["0" * 64])
         con.execute("INSERT INTO sessions (session_number, document_id, line_start, line_end) "
                     "VALUES (3, 'd', 1, 1)")
         with pytest.raises(duckdb.ConstraintException):
@@ -319,15 +319,18 @@ def test_the_objective_tables_are_inputs_too(raw_copy, tmp_path):
     assert is_stale(raw_copy, db, curated)
 
 
-def test_cli_build_exit_status(raw_copy, tmp_path):
+def test_cli_build_exit_status(raw_copy, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from gcmdash.cli import main
 
+    cache = tmp_path / "cache"  # never the checkout's data/.cache
+    monkeypatch.setenv("GCMDASH_CACHE_DIR", str(cache))
     runner = CliRunner()
     ok = runner.invoke(main, ["build", "--raw-dir", str(raw_copy), "--db", str(tmp_path / "a.duckdb")])
     assert ok.exit_code == 0, ok.output
     assert "5 document(s) loaded, 0 failed" in ok.output
+    assert any(cache.iterdir()), "the build's cache went somewhere other than GCMDASH_CACHE_DIR"
     (raw_copy / "bad.docx").write_bytes(b"PK\x03\x04")
     bad = runner.invoke(main, ["build", "--raw-dir", str(raw_copy), "--db", str(tmp_path / "b.duckdb")])
     assert bad.exit_code == 1

@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gcmdash.extract.formats import discover, extract
-from gcmdash.load.database import LoadableDocument, RowBuilder
-from gcmdash.parse import parse_document
-from gcmdash.load.reference import ReferenceData
 from gcmdash.extract.text import HyphenLexicon, count_tokens
+from gcmdash.load.database import LoadableDocument, RowBuilder
+from gcmdash.load.reference import ReferenceData
+from gcmdash.parse import parse_document
 from tests.conftest import SEED_DIR
 
 

@@ -152,6 +152,12 @@ def test_build_with_the_semantic_view_records_its_model(seed_db, tmp_path):
         assert "NMF" in default.execute("SELECT method FROM topic_models").fetchone()[0]
         key = "SELECT value FROM build_info WHERE key = 'topics_input_sha256'"
         assert semantic.execute(key).fetchone() != default.execute(key).fetchone()
+        seeds, subsamples, summary = semantic.execute(
+            "SELECT seed_stability, subsample_stability, stability_summary FROM topic_models"
+        ).fetchone()
+        assert seeds is None and 0 < subsamples <= 1  # Ward has no random state
+        assert summary.startswith("the same for every seed (no random state); agreement over "
+                                  f"4 subsamples of the texts {subsamples:.2f}: the grouping is")
         assert semantic.execute(
             "SELECT count(*) FROM recommendations r LEFT JOIN unit_topics u "
             "ON u.unit_id = r.recommendation_id AND u.is_primary WHERE u.unit_id IS NULL"

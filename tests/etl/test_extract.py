@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from gcmdash.extract.formats import MAX_BYTES, extract
-from gcmdash.runner.isolate import IsolatedPool, TaskFailed
 from gcmdash.parse import parse_document
+from gcmdash.runner.isolate import IsolatedPool, TaskFailed
 from tests.conftest import SEED_NAMES
 from tests.etl import hostile, pool_tasks
 from tests.etl.golden import as_golden
@@ -148,3 +148,84 @@ def test_isolated_pool_limits_time_and_memory():
         results = dict(pool.map(pool_tasks.allocate, [("big", 4 * 1024**3), ("small", 1000)]))
         assert isinstance(results["big"], TaskFailed) and "memory" in results["big"].reason
         assert results["small"] == 1000
+
+
+# --- structure, not line breaks (issue 14) -----------------------------------------------------
+def _extract_bytes(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    extracted = extract(path)
+    assert extracted.status == "ok", extracted.error
+    return extracted.text
+
+
+def test_html_ordered_list_keeps_its_letters_and_list_items_their_glyph(tmp_path):
+    html = ("<h2>Areas of discussion</h2><ol type='a'><li>Overarching frameworks</li>"
+            "<li><p>Coherence of migration policies</p></li></ol><ul><li>Reaffirm the right"
+            "</li></ul><ol start='3'><li>Third</li></ol>")
+    lines = _extract_bytes(tmp_path, "a.html", html.encode()).split("\n")
+    assert [l for l in lines if l] == ["Areas of discussion", "a. Overarching frameworks",
+                                       "b. Coherence of migration policies", "• Reaffirm the right",
+                                       "3. Third"]
+
+
+def test_html_paragraph_is_one_line_however_the_source_wraps(tmp_path):
+    html = "<p><strong>PANEL 1: International cooperation and governance of migration in\n   all its dimensions</strong></p>"
+    text = _extract_bytes(tmp_path, "w.html", html.encode())
+    assert text == "PANEL 1: International cooperation and governance of migration in all its dimensions"
+
+
+def test_html_table_cell_title_description_and_people_on_their_own_lines(tmp_path):
+    html = ("<table><tr><td>10.15-13.00</td><td><strong>PANEL 1: Human rights</strong> This panel "
+            "will explore means.<ul><li>Gregory Maniatis, Columbia University</li></ul></td>"
+            "<td>Room XIX</td></tr></table>")
+    text = _extract_bytes(tmp_path, "t.html", html.encode())
+    assert text.split("\n") == ["10.15-13.00\tPANEL 1: Human rights\tRoom XIX",
+                                "This panel will explore means.",
+                                "• Gregory Maniatis, Columbia University"]
+
+
+def test_flattened_cell_list_splits_at_its_glyphs(tmp_path):
+    html = ("<table><tr><td>10.00-10.05</td><td>Welcome remarks ▪ H.E. Mr. Jürg Lauber, Switzerland "
+            "▪ Ms. Louise Arbour, Secretary-General</td></tr></table>")
+    assert _extract_bytes(tmp_path, "f.html", html.encode()).split("\n") == [
+        "10.00-10.05\tWelcome remarks", "• H.E. Mr. Jürg Lauber, Switzerland",
+        "• Ms. Louise Arbour, Secretary-General"]
+
+
+def test_markdown_tables_headings_items_and_hard_breaks(tmp_path):
+    md = ("### a. Overarching frameworks\n\n- Reaffirm the right\n\n**Geneva, 8-9 May 2017**\\\n"
+          "| Time | Concept |\n|---|---|\n| 13:00 – 15:00 | **Lunch** Space for Side-Events |\n")
+    assert _extract_bytes(tmp_path, "m.md", md.encode()).split("\n") == [
+        "a. Overarching frameworks", "", "• Reaffirm the right", "", "**Geneva, 8-9 May 2017**",
+        "Time\tConcept", "13:00 – 15:00\tLunch", "Space for Side-Events", ""]
+
+
+def test_docx_styles_numbering_and_bold_cell_titles(tmp_path):
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Areas of discussion", level=2)
+    document.add_paragraph("Reaffirm the right", style="List Bullet")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "10.15-13.00"
+    cell = table.cell(0, 1).paragraphs[0]
+    cell.add_run("PANEL 1: Human rights").bold = True
+    cell.add_run(" This panel will explore means.")
+    table.cell(0, 1).add_paragraph("Gregory Maniatis, Columbia University", style="List Bullet")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert _extract_bytes(tmp_path, "d.docx", buffer.getvalue()).split("\n") == [
+        "Areas of discussion", "• Reaffirm the right", "10.15-13.00\tPANEL 1: Human rights",
+        "This panel will explore means.", "• Gregory Maniatis, Columbia University"]
+
+
+def test_print_headers_and_footers_are_dropped():
+    from gcmdash.extract.formats import drop_running_lines
+
+    pages = [f"Body text of page {n}.\nMore text {n}\n12/1/26, 9:31 PM Day 1: Monday 19 June 2017\n"
+             f"ﬁle:///tmp/out/source.html {n}/3" for n in (1, 2, 3)]
+    assert drop_running_lines(pages) == [f"Body text of page {n}.\nMore text {n}" for n in (1, 2, 3)]
+    assert drop_running_lines(["Intro\nPage 2 of 5", "A title\nbody"]) == ["Intro", "A title\nbody"]

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.synthetic import write_corpus
+from gcmdash.config import reference_dir
+from gcmdash.extract.text import HyphenLexicon, count_tokens
 from gcmdash.runner.build import build
 from gcmdash.runner.cache import DocumentCache
-from gcmdash.config import reference_dir
-from gcmdash.runner.state import RACY_NS, FileStamp
 from gcmdash.runner.ingest import hash_files
-from benchmarks.synthetic import write_corpus
-from gcmdash.extract.text import HyphenLexicon, count_tokens
+from gcmdash.runner.state import RACY_NS, FileStamp
 from tests.conftest import SEED_DIR
 
 SUMMARY = "003_caee5c70cc5473e9.txt"
@@ -177,7 +177,7 @@ def test_a_file_is_hashed_again_unless_its_stamp_matches(tmp_path):
     just_written = hash_files([path], {})["a.txt"]
     # hashed as it was being written: a change in the same clock tick would not show
     assert hash_files([path], {"a.txt": just_written})["a.txt"] is not just_written
-    stat = os.stat(path)
+    stat = path.stat()
     settled = FileStamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
                         just_written.sha256, hashed_at_ns=stat.st_ctime_ns + 2 * RACY_NS)
     assert hash_files([path], {"a.txt": settled})["a.txt"] is settled  # not read again

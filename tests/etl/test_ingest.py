@@ -8,10 +8,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from gcmdash.runner.build import build
 from gcmdash.cli import main
 from gcmdash.extract.formats import extract
-from tests.conftest import SEED_DIR
+from gcmdash.runner.build import build
+from tests.conftest import SEED_DIR, separate_streams_runner
 from tests.etl import hostile
 
 TABLES = ("documents", "sessions", "agenda_items", "roles", "people", "participation",
@@ -192,3 +192,114 @@ def test_a_second_summary_of_a_session_is_flagged_not_mixed_in(raw, tmp_path):
     assert message == ("Session 3 already has its areas and recommendations from "
                        "003_caee5c70cc5473e9.txt; the 73 recommendations of zz_revised_summary.txt "
                        "were not loaded (remove the version that is out of date)")
+
+
+
+
+@pytest.fixture()
+def cli_env(raw, tmp_path, monkeypatch):
+    monkeypatch.setenv("GCMDASH_RAW_DIR", str(raw))
+    monkeypatch.setenv("GCMDASH_DB", str(tmp_path / "a.duckdb"))
+    monkeypatch.setenv("GCMDASH_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "a.duckdb"
+
+
+def document_names(db):
+    return query(db, "SELECT document_id, original_name FROM documents ORDER BY document_id")
+
+
+def test_add_shows_original_and_stored_names_and_does_not_rebuild_for_nothing_new(
+        raw, tmp_path, cli_env):
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    note = incoming / "Procedural note, session 6.txt"
+    note.write_text((raw / "004_c622c7e6c4042f6b.txt").read_text(encoding="utf-8")
+                    .replace("Fourth", "Sixth"), encoding="utf-8")
+    first = CliRunner().invoke(main, ["add", str(note)])
+    assert first.exit_code == 0, first.output
+    stored = next(p.name for p in raw.iterdir() if p.name not in
+                  {p.name for p in SEED_DIR.iterdir()} and not p.name.startswith("."))
+    assert first.output.splitlines()[0] == f"Procedural note, session 6.txt: added as {stored}"
+    assert "6 document(s) loaded" in first.output
+    assert (stored, "Procedural note, session 6.txt") in document_names(cli_env)
+
+    built_at = cli_env.stat().st_mtime_ns
+    copy = incoming / "the same note.txt"
+    shutil.copyfile(note, copy)
+    again = CliRunner().invoke(main, ["add", str(note), str(copy)])
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines() == [
+        f"Procedural note, session 6.txt: already present as {stored}",
+        f"the same note.txt: already present as {stored}",
+        f"nothing new in {raw}: the database was not rebuilt"]
+    assert cli_env.stat().st_mtime_ns == built_at
+
+
+def test_remove_by_original_or_stored_name_and_rebuild(raw, tmp_path, cli_env):
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    for name, old, new in (("six.txt", "Fourth", "Sixth"), ("five.txt", "Fourth", "Fifth")):
+        (incoming / name).write_text((raw / "004_c622c7e6c4042f6b.txt").read_text(encoding="utf-8")
+                                     .replace(old, new), encoding="utf-8")
+    added = CliRunner().invoke(main, ["add", str(incoming / "six.txt"), str(incoming / "five.txt"),
+                                      "--no-build"])
+    assert added.exit_code == 0, added.output
+    stored = dict(line.split(": added as ") for line in added.output.splitlines())
+
+    runner = separate_streams_runner()
+    by_original = runner.invoke(main, ["remove", "six.txt", "--no-build"])
+    assert by_original.exit_code == 0, by_original.output
+    assert by_original.stdout == f"six.txt: removed {stored['six.txt']}\n"
+    assert not (raw / stored["six.txt"]).exists()
+    manifest = (raw / ".originals.tsv").read_text(encoding="utf-8")
+    assert manifest == f"{stored['five.txt']}\tfive.txt\n"
+
+    by_stored = runner.invoke(main, ["remove", stored["five.txt"], "003_caee5c70cc5473e9.txt"])
+    assert by_stored.exit_code == 0, by_stored.output
+    assert by_stored.stdout.splitlines()[:2] == [
+        f"{stored['five.txt']}: removed {stored['five.txt']} (added as five.txt)",
+        "003_caee5c70cc5473e9.txt: removed 003_caee5c70cc5473e9.txt"]
+    assert "4 document(s) loaded" in by_stored.stdout
+    assert [d for d, _ in document_names(cli_env)] == sorted(
+        p.name for p in SEED_DIR.iterdir() if p.name != "003_caee5c70cc5473e9.txt")
+    assert query(cli_env, "SELECT count(*) FROM recommendations") == [(0,)]
+
+
+def test_remove_refuses_unknown_paths_and_shared_original_names(raw, tmp_path, cli_env):
+    incoming = tmp_path / "incoming"
+    for folder, session in (("a", "Sixth"), ("b", "Fifth")):
+        (incoming / folder).mkdir(parents=True)
+        (incoming / folder / "note.txt").write_text(
+            (raw / "004_c622c7e6c4042f6b.txt").read_text(encoding="utf-8").replace("Fourth", session),
+            encoding="utf-8")
+    CliRunner().invoke(main, ["add", str(incoming / "a" / "note.txt"),
+                              str(incoming / "b" / "note.txt"), "--no-build"])
+    before = sorted(p.name for p in raw.iterdir())
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    result = separate_streams_runner().invoke(
+        main, ["remove", "note.txt", str(outside), "../outside.txt", "nothing.pdf"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("note.txt: 2 documents were added under this name (")
+    assert lines[0].endswith("): remove one by its stored name")
+    assert all("neither a stored nor an original name" in line for line in lines[1:])
+    assert len(lines) == 4 and result.stdout == ""
+    assert sorted(p.name for p in raw.iterdir()) == before
+    assert outside.read_text(encoding="utf-8") == "keep me"
+    assert not cli_env.exists()  # nothing removed, nothing rebuilt
+
+
+@pytest.mark.parametrize("contents", [{}, {"notes.odt": b"x", ".hidden.txt": b"x"}])
+def test_a_build_of_no_documents_warns_and_writes_nothing(tmp_path, contents):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for name, data in contents.items():
+        (empty / name).write_bytes(data)
+    db = tmp_path / "e.duckdb"
+    result = separate_streams_runner().invoke(main, ["build", "--raw-dir", str(empty), "--db", str(db)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"warning: no documents in {empty}")
+    assert ("(1 file(s) of other types)" in result.stderr) == bool(contents)
+    assert "Nothing built" in result.stderr and result.stdout == ""
+    assert not db.exists()

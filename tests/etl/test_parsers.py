@@ -8,7 +8,12 @@ import pytest
 from gcmdash.parse import parse_document
 from gcmdash.parse.agenda import parse_agenda
 from gcmdash.parse.common import match_time_range, numbered_lines
-from gcmdash.parse.people import gender_as_listed, name_key, parse_person, split_honorific
+from gcmdash.parse.people import (
+    gender_as_listed,
+    name_key,
+    parse_person,
+    split_honorific,
+)
 from gcmdash.records import ParseError
 
 PN3, POW3, PN1, SUM3, PN4 = (
@@ -305,3 +310,137 @@ def test_unclassifiable_text_is_a_clear_parse_error():
         parse_document("Minutes of a meeting about something else entirely.")
     with pytest.raises(ParseError, match="no text"):
         parse_document("  \n\n")
+
+
+# --- structure, not line breaks (issue 14) -----------------------------------------------------
+def _agenda(text):
+    return parse_agenda(numbered_lines(text), 2)
+
+
+def test_wrapped_line_starting_with_conclusions_does_not_start_an_entry():
+    result = _agenda("Day 2\n15:00 – 17:30\tSUMMARY PANEL: Synopsis of the main\n"
+                     "conclusions and outcomes\n17:30 – 17:50\tCo-facilitators draw the main conclusions")
+    assert [(a.item_type, a.title) for a in result.items] == [
+        ("summary_panel", "Synopsis of the main conclusions and outcomes"),
+        ("conclusions", "Co-facilitators draw the main conclusions")]
+    assert result.findings == ()
+
+
+def test_lunch_glued_to_its_second_cell_by_a_collapsed_tab():
+    (item,) = _agenda("Day 1\n13:00 – 15:00 Lunch Space for Side-Events").items
+    assert (item.title, item.description) == ("Lunch", "Space for Side-Events")
+
+
+def test_rows_run_together_by_a_soft_break_are_split_at_their_times():
+    result = _agenda("Day 1\n10:00 – 10:15 Opening segment 10:15 – 13:00 PANEL 1: Human rights "
+                     "13:00 – 15:00 Lunch")
+    assert [(a.start_time, a.item_type, a.panel_number, a.title) for a in result.items] == [
+        (t("10:00"), "opening", None, "Opening segment"), (t("10:15"), "panel", 1, "Human rights"),
+        (t("13:00"), "lunch", None, "Lunch")]
+
+
+def test_a_lost_day_heading_is_inferred_when_the_clock_starts_again():
+    result = _agenda("Day 1\n10:00 – 13:00\tPANEL 1: Human rights\n17:50 – 18:00\tClosing remarks\n"
+                     "10:00 – 10:05\tWelcome remarks by the co-facilitators")
+    assert [(a.day_number, a.day_inferred) for a in result.items] == [(1, False), (1, False), (2, True)]
+    assert [f.check for f in result.findings] == ["agenda_day_inferred"]
+
+
+def test_a_bare_panel_label_takes_its_wrapped_title():
+    (item,) = _agenda("Day 1\n10.15-13.00\nPANEL 1:\nInternational\ncooperation and\ngovernance\n"
+                      "To implement the commitments.").items
+    assert (item.panel_number, item.title, item.description) == (
+        1, "International cooperation and governance", "To implement the commitments.")
+
+
+def test_list_items_are_entries_without_a_leading_space_or_honorific():
+    result = _agenda("Day 1\n10.15-13.00\tPANEL 1: Human rights\nThis panel will explore means.\n"
+                     "• Gregory Maniatis, Columbia University\n"
+                     "• Ms. Margareta Wahlström, Red Cross Moderated by H.E. Mr. Ola Henrikson, Sweden")
+    (item,), roles = result.items, result.roles
+    assert item.description == "This panel will explore means."
+    assert [(r.full_name, r.role, r.affiliation) for r in roles] == [
+        ("Gregory Maniatis", "panelist", "Columbia University"),
+        ("Margareta Wahlström", "panelist", "Red Cross"), ("Ola Henrikson", "moderator", "Sweden")]
+
+
+def test_glyph_marked_bullets_split_by_glyph_not_by_width():
+    from gcmdash.parse.summary import split_bullets
+
+    lines = numbered_lines("• Review the role of the IOM in the context of the UN System\n"
+                           "• Use the IOM Migration Governance Framework\n"
+                           "and the Index\n• Establish entry systems")
+    bullets = split_bullets(lines, 40)
+    assert [[l.number for l in b] for b in bullets] == [[1], [2, 3], [4]]
+
+
+def test_lost_hyphen_repaired_on_a_line_of_any_length():
+    from gcmdash.extract.text import repair_own_compounds
+
+    lines = ["pre-departure orientation and sub-regional fora", "short predeparture line",
+             "Subregional cooperation; healthcare stays"]
+    assert repair_own_compounds(lines) == [lines[0], "short pre-departure line",
+                                           "Sub-regional cooperation; healthcare stays"]
+
+
+def test_place_and_date_after_the_theme_in_one_paragraph():
+    from gcmdash.parse.common import session_header
+
+    lines = numbered_lines("Procedural Note for the Third Informal Thematic Session:\n"
+                           "“International cooperation and governance” Geneva, 19-20 June 2017 "
+                           "Palais des Nations, Room XIX\nOrganization of work")
+    session = session_header(lines, 3)
+    assert (session.title, session.city, session.venue, session.start_date) == (
+        "International cooperation and governance", "Geneva", "Palais des Nations, Room XIX",
+        dt.date(2017, 6, 19))
+
+
+def test_area_letters_from_an_ordered_list_reach_the_summary(tmp_path, seed_texts, seed_lexicon):
+    # the summary as a web page whose areas are an <ol type="a">: the letters come from the list
+    from gcmdash.extract.formats import extract
+
+    text = seed_texts[SUM3]
+    lines = text.split("\n")
+    start = lines.index("Areas of discussion")
+    html = ["<p>" + line + "</p>" for line in lines[:start + 1]]
+    for line in lines[start + 1:]:
+        letter = line[:3]
+        if len(letter) == 3 and letter[0].islower() and letter[1:] == ". " and letter[0] <= "l":
+            html.append(f"<ol type='a' start='{ord(letter[0]) - 96}'><li>{line[3:]}</li></ol>")
+        else:
+            html.append("<p>" + line + "</p>")
+    path = tmp_path / "summary.html"
+    path.write_text("\n".join(html), encoding="utf-8")
+    parsed = parse_document(extract(path).text, seed_lexicon)
+    assert [a.area_letter for a in parsed.discussion_areas] == list("abcdefghijkl")
+
+
+def test_a_wrapped_sentence_ending_in_agenda_is_no_agenda_heading():
+    from gcmdash.parse.agenda import find_agenda_start
+
+    lines = numbered_lines("The precise structure of each expert panel is outlined in the attached\n"
+                           "agenda.\nd. Summary panel\nANNEX 1: Agenda\nDay 1")
+    assert find_agenda_start(lines) == 4
+
+
+def test_an_area_heading_is_a_heading_however_it_wraps(parsed):
+    from gcmdash.parse.summary import _areas
+
+    lines = numbered_lines("a. Overarching frameworks and\nprinciples\nDiscussions revealed much.\n"
+                           "Concrete issues and recommendations presented for consideration included:\n"
+                           "Reaffirm the sovereign right of States")
+    areas, recommendations = _areas(lines, 60)
+    assert [(a.heading, a.narrative) for a in areas] == [
+        ("Overarching frameworks and principles", "Discussions revealed much.")]
+    assert [r.text for r in recommendations] == ["Reaffirm the sovereign right of States"]
+
+
+def test_place_and_date_wrapped_over_two_lines():
+    from gcmdash.parse.common import session_header
+
+    lines = numbered_lines("“International cooperation and governance of\nmigration” Geneva, 19-20\n"
+                           "June 2017\nPalais des Nations, Room XIX\nOrganization of work")
+    session = session_header(lines, 3)
+    assert (session.title, session.city, session.venue, session.end_date, session.line_end) == (
+        "International cooperation and governance of migration", "Geneva",
+        "Palais des Nations, Room XIX", dt.date(2017, 6, 20), 4)

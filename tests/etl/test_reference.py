@@ -7,11 +7,11 @@ import shutil
 import duckdb
 import pytest
 
-from gcmdash.runner.build import build
 from gcmdash.config import ROOT
 from gcmdash.derive.organisations import classify_organisation
-from gcmdash.parse.people import gender_as_listed
 from gcmdash.load.reference import ReferenceDataError, read_reference
+from gcmdash.parse.people import gender_as_listed
+from gcmdash.runner.build import build
 from tests.conftest import SEED_DIR
 
 REFERENCE_DIR = ROOT / "data" / "reference"

@@ -1,9 +1,9 @@
 """The synthetic corpus (for benchmarks) is deterministic and parses into what it was made of."""
 from __future__ import annotations
 
-from gcmdash.parse import parse_document
 from benchmarks.synthetic import generate
 from gcmdash.extract.text import HyphenLexicon, clean_text
+from gcmdash.parse import parse_document
 
 
 def test_generator_is_deterministic():

@@ -17,7 +17,7 @@ from gcmdash.topics import evaluation, objectives, stage
 from gcmdash.topics import model as topic_model
 from gcmdash.topics import units as text_units
 from gcmdash.views import queries
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, separate_streams_runner
 
 TOPIC_TABLES = ("gcm_objectives", "gcm_objective_terms", "text_units", "topic_models",
                 "topic_model_selection", "topics", "unit_topics", "unit_objectives", "coverage",
@@ -259,13 +259,13 @@ def test_cli_topics_shows_the_model_and_its_topics(seed_db):
     assert result.exit_code == 0, result.output
     assert f"scikit-learn {sklearn.__version__}, random_state 0" in result.output
     assert "Detention" in result.output
+    assert "the grouping is moderately stable" in result.output
     missing = CliRunner().invoke(main, ["topics", "--db", str(seed_db.parent / "none.duckdb")])
     assert missing.exit_code == 1 and "gcmdash build" in missing.output
 
 
 def test_cli_evaluate_and_sensitivity_show_progress(seed_db, monkeypatch):
     """Both run for minutes: each step is a line on stderr (a bar on a terminal)."""
-    from click.testing import CliRunner
 
     from gcmdash.cli import main
 
@@ -279,7 +279,7 @@ def test_cli_evaluate_and_sensitivity_show_progress(seed_db, monkeypatch):
                              for w in (0, 1)])
 
     monkeypatch.setattr(evaluation, "sensitivity", two_steps)
-    result = CliRunner().invoke(main, ["topics", "--db", str(seed_db), "--sensitivity"])
+    result = separate_streams_runner().invoke(main, ["topics", "--db", str(seed_db), "--sensitivity"])
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == ["sensitivity [1/2] weight 0, all units, seed 0",
                                           "sensitivity [2/2] weight 1, all units, seed 0"]
@@ -313,3 +313,145 @@ def test_bench_file_keeps_the_sections_of_other_benchmarks(tmp_path):
     text = path.read_text()
     assert "## pages\n\npages table" in text and "old header" not in text
     assert text.count("## topics") == 1 and "| 10 | 1.0 | 2.0 | 3.0 |" in text
+
+
+# --------------------------------------------------------------------------- choice of k, labels
+
+def test_choice_of_k_is_the_largest_within_the_tolerance_of_the_best(monkeypatch):
+    """Not the most stable k (noise out of sample, and it leans to small k): the largest
+    candidate whose stability is within STABILITY_TOLERANCE of the best."""
+    curve = {5: 0.60, 6: 0.70, 7: 0.62, 8: 0.59, 9: 0.61, 10: 0.30}
+
+    def fake_labels(X, k, random_state, resamples, fraction, eval_rows):
+        return [np.array([k]), np.array([k])]
+
+    monkeypatch.setattr(topic_model, "_subsample_labels", fake_labels)
+    monkeypatch.setattr(topic_model, "pair_ari", lambda a, b: curve[int(a[0])])
+    X = np.ones((40, 3))
+    chosen = topic_model.select_n_topics(X, candidates=sorted(curve))
+    assert chosen.n_topics == 9 and chosen.stability == curve  # 0.61 >= 0.70 - 0.1
+    assert topic_model.select_n_topics(X, candidates=sorted(curve), tolerance=0).n_topics == 6
+    assert max(topic_model.K_CANDIDATES) >= 25
+    assert "largest k within 0.1" in chosen.criterion
+
+
+def test_the_seed_build_chooses_17_topics_and_says_how_stable_they_are(seed_db):
+    model = query(seed_db, "SELECT n_topics, seed_stability, subsample_stability, "
+                           "stability_summary FROM topic_models")
+    k, seeds, subsamples, summary = model[0]
+    assert k == 17
+    assert 0 < subsamples <= seeds <= 1
+    assert summary == topic_model.stability_in_words(seeds, subsamples)
+    assert summary.startswith(f"agreement over 5 seeds {seeds:.2f} and over 4 subsamples")
+    assert summary.endswith(": the grouping is moderately stable")
+
+
+def test_stability_in_words():
+    assert topic_model.stability_in_words(0.81, 0.85).endswith("the grouping is stable")
+    assert topic_model.stability_in_words(0.95, 0.64).endswith("moderately stable")
+    assert "fragile" in topic_model.stability_in_words(0.40, None)
+    assert topic_model.stability_in_words(None, None).startswith("stability not measured")
+
+
+def test_boilerplate_terms_are_numbers_and_terms_every_topic_uses():
+    import scipy.sparse as sp
+
+    names = ["2030", "water", "health", "substantially"]
+    # 4 units, 2 topics: 'substantially' in every unit, 'water' only in topic 0's units
+    words = sp.csr_matrix(np.array([[1, 1, 0, 1], [0, 1, 0, 1], [0, 0, 1, 1], [1, 0, 1, 1]]))
+    primary = np.array([0, 0, 1, 1])
+    assert topic_model.boilerplate_terms(words, primary, names) == {"2030", "substantially"}
+
+
+def test_labels_leave_out_boilerplate_and_the_objective_shows_only_when_clear():
+    texts = ([f"By 2030 substantially reduce water pollution in rivers {i}" for i in range(8)]
+             + [f"By 2030 substantially expand consular assistance to nationals {i}"
+                for i in range(8)])
+    units = pd.DataFrame({"unit_id": [f"u{i:02d}" for i in range(16)], "session_number": 1,
+                          "unit_type": "text", "text": texts})
+    result = topic_model.fit_topics(units, 2)
+    labels = result.topics.set_index("topic_id")["label"].tolist()
+    assert not any("2030" in label or "substantially" in label.lower() for label in labels)
+    objectives = dict(zip(result.topics["label"], result.topics["main_objective"]))
+    consular = next(label for label in objectives if "onsular" in label)
+    water = next(label for label in objectives if "ater" in label or "ollution" in label)
+    assert objectives[consular] == 14
+    assert pd.isna(objectives[water])  # nothing of the GCM in water pollution
+
+
+# --------------------------------------------------------------------------- labelled texts
+
+def _labelled_csv(tmp_path, rows, header="text,group"):
+    path = tmp_path / "labelled.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+THEMES = {"detention": "alternatives to detention for children and families",
+          "consular": "consular assistance and protection of nationals abroad",
+          "remittances": "cheaper transfer of remittances and financial inclusion"}
+
+
+def _themed_rows(n_each=10):
+    return [f'"{text}, case {i}",{group}' for group, text in THEMES.items()
+            for i in range(n_each)]
+
+
+def test_evaluate_labelled_scores_every_method_at_both_k(tmp_path):
+    from gcmdash.topics import labelled
+
+    frame = labelled.read_labelled_texts(_labelled_csv(tmp_path, _themed_rows()))
+    steps = []
+    report = labelled.evaluate_labelled(frame, seeds=(0, 1),
+                                        progress=lambda *step: steps.append(step))
+    assert (report.texts, report.groups) == (30, 3)
+    assert [(done, total) for done, total, _ in steps] == [(i, 7) for i in range(1, 8)]
+    by = {(s.method, s.at): s for s in report.scores}
+    assert set(by) == {(m, at) for m in ("model", "TF-IDF + NMF", "TF-IDF + KMeans")
+                       for at in ("true k", "chosen k")}
+    assert by[("model", "true k")].n_topics == 3
+    assert by[("model", "chosen k")].n_topics == report.chosen_k
+    assert by[("model", "true k")].ari_mean == 1.0 and by[("model", "true k")].ari_sd == 0
+    text = labelled.format_labelled(report, seeds=(0, 1))
+    assert "30 texts in 3 groups" in text and "TF-IDF + KMeans" in text
+    # any view can be scored: a method from a feature function and a clusterer
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    view = labelled.features_method(
+        "counts + Ward", lambda texts: CountVectorizer().fit_transform(texts).toarray(),
+        lambda k, seed: AgglomerativeClustering(n_clusters=k))
+    score = labelled.score_method(view, frame["text"].tolist(), frame["group"].tolist(), 3,
+                                  "true k", seeds=(0,))
+    assert score.ari_mean == 1.0 and score.seed_stability == 1.0
+
+
+@pytest.mark.parametrize("header, rows, message", [
+    ("text,label", _themed_rows(), "missing column(s) group (columns found: text, label)"),
+    ("text,group", _themed_rows(2), "6 text(s); an evaluation needs at least 20"),
+    ("text,group", _themed_rows() + [",detention"], "1 row(s) with an empty text (line 32)"),
+    ("text,group", [f"text {i},one" for i in range(25)], "every text is in one group"),
+    ("text,group", [], "0 text(s); an evaluation needs at least 20"),
+])
+def test_cli_evaluate_file_rejects_a_bad_csv_without_a_traceback(tmp_path, header, rows,
+                                                                message):
+
+    from gcmdash.cli import main
+
+    path = _labelled_csv(tmp_path, rows, header)
+    result = separate_streams_runner().invoke(main, ["topics", "--evaluate-file", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+    missing = separate_streams_runner().invoke(main, ["topics", "--evaluate-file", str(tmp_path / "no.csv")])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_cli_evaluate_file_prints_the_table_and_progress(tmp_path):
+
+    from gcmdash.cli import main
+
+    result = separate_streams_runner().invoke(main, ["topics", "--evaluate-file",
+                                       str(_labelled_csv(tmp_path, _themed_rows()))])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0].startswith("evaluate-file [1/7] chose k = ")
+    assert "model              true k      3   1.000 ± 0.000" in result.stdout

@@ -6,7 +6,6 @@ run on con.cursor() (gcmdash.views.queries).
 """
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -58,7 +57,7 @@ def get_connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     is released (closed) before the new file is opened."""
     path = Path(path) if path is not None else config.db_path()
     try:
-        stat = os.stat(path)
+        stat = path.stat()
     except FileNotFoundError:
         raise DatabaseMissing(path) from None
     key = (str(path), stat.st_ino, stat.st_mtime_ns)

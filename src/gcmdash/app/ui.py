@@ -1,7 +1,8 @@
-"""Streamlit pieces the pages share: a chart with its caption, text alternative and table.
+"""Streamlit pieces the pages share: a page section (gcmdash.views.sections) drawn with st.*,
+a chart with its caption, text alternative and table.
 
-The only module besides the pages that calls st.*; it takes figures and display tables the
-pure modules (charts, tables) made, and never queries.
+The only module besides the pages that calls st.*; it takes the sections, figures and display
+tables the pure modules (sections, charts, tables) made, and never queries.
 """
 from __future__ import annotations
 
@@ -12,23 +13,59 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from gcmdash.views import charts, tables
+from gcmdash.views.sections import Section
 
 # Most rows a results table shows (the download holds them all).
 MAX_ROWS = 500
 
 
+def _column_config(section: Section) -> dict:
+    config = {c: st.column_config.TextColumn(width=w) for c, w in section.widths}
+    for column in section.links:
+        config[column] = st.column_config.LinkColumn(width=dict(section.widths).get(column))
+    return config
+
+
+def section(s: Section, *, heading: str | None = "header", key: str | None = None,
+            on_select: str | Callable = "ignore", placeholder: str | None = None):
+    """Draw a section: its title (st.header, st.subheader or none), then its figure with
+    caption and text alternative, or its table (its empty-state message when the table has no
+    row) and caption. Returns the chart's selection event, if any."""
+    if heading:
+        getattr(st, heading)(s.title)
+    if s.figure is not None:
+        event = chart(s.figure, s.caption, None if s.table_open else s.table,
+                      key=key, on_select=on_select, source=s.source)
+        if s.table_open and s.table is not None:
+            st.dataframe(s.table, hide_index=True, placeholder=placeholder)
+        return event
+    if s.is_empty and s.empty:
+        st.info(s.empty)
+    elif s.table is not None:
+        if s.wrap:
+            text_table(s.table)
+        else:
+            st.dataframe(s.table, hide_index=True, column_config=_column_config(s) or None,
+                         key=key)
+    if s.caption:
+        st.caption(s.caption)
+    return None
+
+
 def chart(fig: go.Figure, caption: str, table: pd.DataFrame | None = None, *,
           key: str | None = None, on_select: str | Callable = "ignore",
-          selection_mode: Iterable[str] = ("points",)):
+          selection_mode: Iterable[str] = ("points",), source: str = ""):
     """A plotly chart, its caption, and under it an expander with the chart as text (the
-    figure's alt text) and, when given, the table the chart draws. Returns the chart's
-    selection event (on_select != 'ignore')."""
+    figure's alt text), where its numbers come from and, when given, the table the chart
+    draws. Returns the chart's selection event (on_select != 'ignore')."""
     event = st.plotly_chart(fig, key=key, on_select=on_select,
                             selection_mode=tuple(selection_mode), width="stretch",
                             config={"displaylogo": False}, alt=charts.short_alt(fig) or None)
     st.caption(caption)
     with st.expander("The chart as text" + (" and as a table" if table is not None else "")):
         st.markdown(tables.plain(charts.alt_text(fig)))
+        if source:
+            st.markdown(tables.plain("Source: " + source))
         if table is not None:
             st.dataframe(table, hide_index=True)
     return event

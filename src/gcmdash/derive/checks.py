@@ -11,13 +11,16 @@ import re
 
 import duckdb
 
+from gcmdash import vocab
 from gcmdash.provenance import fold_text
 from gcmdash.records import Flag
+
 
 # Tokens in the check SQL: @SOURCE_LABEL@ names a fact row's source ('document, line N' or
 # 'curated row (URL)'), @SOURCE_LABEL(p)@ the same for alias p, @FOLD(col)@ compares text
 # without case, accents or punctuation, @SOME(list)@ names the first few sources of a list;
-# @VALUE_RANK(cols)@, @VALUES_NAMED@ and @OTHER_VALUES@ keep a flag to the most given values.
+# @VALUE_RANK(cols)@, @VALUES_NAMED@ and @OTHER_VALUES@ keep a flag to the most given values;
+# @QUALIFIER_PREFIX(col)@ is what a count of that qualifier is written after ('over ').
 def _source_label(alias: str = "") -> str:
     a = f"{alias}." if alias else ""
     return (f"coalesce({a}document_id || ', line ' || {a}line_start, "
@@ -53,12 +56,18 @@ _OTHER_VALUES = (f"CASE WHEN max(value_count) > {VALUES_NAMED} THEN format(' and
                  f"max(value_count) - {VALUES_NAMED}) ELSE '' END")
 
 
+def _qualifier_prefix(column: str) -> str:
+    whens = " ".join(f"WHEN '{q}' THEN '{p}'" for q, p in vocab.QUALIFIER_PREFIXES.items() if p)
+    return f"CASE {column} {whens} ELSE '' END"
+
+
 def _expand(sql: str) -> str:
     sql = re.sub(r"@SOME\(([\w.]+)\)@", lambda m: _some(m.group(1)), sql)
     sql = re.sub(r"@VALUE_RANK\(([\w, ]+)\)@", lambda m: _value_rank(m.group(1)), sql)
     sql = sql.replace("@OTHER_VALUES@", _OTHER_VALUES).replace("@VALUES_NAMED@", str(VALUES_NAMED))
     sql = sql.replace("@SOURCE_LABEL@", _source_label())
     sql = re.sub(r"@SOURCE_LABEL\((\w+)\)@", lambda m: _source_label(m.group(1)), sql)
+    sql = re.sub(r"@QUALIFIER_PREFIX\((\w+)\)@", lambda m: _qualifier_prefix(m.group(1)), sql)
     return re.sub(r"@FOLD\((\w+)\)@", lambda m: fold_text(m.group(1)), sql)
 
 
@@ -205,7 +214,7 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("participation_sources_differ", "warning", """
         WITH per_source AS (
             SELECT session_number, source,
-                   string_agg(measure || ' ' || CASE qualifier WHEN 'more_than' THEN 'over ' WHEN 'approximately' THEN 'about ' ELSE '' END || value,
+                   string_agg(measure || ' ' || @QUALIFIER_PREFIX(qualifier)@ || value,
                               ', ' ORDER BY measure) AS counts
             FROM participation GROUP BY session_number, source
         ), differing AS (
@@ -254,7 +263,7 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
                format('The summary of session {} ({}) states no participation counts that could be read',
                       d.session_number, d.document_id)
         FROM documents d
-        WHERE d.document_type = 'summary' AND d.status = 'loaded'
+        WHERE d.document_type = 'summary' AND d.status IN ('loaded', 'partial')
           AND NOT EXISTS (SELECT 1 FROM participation p WHERE p.document_id = d.document_id)
     """),
     ("document_failed", "error", """
@@ -292,7 +301,7 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
             UNION ALL SELECT session_number FROM panels)
         WHERE session_number NOT IN (SELECT session_number FROM sessions)"""),
     ("every loaded document has a session row", """
-        SELECT document_id FROM documents WHERE status = 'loaded'
+        SELECT document_id FROM documents WHERE status IN ('loaded', 'partial')
           AND session_number NOT IN (SELECT session_number FROM sessions)"""),
     ("every parsed fact points at a loaded document", """
         SELECT document_id FROM (
@@ -300,7 +309,7 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
             UNION ALL SELECT document_id FROM recommendations UNION ALL SELECT document_id FROM panels
             UNION ALL SELECT document_id FROM participation UNION ALL SELECT document_id FROM session_facts)
         WHERE document_id IS NOT NULL  -- curated rows cite a source_url instead
-          AND document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
+          AND document_id NOT IN (SELECT document_id FROM documents WHERE status IN ('loaded', 'partial'))"""),
 )
 
 # (invariant, SQL returning the rows that break it) over the tables the topic stage writes,
@@ -336,7 +345,7 @@ TOPIC_INVARIANTS: tuple[tuple[str, str], ...] = (
         WHERE t.unit_count <> coalesce(p.n, 0)"""),
     ("every text unit of a document points at a loaded document", """
         SELECT unit_id FROM text_units WHERE document_id IS NOT NULL
-          AND document_id NOT IN (SELECT document_id FROM documents WHERE status = 'loaded')"""),
+          AND document_id NOT IN (SELECT document_id FROM documents WHERE status IN ('loaded', 'partial'))"""),
     ("coverage has one row per session x objective", """
         SELECT s.session_number, o.objective
         FROM sessions AS s CROSS JOIN gcm_objectives AS o
@@ -376,6 +385,7 @@ class InvariantError(RuntimeError):
 
 
 def run_quality_checks(con: duckdb.DuckDBPyConnection) -> list[Flag]:
+    """Every quality check over the loaded database, as flags (nothing is written)."""
     flags: list[Flag] = []
     for name, severity, sql in QUALITY_CHECKS:
         for session_number, document_id, line_start, message in con.execute(_expand(sql)).fetchall():

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-ORGANISATION_TYPES = ("government", "un_system", "other_intergovernmental", "academia_research",
-                      "civil_society_ngo", "private_sector", "other")
+from gcmdash import vocab
+
+ORGANISATION_TYPES = vocab.values(vocab.ORGANISATION_TYPES)
 
 # (organisation type, rule name, pattern)
 RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(

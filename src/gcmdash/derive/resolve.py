@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from gcmdash import vocab
 from gcmdash.provenance import (
     SOURCE_LABEL,
     agreed_gender,
@@ -123,19 +124,20 @@ PARSED_PANELS = """
 
 # (item, SQL giving session_number and the sources holding it)
 COVERAGE_ITEMS: tuple[tuple[str, str], ...] = (
-    ("procedural_note", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'procedural_note'"),
-    ("programme_of_work", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'programme_of_work'"),
-    ("summary", "SELECT session_number, document_id FROM documents WHERE status = 'loaded' AND document_type = 'summary'"),
+    *((kind, f"SELECT session_number, document_id FROM documents WHERE status IN ({vocab.sql_list(vocab.STATUSES_WITH_FACTS)}) AND document_type = '{kind}'")
+      for kind in vocab.values(vocab.COVERAGE_ITEMS) if kind in vocab.values(vocab.DOCUMENT_KINDS)),
     ("dates", "SELECT session_number, source FROM session_facts WHERE fact = 'start_date'"),
     ("venue", "SELECT session_number, source FROM session_facts WHERE fact IN ('venue', 'city')"),
     ("agenda", "SELECT session_number, document_id FROM agenda_items"),
     ("panel_titles", "SELECT session_number, source FROM panels WHERE title IS NOT NULL"),
-    ("panel_people", "SELECT session_number, coalesce(document_id, source_url) FROM roles WHERE role IN ('panelist', 'moderator')"),
+    ("panel_people", "SELECT session_number, coalesce(document_id, source_url) FROM roles WHERE role IN (" + vocab.sql_list(vocab.PANEL_ROLES) + ")"),
     ("participation_counts", "SELECT session_number, source FROM participation"),
 )
 
 
 def record_coverage_sql() -> str:
+    """The INSERT that fills record_coverage: for each session and item of the record, whether
+    a document or curated row holds it, and which."""
     held = " UNION ALL ".join(f"SELECT '{item}', * FROM ({sql})" for item, sql in COVERAGE_ITEMS)
     return f"""
         INSERT INTO record_coverage
@@ -151,6 +153,8 @@ def record_coverage_sql() -> str:
 
 
 def resolve(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive what depends on several documents, in SQL: people, the person directory,
+    resolved sessions, parsed panels and the record coverage."""
     con.execute(RESOLVE_PEOPLE)
     con.execute(RESOLVE_PERSON_DIRECTORY)
     con.execute(RESOLVE_SESSIONS)

@@ -7,15 +7,19 @@ checks still cannot hang or exhaust the build.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
 import re
+import stat
+import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from pathlib import Path
 
+from gcmdash.extract.blocks import docx_blocks, html_blocks, markdown_blocks, render
 from gcmdash.extract.text import clean_text
 
 MAX_BYTES = 50 * 1024 * 1024  # a larger "document" is not a meeting record
@@ -30,6 +34,8 @@ FAILED, ENCRYPTED, NO_TEXT = "failed", "encrypted", "no_text"
 
 @dataclass(frozen=True)
 class ExtractedDocument:
+    """One input file as extracted: its identity, size, format and text, or why there is no text."""
+
     document_id: str
     file_name: str
     sha256: str
@@ -45,16 +51,73 @@ class ExtractedDocument:
         return replace(self, document_id=path.name, file_name=path.name)
 
 
-def discover(raw_dir: Path) -> list[Path]:
-    """Input files in data/raw, in a stable order; hidden files and folders are not inputs."""
+@dataclass(frozen=True)
+class RejectedEntry:
+    """Something in the input folder that is not a regular file the build may read, and why."""
+
+    name: str  # printable: an undecodable byte shows as \\xNN
+    reason: str
+
+
+def _entry_problem(raw_dir: Path, root: str, entry: os.DirEntry) -> str | None:
+    """Why this directory entry is not an input (None: a regular file, or a link to one inside
+    the folder). lstat only, then stat of a link's target: nothing is opened, so a FIFO or a
+    device cannot block."""
+    try:
+        entry.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8; rename the file to read it"
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+        if stat.S_ISLNK(mode):
+            target = os.path.realpath(raw_dir / entry.name)
+            if os.path.commonpath([root, target]) != root:
+                return "a link to a file outside the input folder (links are not followed out)"
+            mode = (raw_dir / entry.name).stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return "a link to a file that does not exist"
+        return f"cannot be examined: {exc.strerror or exc}"
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return f"{kind}, not a regular file"
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def discover_entries(raw_dir: Path) -> tuple[list[Path], list[RejectedEntry]]:
+    """Input files in data/raw in a stable order, and the entries that cannot be inputs with
+    the reason: links that loop, dangle or lead out of the folder, FIFOs, devices, sockets,
+    folders named like documents, undecodable names. Hidden entries and other folders are
+    not inputs."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"input folder {raw_dir} does not exist")
-    with os.scandir(raw_dir) as entries:  # file types from the directory itself, no stat each
-        names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
-    return [raw_dir / name for name in names]
+    root = os.path.realpath(raw_dir)
+    files, rejected = [], []
+    with os.scandir(raw_dir) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            problem = _entry_problem(raw_dir, root, entry)
+            if problem is None:
+                files.append(raw_dir / entry.name)
+            elif not (problem.startswith("a folder")
+                      and Path(entry.name).suffix.lower() not in SUPPORTED_SUFFIXES):
+                printable = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+                rejected.append(RejectedEntry(printable, problem))
+    return files, rejected
+
+
+def discover(raw_dir: Path) -> list[Path]:
+    """Input files in data/raw, in a stable order (see discover_entries for what is left out)."""
+    return discover_entries(raw_dir)[0]
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of the file's bytes, as hex (read in 1 MiB chunks)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -63,6 +126,8 @@ def sha256_file(path: Path) -> str:
 
 
 class ExtractionFailed(Exception):
+    """Raised when a file yields no text; `status` is the documents.status to record it with."""
+
     def __init__(self, status: str, reason: str) -> None:
         super().__init__(reason)
         self.status = status
@@ -104,21 +169,68 @@ def _text_file(data: bytes) -> tuple[str, tuple[int, ...]]:
     return decode(data), ()
 
 
-# --- PDF ---------------------------------------------------------------------------------------
-def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
-    import pypdf
-    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
+def _markdown_file(data: bytes) -> tuple[str, tuple[int, ...]]:
+    text, _ = _text_file(data)
+    return render(markdown_blocks(text), spaced=False), ()
 
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise ExtractionFailed(FAILED, "not a PDF file (no %PDF header)")
+
+# --- PDF ---------------------------------------------------------------------------------------
+# Print furniture a browser or a word processor adds at a page's edges: the date and time of
+# printing, the file's address, 'n/m' or 'Page n of m'.
+_FURNITURE_RE = re.compile(
+    r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?\b.*"
+    r"|(?:file|https?)://\S+(?:\s+\d{1,4}\s*/\s*\d{1,4})?"
+    r"|(?:page\s+)?\d{1,4}\s*(?:/|of)\s*\d{1,4}|page\s+\d{1,4})\s*$", re.IGNORECASE)
+_EDGE = 3  # lines at each end of a page where running headers and footers sit
+
+
+def drop_running_lines(pages: list[str]) -> list[str]:
+    """Pages without their running headers and footers: print furniture at a page's edges
+    (_FURNITURE_RE), and edge lines repeated word for word on most pages (a running title), which extraction
+    would otherwise read as bullets or glue to the text around them."""
+    split = [page.split("\n") for page in pages]
+    edges = [set(_edge_indexes(lines)) for lines in split]
+    repeated: Counter[str] = Counter()
+    for lines, indexes in zip(split, edges):
+        repeated.update({_shape(lines[i]) for i in indexes if lines[i].strip()})
+    running = {shape for shape, n in repeated.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
+    out = []
+    for lines, indexes in zip(split, edges):
+        kept = [line for i, line in enumerate(lines)
+                if i not in indexes or not (_FURNITURE_RE.match(unicodedata.normalize("NFKC", line))
+                                            or _shape(line) in running)]
+        out.append("\n".join(kept))
+    return out
+
+
+def _edge_indexes(lines: list[str]) -> list[int]:
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return filled[:_EDGE] + filled[-_EDGE:]
+
+
+def _shape(line: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", line).split())
+
+
+def _open_pdf(data: bytes):
+    import pypdf
+    from pypdf.errors import FileNotDecryptedError
+
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        try:  # an empty user password only restricts editing; the text is readable
+            if not reader.decrypt(""):
+                raise ExtractionFailed(ENCRYPTED, "the PDF is encrypted with a password")
+        except (FileNotDecryptedError, NotImplementedError) as exc:
+            raise ExtractionFailed(ENCRYPTED, f"the PDF is encrypted: {exc}") from None
+    return reader
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    from pypdf.errors import LimitReachedError, PyPdfError
+
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:  # an empty user password only restricts editing; the text is readable
-                if not reader.decrypt(""):
-                    raise ExtractionFailed(ENCRYPTED, "the PDF is encrypted with a password")
-            except (FileNotDecryptedError, NotImplementedError) as exc:
-                raise ExtractionFailed(ENCRYPTED, f"the PDF is encrypted: {exc}") from None
+        reader = _open_pdf(data)
         pages: list[str] = []
         total = 0
         for page in reader.pages:
@@ -135,6 +247,13 @@ def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             AssertionError, RecursionError, OSError, zipfile.BadZipFile) as exc:
         raise ExtractionFailed(FAILED, f"not a readable PDF: {type(exc).__name__}: {exc}") from None
+    return pages
+
+
+def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ExtractionFailed(FAILED, "not a PDF file (no %PDF header)")
+    pages = drop_running_lines(_pdf_pages(data))
     starts, lines = [], 0
     for text in pages:
         starts.append(lines + 1)
@@ -174,69 +293,19 @@ def _check_zip(data: bytes) -> None:
 def _docx(data: bytes) -> tuple[str, tuple[int, ...]]:
     _check_zip(data)
     import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        for block in document.element.body.iterchildren():
-            tag = block.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.extend(Paragraph(block, document).text.split("\n"))
-            elif tag == "tbl":
-                for row in Table(block, document).rows:
-                    lines.append("\t".join(" ".join(c.text.split()) for c in row.cells))
+        text = render(docx_blocks(document), spaced=False)
     except ExtractionFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - any library failure on user bytes is a clear failure
         raise ExtractionFailed(FAILED, f"not a readable DOCX: {type(exc).__name__}: {exc}") from None
-    return "\n".join(lines), ()
+    return text, ()
 
 
 # --- HTML --------------------------------------------------------------------------------------
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul",
-               "ol", "section", "article", "header", "footer", "blockquote", "pre", "hr", "dt",
-               "dd", "title", "main", "nav", "aside", "figure", "figcaption", "address"}
-_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
 _META_CHARSET_RE = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE)
-
-
-class _HtmlText(HTMLParser):
-    """HTML -> text lines: block elements end lines, table cells are tab-separated, scripts and
-    styles are dropped. Text only: nothing is rendered or executed."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):  # noqa: ARG002
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        elif tag in ("td", "th"):
-            self.parts.append("\t")
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
-
-    def text(self) -> str:
-        lines = "".join(self.parts).split("\n")
-        cleaned = [re.sub(r" *\t *", "\t", line).strip(" ").lstrip("\t") for line in lines]
-        out: list[str] = []
-        for line in cleaned:  # at most one blank line in a row
-            if line or (out and out[-1]):
-                out.append(line)
-        return "\n".join(out).strip("\n")
 
 
 def _html(data: bytes) -> tuple[str, tuple[int, ...]]:
@@ -247,13 +316,10 @@ def _html(data: bytes) -> tuple[str, tuple[int, ...]]:
             text = data.decode(declared.group(1).decode("ascii"), errors="replace")
         except LookupError:
             text = None
-    parser = _HtmlText()
-    parser.feed(text if text is not None else decode(data))
-    parser.close()
-    return parser.text(), ()
+    return render(html_blocks(text if text is not None else decode(data))), ()
 
 
-_EXTRACTORS = {".txt": _text_file, ".md": _text_file, ".pdf": _pdf, ".docx": _docx,
+_EXTRACTORS = {".txt": _text_file, ".md": _markdown_file, ".pdf": _pdf, ".docx": _docx,
                ".html": _html, ".htm": _html}
 
 

@@ -40,6 +40,7 @@ def squash_spaces(text: str) -> str:
 
 
 def strip_bullets(text: str) -> str:
+    """The text without its bullet characters, spaces squashed."""
     return squash_spaces(_BULLET_RE.sub(" ", text))
 
 
@@ -103,6 +104,8 @@ class _FragmentParser(HTMLParser):
 
 @dataclass(frozen=True)
 class HtmlFragments:
+    """A line's HTML fragments as plain text: its bold runs, list items and remaining text."""
+
     bold: tuple[str, ...]
     items: tuple[str, ...]
     plain: str
@@ -134,6 +137,7 @@ class HyphenLexicon:
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "HyphenLexicon":
+        """The lexicon of a corpus from its texts."""
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(count_tokens(text))
@@ -229,3 +233,30 @@ def repair_joined_lines(lines: list[str], lexicon: HyphenLexicon) -> list[str]:
             _, match, fixed = best
             repaired.append(line[: match.start()] + fixed + line[match.end() :])
     return repaired
+
+
+def repair_own_compounds(lines: list[str]) -> list[str]:
+    """Re-insert a lost hyphen wherever a document glues a compound it writes with its hyphen
+    elsewhere ('predeparture' where it also writes 'pre-departure'), on a line of any length:
+    a layout that re-wrapped or flowed the text moved the glue point away from the line's end.
+    Guessing a split from two known words ('capacity' + 'building') stays limited to over-long
+    lines (repair_joined_lines), where the glue point is known. Depends on the document alone
+    (so a cached parse stays valid whatever the corpus). Same lines out."""
+    if "-" not in "".join(lines):
+        return list(lines)
+    compounds: dict[str, str] = {}
+    for token in {t.lower() for line in lines if "-" in line for t in _WORD_RE.findall(line)
+                  if "-" in t}:
+        for position in (i for i, ch in enumerate(token) if ch == "-"):
+            compounds.setdefault(token[:position] + token[position + 1 :], token)
+    if not compounds:
+        return list(lines)
+    # only the lines holding a glued form are rewritten (a cheap search finds them)
+    glued = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, sorted(compounds, key=len, reverse=True)))
+                       + r")(?![\w-])")
+
+    def fix(match: re.Match[str]) -> str:
+        token = match.group()
+        return _match_case(token, compounds[token.lower()])
+
+    return [glued.sub(fix, line) if line else line for line in lines]

@@ -18,12 +18,13 @@ import duckdb
 import pyarrow as pa
 
 from gcmdash.config import SCHEMA_PATH
-from gcmdash.extract.formats import ExtractedDocument
 from gcmdash.derive.organisations import classify_organisation
+from gcmdash.extract.formats import ExtractedDocument
+from gcmdash.load.reference import ReferenceData
+from gcmdash.parse.completeness import assess
 from gcmdash.parse.people import gender_as_listed, person_id
 from gcmdash.provenance import SOURCE_PRECEDENCE  # documents load in this order
 from gcmdash.records import Flag, ParsedDocument, ParseFinding
-from gcmdash.load.reference import ReferenceData
 
 # Insert order respects foreign keys.
 FACT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules", "roles",
@@ -36,6 +37,8 @@ DOCUMENT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items
 
 @dataclass(frozen=True)
 class NotLoaded:
+    """An extracted document that is not loaded (failed, encrypted, no text or a duplicate), and why."""
+
     document: ExtractedDocument
     status: str  # failed / encrypted / no_text / duplicate
     reason: str
@@ -44,15 +47,19 @@ class NotLoaded:
 
 @dataclass(frozen=True)
 class LoadableDocument:
+    """A document ready to load: its extraction and what the parser read from it."""
+
     extracted: ExtractedDocument
     parsed: ParsedDocument
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the database tables from the schema file, in one transaction."""
     con.execute("BEGIN TRANSACTION;\n" + SCHEMA_PATH.read_text(encoding="utf-8") + "\nCOMMIT;")
 
 
 def load_order(documents: list[LoadableDocument]) -> list[LoadableDocument]:
+    """The documents in loading order: by document kind (SOURCE_PRECEDENCE), then document id."""
     return sorted(documents, key=lambda d: (SOURCE_PRECEDENCE[d.parsed.document_type],
                                             d.extracted.document_id))
 
@@ -128,15 +135,27 @@ class RowBuilder:
                 line_start=None, line_end=None, source_url=c.source_url,
                 reference_row=c.reference_row, note=c.note))
 
+    def _document_row(self, doc: LoadableDocument) -> dict:
+        """The documents row of a parsed document: `partial`, with what is missing and a flag
+        per gap, when the completeness cross-checks find a loss."""
+        e, p = doc.extracted, doc.parsed
+        completeness = assess(p, e.text or "")
+        self.flags += [Flag("document_partial", "warning",
+                            f"{e.document_id} is partial: {gap.message}", p.session_number,
+                            e.document_id, gap.line_start) for gap in completeness.gaps]
+        return dict(
+            document_id=e.document_id, file_name=e.file_name, sha256=e.sha256,
+            size_bytes=e.size_bytes, format=e.format, document_type=p.document_type,
+            session_number=p.session_number, classified_by=p.classified_by,
+            status=completeness.status, error=completeness.reason, duplicate_of=None,
+            original_name=self.original_names.get(e.document_id),
+            page_count=len(e.page_starts) if e.page_starts else None,
+            facts_yielded=dict(completeness.facts_yielded))
+
     def _add(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
         e, p = doc.extracted, doc.parsed
         doc_id = e.document_id
-        tables["documents"].append(dict(
-            document_id=doc_id, file_name=e.file_name, sha256=e.sha256, size_bytes=e.size_bytes,
-            format=e.format, document_type=p.document_type, session_number=p.session_number,
-            classified_by=p.classified_by, status="loaded", error=None, duplicate_of=None,
-            original_name=self.original_names.get(doc_id),
-            page_count=len(e.page_starts) if e.page_starts else None))
+        tables["documents"].append(self._document_row(doc))
         for number, line_start in enumerate(e.page_starts, 1):
             tables["document_pages"].append(dict(document_id=doc_id, page_number=number,
                                                  line_start=line_start))
@@ -162,6 +181,19 @@ class RowBuilder:
                 document_id=doc_id, session_number=session, rule=r.rule, min_value=r.min_value,
                 max_value=r.max_value, unit=r.unit, evidence=r.evidence,
                 line_start=r.line_start, line_end=r.line_end))
+        self._add_roles(doc, tables)
+        for c in p.participation:
+            tables["participation"].append(dict(
+                session_number=session, measure=c.measure, source=doc_id, value=c.value,
+                qualifier=c.qualifier, evidence=c.evidence, document_id=doc_id,
+                line_start=c.line_start, line_end=c.line_end, source_url=None,
+                reference_row=None, note=None))
+        for f in p.findings:
+            self.flags.append(_flag_from_finding(f, session, doc_id))
+        self._add_summary(doc, tables)
+
+    def _add_roles(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
+        p, doc_id, session = doc.parsed, doc.extracted.document_id, doc.parsed.session_number
         seen_roles: set[tuple] = set()
         for r in p.roles:
             pid = person_id(r.full_name)
@@ -177,14 +209,10 @@ class RowBuilder:
                 organisation_type=kind, organisation_rule=rule, document_id=doc_id,
                 line_start=r.line_start, line_end=r.line_end, source_url=None,
                 reference_row=None))
-        for c in p.participation:
-            tables["participation"].append(dict(
-                session_number=session, measure=c.measure, source=doc_id, value=c.value,
-                qualifier=c.qualifier, evidence=c.evidence, document_id=doc_id,
-                line_start=c.line_start, line_end=c.line_end, source_url=None,
-                reference_row=None, note=None))
-        for f in p.findings:
-            self.flags.append(_flag_from_finding(f, session, doc_id))
+
+    def _add_summary(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
+        """A summary's areas and recommendations, unless its session has them from another."""
+        p, doc_id, session = doc.parsed, doc.extracted.document_id, doc.parsed.session_number
         if p.discussion_areas and session in self.summaries:
             self.flags.append(Flag(
                 "second_summary", "warning",
@@ -207,13 +235,13 @@ class RowBuilder:
                 text=r.text, document_id=doc_id, line_start=r.line_start, line_end=r.line_end))
 
 
-
 def _flag_from_finding(finding: ParseFinding, session: int, document_id: str) -> Flag:
     return Flag(finding.check, finding.severity, finding.message, session, document_id,
                 finding.line_start)
 
 
 def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict]]) -> None:
+    """Insert each table's rows (dicts of column -> value) into the fact tables, in FACT_TABLES order."""
     for table in FACT_TABLES:
         rows = tables.get(table)
         if not rows:
@@ -334,6 +362,7 @@ def insert_unloaded_documents(con: duckdb.DuckDBPyConnection, unloaded: list[Not
 
 
 def insert_flags(con: duckdb.DuckDBPyConnection, flags: list[Flag]) -> None:
+    """Insert the distinct flags into quality_flags, sorted, numbered from 1."""
     ordered = sorted(set(flags), key=lambda f: (f.check_name, f.session_number or 0,
                                                 f.document_id or "", f.line_start or 0, f.message))
     rows = [dict(flag_id=i, check_name=f.check_name, severity=f.severity,
@@ -343,4 +372,5 @@ def insert_flags(con: duckdb.DuckDBPyConnection, flags: list[Flag]) -> None:
 
 
 def insert_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
+    """Insert the build's (key, value) facts into build_info, sorted by key."""
     con.executemany("INSERT INTO build_info VALUES (?, ?)", sorted(info.items()))

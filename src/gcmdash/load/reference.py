@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from gcmdash.records import QUALIFIERS, ROLES, STOCKTAKING_SESSION
+from gcmdash import vocab
+from gcmdash.vocab import PANEL_ROLES, STOCKTAKING_SESSION
 
 _URL_RE = re.compile(r"^https?://\S+$")
 _TIME_RANGE_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -33,6 +34,8 @@ class ReferenceDataError(ValueError):
 
 @dataclass(frozen=True)
 class CuratedSession:
+    """One row of sessions.csv: the session's curated facts and where the record states them."""
+
     session_number: int
     facts: tuple[tuple[str, str], ...]  # (fact, value) for the non-blank cells
     source_url: str | None
@@ -41,6 +44,8 @@ class CuratedSession:
 
 @dataclass(frozen=True)
 class CuratedPanel:
+    """One row of panels.csv: a panel's title and times from the public record."""
+
     session_number: int
     panel_number: int
     title: str
@@ -52,6 +57,8 @@ class CuratedPanel:
 
 @dataclass(frozen=True)
 class CuratedRole:
+    """One row of people.csv: who held which role in a session, from the public record."""
+
     session_number: int
     panel_number: int | None
     role: str
@@ -64,6 +71,8 @@ class CuratedRole:
 
 @dataclass(frozen=True)
 class CuratedCount:
+    """One row of participation.csv: a participation count with its qualifier and source."""
+
     session_number: int
     measure: str
     value: int
@@ -75,6 +84,8 @@ class CuratedCount:
 
 @dataclass(frozen=True)
 class ReferenceData:
+    """Every curated row the build reads, validated."""
+
     sessions: tuple[CuratedSession, ...] = ()
     panels: tuple[CuratedPanel, ...] = ()
     roles: tuple[CuratedRole, ...] = ()
@@ -105,8 +116,8 @@ class _Row:
         value = self.text("session", required=True)
         if value.lower() == "stocktaking":
             return STOCKTAKING_SESSION
-        if not value.isdigit() or not 1 <= int(value) <= 6:
-            raise self.fail("session", "must be 1-6 or 'stocktaking'")
+        if not value.isdigit() or not 1 <= int(value) < STOCKTAKING_SESSION:
+            raise self.fail("session", f"must be 1-{STOCKTAKING_SESSION - 1} or 'stocktaking'")
         return int(value)
 
     def whole_number(self, column: str, minimum: int, required: bool = True) -> int | None:
@@ -186,9 +197,9 @@ def _panel_row(row: _Row) -> CuratedPanel:
 
 
 def _role_row(row: _Row) -> CuratedRole:
-    role = row.choice("role", ROLES)
-    panel = row.whole_number("panel_number", 1, required=role in ("panelist", "moderator"))
-    return CuratedRole(row.session(), panel if role in ("panelist", "moderator") else None, role,
+    role = row.choice("role", vocab.values(vocab.ROLES))
+    panel = row.whole_number("panel_number", 1, required=role in PANEL_ROLES)
+    return CuratedRole(row.session(), panel if role in PANEL_ROLES else None, role,
                        row.text("honorific"), row.text("name"), row.text("affiliation"),
                        row.url(), row.where)
 
@@ -198,7 +209,7 @@ def _count_row(row: _Row) -> CuratedCount:
     if not _MEASURE_RE.match(measure):
         raise row.fail("measure", "must be a lower_case_name")
     return CuratedCount(row.session(), measure, row.whole_number("value", 0),
-                        row.choice("qualifier", QUALIFIERS), row.url(), row.text("note"),
+                        row.choice("qualifier", vocab.values(vocab.QUALIFIERS)), row.url(), row.text("note"),
                         row.where)
 
 
@@ -213,4 +224,5 @@ def read_reference(directory: Path) -> ReferenceData:
 
 
 def reference_files(directory: Path) -> list[Path]:
+    """The curated CSVs a build reads from `directory`, in name order."""
     return [directory / name for name in sorted(FILES)]

@@ -1,13 +1,17 @@
 """Clean text -> typed records: one pure parser per document kind, chosen by content."""
 from __future__ import annotations
 
+from gcmdash.extract.text import (
+    HyphenLexicon,
+    repair_joined_lines,
+    repair_own_compounds,
+)
 from gcmdash.parse.classify import classify
 from gcmdash.parse.common import NumberedLine, numbered_lines
 from gcmdash.parse.procedural_note import parse_procedural_note
 from gcmdash.parse.programme import parse_programme
 from gcmdash.parse.summary import parse_summary
-from gcmdash.records import ParseError, ParsedDocument
-from gcmdash.extract.text import HyphenLexicon, repair_joined_lines
+from gcmdash.records import ParsedDocument, ParseError
 
 _PARSERS = {
     "procedural_note": parse_procedural_note,
@@ -26,7 +30,8 @@ def parse_document(text: str, lexicon: HyphenLexicon | None = None) -> ParsedDoc
         raise ParseError("the document has no text")
     lexicon = lexicon or HyphenLexicon.from_texts([text])
     raw_lines = text.split("\n")
-    lines = [NumberedLine(i, t) for i, t in enumerate(repair_joined_lines(raw_lines, lexicon), 1)]
+    repaired = repair_own_compounds(repair_joined_lines(raw_lines, lexicon))
+    lines = [NumberedLine(i, t) for i, t in enumerate(repaired, 1)]
     classification = classify(text, numbered_lines(text))
     parser = _PARSERS.get(classification.document_type)
     if parser is None:

@@ -15,10 +15,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from gcmdash.extract.text import (
+    BULLET_GLYPHS,
+    join_wrapped,
+    split_html_fragments,
+    squash_spaces,
+    strip_bullets,
+)
 from gcmdash.parse.common import NumberedLine, match_time_range, roman_heading
 from gcmdash.parse.people import parse_person
 from gcmdash.records import AgendaItem, ParseFinding, RoleMention
-from gcmdash.extract.text import BULLET_GLYPHS, join_wrapped, split_html_fragments, squash_spaces, strip_bullets
 
 AGENDA_HEADING_RE = re.compile(
     r"^\W*(ANNEX\b.*(agenda|programme|program|work).*|Organi[sz]ation of work|Programme of work"
@@ -44,7 +50,11 @@ _SUB_ITEM_RE = re.compile(
 )
 _HONORIFIC_START_RE = re.compile(r"^(H\.\s?E\.|Mrs?\.?\s|Ms\.?|Dr\.?\s|Prof\.?\s|Professor\s|Ambassador\s)")
 _MODERATED_RE = re.compile(r"^Moderated by\s+", re.IGNORECASE)
+# 'Moderated by' after an entry on the same line (a cell whose lines were run together)
+_MODERATED_INSIDE_RE = re.compile(r"(?<=[\w).])\s+(?=Moderated by\s)")
 _DESCRIPTION_START_RE = re.compile(r"\s(?=(?:This|The) panel\b|Panel(?:l)?ists will\b)")
+_BARE_LABEL_RE = re.compile(r"(PANEL\s+\d{1,2}|SUMMARY PANEL)\s*:?", re.IGNORECASE)
+_LUNCH_RE = re.compile(r"^Lunch\b[\s:–-]*(\S.*)$", re.IGNORECASE)
 _SG_RE = re.compile(r"Secretary-General of the intergovernmental conference", re.IGNORECASE)
 _EXPERT_RE = re.compile(r",?\s*(the\s+)?thematic expert\b", re.IGNORECASE)
 
@@ -52,12 +62,18 @@ _EXPERT_RE = re.compile(r",?\s*(the\s+)?thematic expert\b", re.IGNORECASE)
 def find_agenda_start(lines: list[NumberedLine]) -> int | None:
     """Index of the first line of the agenda: its heading, else its first table row or time."""
     for index, line in enumerate(lines):
-        if AGENDA_HEADING_RE.match(line.text.strip()):
+        if AGENDA_HEADING_RE.match(line.text.strip()) and _capitalised(line.text):
             return index + 1
     for index, line in enumerate(lines):
         if match_time_range(line.text) or _DAY_RE.match(line.text) or "\t" in line.text:
             return index
     return None
+
+
+def _capitalised(text: str) -> bool:
+    """A heading starts with a capital; a wrapped sentence's last word ('agenda.') does not."""
+    letter = next((ch for ch in text if ch.isalpha()), "")
+    return letter.isupper()
 
 
 def _is_page_furniture_start(text: str) -> bool:
@@ -96,11 +112,14 @@ class _Day:
     number: int | None
     times: list[tuple[dt.time, dt.time, int]] = field(default_factory=list)
     blocks: list[_Block] = field(default_factory=list)
+    heading_lost: bool = False  # no 'Day N' heading: its times started again from the morning
 
 
 def _starter_kind(text: str, current: _Block | None, after_time: bool) -> str | None:
     bold = split_html_fragments(text).bold if "<b>" in text else ()
     cleaned = bold[0] if bold else strip_bullets(text)
+    if not cleaned[:1].isupper():
+        return None  # a wrapped line ('conclusions and outcomes') continues its entry
     for kind, pattern in _STARTERS:
         if pattern.match(cleaned):
             # Inside an opening segment, 'Welcome remarks by …' is one of its sub-items.
@@ -112,9 +131,83 @@ def _starter_kind(text: str, current: _Block | None, after_time: bool) -> str | 
 
 @dataclass(frozen=True)
 class AgendaResult:
+    """What an agenda parse read: its items, the people named in roles, and findings."""
+
     items: tuple[AgendaItem, ...]
     roles: tuple[RoleMention, ...]
     findings: tuple[ParseFinding, ...]
+
+
+# A time range inside a line, after text: rows that a layout ran together (a Markdown soft
+# break, a table flattened into one paragraph) are split there again.
+_EMBEDDED_ROW_RE = re.compile(
+    r"(?<=[^\s\d:.–—-])\s+(?=(?:[01]?\d|2[0-3])[:.][0-5]\d\s*(?:[-–—]|to)\s*"
+    r"(?:[01]?\d|2[0-3])[:.][0-5]\d\s+[A-Z])")
+
+
+def _split_run_together_rows(lines: list[NumberedLine]) -> list[NumberedLine]:
+    out: list[NumberedLine] = []
+    for line in lines:
+        if "<" in line.text or not match_time_range(line.text):
+            out.append(line)
+            continue
+        out += [NumberedLine(line.number, part) for part in _EMBEDDED_ROW_RE.split(line.text)]
+    return out
+
+
+class _AgendaStream:
+    """Reads an agenda's lines into days of times and concept blocks, in document order."""
+
+    def __init__(self) -> None:
+        self.days: list[_Day] = []
+        self.orphans: list[NumberedLine] = []
+        self.after_time = False
+
+    def _day(self) -> _Day:
+        if not self.days:
+            self.days.append(_Day(None))
+        return self.days[-1]
+
+    def read(self, line: NumberedLine) -> None:
+        text = line.text
+        if not text.strip() or _COLUMN_HEADER_RE.match(text):
+            return
+        day = _DAY_RE.match(text)
+        if day:
+            self.days.append(_Day(int(day.group(1))))
+            self.after_time = False
+            return
+        timed = match_time_range(text)
+        if timed:
+            start, end, rest = timed
+            self._add_time(start, end, line.number)
+            if not rest.strip():
+                return
+            line = NumberedLine(line.number, rest)
+        self._add_concept(line)
+
+    def _add_time(self, start: dt.time, end: dt.time, number: int) -> None:
+        current = self._day()
+        previous = current.times[-1][0] if current.times else None
+        if (previous is not None and previous.hour >= 12 > start.hour
+                and len(current.blocks) >= len(current.times)):
+            # the clock starts again: a new day whose heading the layout lost
+            following = current.number + 1 if current.number is not None else None
+            current = _Day(following, heading_lost=True)
+            self.days.append(current)
+        current.times.append((start, end, number))
+        self.after_time = True
+
+    def _add_concept(self, line: NumberedLine) -> None:
+        current = self.days[-1].blocks[-1] if self.days and self.days[-1].blocks else None
+        kind = _starter_kind(line.text, current, self.after_time)
+        if kind:
+            self._day().blocks.append(_Block(kind, [line]))
+            self.after_time = False
+        elif current is not None:
+            current.lines.append(line)
+        else:
+            self.orphans.append(line)
 
 
 def parse_agenda(lines: list[NumberedLine], last_day: int | None) -> AgendaResult:
@@ -123,82 +216,71 @@ def parse_agenda(lines: list[NumberedLine], last_day: int | None) -> AgendaResul
     `last_day` (the session's length in days) places rows of an agenda whose head was lost:
     what survives of a truncated agenda is its tail, so it belongs to the last day.
     """
-    days: list[_Day] = []
-    orphans: list[NumberedLine] = []
-    after_time = False
-    for line in _drop_page_furniture(lines):
-        text = line.text
-        if not text.strip() or _COLUMN_HEADER_RE.match(text):
-            continue
-        day = _DAY_RE.match(text)
-        if day:
-            days.append(_Day(int(day.group(1))))
-            after_time = False
-            continue
-        timed = match_time_range(text)
-        if timed:
-            if not days:
-                days.append(_Day(None))
-            start, end, rest = timed
-            days[-1].times.append((start, end, line.number))
-            after_time = True
-            if not rest.strip():
-                continue
-            text = rest
-            line = NumberedLine(line.number, rest)
-        current = days[-1].blocks[-1] if days and days[-1].blocks else None
-        kind = _starter_kind(text, current, after_time)
-        if kind:
-            if not days:
-                days.append(_Day(None))
-            days[-1].blocks.append(_Block(kind, [line]))
-            after_time = False
-        elif current is not None:
-            current.lines.append(line)
-        else:
-            orphans.append(line)
-
-    findings: list[ParseFinding] = []
+    stream = _AgendaStream()
+    for line in _split_run_together_rows(_drop_page_furniture(lines)):
+        stream.read(line)
+    findings = _truncation_findings(stream.days, stream.orphans, last_day)
     items: list[AgendaItem] = []
     roles: list[RoleMention] = []
-    inferred = any(day.number is None for day in days)
-    if orphans or inferred:
-        first = orphans[0] if orphans else None
-        surviving = sum(len(day.times) for day in days)
-        lost = squash_spaces(strip_bullets(split_html_fragments(first.text).plain or first.text))[:120] if first else ""
-        findings.append(ParseFinding(
-            check="agenda_truncated",
-            severity="warning",
-            message=(
-                f"The agenda is truncated: its beginning is missing and only {surviving} timed "
-                f"item(s) survive" + (f"; text without its row: '{lost}'" if lost else "")
-                + (f". Surviving rows are placed on day {last_day}, the session's last day."
-                   if inferred and last_day else ".")
-            ),
-            line_start=first.number if first else None,
-        ))
-    for day in days:
-        day_number = day.number if day.number is not None else (last_day or 1)
-        if len(day.times) != len(day.blocks):
-            findings.append(ParseFinding(
-                check="agenda_unaligned",
-                severity="error",
-                message=(f"Day {day_number}: {len(day.times)} time ranges but {len(day.blocks)} "
-                         "agenda entries; this day's agenda was not loaded"),
-                line_start=day.times[0][2] if day.times else None,
-            ))
-            continue
-        for (start, end, time_line), block in zip(day.times, day.blocks):
-            if end <= start:
-                findings.append(ParseFinding(
-                    "agenda_time_invalid", "error",
-                    f"Day {day_number}: the row at line {time_line} ends ({end:%H:%M}) before it "
-                    f"starts ({start:%H:%M}); the row was not loaded", time_line))
-                continue
-            item, block_roles = _read_block(block, day_number, start, end, time_line)
-            items.append(item if day.number is not None else _inferred(item))
-            roles.extend(block_roles)
+    for day in stream.days:
+        day_items, day_roles, day_findings = _read_day(day, last_day)
+        items += day_items
+        roles += day_roles
+        findings += day_findings
     return AgendaResult(tuple(items), tuple(roles), tuple(findings))
+
+
+def _truncation_findings(days: list[_Day], orphans: list[NumberedLine], last_day: int | None
+                         ) -> list[ParseFinding]:
+    inferred = any(day.number is None for day in days)
+    if not (orphans or inferred):
+        return []
+    first = orphans[0] if orphans else None
+    surviving = sum(len(day.times) for day in days)
+    lost = squash_spaces(strip_bullets(split_html_fragments(first.text).plain or first.text))[:120] if first else ""
+    return [ParseFinding(
+        check="agenda_truncated",
+        severity="warning",
+        message=(
+            f"The agenda is truncated: its beginning is missing and only {surviving} timed "
+            f"item(s) survive" + (f"; text without its row: '{lost}'" if lost else "")
+            + (f". Surviving rows are placed on day {last_day}, the session's last day."
+               if inferred and last_day else ".")
+        ),
+        line_start=first.number if first else None,
+    )]
+
+
+def _read_day(day: _Day, last_day: int | None
+              ) -> tuple[list[AgendaItem], list[RoleMention], list[ParseFinding]]:
+    day_number = day.number if day.number is not None else (last_day or 1)
+    if len(day.times) != len(day.blocks):
+        return [], [], [ParseFinding(
+            check="agenda_unaligned",
+            severity="error",
+            message=(f"Day {day_number}: {len(day.times)} time ranges but {len(day.blocks)} "
+                     "agenda entries; this day's agenda was not loaded"),
+            line_start=day.times[0][2] if day.times else None,
+        )]
+    items: list[AgendaItem] = []
+    roles: list[RoleMention] = []
+    findings: list[ParseFinding] = []
+    if day.heading_lost:
+        findings.append(ParseFinding(
+            "agenda_day_inferred", "info",
+            f"Day {day_number} has no heading: its rows from line {day.times[0][2]} are placed on "
+            "the day after the one above, since their times start again", day.times[0][2]))
+    for (start, end, time_line), block in zip(day.times, day.blocks):
+        if end <= start:
+            findings.append(ParseFinding(
+                "agenda_time_invalid", "error",
+                f"Day {day_number}: the row at line {time_line} ends ({end:%H:%M}) before it "
+                f"starts ({start:%H:%M}); the row was not loaded", time_line))
+            continue
+        item, block_roles = _read_block(block, day_number, start, end, time_line)
+        items.append(item if day.number is not None and not day.heading_lost else _inferred(item))
+        roles.extend(block_roles)
+    return items, roles, findings
 
 
 def _inferred(item: AgendaItem) -> AgendaItem:
@@ -213,6 +295,8 @@ def _split_entries(lines: list[NumberedLine]) -> tuple[list[NumberedLine], list[
     """
     head: list[NumberedLine] = []
     entries: list[list[NumberedLine]] = []
+    lines = [NumberedLine(line.number, part) for line in lines
+             for part in _MODERATED_INSIDE_RE.split(line.text)]
     for line in lines:
         raw = line.text
         text = strip_bullets(raw)
@@ -232,45 +316,60 @@ def _split_entries(lines: list[NumberedLine]) -> tuple[list[NumberedLine], list[
     return head, entries
 
 
-def _read_block(block: _Block, day_number: int, start: dt.time, end: dt.time, time_line: int
-                ) -> tuple[AgendaItem, list[RoleMention]]:
+def _title_and_parts(block: _Block) -> tuple[str, list[str], list[NumberedLine],
+                                             list[list[NumberedLine]]]:
+    """A block's raw title, the description read beside it, and its other lines split into
+    running text and entries."""
     first = block.lines[0]
-    panel_number = None
     fragments = split_html_fragments(first.text)
-    description_parts: list[str] = []
+    head, entries = _split_entries(block.lines[1:])
     if fragments.bold:
         # Word-to-markdown cell: the bold run is the title, the rest and the list items describe it.
-        title = fragments.bold[0]
-        description_parts += [p for p in (fragments.plain, *fragments.items) if p]
-        title_tail: list[NumberedLine] = []
-        head, entries = _split_entries(block.lines[1:])
-    else:
-        cells = _cells(first.text)
-        pieces = _bullet_items(cells[0]) if cells else [block.kind]
-        title = pieces[0]
-        description_parts += pieces[1:]
-        for cell in cells[1:]:
-            description_parts += _bullet_items(cell)
-        head, entries = _split_entries(block.lines[1:])
-        # A wrapped title continues on lines that start in lower case ('its dimensions').
-        title_tail = []
-        while head and head[0].text.strip()[:1].islower():
-            title_tail.append(head.pop(0))
-        title = join_wrapped([title, *(l.text for l in title_tail)])
+        return fragments.bold[0], [p for p in (fragments.plain, *fragments.items) if p], head, entries
+    cells = _cells(first.text)
+    pieces = _bullet_items(cells[0]) if cells else [block.kind]
+    title, parts = pieces[0], pieces[1:]
+    for cell in cells[1:]:
+        parts += _bullet_items(cell)
+    if _BARE_LABEL_RE.fullmatch(title) and head:  # 'PANEL 1:' alone, its title wrapped below
+        title = f"{title} {head.pop(0).text.strip()}"
+    # A wrapped title continues on lines that start in lower case ('its dimensions').
+    tail = []
+    while head and head[0].text.strip()[:1].islower():
+        tail.append(head.pop(0))
+    return join_wrapped([title, *(l.text for l in tail)]), parts, head, entries
+
+
+def _labelled_title(title: str, kind: str, parts: list[str]) -> tuple[str, int | None]:
+    """The title without its label ('PANEL 1: …' -> panel 1), the description it ran into
+    moved to `parts`."""
+    panel_number = None
     panel = _PANEL_RE.match(title)
     if panel:
         panel_number = int(panel.group(1))
         title = panel.group(2)
-    elif block.kind == "summary_panel":
+    elif kind == "summary_panel":
         title = re.sub(r"^SUMMARY PANEL\s*:?\s*", "", title, flags=re.IGNORECASE)
-    if block.kind != "panel" and ":" in title and not description_parts and block.kind == "opening":
+    lunch = _LUNCH_RE.match(title) if kind == "lunch" else None
+    if lunch:  # 'Lunch Space for Side-Events': the tab between the cells collapsed to a space
+        title = "Lunch"
+        parts.insert(0, lunch.group(1))
+    if ":" in title and not parts and kind == "opening":
         title, _, rest = title.partition(":")
-        description_parts.insert(0, squash_spaces(rest))
+        parts.insert(0, squash_spaces(rest))
     # Plain cells run the title into the description: '… all migrants This panel would …'.
     split = _DESCRIPTION_START_RE.search(title)
     if split:
-        description_parts.insert(0, title[split.end():].strip())
+        parts.insert(0, title[split.end():].strip())
         title = title[: split.start()].strip()
+    return title, panel_number
+
+
+def _read_block(block: _Block, day_number: int, start: dt.time, end: dt.time, time_line: int
+                ) -> tuple[AgendaItem, list[RoleMention]]:
+    first = block.lines[0]
+    title, description_parts, head, entries = _title_and_parts(block)
+    title, panel_number = _labelled_title(title, block.kind, description_parts)
     if head:
         description_parts.append(join_wrapped([l.text for l in head]))
 

@@ -27,6 +27,8 @@ _STOCKTAKING_RE = re.compile(r"\b(preparatory \(?stocktaking\)? meeting|stocktak
 
 @dataclass(frozen=True)
 class Classification:
+    """A document's kind and session, with the evidence that decided them (`classified_by`)."""
+
     document_type: str
     session_number: int
     classified_by: str
@@ -37,6 +39,9 @@ def _line_of(text: str, offset: int) -> int:
 
 
 def classify(text: str, lines: list[NumberedLine]) -> Classification:  # noqa: ARG001
+    """The document kind with the most evidence in the text ('other' on a tie or none) and its session.
+
+    Raises ParseError when the text names no session and no stocktaking meeting."""
     scores: dict[str, int] = {}
     reasons: dict[str, list[str]] = {}
     for kind, pattern, weight in _EVIDENCE:

@@ -5,8 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from gcmdash.records import ParseError, SessionInfo
 from gcmdash.extract.text import squash_spaces
+from gcmdash.records import ParseError, SessionInfo
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
@@ -42,11 +42,13 @@ TIME_RANGE_RE = re.compile(
 
 
 def to_number(word: str) -> int:
+    """An integer from digits or a number word ('three' -> 3)."""
     word = word.lower()
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
 def parse_clock(value: str) -> dt.time:
+    """A time of day from '10:15' or '10.15'."""
     hours, minutes = re.split(r"[:.]", value)
     return dt.time(int(hours), int(minutes))
 
@@ -68,6 +70,7 @@ def find_session_ordinal(text: str) -> tuple[int, int] | None:
 
 
 def parse_date_range(match: re.Match[str]) -> tuple[dt.date, dt.date]:
+    """(start, end) dates of a date-range match; ParseError when impossible or reversed."""
     year = int(match["year"])
     end_month = MONTHS[match["m2"].lower()]
     start_month = MONTHS[match["m1"].lower()] if match["m1"] else end_month
@@ -83,15 +86,19 @@ def parse_date_range(match: re.Match[str]) -> tuple[dt.date, dt.date]:
 
 @dataclass(frozen=True)
 class NumberedLine:
+    """One line of a document's text with its line number."""
+
     number: int  # 1-based line number in the file
     text: str
 
 
 def numbered_lines(text: str) -> list[NumberedLine]:
+    """The text's lines, numbered from 1."""
     return [NumberedLine(i, line) for i, line in enumerate(text.split("\n"), start=1)]
 
 
 def nonblank(lines: list[NumberedLine]) -> list[NumberedLine]:
+    """The lines that are not blank."""
     return [line for line in lines if line.text.strip()]
 
 
@@ -116,6 +123,7 @@ class JoinedText:
             self._starts.append((offset, line.number))
 
     def line_at(self, offset: int) -> int:
+        """The number of the line the character at `offset` came from."""
         number = self._starts[0][1] if self._starts else 0
         for start, line_number in self._starts:
             if start > offset:
@@ -124,6 +132,7 @@ class JoinedText:
         return number
 
     def span_lines(self, start: int, end: int) -> tuple[int, int]:
+        """(first line, last line) of the characters from `start` to `end` (exclusive)."""
         return self.line_at(start), self.line_at(max(start, end - 1))
 
 
@@ -158,6 +167,25 @@ def quoted_title(joined: JoinedText) -> tuple[str, int, int] | None:
 _PLACE_DATE_RE = re.compile(
     rf"^(?P<city>[A-Z][A-Za-z .'-]+?),\s*{DATE_RANGE_RE.pattern[2:]}", re.MULTILINE
 )
+# The same after the theme's closing quote, when a layout ran the two into one paragraph.
+_QUOTE_PLACE_DATE_RE = re.compile(
+    rf"[”\"]\s+(?P<city>[A-Z][A-Za-z .'-]+?),\s*{DATE_RANGE_RE.pattern[2:]}"
+)
+
+
+_SECTION_START_RE = re.compile(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)")
+
+
+def _wrapped_venue(venue: str, line_number: int, after: list[NumberedLine]) -> tuple[str, int]:
+    """The venue and its last line: a layout without blank lines may wrap its last words
+    ('… Trusteeship Council' / 'Chamber') onto the next line."""
+    following = after[1:2]
+    if following:
+        candidate = squash_spaces(following[0].text.replace("*", ""))
+        if (candidate and len(candidate.split()) <= 3 and candidate[:1].isupper()
+                and not _SECTION_START_RE.match(candidate) and not venue.endswith((".", ":"))):
+            return f"{venue} {candidate}", following[0].number
+    return venue, line_number
 
 
 def session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
@@ -165,18 +193,23 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
     the venue on the next line ('Palais des Nations, Room XIX')."""
     for index, line in enumerate(lines):
         text = squash_spaces(line.text.replace("*", ""))
-        match = _PLACE_DATE_RE.match(text)
+        match = _PLACE_DATE_RE.match(text) or _QUOTE_PLACE_DATE_RE.search(text)
         if not match:
             continue
+        before = [NumberedLine(line.number, text[: match.start() + 1])] if match.start() else []
         start_date, end_date = parse_date_range(match)
         venue, venue_line = None, line.number
-        for following in lines[index + 1 : index + 4]:
-            candidate = squash_spaces(following.text.replace("*", ""))
+        after = text[match.end():].strip(" ,;")
+        following = [NumberedLine(line.number, after)] if after else []
+        for position, candidate_line in enumerate(following + lines[index + 1 : index + 4]):
+            candidate = squash_spaces(candidate_line.text.replace("*", ""))
             if candidate:
-                if not re.match(r"^(I\.|[IVX]+\.\s|Organization of work|Introduction)", candidate):
-                    venue, venue_line = candidate, following.number
+                if not _SECTION_START_RE.match(candidate):
+                    venue, venue_line = _wrapped_venue(candidate, candidate_line.number,
+                                                       lines[index + 1 + position - len(following):])
                 break
-        title_block = JoinedText(lines[:index])
+        title_block = JoinedText([NumberedLine(l.number, l.text.replace("*", "")) for l in lines[:index]]
+                                 + before)
         title = quoted_title(title_block)
         return SessionInfo(
             session_number=session_number,
@@ -189,7 +222,29 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
             line_start=title[1] if title else line.number,
             line_end=venue_line,
         )
-    return None
+    return _wrapped_session_header(lines, session_number)
+
+
+def _wrapped_session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
+    """The same title block when a narrow layout wrapped the place and dates over two lines
+    ('… reintegration” Geneva, 19-20' / 'June 2017'): read in the block's running text."""
+    joined = JoinedText([NumberedLine(l.number, l.text.replace("*", "")) for l in lines])
+    match = _QUOTE_PLACE_DATE_RE.search(joined.text)
+    if not match:
+        return None
+    start_date, end_date = parse_date_range(match)
+    date_line = joined.line_at(match.end() - 1)
+    after = [l for l in lines if l.number > date_line and l.text.strip()]
+    venue, venue_line = None, date_line
+    if after and not _SECTION_START_RE.match(squash_spaces(after[0].text.replace("*", ""))):
+        venue, venue_line = _wrapped_venue(squash_spaces(after[0].text.replace("*", "")),
+                                           after[0].number, after)
+    title = quoted_title(joined)
+    return SessionInfo(
+        session_number=session_number, title=title[0] if title else None,
+        city=squash_spaces(match["city"]), country=None, venue=venue, start_date=start_date,
+        end_date=end_date, line_start=title[1] if title else joined.line_at(match.start()),
+        line_end=venue_line)
 
 
 def session_days(session: SessionInfo | None) -> int | None:

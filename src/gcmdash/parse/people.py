@@ -18,6 +18,8 @@ MALE_HONORIFICS = {"mr"}
 
 @dataclass(frozen=True)
 class NamedPerson:
+    """A person as named in a document: honorific, full name and affiliation."""
+
     honorific: str | None
     full_name: str
     affiliation: str | None
@@ -77,6 +79,7 @@ def name_key(full_name: str) -> str:
 
 
 def person_id(full_name: str) -> str:
+    """A person's id: the name key with hyphens for spaces ('ivan-martin')."""
     return name_key(full_name).replace(" ", "-")
 
 

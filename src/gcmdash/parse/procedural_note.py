@@ -4,8 +4,15 @@ from __future__ import annotations
 import re
 
 from gcmdash.parse.agenda import find_agenda_start, parse_agenda
-from gcmdash.parse.common import (NUMBER_PATTERN, JoinedText, NumberedLine, session_days,
-                              session_header, sentences, to_number)
+from gcmdash.parse.common import (
+    NUMBER_PATTERN,
+    JoinedText,
+    NumberedLine,
+    sentences,
+    session_days,
+    session_header,
+    to_number,
+)
 from gcmdash.records import FormatRule, ParsedDocument
 
 # (rule, what the sentence says): the duration or count that follows in the same sentence.
@@ -29,6 +36,8 @@ _EXPERTS_RE = re.compile(
 
 
 def extract_format_rules(lines: list[NumberedLine]) -> tuple[FormatRule, ...]:
+    """The session format rules (experts per panel, speaking times) stated in the lines, one per
+    rule (its first statement), in line order."""
     joined = JoinedText([NumberedLine(l.number, l.text.replace("*", "").lstrip("#")) for l in lines])
     found: dict[str, FormatRule] = {}
     for start, end, sentence in sentences(joined):
@@ -56,6 +65,7 @@ def extract_format_rules(lines: list[NumberedLine]) -> tuple[FormatRule, ...]:
 
 def parse_procedural_note(lines: list[NumberedLine], session_number: int, classified_by: str
                           ) -> ParsedDocument:
+    """A procedural note: its session header, its agenda if it has one, and its format rules."""
     agenda_start = find_agenda_start(lines)
     body = lines[:agenda_start] if agenda_start is not None else lines
     session = session_header(body[:40], session_number)

@@ -8,6 +8,7 @@ from gcmdash.records import ParsedDocument, ParseError
 
 def parse_programme(lines: list[NumberedLine], session_number: int, classified_by: str
                     ) -> ParsedDocument:
+    """An organization of work: its session header, agenda and roles; ParseError without an agenda."""
     agenda_start = find_agenda_start(lines)
     if agenda_start is None:
         raise ParseError("an organization of work without an agenda: no 'Organization of work' "

@@ -4,12 +4,36 @@ from __future__ import annotations
 
 import re
 
+from gcmdash.extract.text import (
+    BULLET_GLYPHS,
+    join_wrapped,
+    squash_spaces,
+    strip_bullets,
+    typical_width,
+)
 from gcmdash.parse.agenda import find_agenda_start, parse_agenda
-from gcmdash.parse.common import (DATE_RANGE_RE, NUMBER_PATTERN, JoinedText, NumberedLine, nonblank,
-                              parse_date_range, quoted_title, roman_heading, sentences, to_number)
-from gcmdash.records import (STOCKTAKING_SESSION, DiscussionArea, ParseError, ParsedDocument,
-                         ParseFinding, ParticipationCount, Recommendation, SessionInfo)
-from gcmdash.extract.text import join_wrapped, squash_spaces, typical_width
+from gcmdash.parse.common import (
+    DATE_RANGE_RE,
+    NUMBER_PATTERN,
+    JoinedText,
+    NumberedLine,
+    nonblank,
+    parse_date_range,
+    quoted_title,
+    roman_heading,
+    sentences,
+    to_number,
+)
+from gcmdash.records import (
+    STOCKTAKING_SESSION,
+    DiscussionArea,
+    ParsedDocument,
+    ParseError,
+    ParseFinding,
+    ParticipationCount,
+    Recommendation,
+    SessionInfo,
+)
 
 _SECTION_RE = {
     "panels": re.compile(r"^\W*([IVX]+\.\s*)?Panels\s*$", re.IGNORECASE),
@@ -193,6 +217,8 @@ def split_bullets(lines: list[NumberedLine], page_width: int) -> list[list[Numbe
     Otherwise, and wherever a lost glyph left leading white space, a new bullet starts.
     """
     content = [l for l in lines if l.text.strip() and not roman_heading(l.text)]
+    if any(l.text.lstrip()[:1] in BULLET_GLYPHS for l in content):
+        return _split_marked_bullets(content)
     # The list's own width (it is indented), leaving out lines extraction glued together; the
     # space a lost glyph left at a line's start is no part of the text's width.
     width = max((len(l.text.strip()) for l in content
@@ -221,6 +247,28 @@ def split_bullets(lines: list[NumberedLine], page_width: int) -> list[list[Numbe
     return bullets
 
 
+def _split_marked_bullets(content: list[NumberedLine]) -> list[list[NumberedLine]]:
+    """Bullets whose glyphs survived (list items of a structured format): each glyph starts
+    one, a line without one continues the bullet above, however long the lines are."""
+    bullets: list[list[NumberedLine]] = []
+    for line in content:
+        if line.text.lstrip()[:1] in BULLET_GLYPHS or not bullets:
+            bullets.append([line])
+        else:
+            bullets[-1].append(line)
+    return bullets
+
+
+def _wrapped_heading(lines: list[NumberedLine], heading: str, index: int) -> tuple[str, int]:
+    """A heading is a heading however it wraps: the line right below it that starts in lower
+    case ('… frameworks and' / 'principles') continues it; its narrative starts with a capital."""
+    while (index + 1 < len(lines) and lines[index + 1].text.strip()[:1].islower()
+           and not heading.endswith((".", ":", ";"))):
+        index += 1
+        heading = f"{heading} {lines[index].text.strip()}"
+    return heading, index
+
+
 def _areas(lines: list[NumberedLine], page_width: int
            ) -> tuple[list[DiscussionArea], list[Recommendation]]:
     areas: list[DiscussionArea] = []
@@ -240,6 +288,7 @@ def _areas(lines: list[NumberedLine], page_width: int
                     index += 1
                     continue
                 heading, heading_index = lines[following].text.strip(), following
+            heading, heading_index = _wrapped_heading(lines, heading, heading_index)
             starts.append((index, expected, heading, heading_index))
             expected = chr(ord(expected) + 1)
             index = heading_index + 1
@@ -256,7 +305,7 @@ def _areas(lines: list[NumberedLine], page_width: int
             recommendations.append(Recommendation(
                 area_letter=letter,
                 position=position,
-                text=join_wrapped([l.text for l in bullet]),
+                text=join_wrapped([strip_bullets(l.text) for l in bullet]),
                 line_start=bullet[0].number,
                 line_end=bullet[-1].number,
             ))
@@ -277,6 +326,8 @@ def _find(pattern: re.Pattern[str], lines: list[NumberedLine], start: int = 0) -
 
 def parse_summary(lines: list[NumberedLine], session_number: int, classified_by: str
                   ) -> ParsedDocument:
+    """A session summary: sessions, participation, discussion areas, recommendations and agenda;
+    ParseError without an 'Areas of discussion' section."""
     annex = find_agenda_start(lines)
     body = lines[: annex - 1] if annex else lines
     panels = _find(_SECTION_RE["panels"], body)

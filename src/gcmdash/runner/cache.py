@@ -7,29 +7,51 @@ gcmdash/runner/tasks.py), so the incremental build gives exactly the tables a fu
 Beside the entries lies the corpus state of the last build (gcmdash/runner/state.py), which lets
 the next build start from that build's database instead of from nothing.
 
-The cache is a build artefact under data/.cache (GCMDASH_CACHE_DIR), written and read only by
-gcmdash itself; deleting it only makes the next build slower.
+The cache is a build artefact under data/.cache (GCMDASH_CACHE_DIR); deleting it only makes
+the next build slower. What is read back from it is treated as untrusted: each entry is sealed
+with an HMAC-SHA256 under a secret key the first build writes beside the entries (`key` in
+each folder, mode 0600), over the entry's name and bytes, and an entry is unpickled only when its seal checks
+out. An entry the build did not write (another key, another program, a damaged or truncated
+file, a pickle this Python cannot read) is ignored, entry by entry, and counted in notices().
+A cache that cannot be written (read-only, disk full) only means nothing is cached.
 """
 from __future__ import annotations
 
+import contextlib
 import os
-import pickle
 import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from gcmdash.runner.state import STATE_FILE, CorpusState, forget_state, read_state, write_state
 from gcmdash.extract.formats import ExtractedDocument
-from gcmdash.runner.tasks import lexicon_agrees
 from gcmdash.extract.text import HyphenLexicon
+from gcmdash.runner.sealed import (
+    KEY_FILE,
+    Untrusted,
+    cache_key,
+    load_sealed,
+    store_sealed,
+)
+from gcmdash.runner.state import (
+    STATE_FILE,
+    CorpusState,
+    forget_state,
+    read_state,
+    write_state,
+)
+from gcmdash.runner.tasks import lexicon_agrees
 
 
 class DocumentCache:
+    """Extractions and parses by content hash, and the last build's corpus state."""
+
     def __init__(self, directory: Path | None, code_fingerprint: str,
                  extract_fingerprint: str | None = None) -> None:
         self.root = directory
+        self._keys: dict[Path, bytes | None] = {}
+        self.ignored: dict[str, int] = {}  # reason -> entries ignored for it
+        self.unwritable: str | None = None  # why entries could not be stored, if so
         # Parses and the corpus state depend on all the data-shaping code; extractions only on
         # the extraction code, so a parser change keeps them.
         self.directory = directory / code_fingerprint[:16] if directory else None
@@ -41,25 +63,45 @@ class DocumentCache:
         folder = self.extract_directory if stage == "extract" else self.directory
         return folder / f"{sha256}.{stage}.pkl" if folder else None
 
+    def _key(self, folder: Path) -> bytes | None:
+        if folder not in self._keys:
+            try:
+                self._keys[folder] = cache_key(folder)
+            except OSError as exc:
+                self._keys[folder] = None
+                self.unwritable = str(exc.strerror or exc)
+        return self._keys[folder]
+
     def _read(self, sha256: str, stage: str) -> Any | None:
         path = self._path(sha256, stage)
         if path is None or not path.exists():
             return None
         try:
-            with path.open("rb") as handle:
-                return pickle.load(handle)  # noqa: S301 - our own build artefact, never user input
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None  # a damaged or stale entry is simply a miss
+            return load_sealed(self._key(path.parent), path.name, path)
+        except Untrusted as exc:
+            self._ignore(str(exc))
+            return None  # a damaged or foreign entry is a miss
+
+    def _ignore(self, reason: str) -> None:
+        self.ignored[reason] = self.ignored.get(reason, 0) + 1
 
     def _write(self, sha256: str, stage: str, value: Any) -> None:
         path = self._path(sha256, stage)
-        if path is None:
+        if path is None or self.unwritable:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
+        try:
+            store_sealed(self._key(path.parent), path.name, path, value)
+        except OSError as exc:
+            self.unwritable = str(exc.strerror or exc)
+
+    def notices(self) -> list[str]:
+        """What the user should know about the cache: entries ignored, writes that failed."""
+        out = [f"cache: {n} entr{'y' if n == 1 else 'ies'} ignored ({reason}); rebuilt instead"
+               for reason, n in sorted(self.ignored.items())]
+        if self.unwritable:
+            out.append(f"cache: {self.root} cannot be written ({self.unwritable}); this build's "
+                       "results are not cached")
+        return out
 
     def _read_extraction(self, sha256: str) -> tuple[ExtractedDocument, Counter | None] | None:
         found = self._read(sha256, "extract")
@@ -82,6 +124,7 @@ class DocumentCache:
         return found[1] if found is not None else None
 
     def store_extracted(self, document: ExtractedDocument, counts: Counter | None) -> None:
+        """Keep an extraction and its word counts, sealed (best effort)."""
         self._write(document.sha256, "extract", (document, counts))
 
     def parsed(self, sha256: str, lexicon: HyphenLexicon) -> tuple[Any, dict] | None:
@@ -97,17 +140,36 @@ class DocumentCache:
         return result, answers
 
     def store_parsed(self, sha256: str, result: Any, answers: dict) -> None:
+        """Keep a parse and the lexicon questions it asked, sealed (best effort)."""
         self._write(sha256, "parse", (result, answers))
 
     def state(self) -> CorpusState | None:
         """The corpus state of the last build made with this code, if any."""
-        return read_state(self.directory)
+        if self.directory is None or not (self.directory / STATE_FILE).exists():
+            return None
+        try:
+            return read_state(self.directory, self._key(self.directory))
+        except Untrusted as exc:
+            self._ignore(str(exc))
+            return None
 
     def store_state(self, state: CorpusState) -> None:
-        write_state(self.directory, state)
+        """Keep the corpus state of the database just swapped in (best effort)."""
+        if self.directory is None:
+            return
+        try:
+            write_state(self.directory, state, self._key(self.directory))
+        except OSError as exc:
+            self.unwritable = str(exc.strerror or exc)
 
     def forget_state(self) -> None:
-        forget_state(self.directory)
+        """Remove the corpus state (before the database it describes is replaced). If it
+        cannot be removed, it is still never used with another database: the state names the
+        input fingerprint of its database, and a build starts from both only when they agree."""
+        try:
+            forget_state(self.directory)
+        except OSError as exc:
+            self.unwritable = str(exc.strerror or exc)
 
     def prune(self, keep: set[str]) -> None:
         """Drop entries of other code versions and of content no longer in the corpus."""
@@ -121,7 +183,8 @@ class DocumentCache:
             if folder is None or not folder.exists():
                 continue
             with os.scandir(folder) as entries:
-                stale = [e.path for e in entries
-                         if e.name != STATE_FILE and e.name.split(".", 1)[0] not in keep]
+                stale = [e.path for e in entries if e.name not in (STATE_FILE, KEY_FILE)
+                         and e.name.split(".", 1)[0] not in keep]
             for path in stale:
-                Path(path).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a read-only cache keeps its entries
+                    Path(path).unlink(missing_ok=True)

@@ -20,21 +20,24 @@ incremental build reads and parses what changed, and gives the tables a full bui
 """
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 
-from gcmdash.load.database import NotLoaded
-from gcmdash.runner.cache import DocumentCache
-from gcmdash.runner.state import CorpusState, FileStamp
-from gcmdash.extract.formats import ExtractedDocument, sha256_file
-from gcmdash.runner.isolate import IsolatedPool, TaskFailed
-from gcmdash.records import ParsedDocument
-from gcmdash.runner.tasks import extract_task, parse_task, set_lexicon_task
+from gcmdash.extract.formats import ExtractedDocument
 from gcmdash.extract.text import HyphenLexicon
+from gcmdash.load.database import NotLoaded
+from gcmdash.records import ParsedDocument
+from gcmdash.runner.cache import DocumentCache
+from gcmdash.runner.isolate import IsolatedPool, TaskFailed
+from gcmdash.runner.state import CorpusState, FileStamp
+from gcmdash.runner.tasks import extract_task, parse_task, set_lexicon_task
 
 EXTRACT_TIMEOUT_S = 60.0
 PARSE_TIMEOUT_S = 60.0
@@ -63,6 +66,8 @@ class PreviousBuild:
 
 @dataclass
 class IngestResult:
+    """The map stage's output: parsed documents, the others with why, and what was reused."""
+
     parsed: list[tuple[ExtractedDocument, ParsedDocument]] = field(default_factory=list)
     not_loaded: list[NotLoaded] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # document ids taken from the previous build
@@ -99,15 +104,29 @@ def _without_text(path: Path, sha256: str, status: str = "ok", reason: str | Non
                              text=None, status=status, error=reason)
 
 
+NO_CONTENT_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def unreadable_entry(name: str, reason: str) -> NotLoaded:
+    """A failed document for an input-folder entry whose content was never read."""
+    return NotLoaded(ExtractedDocument(
+        document_id=name, file_name=name, sha256=NO_CONTENT_SHA256, size_bytes=0,
+        format=Path(name).suffix.lower().lstrip(".") or "none", text=None, status="failed",
+        error=reason), "failed", reason)
+
+
 def ingest(paths: list[Path], workers: int, cache: DocumentCache,
            progress: Progress = lambda stage, done, total: None,
            previous: PreviousBuild | None = None,
            known_files: dict[str, FileStamp] | None = None) -> IngestResult:
     """Extract and parse every file (or reuse it from `previous`). `known_files` are the file
-    stamps of an earlier build: a file that still matches its stamp is not hashed again."""
+    stamps of an earlier build: a file that still matches its stamp is not hashed again. A
+    file that cannot be read when it is hashed is a failed document; the others carry on."""
     lazy = _LazyPool(workers)
+    unreadable: dict[str, str] = {}
     try:
-        stamps = hash_files(paths, known_files or {})
+        stamps = hash_files(paths, known_files or {}, unreadable)
+        paths = [p for p in paths if p.name in stamps]
         hashes = {name: stamp.sha256 for name, stamp in stamps.items()}
         result = _ingest(paths, hashes, cache, lazy, progress, previous)
         if result is None:  # the previous word counts could not be updated: start afresh
@@ -115,6 +134,7 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
     finally:
         lazy.close()
     result.state.files = stamps
+    result.not_loaded += [unreadable_entry(name, reason) for name, reason in unreadable.items()]
     result.cache_hits = dict(cache.hits)
     result.workers_started = lazy.pool is not None
     result.parsed.sort(key=lambda pair: pair[0].document_id)
@@ -122,19 +142,41 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
     return result
 
 
-def hash_files(paths: list[Path], known: dict[str, FileStamp]) -> dict[str, FileStamp]:
+def hash_files(paths: list[Path], known: dict[str, FileStamp],
+               unreadable: dict[str, str] | None = None) -> dict[str, FileStamp]:
     """file name -> stamp with the content's sha256; files whose stamp still matches are not
-    read (see FileStamp)."""
+    read (see FileStamp). A file that is no longer a regular file in its folder, or cannot be
+    read, is left out, with the reason in `unreadable` (or raised as OSError without it)."""
     stamps = {}
     for path in paths:
-        stat = os.stat(path)  # before reading: a change while it is read shows next time
-        stamp = known.get(path.name)
-        if stamp is None or not stamp.matches(stat):
-            hashed_at = time.time_ns()
-            stamp = FileStamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
-                              sha256_file(path), hashed_at)
-        stamps[path.name] = stamp
+        try:
+            stamps[path.name] = _stamp(path, known.get(path.name))
+        except OSError as exc:
+            if unreadable is None:
+                raise
+            unreadable[path.name] = f"could not be read: {exc.strerror or exc}"
     return stamps
+
+
+def _stamp(path: Path, known: FileStamp | None) -> FileStamp:
+    # The entry may have changed since discovery (a file swapped for a FIFO or a link out of
+    # the folder): opened without following a final link and without blocking, then checked.
+    real = os.path.realpath(path)
+    if os.path.commonpath([os.path.realpath(path.parent), real]) != os.path.realpath(path.parent):
+        raise OSError(errno.EXDEV, "it now links outside the input folder")
+    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        stat = os.fstat(fd)  # before reading: a change while it is read shows next time
+        if not S_ISREG(stat.st_mode):
+            raise OSError(errno.EINVAL, "it is no longer a regular file")
+        if known is not None and known.matches(stat):
+            return known
+        hashed_at = time.time_ns()
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return FileStamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
+                     digest.hexdigest(), hashed_at)
 
 
 def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, lazy: _LazyPool,

@@ -6,24 +6,34 @@ memory or dies is replaced too; the task is reported failed with the reason, and
 tasks carry on. Each worker is a fresh interpreter (`python -m gcmdash.runner.isolate FD FD`), so it
 inherits none of the parent's threads, open databases or main module (multiprocessing would
 re-run the parent's main script in the child, e.g. a Streamlit page).
+
+A worker never outlives its parent, however the parent ends (an exception, SIGTERM, SIGKILL):
+on Linux the kernel sends it SIGKILL when the parent dies (PR_SET_PDEATHSIG), and on every
+system a watchdog thread in the worker exits as soon as the parent's end of a pipe the parent
+never writes to closes, which the kernel does when the parent dies. Ctrl-C is the parent's to
+handle: the worker ignores SIGINT, which reaches the whole foreground process group.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing.connection
 import os
 import resource
+import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 STARTUP_S = 60.0
-_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # a task's time limit starts once its worker has loaded the code
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # a task's time limit starts once its worker has loaded the code
 
 
 @dataclass(frozen=True)
@@ -57,18 +67,61 @@ def _worker_main(conn: "_Duplex", memory_bytes: int | None) -> None:
                                 f"\n{traceback.format_exc(limit=3)}"))
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def parent_death_hook(parent_pid: int) -> Callable[[], None]:
+    """A function for a child process to call first (a worker at start, or a subprocess's
+    preexec_fn): it is then killed when the parent dies (Linux), and exits at once if the
+    parent already has. Everything it needs is looked up here, before any fork."""
+    prctl = None
+    if sys.platform.startswith("linux"):
+        try:
+            prctl = ctypes.CDLL(None, use_errno=True).prctl  # libc, already loaded
+        except (OSError, AttributeError):
+            prctl = None  # the watchdog (workers) still stops it
+
+    def hook() -> None:
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+    return hook
+
+
+def _watch_parent(lifeline_fd: int) -> None:
+    """Exit the worker when the parent's end of the lifeline pipe closes (the parent died)."""
+    def watch() -> None:
+        try:
+            while os.read(lifeline_fd, 1):
+                pass
+        except OSError:
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 class _Worker:
     def __init__(self, memory_bytes: int | None) -> None:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gcmdash.runner.isolate", str(to_child_r), str(from_child_w),
-             str(memory_bytes or 0)],
-            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, close_fds=True,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))})
-        os.close(to_child_r)
-        os.close(from_child_w)
+        lifeline_r, self.lifeline = os.pipe()  # never written: it closes when this process dies
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gcmdash.runner.isolate", str(to_child_r),
+                 str(from_child_w), str(memory_bytes or 0), str(lifeline_r), str(os.getpid())],
+                pass_fds=(to_child_r, from_child_w, lifeline_r), stdin=subprocess.DEVNULL,
+                close_fds=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                    filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))})
+        except BaseException:
+            for fd in (to_child_w, from_child_r, self.lifeline):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (to_child_r, from_child_w, lifeline_r):
+                os.close(fd)
         self.conn = _Duplex(from_child_r, to_child_w)
         self.task: tuple[Any, float, bool] | None = None  # (key, since, started)
 
@@ -86,6 +139,9 @@ class _Worker:
             self.process.kill()
             self.process.wait()
         self.conn.close()
+        if self.lifeline is not None:
+            os.close(self.lifeline)
+            self.lifeline = None
 
 
 class _Duplex:
@@ -125,9 +181,16 @@ class IsolatedPool:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        for worker in self._workers:
-            worker.stop(kill=exc_info[0] is not None)
-        self._workers = []
+        workers, self._workers = self._workers, []
+        kill = exc_info[0] is not None
+        try:
+            for worker in workers:
+                worker.stop(kill=kill)
+        finally:  # stopping one was interrupted: the others are killed, not left running
+            for worker in workers:
+                if worker.process.poll() is None:
+                    worker.process.kill()
+                    worker.process.wait()
 
     def broadcast(self, function: Callable[[Any, dict], Any], argument: Any) -> None:
         """Run `function(argument, state)` in every worker now and in every replacement later."""
@@ -149,51 +212,69 @@ class IsolatedPool:
         while len(self._workers) < min(self.size, len(pending)):
             self._workers.append(self._new_worker())
         busy: dict[int, _Worker] = {}
-
-        def dispatch() -> None:
-            for index, worker in enumerate(self._workers):
-                if index not in busy and pending:
-                    key, argument = pending.pop()
-                    worker.conn.send((function, argument))
-                    worker.task = (key, time.monotonic(), False)
-                    busy[index] = worker
-
         while pending or busy:
-            dispatch()
+            self._dispatch(function, pending, busy)
             if not busy:
                 break
             ready = multiprocessing.connection.wait([w.conn.reader for w in busy.values()],
                                                     timeout=0.2)
-            now = time.monotonic()
-            finished = []
-            for index, worker in list(busy.items()):
-                key, since, started = worker.task
-                outcome: Any = None
-                if worker.conn.reader in ready:
-                    try:
-                        status, value = worker.conn.recv()
-                    except (EOFError, OSError):
-                        status, value = "died", self._death_reason(worker)
-                    if status == "started":
-                        worker.task = (key, time.monotonic(), True)
-                        continue
-                    outcome = value if status == "ok" else TaskFailed(_first_line(value))
-                    replace_worker = status in ("memory", "died")
-                elif worker.process.poll() is not None:
-                    outcome, replace_worker = TaskFailed(self._death_reason(worker)), True
-                elif now - since > (self.timeout_s if started else self.timeout_s + STARTUP_S):
-                    outcome = TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped")
-                    replace_worker = True
-                else:
-                    continue
-                del busy[index]
-                worker.task = None
-                if replace_worker:
-                    worker.stop(kill=True)
-                    self._workers[index] = self._new_worker()
-                finished.append((key, outcome))
-            dispatch()  # the workers start on the next tasks while the caller takes these
+            finished = self._collect(busy, ready, time.monotonic())
+            self._dispatch(function, pending, busy)  # the workers start on the next tasks while the caller takes these
             yield from finished
+
+    def _dispatch(self, function: Callable[[Any, dict], Any], pending: list[tuple[Any, Any]],
+                  busy: dict[int, _Worker]) -> None:
+        """Send the next pending tasks (taken from the end of `pending`) to the idle workers."""
+        for index, worker in enumerate(self._workers):
+            if index not in busy and pending:
+                key, argument = pending.pop()
+                worker.conn.send((function, argument))
+                worker.task = (key, time.monotonic(), False)
+                busy[index] = worker
+
+    def _collect(self, busy: dict[int, _Worker], ready: list, now: float) -> list[tuple[Any, Any]]:
+        """(key, result or TaskFailed) of each busy worker's task that has ended, in worker order.
+        Those workers are no longer busy; one that is not trusted again is replaced."""
+        finished = []
+        for index, worker in list(busy.items()):
+            key = worker.task[0]
+            ended = self._task_outcome(worker, worker.conn.reader in ready, now)
+            if ended is None:
+                continue
+            outcome, replace_worker = ended
+            del busy[index]
+            worker.task = None
+            if replace_worker:
+                worker.stop(kill=True)
+                self._workers[index] = self._new_worker()
+            finished.append((key, outcome))
+        return finished
+
+    def _task_outcome(self, worker: _Worker, readable: bool, now: float
+                      ) -> tuple[Any, bool] | None:
+        """(result or TaskFailed, whether to replace the worker) when the worker's task has
+        ended: it answered, died or ran out of time; None while it is still running."""
+        _, since, started = worker.task
+        if readable:
+            return self._received(worker)
+        if worker.process.poll() is not None:
+            return TaskFailed(self._death_reason(worker)), True
+        if now - since > (self.timeout_s if started else self.timeout_s + STARTUP_S):
+            return TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped"), True
+        return None
+
+    def _received(self, worker: _Worker) -> tuple[Any, bool] | None:
+        """Read the worker's message: None when it only says the task started (its time limit
+        counts from now), else (result or TaskFailed, whether to replace the worker)."""
+        try:
+            status, value = worker.conn.recv()
+        except (EOFError, OSError):
+            status, value = "died", self._death_reason(worker)
+        if status == "started":
+            worker.task = (worker.task[0], time.monotonic(), True)
+            return None
+        outcome = value if status == "ok" else TaskFailed(_first_line(value))
+        return outcome, status in ("memory", "died")
 
     @staticmethod
     def _death_reason(worker: _Worker) -> str:
@@ -220,9 +301,14 @@ def _first_line(value: str) -> str:
 
 
 def default_workers() -> int:
+    """Workers a build starts by default: the number of cores, at most 4."""
     return max(1, min(4, os.cpu_count() or 1))
 
 
-if __name__ == "__main__":  # a worker: python -m gcmdash.runner.isolate READ_FD WRITE_FD MEMORY_BYTES
-    _read_fd, _write_fd, _memory = (int(a) for a in sys.argv[1:4])
+if __name__ == "__main__":
+    # a worker: python -m gcmdash.runner.isolate READ_FD WRITE_FD MEMORY_BYTES LIFELINE_FD PPID
+    _read_fd, _write_fd, _memory, _lifeline, _parent = (int(a) for a in sys.argv[1:6])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent_death_hook(_parent)()
+    _watch_parent(_lifeline)
     _worker_main(_Duplex(_read_fd, _write_fd), _memory or None)

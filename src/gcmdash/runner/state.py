@@ -7,17 +7,17 @@ questions its parse asked (so an unchanged document is reused only while the new
 still answers them the same way). It is written after the database is swapped in, and names
 that database's input fingerprint: a state that does not match the database is not used.
 
-Like the rest of the cache it is a build artefact: deleting it only makes the next build a
-full one.
+Like the rest of the cache it is a build artefact, sealed with the cache's key
+(gcmdash/runner/cache.py): deleting it only makes the next build a full one.
 """
 from __future__ import annotations
 
 import os
-import pickle
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from gcmdash.runner.sealed import Untrusted, load_sealed, store_sealed
 
 STATE_FILE = "corpus-state.pkl"
 
@@ -36,6 +36,7 @@ class FileStamp:
     hashed_at_ns: int
 
     def matches(self, stat: os.stat_result) -> bool:
+        """True when the file still looks as it did when hashed, long enough after."""
         return ((self.size, self.mtime_ns, self.ctime_ns, self.inode)
                 == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
                 and max(stat.st_mtime_ns, stat.st_ctime_ns) < self.hashed_at_ns - RACY_NS)
@@ -46,6 +47,8 @@ RACY_NS = 2_000_000_000
 
 @dataclass
 class CorpusState:
+    """The previous build's corpus: word counts, what was counted, parse questions, stamps."""
+
     input_fingerprint: str
     token_counts: Counter[str]  # HyphenLexicon tokens over the counted texts
     counted: frozenset[str]  # sha256 of every text counted (each distinct readable content once)
@@ -53,27 +56,24 @@ class CorpusState:
     files: dict[str, FileStamp] = field(default_factory=dict)  # file name -> when it was hashed
 
 
-def read_state(directory: Path | None) -> CorpusState | None:
+def read_state(directory: Path | None, key: bytes | None) -> CorpusState | None:
+    """The state in `directory` if `key` sealed it (None: no state; cache.Untrusted: a file
+    this cache did not write, or damaged)."""
     if directory is None:
         return None
-    try:
-        with (directory / STATE_FILE).open("rb") as handle:
-            state = pickle.load(handle)  # noqa: S301 - our own build artefact, never user input
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return None  # missing or damaged: the next build is a full one
-    return state if isinstance(state, CorpusState) else None
+    state = load_sealed(key, STATE_FILE, directory / STATE_FILE)
+    if state is not None and not isinstance(state, CorpusState):
+        raise Untrusted("not a corpus state")
+    return state
 
 
-def write_state(directory: Path | None, state: CorpusState) -> None:
-    if directory is None:
-        return
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temp, directory / STATE_FILE)
+def write_state(directory: Path | None, state: CorpusState, key: bytes) -> None:
+    """Store the state, sealed with `key`, atomically."""
+    if directory is not None:
+        store_sealed(key, STATE_FILE, directory / STATE_FILE, state)
 
 
 def forget_state(directory: Path | None) -> None:
+    """Remove the state file, if any."""
     if directory is not None:
         (directory / STATE_FILE).unlink(missing_ok=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from gcmdash.extract.formats import ExtractedDocument, extract
+from gcmdash.extract.text import HyphenLexicon, count_tokens
 from gcmdash.parse import parse_document
 from gcmdash.records import ParsedDocument, ParseError
-from gcmdash.extract.text import HyphenLexicon, count_tokens
 
 
 class RecordingLexicon:
@@ -23,12 +23,14 @@ class RecordingLexicon:
         self.answers: dict[str, str | None] = {}
 
     def repair(self, token: str) -> str | None:
+        """The wrapped lexicon's answer for `token`, recorded in `answers`."""
         answer = self._lexicon.repair(token)
         self.answers[token] = answer
         return answer
 
 
 def lexicon_agrees(lexicon: HyphenLexicon, answers: dict[str, str | None]) -> bool:
+    """Whether `lexicon` answers each recorded question as recorded (a cached parse still holds)."""
     return all(lexicon.repair(token) == answer for token, answer in answers.items())
 
 
@@ -40,6 +42,7 @@ def extract_task(path: str, state: dict) -> tuple[ExtractedDocument, Counter[str
 
 
 def set_lexicon_task(lexicon: HyphenLexicon, state: dict) -> None:
+    """Keep the corpus lexicon in the worker's state for the parse tasks that follow."""
     state["lexicon"] = lexicon
 
 

@@ -1,10 +1,11 @@
 """The published site: the dashboard's charts as a static, offline folder for the public.
 
 `publish(db_path, out_dir)` reads the built database (read-only, through gcmdash.views.queries),
-draws the same figures as the app (gcmdash.views.charts) with the same display tables
-(gcmdash.views.tables), and writes plain HTML pages, one CSV per chart and plotly.js once, so that
-any static host or a file opened from disk serves it. No request leaves the page: no CDN, no
-web font. Every piece of record text goes through html.escape.
+renders the same page sections as the app (gcmdash.views.sections: titles, captions, figures,
+tables, empty-state messages, sources) through the Jinja2 templates in templates/, and writes
+plain HTML pages, one CSV per chart and plotly.js once, so that any static host or a file opened
+from disk serves it. No request leaves the page: no CDN, no web font. The templates escape every
+value they write (autoescape, with html.escape's spelling), so record text stays text.
 
 The output is a function of the database only: no dates, no random ids, sorted JSON keys, so
 re-publishing an unchanged database rewrites identical bytes.
@@ -22,11 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pandas as pd
 import plotly.graph_objects as go
+from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-from gcmdash.views import charts, queries, tables
+from gcmdash import vocab
+from gcmdash.views import exports, queries, sections, tables
+from gcmdash.views.sections import Section
 
 SITE_TITLE = "The 2017 consultations on the Global Compact for Migration"
 SOURCE_COLUMNS = frozenset({"Source", "Sources", "Where"})
@@ -69,23 +74,27 @@ SCRIPT = """\
 """
 
 
-@dataclass(frozen=True)
-class Chart:
-    """One published chart: the figure, the table with its numbers, and where they come from."""
+# --------------------------------------------------------------------------- rendering
 
-    name: str        # file and element names: data/<name>.csv, id="chart-<name>"
-    title: str
-    caption: str     # one sentence: what the chart shows
-    figure: go.Figure
-    table: pd.DataFrame
-    source: str      # where the numbers come from (beside the Source column, if any)
+def _escaped(value: object) -> Markup:
+    """Jinja2's finalize: every value written into a template as html.escape writes it (quotes
+    too, so it is safe in attributes); markup the templates made passes as it is."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(html.escape("" if value is None else str(value), quote=True))
 
 
-# --------------------------------------------------------------------------- pure pieces
+def _prose(text: object) -> str:
+    """A section's own sentence as site text: the app's `code spans` lose their backticks."""
+    return str(text).replace("`", "")
 
-def escape(value: object) -> str:
-    """Any value as HTML text (quotes too, so it is safe in attributes)."""
-    return html.escape(str(value), quote=True)
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True, finalize=_escaped, keep_trailing_newline=True, trim_blocks=True,
+    lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+_ENV.filters["prose"] = _prose
+_MACROS = _ENV.get_template("macros.html").module
 
 
 def cell_text(value: object) -> str:
@@ -104,7 +113,8 @@ def table_rows(df: pd.DataFrame) -> list[list[str]]:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """The table as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table_rows(df))
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [exports.spreadsheet_safe(cell) for cell in row] for row in table_rows(df))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -112,31 +122,21 @@ def _is_number(text: str) -> bool:
     return text.replace(".", "", 1).replace("%", "").isdigit()
 
 
+def _cells(df: pd.DataFrame) -> dict:
+    """The table for the template: its head, and each row as (tag, class, text) cells."""
+    rows = table_rows(df)
+    head = rows[0]
+    body = [[("th", "", value) if i == 0 else
+             ("td", "src" if column in SOURCE_COLUMNS else "num" if _is_number(value) else "",
+              value)
+             for i, (column, value) in enumerate(zip(head, row))] for row in rows[1:]]
+    return {"head": head, "body": body}
+
+
 def table_html(df: pd.DataFrame, caption: str | None = None, table_id: str | None = None) -> str:
     """A plain HTML table: the first column heads its row, source columns are marked
     class="src" and counts class="num". Every cell escaped."""
-    rows = table_rows(df)
-    head, body = rows[0], rows[1:]
-    out = ['<div class="table-wrap"><table' + (f' id="{escape(table_id)}"' if table_id else "")
-           + ">"]
-    if caption:
-        out.append(f"<caption>{escape(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f'<th scope="col">{escape(c)}</th>' for c in head)
-               + "</tr></thead><tbody>")
-    for row in body:
-        cells = []
-        for i, (column, value) in enumerate(zip(head, row)):
-            if i == 0:
-                cells.append(f'<th scope="row">{escape(value)}</th>')
-                continue
-            kind = "src" if column in SOURCE_COLUMNS else "num" if _is_number(value) else ""
-            cells.append(f'<td class="{kind}">{escape(value)}</td>' if kind
-                         else f"<td>{escape(value)}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    if not body:
-        out.append(f'<tr><td colspan="{len(head)}">Nothing in the record.</td></tr>')
-    out.append("</tbody></table></div>")
-    return "".join(out)
+    return _MACROS.table(_cells(df), caption, table_id)
 
 
 def figure_json(fig: go.Figure) -> str:
@@ -148,27 +148,11 @@ def figure_json(fig: go.Figure) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def figure_html(chart: Chart, images: tuple[str, ...] = ()) -> str:
+def figure_html(section: Section, images: tuple[str, ...] = ()) -> str:
     """<figure>: title and caption, the chart (alt text as its accessible name, the full text
     alternative under it), its table, the CSV and image downloads and the source line."""
-    alt = charts.alt_text(chart.figure) or chart.caption
-    short = charts.short_alt(chart.figure) or chart.caption
-    downloads = [f'<a href="data/{escape(chart.name)}.csv" download>CSV of these numbers</a>']
-    downloads += [f'<a href="images/{escape(chart.name)}.{ext}" download>{ext.upper()}</a>'
-                  for ext in images]
-    return "".join([
-        f'<figure id="{escape(chart.name)}">',
-        f"<figcaption><strong>{escape(chart.title)}</strong>{escape(chart.caption)}</figcaption>",
-        f'<div class="chart" id="chart-{escape(chart.name)}" role="img" '
-        f'aria-label="{escape(short)}"></div>',
-        f'<script type="application/json" data-chart="chart-{escape(chart.name)}">'
-        f"{figure_json(chart.figure)}</script>",
-        f"<details><summary>The chart as text</summary><p>{escape(alt)}</p></details>",
-        table_html(chart.table, f"{chart.title}: the numbers", f"table-{chart.name}"),
-        f'<p class="downloads">Download: {" · ".join(downloads)}</p>',
-        f'<p class="source">Source: {escape(chart.source)}</p>',
-        "</figure>",
-    ])
+    return _MACROS.figure(section, Markup(figure_json(section.figure)), _cells(section.table),
+                          images)
 
 
 def page_html(title: str, body: str, *, current: str, fingerprint: str,
@@ -177,98 +161,34 @@ def page_html(title: str, body: str, *, current: str, fingerprint: str,
     links = [("index.html", "Overview")]
     links += [(f"session-{n}.html", tables.session_label(n)) for n in queries.SESSION_NUMBERS]
     links += [("sources.html", "Sources and method")]
-    nav = "".join(f'<a href="{href}"' + (' aria-current="page"' if href == current else "")
-                  + f">{escape(label)}</a>" for href, label in links)
-    scripts = ('<script src="assets/plotly.min.js"></script>'
-               '<script src="assets/site.js"></script>') if has_charts else ""
-    noscript = ('<noscript><p class="noscript">Charts need JavaScript; every number they show '
-                "is in the table under them.</p></noscript>") if has_charts else ""
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · gcmdash</title>"
-        '<link rel="icon" href="data:,"><link rel="stylesheet" href="assets/site.css"></head>\n<body>'
-        f'<header><nav aria-label="Pages">{nav}</nav></header>\n<main>'
-        f"<h1>{escape(title)}</h1>{noscript}{body}</main>\n"
-        f"<footer>Published with gcmdash from the database built from input fingerprint "
-        f"{escape(fingerprint)}. Every count as the record states it; “not reported” marks a "
-        f"count no source gives, never a zero.</footer>{scripts}</body></html>\n")
+    return _ENV.get_template("page.html").render(
+        title=title, body=Markup(body), links=links, current=current,
+        fingerprint=fingerprint, has_charts=has_charts)
 
 
-def _section(heading: str, *parts: str) -> str:
-    return f"<section><h2>{escape(heading)}</h2>{''.join(parts)}</section>"
+def _group(heading: str, *parts: str) -> str:
+    """<section> under an h2 with the given fragments."""
+    return _MACROS.section(heading, [Markup(p) for p in parts])
 
 
 def _para(text: str, cls: str = "") -> str:
-    return (f'<p class="{cls}">' if cls else "<p>") + escape(text) + "</p>"
+    return _MACROS.para(text, cls)
 
 
-def _documents_only(labels) -> str:
-    """Source labels -> the distinct documents and pages they name, in order."""
-    names = [str(label).split(", line")[0] for label in labels]
-    return "; ".join(dict.fromkeys(n for n in names if n)) or tables.NOT_REPORTED
+def _part(s: Section) -> str:
+    """A table section inside a group: its caption, then its table titled by its own title
+    (or its empty-state message)."""
+    if s.is_empty and s.empty:
+        return _para(s.empty)
+    return (_para(s.caption) if s.caption else "") + table_html(s.table, s.title,
+                                                                f"table-{s.name}")
 
 
-# --------------------------------------------------------------------------- the charts
-
-def _titled(fig: go.Figure, title: str | None) -> go.Figure:
-    """The figure with its own title replaced (a one-session chart says which session)."""
-    if title:
-        fig.update_layout(title={"text": html.escape(title, quote=False)})
-    return fig
-
-
-def participation_chart(matrix: pd.DataFrame, name: str = "participation",
-                        title: str = "Participation across sessions") -> Chart:
-    return Chart(
-        name, title,
-        "Member States, interventions, UN agencies and stakeholders in each session as the "
-        "record states them; “not reported” marks a count no source gives, never a zero.",
-        _titled(charts.participation_chart(matrix), title if name != "participation" else None),
-        tables.participation_table(matrix),
-        "the Source column names the document and line, or the public page, of each "
-        "session's counts; “Where each number comes from” on the overview page gives each "
-        "count with its own evidence and source.")
-
-
-def panel_composition_chart(panels: pd.DataFrame, roles_by_session: dict[int, pd.DataFrame],
-                            name: str = "panel-composition",
-                            title: str = "Panel composition") -> Chart:
-    table = tables.panel_composition_table(panels)
-    table["Source"] = [
-        _documents_only([s for sources in roles_by_session.get(int(n), pd.DataFrame(
-            {"sources": []}))["sources"] for s in tables.as_list(sources)])
-        for n in panels["session_number"]]
-    return Chart(
-        name, title,
-        "Persons per role in each session, each counted once however many sources name them, "
-        "by gender as the honorific lists it (Ms. or Mr.; anything else is not stated).",
-        _titled(charts.panel_composition_chart(panels),
-                title if name != "panel-composition" else None), table,
-        "the documents and public programmes that list each session's people (the Source "
-        "column); each person with the line that names them is on the session's page.")
-
-
-def topic_sessions_chart(shares: pd.DataFrame, model: str | None) -> Chart:
-    return Chart(
-        "themes-sessions", "Themes across sessions",
-        "The share of each session's texts whose strongest topic is each theme of the topic "
-        "model; a session with few texts weighs each text heavily.",
-        charts.topic_session_heatmap(shares), tables.topic_session_table(shares),
-        f"topic model {model or tables.NOT_REPORTED} fitted on the record's text units "
-        "(recommendations, panel descriptions, area narratives, session themes), each from a "
-        "document line or public page; the model's provenance is on the sources page.")
-
-
-def objective_coverage_chart(coverage: pd.DataFrame) -> Chart:
-    return Chart(
-        "gcm-objectives", "GCM objectives coverage",
-        "Which of the 23 objectives of the Global Compact each session's texts touch, where "
-        "a session has text but none maps to an objective (gap), and where the record holds "
-        "no text of the session.",
-        charts.objective_coverage_matrix(coverage), tables.objective_coverage_table(coverage),
-        "the record's text units mapped to the objectives by the term table in the topic "
-        "stage (gcmdash/topics/); objective titles from the GCM text (sources page).")
+def _alone(s: Section) -> str:
+    """A table section as a <section> of its own: the title heads it."""
+    if s.is_empty and s.empty:
+        return _group(s.title, _para(s.empty))
+    return _group(s.title, *([_para(s.caption)] if s.caption else []), table_html(s.table))
 
 
 # --------------------------------------------------------------------------- the pages
@@ -277,49 +197,59 @@ def objective_coverage_chart(coverage: pd.DataFrame) -> Chart:
 class _Site:
     con: duckdb.DuckDBPyConnection
     fingerprint: str
-    charts: list[Chart]
+    charts: list[Section]
     images: tuple[str, ...] = ()  # image formats written beside each chart
+
+    def figure(self, section: Section) -> str:
+        """The chart section as a <figure>; its table is written as data/<name>.csv."""
+        self.charts.append(section)
+        return figure_html(section, self.images)
 
 
 def _index(site: _Site) -> str:
     con = site.con
     sessions = queries.sessions(con)
-    matrix = queries.participation_matrix(con)
     panels = queries.panel_composition(con)
     roles = {int(n): queries.session_roles(con, int(n)) for n in panels["session_number"]}
+    listing = [(f"session-{int(n)}.html", tables.session_label(n), f"{r.City}, {r.Dates}")
+               for n, r in zip(sessions["session_number"],
+                               tables.sessions_table(sessions).itertuples(index=False))]
     parts = [
         _para("Six informal thematic sessions and a stocktaking meeting in 2017 prepared the "
               "Global Compact for Safe, Orderly and Regular Migration. These pages show what "
               "the record (the meetings' documents and curated public sources) says about "
               "them, with the numbers behind every chart and where each comes from."),
         _para(f"Built from database input fingerprint {site.fingerprint}.", "note"),
+        _group("The sessions", _MACROS.sessions_list(listing),
+               _part(sections.sessions_table(sessions))),
+        site.figure(sections.participation(queries.participation_matrix(con))),
+        _alone(sections.participation_sources(queries.participation(con))),
+        site.figure(sections.panel_composition(panels, roles)),
     ]
-    listing = "".join(f'<li><a href="session-{int(r.session_number)}.html">'
-                      f"{escape(tables.session_label(r.session_number))}</a>: "
-                      f"{escape(r.City)}, {escape(r.Dates)}</li>"
-                      for r in tables.sessions_table(sessions).assign(
-                          session_number=sessions["session_number"]).itertuples(index=False))
-    parts.append(_section("The sessions", f"<ul>{listing}</ul>",
-                          table_html(tables.sessions_table(sessions), "The sessions",
-                                     "table-sessions")))
-    figures = [participation_chart(matrix),
-               panel_composition_chart(panels, roles)]
     if queries.themes_available(con):
-        topic_rows = queries.topics(con)
-        figures += [topic_sessions_chart(queries.topic_sessions(con), tables.model_id(topic_rows)),
-                    objective_coverage_chart(queries.objective_coverage(con))]
-    for chart in figures:
-        site.charts.append(chart)
-        parts.append(figure_html(chart, site.images))
-        if chart.name == "participation":
-            parts.append(_section(
-                "Where each number comes from",
-                table_html(tables.participation_sources_table(queries.participation(con)),
-                           "Each participation count with its evidence and source")))
-    if not queries.themes_available(con):
+        model_id = tables.model_id(queries.topics(con))
+        parts += [site.figure(sections.topic_sessions(queries.topic_sessions(con), model_id)),
+                  site.figure(sections.objective_coverage(queries.objective_coverage(con)))]
+    else:
         parts.append(_para("This database holds no topic model, so the themes charts are "
                            "left out: rebuild it with gcmdash build.", "note"))
     return "".join(parts)
+
+
+def _thin_record_note(row: pd.Series, coverage: pd.DataFrame, label: str) -> list[str]:
+    """A note when the record holds nothing, or little, about the session."""
+    missing = [tables.COVERAGE_LABELS.get(i, i) for i in
+               coverage.loc[coverage["status"] == "missing", "item"]]
+    if not bool(row["in_record"]):
+        return [_para(f"The record holds nothing about {label}.", "note")]
+    if int(row["document_count"]) == 0 or len(missing) >= 4:
+        return [_para(
+            f"The record holds little about {label}: "
+            f"{int(row['document_count'])} document(s) of the meeting"
+            + (f"; it lacks {', '.join(m.lower() for m in missing)}" if missing else "")
+            + ". What follows comes from curated public sources where there is no document.",
+            "note")]
+    return []
 
 
 def _session(site: _Site, session_number: int) -> str:
@@ -328,59 +258,32 @@ def _session(site: _Site, session_number: int) -> str:
     facts = tables.session_header(sessions, session_number)
     row = sessions[sessions["session_number"] == session_number].iloc[0]
     coverage = queries.record_coverage(con, session_number)
-    missing = [tables.COVERAGE_LABELS.get(i, i) for i in
-               coverage.loc[coverage["status"] == "missing", "item"]]
-    label = tables.session_label(session_number)
-    parts = [f"<p><strong>{escape(facts['Title'])}</strong><br>{escape(facts['City'])}, "
-             f"{escape(facts['Dates'])}<br>{escape(facts['Venue'])}</p>",
-             _para(f"Source: {facts['Source']}", "source")]
-    if not bool(row["in_record"]):
-        parts.append(_para(f"The record holds nothing about {label}.", "note"))
-    elif int(row["document_count"]) == 0 or len(missing) >= 4:
-        parts.append(_para(
-            f"The record holds little about {label}: "
-            f"{int(row['document_count'])} document(s) of the meeting"
-            + (f"; it lacks {', '.join(m.lower() for m in missing)}" if missing else "")
-            + ". What follows comes from curated public sources where there is no document.",
-            "note"))
+    parts = [_MACROS.session_facts(facts), _para(f"Source: {facts['Source']}", "source"),
+             *_thin_record_note(row, coverage, tables.session_label(session_number))]
 
     matrix = queries.participation_matrix(con)
     matrix = matrix[matrix["session_number"] == session_number].reset_index(drop=True)
-    chart = participation_chart(matrix, f"session-{session_number}-participation",
-                                f"Participation in {label}")
-    site.charts.append(chart)
-    parts.append(figure_html(chart, site.images))
+    parts.append(site.figure(sections.participation(matrix, session_number)))
 
     roles = queries.session_roles(con, session_number)
-    panels = queries.panel_composition(con)
-    panels = panels[panels["session_number"] == session_number].reset_index(drop=True)
     if not roles.empty:
-        chart = panel_composition_chart(panels, {session_number: roles},
-                                        f"session-{session_number}-panels",
-                                        f"Panel composition in {label}")
-        site.charts.append(chart)
-        parts.append(figure_html(chart, site.images))
+        panels = queries.panel_composition(con)
+        panels = panels[panels["session_number"] == session_number].reset_index(drop=True)
+        parts.append(site.figure(sections.panel_composition(
+            panels, {session_number: roles}, session_number)))
 
-    panel_rows = tables.panels_table(queries.session_panels(con, session_number), roles)
-    parts.append(_section("Panels", table_html(panel_rows) if not panel_rows.empty
-                          else _para("The record names no panels for this session.")))
-    parts.append(_section("Everyone with a role",
-                          table_html(tables.session_roles_table(roles)) if not roles.empty
-                          else _para(tables.NO_SPEAKER_LIST.capitalize() + ".")))
-    rules = queries.format_rules(con, session_number)
-    if not rules.empty:
-        parts.append(_section("Format rules", table_html(tables.format_rules_table(rules))))
-    documents = queries.documents(con, session_number=session_number)
-    parts.append(_section(
+    parts.append(_alone(sections.session_panels(queries.session_panels(con, session_number),
+                                                roles)))
+    parts.append(_alone(sections.session_roles(roles)))
+    rules = sections.format_rules(queries.format_rules(con, session_number))
+    if not rules.is_empty:  # the site leaves out what the record does not state
+        parts.append(_alone(rules))
+    parts.append(_group(
         "What the record holds",
-        table_html(tables.session_documents_table(documents), "Documents of this session")
-        if not documents.empty else _para("The corpus holds no document of this session; its "
-                                          "facts come from curated public sources."),
-        table_html(tables.record_coverage_table(coverage), "Held or missing")))
-    flags = queries.quality_flags(con, session_number=session_number)
-    parts.append(_section("Quality flags", table_html(tables.quality_flags_table(flags))
-                          if not flags.empty
-                          else _para("The checks found nothing to flag for this session.")))
+        _part(sections.session_documents(queries.documents(con, session_number=session_number))),
+        _part(sections.record_coverage(coverage, session_number))))
+    parts.append(_alone(sections.quality_flags(
+        queries.quality_flags(con, session_number=session_number), session_number)))
     return "".join(parts)
 
 
@@ -391,43 +294,28 @@ def _sources(site: _Site) -> tuple[str, bool]:
     parts = [_para("How the numbers were made: the database's tables and columns, what the "
                    "record lacks and where its sources disagree, the documents and public "
                    "pages it is built from, and the topic model behind the themes.")]
-    parts.append(_section(
+    parts.append(_group(
         "Gaps and conflicts in the record",
-        _para("Every quality flag the build's checks raised: errors mean facts were lost, "
-              "warnings that they are doubtful or conflicting, info that they are worth "
-              "knowing."),
-        table_html(tables.quality_flags_table(queries.quality_flags(con)), "Quality flags"),
-        table_html(tables.missing_table(coverage), "Missing from the record"),
-        table_html(tables.record_coverage_table(coverage), "Record coverage per session")))
-    parts.append(_section(
+        _part(sections.quality_flags(queries.quality_flags(con))),
+        _part(sections.missing(coverage)),
+        _part(sections.record_coverage(coverage))))
+    parts.append(_group(
         "Sources",
-        table_html(tables.documents_table(queries.documents(con)), "Documents"),
-        table_html(tables.sources_table(queries.curated_sources(con)),
-                   "Public pages the curated record cites")))
-    has_charts = False
-    if queries.themes_available(con):
-        selection = queries.topic_model_selection(con)
-        chart = Chart("topic-model-selection", "How the number of topics was chosen",
-                      "The stability of each candidate number of topics across subsamples; "
-                      "the chosen number is highlighted.",
-                      charts.model_selection_chart(selection),
-                      tables.model_selection_table(selection),
-                      "the topic model's selection run stored with the model "
-                      "(topic_model_selection table).")
-        site.charts.append(chart)
-        has_charts = True
-        parts.append(_section(
+        _part(sections.documents(queries.documents(con))),
+        _part(sections.sources(queries.curated_sources(con)))))
+    has_charts = queries.themes_available(con)
+    if has_charts:
+        parts.append(_group(
             "The topic model's provenance",
-            table_html(tables.topic_model_table(queries.topic_model(con)), "The model"),
-            figure_html(chart, site.images),
-            table_html(tables.topics_table(queries.topics(con)), "Its topics")))
+            _part(sections.topic_model(queries.topic_model(con))),
+            site.figure(sections.model_selection(queries.topic_model_selection(con))),
+            _part(sections.topics(queries.topics(con), queries.topic_model(con)))))
     else:
-        parts.append(_section("The topic model's provenance",
-                              _para("This database holds no topic model.")))
-    parts.append(_section(
+        parts.append(_group("The topic model's provenance", _para(sections.NO_TOPIC_MODEL)))
+    parts.append(_group(
         "Data dictionary",
-        table_html(tables.tables_overview(dictionary), "Tables"),
-        table_html(tables.data_dictionary_table(dictionary), "Columns")))
+        _part(sections.tables_overview(dictionary)),
+        _part(sections.data_dictionary(dictionary))))
     return "".join(parts), has_charts
 
 
@@ -469,7 +357,7 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
         site = _Site(con, fingerprint, [], image_formats)
         pages = [("index.html", SITE_TITLE, _index(site), True)]
         for n in queries.SESSION_NUMBERS:
-            title = ("Stocktaking meeting" if n == 7
+            title = ("Stocktaking meeting" if n == vocab.STOCKTAKING_SESSION
                      else f"{tables.session_label(n)}: informal thematic session")
             pages.append((f"session-{n}.html", title, _session(site, n), True))
         body, has_charts = _sources(site)

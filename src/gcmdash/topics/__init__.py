@@ -17,6 +17,8 @@ What lives where (import from the module; nothing is re-exported here):
   (fit_semantic_topics, the same `TopicModelResult`).
 - `evaluation`: the model against the summaries' area letters (evaluate, seed_stability,
   sensitivity, fit_seconds) and their reports as text.
+- `labelled`: the model and plain TF-IDF baselines against a user's own labelled texts
+  (`gcmdash topics --evaluate-file`: read_labelled_texts, evaluate_labelled, `Method`).
 
 Reading the topic tables of a built database is `gcmdash.views.queries`'s job.
 
@@ -36,10 +38,13 @@ What runs, in order (one build stage: `prepare_topics`, `compute_topics`, `write
    chosen by looking at the area letters (`sensitivity`, disclosed in the README). NMF uses
    the deterministic NNDSVD start with a fixed `random_state`, single-threaded, weights
    rounded to 6 decimals.
-3. **Number of topics** (`select_n_topics`): the candidate k (5..20, at most a quarter of the
-   units) whose NMF assignments are most stable across subsamples of the units (mean pairwise
-   adjusted Rand index of the labels that models fitted on different 80% subsamples give the
-   same units; ties go to the smaller k). No label is looked at.
+3. **Number of topics** (`select_n_topics`): the largest candidate k (5..30, at most a quarter
+   of the units) whose NMF assignments are within 0.1 of the most stable across subsamples of
+   the units (mean pairwise adjusted Rand index of the labels that models fitted on different
+   80% subsamples give the same units). No label is looked at. The chosen k is refitted with
+   5 seeds and the agreement stored with the model, in numbers and in words.
+   Labels leave out numbers and terms spread evenly over the topics (`boilerplate_terms`);
+   a topic's main objective is kept where most of its units match it.
 4. **Objectives** (`map_objectives`): each unit maps to zero or more of the 23 objectives with a
    score and the terms that matched as its reason.
 5. **Coverage** (session x objective: covered / gap / no_text) and topic x session shares.

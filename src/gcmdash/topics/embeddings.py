@@ -43,6 +43,7 @@ from gcmdash.topics.model import (
     _label,
     build_pipeline,
     pair_ari,
+    stability_in_words,
 )
 from gcmdash.topics.objectives import (
     DECIMALS,
@@ -465,7 +466,7 @@ def describe_semantic_method(files: ModelFiles, objective_weight: float) -> str:
 
 def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, random_state: int,
                          terms: tuple[ObjectiveTerm, ...] | None, objective_weight: float,
-                         feature_count: int) -> dict:
+                         feature_count: int, subsample_stability: float | None) -> dict:
     files = model_files()
     params = {"view": "semantic", "embedding_model": MODEL_NAME,
               "embedding_package": MODEL_PACKAGE,
@@ -484,7 +485,14 @@ def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, rand
         scipy_version=scipy.__version__, parameters=json.dumps(params, sort_keys=True),
         random_state=random_state, n_topics=k, n_topics_criterion=selection.criterion,
         corpus_sha256=corpus, objective_terms_sha256=terms_hash, unit_count=len(units),
-        feature_count=feature_count, iteration_count=max(0, len(units) - 1))
+        feature_count=feature_count, iteration_count=max(0, len(units) - 1),
+        # Ward on fixed embeddings has no random state: every seed gives the same grouping, so
+        # only the agreement over subsamples says anything.
+        seed_stability=None, subsample_stability=subsample_stability,
+        stability_summary=("the same for every seed (no random state); "
+                           + stability_in_words(None, subsample_stability)
+                           if subsample_stability is not None
+                           else stability_in_words(None, None)))
 
 
 def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
@@ -504,9 +512,12 @@ def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
         selection = Selection(n_topics, {}, "given")
     else:
         selection = select_semantic_k(X, random_state=random_state)
+    k = max(1, min(selection.n_topics, len(texts)))
+    subsample_stability = selection.stability.get(k)
+    if n_topics is not None:  # the agreement over subsamples at the given k, for the reader
+        subsample_stability = select_semantic_k(X, [k], random_state).stability.get(k)
     select_seconds = time.perf_counter() - clock
     clock = time.perf_counter()
-    k = max(1, min(selection.n_topics, len(texts)))
     labels = ward_labels(X, [k])[k] if len(texts) > 1 else np.zeros(len(texts), dtype=int)
     weights = np.zeros((len(texts), k))
     weights[np.arange(len(texts)), labels] = 1.0
@@ -521,7 +532,8 @@ def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
     return TopicModelResult(
         units=units, weights=weights, topics=topics, topic_ids=topic_ids, selection=selection,
         provenance=_semantic_provenance(units, selection, k, random_state, terms,
-                                        objective_weight, int(X.shape[1]) if texts else 0),
+                                        objective_weight, int(X.shape[1]) if texts else 0,
+                                        subsample_stability),
         fit_seconds=features_seconds + ward_seconds,
         extra={"features_seconds": features_seconds, "select_seconds": select_seconds,
                "ward_seconds": ward_seconds})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import warnings
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from gcmdash.topics.objectives import (
     DECIMALS,
+    OBJECTIVE_MIN_SCORE,
     ObjectiveTerm,
     ObjectiveTermScorer,
     read_objective_terms,
@@ -33,12 +35,32 @@ from gcmdash.topics.text import STOP_STEMS, TextNormaliser
 from gcmdash.topics.units import corpus_sha256
 
 RANDOM_STATE = 0
-K_CANDIDATES = tuple(range(5, 21))  # a brief for the room needs a handful to a score of themes
+# A brief needs a handful of themes at least; 30 is above the 23 GCM objectives.
+K_CANDIDATES = tuple(range(5, 31))
+# The choice of k: the largest candidate whose stability is within this of the best one's.
+# Out of sample the stability curve is flat and noisy (README, "Evaluation out of sample"):
+# its maximum is noise and leans to small k, and too few topics cost more than too many.
+STABILITY_TOLERANCE = 0.1
 STABILITY_RESAMPLES = 4
 STABILITY_FRACTION = 0.8
 SELECTION_MAX_ITER, SELECTION_TOL = 200, 1e-3  # the subsample fits only rank the candidates
 STABILITY_MAX_UNITS = 2000  # stability is measured on at most this many units (scale)
 TOP_TERMS = 10
+# A term spread this evenly over the topics' units (normalised entropy, 1 = every topic's
+# units use it alike; `boilerplate_terms`) is the corpus's boilerplate ("particular",
+# "sustainable" in the SDG targets): it says nothing of what one topic is about, so it is
+# kept out of labels. Numbers (years, percentages) are kept out too.
+BOILERPLATE_ENTROPY = 0.75
+# A topic's main GCM objective is shown only when at least this share of the topic's units
+# match that objective's terms (score >= OBJECTIVE_MIN_SCORE): a majority of its texts name
+# the objective, not a lean of the factorisation.
+MAIN_OBJECTIVE_MIN_SHARE = 0.5
+_NUMBER_RE = re.compile(r"^[0-9][0-9,.-]*$")
+STABILITY_SEEDS = 5  # the build refits the chosen k with random_state 0..4 to measure agreement
+# Agreement (ARI) in words: at least the first is "stable", at least the second "moderately
+# stable", below it "fragile". An ARI of 0.8 between two groupings means few texts change
+# topic; below 0.6 whole topics split or merge from one fit to the next.
+STABILITY_WORDS = ((0.8, "stable"), (0.6, "moderately stable"))
 
 # --------------------------------------------------------------------------- the model
 
@@ -135,17 +157,19 @@ def _subsample_labels(X: sp.csr_matrix, k: int, random_state: int, resamples: in
 def select_n_topics(X: sp.csr_matrix, candidates: Iterable[int] = K_CANDIDATES,
                     random_state: int = RANDOM_STATE, resamples: int = STABILITY_RESAMPLES,
                     fraction: float = STABILITY_FRACTION,
-                    max_units: int = STABILITY_MAX_UNITS) -> Selection:
+                    max_units: int = STABILITY_MAX_UNITS,
+                    tolerance: float = STABILITY_TOLERANCE) -> Selection:
     """Choose k by stability: for each candidate, fit NMF on `resamples` random subsamples
     (`fraction` of the units, at most `max_units`) of the feature matrix, label the same units
-    with each, and average the adjusted Rand index over all pairs of labelings. The most stable
-    k wins, ties to the smaller. Candidates above a quarter of the units are skipped (a topic
-    should hold several units). Label-free: the area letters are never read."""
+    with each, and average the adjusted Rand index over all pairs of labelings. The largest k
+    whose stability is within `tolerance` of the most stable one's wins. Candidates above a
+    quarter of the units are skipped (a topic should hold several units). Label-free: the
+    area letters are never read."""
     n = X.shape[0]
     usable = [k for k in candidates if 2 <= k <= max(2, n // 4)]
-    criterion = (f"max mean pairwise ARI of NMF labels over {resamples} subsamples of "
-                 f"{fraction:.0%} of the units, k in {min(candidates)}..{max(candidates)} "
-                 f"(<= units/4); ties to the smaller k")
+    criterion = (f"largest k within {tolerance:g} of the best mean pairwise ARI of NMF labels "
+                 f"over {resamples} subsamples of {fraction:.0%} of the units, k in "
+                 f"{min(candidates)}..{max(candidates)} (<= units/4)")
     if n < 8 or not usable:
         return Selection(max(1, min(2, n)), {}, "too few units to compare: k = min(2, units)")
     rng = np.random.RandomState(random_state)
@@ -161,8 +185,9 @@ def select_n_topics(X: sp.csr_matrix, candidates: Iterable[int] = K_CANDIDATES,
             labelings = _subsample_labels(X, k, random_state, resamples, fraction, eval_rows)
             scores = [pair_ari(a, b) for a, b in combinations(labelings, 2)]
             stability[k] = round(float(np.mean(scores)), 4)
-    best = max(stability, key=lambda k: (stability[k], -k))
-    return Selection(best, stability, criterion)
+    best = max(stability.values())
+    chosen = max(k for k, value in stability.items() if value >= best - tolerance - 1e-9)
+    return Selection(chosen, stability, criterion)
 
 
 # --------------------------------------------------------------------------- fitting
@@ -220,8 +245,41 @@ def _label(terms: list[str]) -> str:
     return ", ".join(chosen).capitalize() if chosen else "(no terms)"
 
 
-def _describe_topics(pipeline: Pipeline, weights: np.ndarray, units: pd.DataFrame
-                     ) -> tuple[pd.DataFrame, np.ndarray]:
+def boilerplate_terms(words: sp.csr_matrix, primary: np.ndarray, names: Sequence[str],
+                      threshold: float = BOILERPLATE_ENTROPY) -> set[str]:
+    """Features that cannot label a topic, found from the corpus itself: numbers, and terms
+    spread evenly across the topics. For each term, the share of each topic's units that
+    contain it, normalised over the topics; its entropy divided by log(topics) is 1 for a
+    term every topic uses alike ("2030", "particular" in the SDG targets) and 0 for a term of
+    one topic. `words` is the units x terms feature matrix, `primary` each unit's topic."""
+    out = {name for name in names if _NUMBER_RE.match(name)}
+    topics = [t for t in np.unique(primary) if t >= 0]
+    if len(topics) < 2:
+        return out
+    present = sp.csr_matrix(words, copy=True)
+    present.data = (present.data > 0).astype(float)
+    rates = np.vstack([np.asarray(present[primary == t].mean(axis=0)).ravel() for t in topics])
+    totals = rates.sum(axis=0)
+    used = np.flatnonzero(totals > 0)
+    shares = rates[:, used] / totals[used]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = (-np.where(shares > 0, shares * np.log(shares), 0.0).sum(axis=0)
+                   / np.log(len(topics)))
+    return out | {names[i] for i, e in zip(used, entropy) if e >= threshold}
+
+
+def _main_objective(objective_weights: np.ndarray, matched: np.ndarray, members: np.ndarray,
+                    objectives: Sequence[int]) -> int | None:
+    """The objective that weighs most in the topic, when a majority of its units match it."""
+    if not len(objectives) or objective_weights.max() <= 0 or not members.any():
+        return None
+    column = int(objective_weights.argmax())
+    share = matched[members, column].mean()
+    return int(objectives[column]) if share >= MAIN_OBJECTIVE_MIN_SHARE else None
+
+
+def _describe_topics(pipeline: Pipeline, weights: np.ndarray, units: pd.DataFrame,
+                     X: sp.csr_matrix) -> tuple[pd.DataFrame, np.ndarray]:
     features: FeatureUnion = pipeline.named_steps["features"]
     words: Pipeline = dict(features.transformer_list)["words"]
     normaliser: TextNormaliser = words.named_steps["normalise"]
@@ -234,6 +292,10 @@ def _describe_topics(pipeline: Pipeline, weights: np.ndarray, units: pd.DataFram
     primary = primary_topics(weights)
     is_rec = (units["unit_type"] == "recommendation").to_numpy()
     k = H.shape[0]
+    word_weights = np.round(H[:, :n_words], DECIMALS)
+    boilerplate = boilerplate_terms(X[:, :n_words], primary, names)
+    matched = (X[:, n_words:].toarray() / scorer.weight >= OBJECTIVE_MIN_SCORE - 1e-9
+               if scorer is not None and scorer.weight > 0 else np.zeros((len(units), 0)))
     counts = np.array([(primary == t).sum() for t in range(k)])
     # topic_id 1 is the topic with most units; ties by component index
     order = sorted(range(k), key=lambda t: (-counts[t], t))
@@ -241,15 +303,14 @@ def _describe_topics(pipeline: Pipeline, weights: np.ndarray, units: pd.DataFram
     rows = []
     for rank, t in enumerate(order, 1):
         topic_ids[t] = rank
-        word_weights = np.round(H[t, :n_words], DECIMALS)
-        top = sorted((i for i in np.flatnonzero(word_weights > 0)),
-                     key=lambda i: (-word_weights[i], names[i]))[:TOP_TERMS]
-        terms = [normaliser.display(names[i]) for i in top]
-        objective_weights = np.round(H[t, n_words:], DECIMALS)
-        main_objective = None
-        if len(objectives) and objective_weights.max() > 0:
-            main_objective = int(objectives[int(objective_weights.argmax())])
-        rows.append(dict(topic_id=rank, label=_label(terms), top_terms=terms,
+        ranked = sorted((i for i in np.flatnonzero(word_weights[t] > 0)),
+                        key=lambda i: (-word_weights[t, i], names[i]))
+        terms = [normaliser.display(names[i]) for i in ranked[:TOP_TERMS]]
+        label_terms = [normaliser.display(names[i]) for i in ranked
+                       if names[i] not in boilerplate][:TOP_TERMS]
+        main_objective = _main_objective(np.round(H[t, n_words:], DECIMALS), matched,
+                                         primary == t, objectives)
+        rows.append(dict(topic_id=rank, label=_label(label_terms or terms), top_terms=terms,
                          main_objective=main_objective, unit_count=int(counts[t]),
                          recommendation_count=int(((primary == t) & is_rec).sum())))
     return pd.DataFrame(rows), topic_ids
@@ -265,8 +326,48 @@ def _choose_k(X: sp.csr_matrix | None, n_units: int, n_topics: int | None,
     return select_n_topics(X, random_state=random_state)
 
 
+def stability_in_words(seed_stability: float | None, subsample_stability: float | None,
+                       seeds: int = STABILITY_SEEDS, resamples: int = STABILITY_RESAMPLES) -> str:
+    """How stable the topics are, for a reader: the agreement over seeds and over subsamples,
+    and the weaker of the two in words ('agreement over 5 seeds 0.98 and over 4 subsamples of
+    the texts 0.64: the grouping is moderately stable')."""
+    parts = []
+    if seed_stability is not None:
+        parts.append(f"over {seeds} seeds {seed_stability:.2f}")
+    if subsample_stability is not None:
+        parts.append(f"over {resamples} subsamples of the texts {subsample_stability:.2f}")
+    if not parts:
+        return "stability not measured (too few texts)"
+    weakest = min(v for v in (seed_stability, subsample_stability) if v is not None)
+    words = next((w for floor, w in STABILITY_WORDS if weakest >= floor),
+                 "fragile: read the topics as a sketch, not a finding")
+    return f"agreement {' and '.join(parts)}: the grouping is {words}"
+
+
+def measure_seed_stability(X: sp.csr_matrix, k: int, weights: np.ndarray,
+                           random_state: int = RANDOM_STATE, seeds: int = STABILITY_SEEDS,
+                           max_units: int = STABILITY_MAX_UNITS) -> float | None:
+    """Mean pairwise ARI of the units' strongest topics over NMF fits with random_state
+    random_state .. random_state + seeds - 1 (the first is the fit already made, `weights`),
+    on at most `max_units` units. None when there are too few units to compare."""
+    n = X.shape[0]
+    if n < 8 or seeds < 2 or k < 2:
+        return None
+    rows = np.arange(n)
+    if n > max_units:
+        rows = np.sort(np.random.RandomState(random_state).choice(n, max_units, replace=False))
+    labelings = [primary_topics(weights[rows])]
+    with threadpool_limits(limits=1):
+        for seed in range(random_state + 1, random_state + seeds):
+            model = NMF(n_components=k, init="nndsvd", solver="cd", max_iter=1000, tol=1e-4,
+                        random_state=seed)
+            labelings.append(primary_topics(_row_weights(model.fit_transform(X[rows]))))
+    return round(float(np.mean([pair_ari(a, b) for a, b in combinations(labelings, 2)])), 4)
+
+
 def _provenance(pipeline: Pipeline, units: pd.DataFrame, selection: Selection, k: int,
-                random_state: int, terms: tuple[ObjectiveTerm, ...] | None) -> dict:
+                random_state: int, terms: tuple[ObjectiveTerm, ...] | None,
+                seed_stability: float | None = None) -> dict:
     """The topic_models row: what drew the topics (versions, parameters, hashes, sizes)."""
     fitted = len(units) > 0
     corpus = corpus_sha256(units)
@@ -283,7 +384,9 @@ def _provenance(pipeline: Pipeline, units: pd.DataFrame, selection: Selection, k
         random_state=random_state, n_topics=k, n_topics_criterion=selection.criterion,
         corpus_sha256=corpus, objective_terms_sha256=terms_hash, unit_count=len(units),
         feature_count=int(nmf.n_features_in_) if fitted else 0,
-        iteration_count=int(nmf.n_iter_) if fitted else 0)
+        iteration_count=int(nmf.n_iter_) if fitted else 0,
+        seed_stability=seed_stability, subsample_stability=selection.stability.get(k),
+        stability_summary=stability_in_words(seed_stability, selection.stability.get(k)))
 
 
 def fit_topics(units: pd.DataFrame, n_topics: int | None = None,
@@ -309,13 +412,17 @@ def fit_topics(units: pd.DataFrame, n_topics: int | None = None,
     else:
         weights = np.zeros((0, k))
     nmf_seconds = time.perf_counter() - clock
+    clock = time.perf_counter()
+    seeds = measure_seed_stability(X, k, weights, random_state) if texts else None
+    stability_seconds = time.perf_counter() - clock
     if texts:
-        topics, topic_ids = _describe_topics(pipeline, weights, units)
+        topics, topic_ids = _describe_topics(pipeline, weights, units, X)
     else:
         topics, topic_ids = pd.DataFrame(), np.arange(1, k + 1)
     return TopicModelResult(
         units=units, weights=weights, topics=topics, topic_ids=topic_ids, selection=selection,
-        provenance=_provenance(pipeline, units, selection, k, random_state, options.get("terms")),
+        provenance=_provenance(pipeline, units, selection, k, random_state, options.get("terms"),
+                               seeds),
         fit_seconds=features_seconds + nmf_seconds,
         extra={"features_seconds": features_seconds, "select_seconds": select_seconds,
-               "nmf_seconds": nmf_seconds})
+               "nmf_seconds": nmf_seconds, "stability_seconds": stability_seconds})

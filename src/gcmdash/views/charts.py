@@ -6,10 +6,12 @@ lacks is never drawn as a zero bar: it is written "not reported" where its bar w
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from gcmdash import vocab
 from gcmdash.views.tables import (
     GENDER_LABELS,
     NO_SPEAKER_LIST,
@@ -27,7 +29,7 @@ from gcmdash.views.tables import (
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 _MEASURE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                     "#000000")
-_GENDER_COLOURS = {"female": "#CC79A7", "male": "#0072B2", "unknown": "#999999"}
+_GENDER_COLOURS = vocab.colours(vocab.GENDERS)
 _MISSING_FONT = {"size": 11, "color": "#666666"}
 _GROUP_WIDTH = 0.8  # share of one session's slot taken by its group of bars
 _OTHER_COUNTS_SHOWN = 5  # a hover lists this many other counts of a bar, then how many more
@@ -124,74 +126,64 @@ def participation_chart(matrix: pd.DataFrame) -> go.Figure:
     return _with_alt(fig, alt)
 
 
-def panel_composition_chart(df: pd.DataFrame) -> go.Figure:
-    """Stacked bars from queries.panel_composition: one bar per session and role, stacked by
-    gender as listed, sessions side by side under their names. A session with nobody listed
-    gets "no list of speakers in the record" where its bars would be."""
-    fig = go.Figure()
-    annotations: list[dict] = []
-    shapes: list[dict] = []
-    tickvals: list[float] = []
-    ticktext: list[str] = []
-    bars: dict[str, dict[str, list]] = {
-        g: {"x": [], "y": [], "text": [], "hovertext": []} for g in _GENDER_COLOURS}
-    position = 0.0
-    session_numbers = sorted(int(n) for n in df["session_number"].unique())
-    for k, n in enumerate(session_numbers):
-        if k:  # a thin rule between sessions
-            shapes.append(dict(type="line", xref="x", yref="paper", x0=position - 0.75,
-                               x1=position - 0.75, y0=0, y1=1,
-                               line={"color": "#dddddd", "width": 1}))
-        rows = df[(df["session_number"] == n) & df["role"].notna()]
-        first = position
+@dataclass
+class _Composition:
+    """What the composition chart draws, gathered session by session along the x axis."""
+
+    bars: dict[str, dict[str, list]] = field(default_factory=lambda: {
+        g: {"x": [], "y": [], "text": [], "hovertext": []} for g in _GENDER_COLOURS})
+    annotations: list[dict] = field(default_factory=list)
+    shapes: list[dict] = field(default_factory=list)
+    tickvals: list[float] = field(default_factory=list)
+    ticktext: list[str] = field(default_factory=list)
+    position: float = 0.0
+
+    def tick(self, text: str) -> None:
+        """A tick at the current position, and move on to the next."""
+        self.tickvals.append(self.position)
+        self.ticktext.append(text)
+        self.position += 1
+
+    def add_role(self, session_number: int, row) -> None:
+        """One bar: a role of the session, stacked by gender (no empty segments)."""
+        role = role_label(row.role)
+        for gender in _GENDER_COLOURS:
+            count = int(getattr(row, f"{gender}_count"))
+            if count:
+                bar = self.bars[gender]
+                bar["x"].append(self.position)
+                bar["y"].append(count)
+                bar["text"].append(str(count))
+                bar["hovertext"].append(_hover_text(
+                    f"{session_label(session_number)} · {role}",
+                    f"{GENDER_LABELS[gender]}: {count} person(s)"))
+        self.tick(role)
+
+    def add_session(self, session_number: int, rows: pd.DataFrame, first_session: bool) -> None:
+        """A session's bars under its name, a thin rule before it, or, with nobody listed,
+        "no list of speakers in the record" where its bars would be."""
+        if not first_session:
+            self.shapes.append(dict(type="line", xref="x", yref="paper",
+                                    x0=self.position - 0.75, x1=self.position - 0.75, y0=0,
+                                    y1=1, line={"color": "#dddddd", "width": 1}))
+        first = self.position
         if rows.empty:
-            annotations.append(dict(
-                x=position, y=0, text=NO_SPEAKER_LIST.replace(" of ", "<br>of ", 1)
+            self.annotations.append(dict(
+                x=self.position, y=0, text=NO_SPEAKER_LIST.replace(" of ", "<br>of ", 1)
                 .replace(" in ", "<br>in ", 1), showarrow=False, xanchor="center",
                 yanchor="bottom", font=_MISSING_FONT))
-            tickvals.append(position)
-            ticktext.append("")
-            position += 1
+            self.tick("")
         for row in rows.itertuples(index=False):
-            role = role_label(row.role)
-            tickvals.append(position)
-            ticktext.append(role)
-            for gender in _GENDER_COLOURS:
-                count = int(getattr(row, f"{gender}_count"))
-                if count == 0:  # no empty segments
-                    continue
-                bars[gender]["x"].append(position)
-                bars[gender]["y"].append(count)
-                bars[gender]["text"].append(str(count))
-                bars[gender]["hovertext"].append(_hover_text(
-                    f"{session_label(n)} · {role}",
-                    f"{GENDER_LABELS[gender]}: {count} person(s)"))
-            position += 1
-        annotations.append(dict(
-            x=(first + position - 1) / 2, y=1, yref="paper", yanchor="bottom", xanchor="center",
-            text=f"<b>{session_label(n)}</b>", showarrow=False, font={"size": 13}))
-        position += 0.5
+            self.add_role(session_number, row)
+        self.annotations.append(dict(
+            x=(first + self.position - 1) / 2, y=1, yref="paper", yanchor="bottom",
+            xanchor="center", text=f"<b>{session_label(session_number)}</b>", showarrow=False,
+            font={"size": 13}))
+        self.position += 0.5
 
-    for gender, trace in bars.items():
-        fig.add_trace(go.Bar(
-            **trace, name=GENDER_LABELS[gender], marker_color=_GENDER_COLOURS[gender],
-            textposition="inside", width=0.8, hovertemplate="%{hovertext}<extra></extra>"))
-    if not session_numbers:
-        annotations.append(dict(text=NO_SPEAKER_LIST, showarrow=False, xref="paper",
-                                yref="paper", x=0.5, y=0.5, font=_MISSING_FONT))
-    top = max([int(v) for v in df["person_count"].dropna()], default=0)
-    fig.update_layout(
-        title={"text": "Who had a role in each session, by gender as listed"},
-        template="plotly_white", barmode="stack", height=480, margin={"t": 120},
-        annotations=annotations, shapes=shapes,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.1, "x": 0,
-                "traceorder": "normal"},
-        xaxis={"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext,
-               "tickangle": -30, "showgrid": False, "range": [-0.7, max(position - 0.7, 0.7)]},
-        yaxis={"title": {"text": "Persons"}, "rangemode": "tozero",
-               "dtick": 1 if top <= 10 else None, "range": [0, max(top * 1.1, 3)]},
-    )
-    listed = df[df["role"].notna()]
+
+def _composition_alt(listed: pd.DataFrame, session_numbers: list[int]) -> str:
+    """The composition chart as text: per session, each role's count by gender."""
     parts = []
     for n in session_numbers:
         rows = listed[listed["session_number"] == n]
@@ -202,17 +194,45 @@ def panel_composition_chart(df: pd.DataFrame) -> go.Figure:
             f"female, {int(r.male_count)} male, {int(r.unknown_count)} not stated)"
             for r in rows.itertuples(index=False)))
     unlisted = [n for n in session_numbers if listed[listed["session_number"] == n].empty]
-    alt = ("Stacked bar chart of persons per role and session by gender as listed. "
-           + "; ".join(parts) + "."
-           + (f" No list of speakers: {_sessions_list(unlisted)}." if unlisted else ""))
-    return _with_alt(fig, alt)
+    return ("Stacked bar chart of persons per role and session by gender as listed. "
+            + "; ".join(parts) + "."
+            + (f" No list of speakers: {_sessions_list(unlisted)}." if unlisted else ""))
 
 
-_ORGANISATION_COLOURS = {
-    "government": "#0072B2", "un_system": "#56B4E9", "other_intergovernmental": "#009E73",
-    "academia_research": "#E69F00", "civil_society_ngo": "#CC79A7", "private_sector": "#D55E00",
-    "other": "#999999",
-}
+def panel_composition_chart(df: pd.DataFrame) -> go.Figure:
+    """Stacked bars from queries.panel_composition: one bar per session and role, stacked by
+    gender as listed, sessions side by side under their names. A session with nobody listed
+    gets "no list of speakers in the record" where its bars would be."""
+    drawn = _Composition()
+    session_numbers = sorted(int(n) for n in df["session_number"].unique())
+    listed = df[df["role"].notna()]
+    for k, n in enumerate(session_numbers):
+        drawn.add_session(n, listed[listed["session_number"] == n], first_session=k == 0)
+    fig = go.Figure()
+    for gender, trace in drawn.bars.items():
+        fig.add_trace(go.Bar(
+            **trace, name=GENDER_LABELS[gender], marker_color=_GENDER_COLOURS[gender],
+            textposition="inside", width=0.8, hovertemplate="%{hovertext}<extra></extra>"))
+    if not session_numbers:
+        drawn.annotations.append(dict(text=NO_SPEAKER_LIST, showarrow=False, xref="paper",
+                                      yref="paper", x=0.5, y=0.5, font=_MISSING_FONT))
+    top = max([int(v) for v in df["person_count"].dropna()], default=0)
+    fig.update_layout(
+        title={"text": "Who had a role in each session, by gender as listed"},
+        template="plotly_white", barmode="stack", height=480, margin={"t": 120},
+        annotations=drawn.annotations, shapes=drawn.shapes,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.1, "x": 0,
+                "traceorder": "normal"},
+        xaxis={"tickmode": "array", "tickvals": drawn.tickvals, "ticktext": drawn.ticktext,
+               "tickangle": -30, "showgrid": False,
+               "range": [-0.7, max(drawn.position - 0.7, 0.7)]},
+        yaxis={"title": {"text": "Persons"}, "rangemode": "tozero",
+               "dtick": 1 if top <= 10 else None, "range": [0, max(top * 1.1, 3)]},
+    )
+    return _with_alt(fig, _composition_alt(listed, session_numbers))
+
+
+_ORGANISATION_COLOURS = vocab.colours(vocab.ORGANISATION_TYPES)
 
 
 def organisation_chart(df: pd.DataFrame) -> go.Figure:
@@ -288,8 +308,7 @@ def _sessions_list(numbers) -> str:
 
 # --------------------------------------------------------------------------- overview
 
-_SESSION_COLOUR = "#0072B2"
-_STOCKTAKING_COLOUR = "#D55E00"
+_SESSION_COLOURS = vocab.colours(vocab.SESSIONS)
 
 
 def sessions_timeline(df: pd.DataFrame) -> go.Figure:
@@ -318,7 +337,7 @@ def sessions_timeline(df: pd.DataFrame) -> go.Figure:
         city = NOT_IN_RECORD if _missing(row.city) else str(row.city)
         if not _missing(row.planned_city) and row.planned_city != row.city:
             city += f" (announced: {row.planned_city})"
-        colour = _STOCKTAKING_COLOUR if int(row.session_number) == 7 else _SESSION_COLOUR
+        colour = _SESSION_COLOURS.get(int(row.session_number), _SESSION_COLOURS[1])
         hover = _hover_text(
             f"{label}: {format_dates(row.start_date, row.end_date)}, {city}",
             *([] if _missing(row.title) else [str(row.title)[:120]]),
@@ -356,10 +375,7 @@ def sessions_timeline(df: pd.DataFrame) -> go.Figure:
 
 # --------------------------------------------------------------------------- one session
 
-_ITEM_COLOURS = {
-    "opening": "#009E73", "welcome": "#7FC9A9", "panel": "#0072B2", "lunch": "#BBBBBB",
-    "summary_panel": "#56B4E9", "conclusions": "#CC79A7", "closing": "#E69F00",
-}
+_ITEM_COLOURS = vocab.colours(vocab.ITEM_TYPES)
 
 
 def _hours(value: object) -> float:
@@ -542,9 +558,9 @@ def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.F
 
 
 _COVERED_SCALE = [[0, "#c6dbef"], [1, "#08519c"]]
-_GAP_COLOUR = "#FDDBC7"
+_GAP_COLOUR = vocab.colours(vocab.OBJECTIVE_COVERAGE_STATES)["gap"]
 _GAP_TEXT = "#B2182B"
-_NO_TEXT_COLOUR = "#E0E0E0"
+_NO_TEXT_COLOUR = vocab.colours(vocab.OBJECTIVE_COVERAGE_STATES)["no_text"]
 
 
 def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> go.Figure:
@@ -562,7 +578,7 @@ def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> 
     y_of = dict(zip(objectives["objective"], y_labels))
     row_of = {o: i for i, o in enumerate(objectives["objective"])}
     sessions, x_labels = _session_columns(df)
-    layers = {s: [[None] * len(sessions) for _ in y_labels] for s in ("covered", "gap", "no_text")}
+    layers = {s: [[None] * len(sessions) for _ in y_labels] for s in vocab.values(vocab.OBJECTIVE_COVERAGE_STATES)}
     top = max([int(v) for v in df.loc[df["status"] == "covered", "unit_count"]], default=1)
     xs, ys, hovers, custom, shapes, annotations = [], [], [], [], [], []
     for r in df.itertuples(index=False):

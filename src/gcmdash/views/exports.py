@@ -12,9 +12,28 @@ import pandas as pd
 
 from gcmdash.views import tables
 
-# Characters that would become emphasis, code, links or HTML; '_' only where it could open or
-# close emphasis (not inside a word, as in a file name).
-_MARKDOWN_INLINE = re.compile(r"([\\`*\[\]<>]|(?<!\w)_|_(?!\w))")
+# Characters that would become emphasis, code, links, HTML, entities (&amp;), strikethrough
+# or table cells; '_' only where it could open or close emphasis (not inside a word, as in a
+# file name).
+_MARKDOWN_INLINE = re.compile(r"([\\`*\[\]<>&~|]|(?<!\w)_|_(?!\w))")
+# A cell a spreadsheet would read as a formula (OWASP's CSV-injection rule), unless it is a
+# plain number such as -3 or +1.5.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text and never runs: text beginning with =, +,
+    -, @, tab or carriage return gets a leading single quote (a plain number is left as it
+    is), and a carriage return inside becomes a line feed, which the CSV writers quote (a
+    bare CR would end the row there). Anything that is not text is returned unchanged. Every
+    CSV gcmdash writes, in the app and the published site, goes through this."""
+    if not isinstance(value, str):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + text
+    return text
 
 
 def _md(text: object) -> str:
@@ -33,6 +52,7 @@ def recommendations_csv(df: pd.DataFrame) -> bytes:
     out["Document"] = [str(d) for d in df["document_id"]]
     out["First line"] = [int(n) for n in df["line_start"]]
     out["Last line"] = [int(n) for n in df["line_end"]]
+    out = out.map(spreadsheet_safe).rename(columns=spreadsheet_safe)
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from gcmdash import vocab
 from gcmdash.provenance import (
     DOCUMENT_LABEL,
     SOURCE_LABEL,
@@ -26,34 +27,20 @@ from gcmdash.provenance import (
 
 # The consultation process: six informal thematic sessions (1-6) and the stocktaking meeting (7).
 # Every session-by-session view lists all seven, so a session the record lacks shows as missing.
-SESSION_NUMBERS: tuple[int, ...] = tuple(range(1, 8))
+SESSION_NUMBERS: tuple[int, ...] = vocab.values(vocab.SESSIONS)
 
 # The measures every participation view shows, in display order, whether or not any session
 # reports them. Other measures found in the data follow these, alphabetically.
-CORE_MEASURES: tuple[str, ...] = (
-    "member_states_attended",
-    "member_state_interventions",
-    "un_agencies",
-    "non_governmental_stakeholders",
-    "informal_dialogue_stakeholders",
-)
+CORE_MEASURES: tuple[str, ...] = vocab.CORE_MEASURES
 
 # Kinds of organisation in display order (the CHECK on roles.organisation_type).
-ORGANISATION_TYPES: tuple[str, ...] = (
-    "government", "un_system", "other_intergovernmental", "academia_research",
-    "civil_society_ngo", "private_sector", "other",
-)
+ORGANISATION_TYPES: tuple[str, ...] = vocab.values(vocab.in_order(vocab.ORGANISATION_TYPES))
 
 # What record_coverage says each session holds or lacks, in display order.
-COVERAGE_ITEMS: tuple[str, ...] = (
-    "procedural_note", "programme_of_work", "summary", "dates", "venue", "agenda",
-    "panel_titles", "panel_people", "participation_counts",
-)
+COVERAGE_ITEMS: tuple[str, ...] = vocab.values(vocab.in_order(vocab.COVERAGE_ITEMS))
 
 # Roles in display order (the CHECK on roles.role).
-ROLES: tuple[str, ...] = (
-    "co_facilitator", "secretary_general", "moderator", "panelist", "thematic_expert",
-)
+ROLES: tuple[str, ...] = vocab.values(vocab.in_order(vocab.ROLES))
 
 # How many of the sources stating another count participation_matrix names (it counts them all).
 OTHER_SOURCES_NAMED = 3
@@ -101,7 +88,7 @@ def sessions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         WITH numbers AS (SELECT unnest(?::INTEGER[]) AS session_number),
         documents_per_session AS (
             SELECT session_number, count(*) AS document_count
-            FROM documents WHERE status = 'loaded' GROUP BY session_number
+            FROM documents WHERE status IN ('loaded', 'partial') GROUP BY session_number
         ),
         attended AS (
             SELECT session_number, value, qualifier
@@ -254,8 +241,8 @@ def quality_flags(con: duckdb.DuckDBPyConnection,
         SELECT flag_id, check_name, severity, session_number, document_id, line_start, message
         FROM quality_flags
         WHERE ?::INTEGER IS NULL OR session_number = ?::INTEGER
-        ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, flag_id
-    """, [session_number, session_number])
+        ORDER BY list_position(?::VARCHAR[], severity), flag_id
+    """, [session_number, session_number, list(vocab.values(vocab.in_order(vocab.SEVERITIES)))])
 
 
 def documents(con: duckdb.DuckDBPyConnection,
@@ -323,8 +310,8 @@ SEARCH_MAX_TERMS = 12
 SEARCH_MAX_CHARS = 200
 
 # Kinds of document in the order their agenda is preferred (the programme is the fullest).
-AGENDA_DOCUMENT_TYPES: tuple[str, ...] = ("programme_of_work", "procedural_note", "summary",
-                                          "other")
+AGENDA_DOCUMENT_TYPES: tuple[str, ...] = ("programme_of_work", *(
+    k for k in vocab.values(vocab.in_order(vocab.DOCUMENT_KINDS)) if k != "programme_of_work"))
 
 # Tables the Themes views read (gcmdash/topics/ writes them in the `topics` build stage).
 THEME_TABLES: tuple[str, ...] = ("text_units", "topics", "unit_topics", "topic_models",
@@ -363,7 +350,7 @@ def headline(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(con, """
         SELECT
             (SELECT count(*) FROM sessions) AS session_count,
-            (SELECT count(*) FROM documents WHERE status = 'loaded') AS documents_loaded,
+            (SELECT count(*) FROM documents WHERE status IN ('loaded', 'partial')) AS documents_loaded,
             (SELECT count(*) FROM documents WHERE status = 'failed') AS documents_failed,
             (SELECT count(*) FROM recommendations) AS recommendation_count,
             (SELECT count(*) FROM people) AS person_count,
@@ -736,12 +723,13 @@ def topic_model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     Columns: model_id, method, sklearn_version, numpy_version, scipy_version, parameters
     (JSON), random_state, n_topics, n_topics_criterion, corpus_sha256, unit_count,
-    feature_count, iteration_count.
+    feature_count, iteration_count, seed_stability, subsample_stability, stability_summary.
     """
     return _frame(con, """
         SELECT model_id, method, sklearn_version, numpy_version, scipy_version, parameters,
                random_state, n_topics, n_topics_criterion, corpus_sha256, unit_count,
-               feature_count, iteration_count
+               feature_count, iteration_count, seed_stability, subsample_stability,
+               stability_summary
         FROM topic_models ORDER BY model_id
     """)
 

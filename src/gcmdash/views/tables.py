@@ -9,38 +9,22 @@ import re
 
 import pandas as pd
 
+from gcmdash import vocab
+from gcmdash.provenance import source_label
+
 NOT_REPORTED = "not reported"
 NOT_IN_RECORD = "not in the record"
 NO_SPEAKER_LIST = "no list of speakers in the record"
 
-MEASURE_LABELS: dict[str, str] = {
-    "member_states_attended": "Member States attended",
-    "member_state_interventions": "Member State interventions",
-    "un_agencies": "UN agencies",
-    "non_governmental_stakeholders": "Non-governmental stakeholders",
-    "informal_dialogue_stakeholders": "Stakeholders in the informal dialogue",
-    "ngos_and_un_agencies": "NGOs and UN agencies (together)",
-    "participants": "Participants",
-    "delegates": "Delegates",
-}
+MEASURE_LABELS: dict[str, str] = vocab.labels(vocab.MEASURES)
 
-ROLE_LABELS: dict[str, str] = {
-    "co_facilitator": "Co-facilitator",
-    "secretary_general": "Secretary-General",
-    "moderator": "Moderator",
-    "panelist": "Panelist",
-    "thematic_expert": "Thematic expert",
-}
+ROLE_LABELS: dict[str, str] = vocab.labels(vocab.ROLES)
 
-GENDER_LABELS: dict[str, str] = {
-    "female": "Female (Ms.)",
-    "male": "Male (Mr.)",
-    "unknown": "Not stated (Dr., Prof., H.E. ...)",
-}
+GENDER_LABELS: dict[str, str] = vocab.labels(vocab.GENDERS)
 
-SEVERITY_LABELS: dict[str, str] = {"error": "error", "warning": "warning", "info": "info"}
+SEVERITY_LABELS: dict[str, str] = vocab.labels(vocab.SEVERITIES)
 
-_QUALIFIER_PREFIX = {"exact": "", "more_than": "over ", "approximately": "about "}
+_QUALIFIER_PREFIX = vocab.QUALIFIER_PREFIXES
 
 
 def _missing(value: object) -> bool:
@@ -53,12 +37,16 @@ def measure_label(measure: str) -> str:
 
 
 def role_label(role: str) -> str:
+    """'panelist' -> 'Panelist' (vocab's label; an unknown role readably)."""
     return ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
+
+
+_SESSION_LABELS = vocab.labels(vocab.SESSIONS)
 
 
 def session_label(session_number: int) -> str:
     """'Session 3'; the stocktaking meeting (7) is 'Stocktaking'."""
-    return "Stocktaking" if int(session_number) == 7 else f"Session {int(session_number)}"
+    return _SESSION_LABELS.get(int(session_number), f"Session {int(session_number)}")
 
 
 def format_count(value: object, qualifier: object = "exact") -> str:
@@ -145,21 +133,16 @@ def panel_composition_table(df: pd.DataFrame) -> pd.DataFrame:
         "Session": [session_label(n) for n in df["session_number"]],
         "Role": [NO_SPEAKER_LIST if _missing(r) else role_label(r) for r in df["role"]],
     })
-    for column, gender in (("female_count", "female"), ("male_count", "male"),
-                           ("unknown_count", "unknown")):
-        out[GENDER_LABELS[gender]] = df[column].astype("Int64").array
+    for gender in GENDER_LABELS:
+        out[GENDER_LABELS[gender]] = df[f"{gender}_count"].astype("Int64").array
     out["Persons"] = df["person_count"].astype("Int64").array
     return out
 
 
 def quality_flags_table(df: pd.DataFrame) -> pd.DataFrame:
     """From queries.quality_flags: what the checks found, with where to look."""
-    where = []
-    for document_id, line in zip(df["document_id"], df["line_start"]):
-        if _missing(document_id):  # a line number without its document says nothing
-            where.append("")
-        else:
-            where.append(str(document_id) + ("" if _missing(line) else f", line {int(line)}"))
+    # a line number without its document says nothing
+    where = [source_label(d, line) for d, line in zip(df["document_id"], df["line_start"])]
     return pd.DataFrame({
         "Severity": [SEVERITY_LABELS.get(s, s) for s in df["severity"]],
         "Session": ["" if _missing(n) else session_label(n) for n in df["session_number"]],
@@ -181,30 +164,13 @@ def documents_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-ORGANISATION_LABELS: dict[str, str] = {
-    "government": "Government",
-    "un_system": "UN system",
-    "other_intergovernmental": "Other intergovernmental",
-    "academia_research": "Academia and research",
-    "civil_society_ngo": "Civil society and NGOs",
-    "private_sector": "Private sector",
-    "other": "Other",
-}
+ORGANISATION_LABELS: dict[str, str] = vocab.labels(vocab.ORGANISATION_TYPES)
 
-COVERAGE_LABELS: dict[str, str] = {
-    "procedural_note": "Procedural note",
-    "programme_of_work": "Programme of work",
-    "summary": "Co-facilitators' summary",
-    "dates": "Dates",
-    "venue": "Venue",
-    "agenda": "Agenda",
-    "panel_titles": "Panel titles",
-    "panel_people": "Panelists named",
-    "participation_counts": "Participation counts",
-}
+COVERAGE_LABELS: dict[str, str] = vocab.labels(vocab.COVERAGE_ITEMS)
 
 
 def organisation_label(kind: str) -> str:
+    """An organisation type's display label."""
     return ORGANISATION_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
@@ -230,7 +196,7 @@ def record_coverage_table(df: pd.DataFrame) -> pd.DataFrame:
     'missing'."""
     table = df.pivot(index="session_number", columns="item", values="status")
     table = table[[i for i in COVERAGE_LABELS if i in table.columns]]
-    table = table.replace({"present": "held", "missing": "missing"})
+    table = table.replace(vocab.labels(vocab.COVERAGE_STATES))
     table.columns = [COVERAGE_LABELS[i] for i in table.columns]
     table.insert(0, "Session", [session_label(n) for n in table.index])
     return table.reset_index(drop=True)
@@ -238,44 +204,15 @@ def record_coverage_table(df: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- shared helpers
 
-ITEM_TYPE_LABELS: dict[str, str] = {
-    "opening": "Opening",
-    "welcome": "Welcome",
-    "panel": "Expert panel",
-    "lunch": "Lunch / side events",
-    "summary_panel": "Summary panel",
-    "conclusions": "Conclusions",
-    "closing": "Closing",
-}
+ITEM_TYPE_LABELS: dict[str, str] = vocab.labels(vocab.ITEM_TYPES)
 
-DOCUMENT_TYPE_LABELS: dict[str, str] = {
-    "procedural_note": "procedural note",
-    "programme_of_work": "programme of work",
-    "summary": "co-facilitators' summary",
-    "other": "other document",
-}
+DOCUMENT_TYPE_LABELS: dict[str, str] = vocab.labels(vocab.DOCUMENT_KINDS)
 
-RULE_LABELS: dict[str, str] = {
-    "welcome_remarks_minutes": "Co-facilitators' welcoming remarks",
-    "moderator_opening_minutes": "Moderator's opening remarks",
-    "panelist_presentation_minutes": "Each panelist's presentation",
-    "floor_intervention_minutes": "Each intervention from the floor",
-    "moderator_concluding_minutes": "Moderator's concluding remarks",
-    "summary_moderator_minutes": "Each moderator in the summary panel",
-    "thematic_expert_minutes": "Thematic expert's remarks",
-    "experts_per_panel": "Experts on each panel",
-}
+RULE_LABELS: dict[str, str] = vocab.labels(vocab.FORMAT_RULES)
 
-UNIT_TYPE_LABELS: dict[str, str] = {
-    "recommendation": "recommendation",
-    "panel_description": "panel description",
-    "panel_title": "panel title",
-    "area_narrative": "area narrative",
-    "session_theme": "session theme",
-}
+UNIT_TYPE_LABELS: dict[str, str] = vocab.labels(vocab.UNIT_TYPES)
 
-COVERAGE_STATUS_LABELS: dict[str, str] = {"covered": "covered", "gap": "gap",
-                                          "no_text": "no text"}
+COVERAGE_STATUS_LABELS: dict[str, str] = vocab.labels(vocab.OBJECTIVE_COVERAGE_STATES)
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&:])")
 
@@ -305,10 +242,12 @@ def some_sources(labels: object, count: int) -> str:
 
 
 def item_type_label(item_type: str) -> str:
+    """An agenda item type's display label."""
     return ITEM_TYPE_LABELS.get(item_type, str(item_type).replace("_", " ").capitalize())
 
 
 def document_type_label(document_type: object) -> str:
+    """A document kind's display label."""
     return DOCUMENT_TYPE_LABELS.get(str(document_type), str(document_type).replace("_", " "))
 
 
@@ -333,6 +272,7 @@ def format_time(value: object) -> str:
 
 
 def time_range(start: object, end: object) -> str:
+    """'10:00–11:30'; '?' for a missing end, 'not in the record' when both are missing."""
     if _missing(start) and _missing(end):
         return NOT_IN_RECORD
     return f"{format_time(start) or '?'}–{format_time(end) or '?'}"
@@ -465,7 +405,7 @@ def panels_table(panels: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
         on_panel = roles[roles["panel_number"] == n]
         people = {role: "; ".join(_person(r) for r in on_panel[on_panel["role"] == role]
                                   .itertuples(index=False)) or NOT_IN_RECORD
-                  for role in ("moderator", "panelist")}
+                  for role in vocab.PANEL_ROLES}
         rows.append({
             "Panel": n,
             "Title": NOT_IN_RECORD if panel is None else _text(panel.title),
@@ -547,7 +487,7 @@ def topics_table(df: pd.DataFrame) -> pd.DataFrame:
         "Topic": [int(t) for t in df["topic_id"]],
         "Label": [str(lbl) for lbl in df["label"]],
         "Top terms": [_join(t, ", ") for t in df["top_terms"]],
-        "Main GCM objective": ["" if _missing(o) else f"{int(o)}. {title}"
+        "Main GCM objective": ["no clear objective" if _missing(o) else f"{int(o)}. {title}"
                                for o, title in zip(df["main_objective"],
                                                    df["main_objective_title"])],
         "Text units": [int(n) for n in df["unit_count"]],
@@ -609,6 +549,7 @@ _CELL = re.compile(r"^(t|o)(\d+)-s(\d+)$")
 
 
 def cell_key(kind: str, number: int, session_number: int) -> str:
+    """The key of a heat-map cell: ('t', 8, 3) -> 't8-s3' (parse_cell reads it back)."""
     return f"{kind}{int(number)}-s{int(session_number)}"
 
 
@@ -680,7 +621,7 @@ def topic_model_table(df: pd.DataFrame) -> pd.DataFrame:
         "random_state": "Random state", "unit_count": "Text units fitted",
         "feature_count": "Features", "iteration_count": "Solver iterations",
         "sklearn_version": "scikit-learn", "numpy_version": "NumPy", "scipy_version": "SciPy",
-        "corpus_sha256": "Corpus SHA-256",
+        "corpus_sha256": "Corpus SHA-256", "stability_summary": "How stable the topics are",
     }
     rows = []
     for record in df.to_dict("records"):

@@ -17,7 +17,7 @@ def describe_topics(con: duckdb.DuckDBPyConnection) -> str:
     lines = [f"model {m.model_id}: {m.method}",
              f"scikit-learn {m.sklearn_version}, random_state {m.random_state}, "
              f"{m.n_topics} topics ({m.n_topics_criterion}), {m.unit_count} text units, "
-             f"corpus sha256 {m.corpus_sha256[:12]}", "",
+             f"corpus sha256 {m.corpus_sha256[:12]}", f"{m.stability_summary}", "",
              f"{'id':>3} {'units':>5} {'recs':>4} {'obj':>3}  label: top terms"]
     for t in queries.topics(con).itertuples():
         objective = "" if pd.isna(t.main_objective) else int(t.main_objective)

@@ -2,9 +2,9 @@
 download the result as CSV or as a Markdown brief grouped by theme."""
 import streamlit as st
 
-from gcmdash.views import exports, queries, tables
 from gcmdash.app import ui
 from gcmdash.app.connection import connection_or_stop
+from gcmdash.views import exports, queries, tables
 
 st.title("Recommendations")
 st.markdown("Every recommendation of the co-facilitators' summaries, quoted whole with the "

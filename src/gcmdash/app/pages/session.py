@@ -2,9 +2,9 @@
 and quality flags."""
 import streamlit as st
 
-from gcmdash.views import charts, queries, tables
 from gcmdash.app import ui
 from gcmdash.app.connection import connection_or_stop
+from gcmdash.views import queries, sections, tables
 
 st.title("Session")
 
@@ -35,49 +35,17 @@ else:
     if tables.has_inferred_days(agenda):
         st.warning("This document's agenda is truncated: the rows that survive are placed on "
                    "an inferred day (hatched); the quality flags below say what was lost.")
-    ui.chart(charts.agenda_timeline(agenda),
-             "Each day of the session from its first to its last item, as the chosen document "
-             "gives it; hover for the description and the source line. Hatched items sit on an "
-             "inferred day (the document lost its day headings).",
-             tables.agenda_table(agenda))
+    ui.section(sections.agenda(agenda), heading=None)
 
-st.subheader("Panels")
 roles = queries.session_roles(con, session_number)
-panels = tables.panels_table(queries.session_panels(con, session_number), roles)
-if panels.empty:
-    st.info("The record names no panels for this session.")
-else:
-    ui.text_table(panels)
-st.caption("Each panel with its moderator and panelists; titles and times from the session's "
-           "own documents before the curated programme, every source listed.")
-
-st.subheader("Everyone with a role")
-if roles.empty:
-    st.info(tables.NO_SPEAKER_LIST.capitalize() + ".")
-else:
-    st.dataframe(tables.session_roles_table(roles), hide_index=True)
-
-st.subheader("Format rules")
-rules = queries.format_rules(con, session_number)
-if rules.empty:
-    st.info("The record holds no procedural note stating this session's format rules.")
-else:
-    ui.text_table(tables.format_rules_table(rules))
-
-st.subheader("Documents held")
-documents = queries.documents(con, session_number=session_number)
-if documents.empty:
-    st.info("The corpus holds no document of this session; its facts come from curated "
-            "public sources.")
-else:
-    st.dataframe(tables.session_documents_table(documents), hide_index=True)
-st.dataframe(tables.record_coverage_table(queries.record_coverage(con, session_number)),
-             hide_index=True)
-
-st.subheader("Quality flags")
-flags = queries.quality_flags(con, session_number=session_number)
-if flags.empty:
-    st.info("The checks found nothing to flag for this session.")
-else:
-    st.dataframe(tables.quality_flags_table(flags), hide_index=True,
-                 column_config={"Message": st.column_config.TextColumn(width="large")})
+ui.section(sections.session_panels(queries.session_panels(con, session_number), roles),
+           heading="subheader")
+ui.section(sections.session_roles(roles), heading="subheader")
+ui.section(sections.format_rules(queries.format_rules(con, session_number)),
+           heading="subheader")
+ui.section(sections.session_documents(queries.documents(con, session_number=session_number)),
+           heading="subheader")
+ui.section(sections.record_coverage(queries.record_coverage(con, session_number),
+                                    session_number), heading=None)
+ui.section(sections.quality_flags(queries.quality_flags(con, session_number=session_number),
+                                  session_number), heading="subheader")

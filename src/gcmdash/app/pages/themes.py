@@ -2,9 +2,9 @@
 cell to read the text units behind it."""
 import streamlit as st
 
-from gcmdash.views import charts, queries, tables
 from gcmdash.app import ui
 from gcmdash.app.connection import connection_or_stop
+from gcmdash.views import charts, queries, sections, tables
 
 st.title("Themes")
 st.markdown(
@@ -48,39 +48,29 @@ def _units_behind(cell: str | None) -> None:
 topic_rows = queries.topics(con)
 topic_names = tables.topic_options(topic_rows)
 st.header("Topics")
-ui.text_table(tables.topics_table(topic_rows))
-st.caption("Each topic with its label (its heaviest terms), its top terms, the GCM objective "
-           "whose terms weigh most in it, and the text units and recommendations assigned to it "
-           f"(model {tables.plain(tables.model_id(topic_rows))}; Data & method gives its "
-           "provenance).")
+ui.section(sections.topics(topic_rows, queries.topic_model(con)), heading=None)
 topic_id = st.selectbox("Recommendations and texts of topic", list(topic_names),
                         format_func=topic_names.get, key="topic", bind="query-params")
 members = queries.topic_units(con, topic_id, limit=ui.MAX_ROWS)
 ui.table(tables.units_table(members), tables.match_count(members), noun="text units",
          column_config={"Text": st.column_config.TextColumn(width="large")})
 
-st.header("Topics in each session")
 shares = queries.topic_sessions(con)
+st.header(sections.TOPIC_SESSIONS_TITLE)
 topic_cell = st.selectbox("Texts behind the cell", tables.topic_cells(shares), index=None,
                           format_func=tables.cell_label, key="topic_cell", bind="query-params",
                           placeholder="Click a cell of the chart, or choose one")
-ui.chart(charts.topic_session_heatmap(shares, selected=topic_cell),
-         "Share of each session's text units whose strongest topic is this one; a session "
-         "with few texts (a theme and panel titles only) weighs each text heavily.",
-         tables.topic_session_table(shares), key="topic_map",
-         on_select=lambda: _select_cell("topic_map", "topic_cell"))
+ui.section(sections.topic_sessions(shares, tables.model_id(topic_rows), selected=topic_cell),
+           heading=None, key="topic_map",
+           on_select=lambda: _select_cell("topic_map", "topic_cell"))
 _units_behind(topic_cell)
 
-st.header("GCM objectives in each session")
 coverage = queries.objective_coverage(con)
+st.header(sections.OBJECTIVE_COVERAGE_TITLE)
 objective_cell = st.selectbox(
     "Texts behind the cell", tables.objective_cells(coverage), index=None,
     format_func=tables.cell_label, key="objective_cell", bind="query-params",
     placeholder="Click a cell of the chart, or choose one")
-ui.chart(charts.objective_coverage_matrix(coverage, selected=objective_cell),
-         "Which of the 23 GCM objectives each session's texts touch: the number of text units "
-         "that map to it, “gap” (orange) where the session has text but none maps to the "
-         "objective, grey where the record holds no text of the session.",
-         tables.objective_coverage_table(coverage), key="objective_map",
-         on_select=lambda: _select_cell("objective_map", "objective_cell"))
+ui.section(sections.objective_coverage(coverage, selected=objective_cell), heading=None,
+           key="objective_map", on_select=lambda: _select_cell("objective_map", "objective_cell"))
 _units_behind(objective_cell)

@@ -1,0 +1,367 @@
+"""Structured formats -> blocks -> one numbered text, the same shape for every format.
+
+HTML and DOCX carry their structure (headings, paragraphs, list items with their numbering,
+table rows with cells); it is read from the format, never guessed from line breaks, then written
+out one block per line: a paragraph however long on one line, a list item with its bullet glyph
+or its ordered-list label ('a. Overarching frameworks'), a table row as its cells' first blocks
+joined by tabs and the rest of each cell on the lines below (its list items as entries
+'• H.E. Mr. …'). The parsers read that text; a block's line is the line they cite.
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from gcmdash.records import Block
+
+BULLET = "•"
+_INLINE_BULLET_RE = re.compile(r"\s[•▪◦●‣∙■□➢✓\uf0a7\uf0b7\uf0d8\uf0fc]\s")
+_SPACE_RE = re.compile(r"[ \t\r\n\u00a0]+")
+
+
+def ordered_label(style: str, number: int) -> str:
+    """The label an ordered list shows for its item `number` (1-based): 'a.', 'B.', 'iv.', '3.'."""
+    if style in ("a", "A", "lowerLetter", "upperLetter"):
+        label = ""
+        n = number
+        while n > 0:
+            n, rest = divmod(n - 1, 26)
+            label = chr(ord("a") + rest) + label
+        return (label.upper() if style in ("A", "upperLetter") else label) + "."
+    if style in ("i", "I", "lowerRoman", "upperRoman"):
+        roman = _roman(number)
+        return (roman if style in ("I", "upperRoman") else roman.lower()) + "."
+    return f"{number}."
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                           (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                           (4, "IV"), (1, "I")):
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+def _item_line(block: Block) -> str:
+    return f"{block.marker or BULLET} {block.text}"
+
+
+def _cell_lines(cell: tuple[Block, ...]) -> tuple[str, list[str]]:
+    """A cell's first line (its first block) and the lines of the rest. A paragraph with
+    bullet glyphs inside (a cell whose list was flattened into one paragraph) is split at
+    them: each glyph starts an entry again."""
+    lines: list[str] = []
+    for block in cell:
+        text = _SPACE_RE.sub(" ", block.text).strip()
+        if not text:
+            continue
+        if block.kind == "list_item":
+            lines.append(f"{block.marker or BULLET} {text}")
+            continue
+        head, *items = _INLINE_BULLET_RE.split(text)
+        lines += [head.strip()] if head.strip() else []
+        lines += [f"{BULLET} {item.strip()}" for item in items if item.strip()]
+    return (lines[0], lines[1:]) if lines else ("", [])
+
+
+def render(blocks: list[Block], spaced: bool = True) -> str:
+    """The blocks as text, one block per line (a table row over as many lines as its cells
+    hold). `spaced`: a blank line after each heading and paragraph, none inside a list or a
+    table; otherwise the blocks' own lines only (a DOCX keeps its empty paragraphs, so a
+    document written one paragraph per line keeps its line numbers)."""
+    out: list[str] = []
+    previous = None
+    for block in blocks:
+        if block.kind == "page_break":
+            continue
+        if spaced and previous is not None and (previous in ("heading", "paragraph")
+                                                or block.kind != previous):
+            out.append("")
+        if block.kind == "table_row":
+            firsts, rest = zip(*(_cell_lines(c) for c in block.cells)) if block.cells else ((), ())
+            out.append("\t".join(f for f in firsts if f))
+            out += [line for lines in rest for line in lines]
+        elif block.kind == "list_item":
+            out.append(_item_line(block))
+        else:
+            out.append(block.text)
+        previous = block.kind
+    return "\n".join(out)
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+_PARAGRAPH_TAGS = {"p", "div", "blockquote", "pre", "dt", "dd", "title", "figcaption", "address",
+                   "section", "article", "header", "footer", "main", "nav", "aside", "figure",
+                   "br", "hr", "table", "ul", "ol", "body", "html"}
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+
+
+class HtmlBlocks(HTMLParser):
+    """HTML -> blocks. Text only: nothing is rendered, fetched or executed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._skip = 0
+        self._text: list[str] = []
+        self._kind = "paragraph"
+        self._level = 0
+        self._marker: str | None = None
+        self._lists: list[list] = []  # [ordered style or None, next number]
+        self._row: list[list[Block]] | None = None
+        self._cell: list[Block] | None = None
+        self._path: list[str] = []
+        self._cell_title = False
+
+    # a block ends at every structural tag; the text gathered so far becomes one block
+    def _flush(self) -> None:
+        text = _SPACE_RE.sub(" ", "".join(self._text)).strip()
+        self._text = []
+        if not text:
+            return
+        block = Block(self._kind, text, self._level, self._marker, path="/".join(self._path[-4:]))
+        (self._cell if self._cell is not None else self.blocks).append(block)
+        self._kind, self._level, self._marker = "paragraph", 0, None
+
+    def handle_starttag(self, tag, attrs):
+        """An opening tag ends the block before it and says what the next one is."""
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+            return
+        attributes = dict(attrs)
+        if tag in _HEADINGS:
+            self._flush()
+            self._kind, self._level = "heading", _HEADINGS[tag]
+        elif tag in ("ul", "ol"):
+            self._flush()
+            style = (attributes.get("type") or "1") if tag == "ol" else None
+            start = attributes.get("start") or "1"
+            self._lists.append([style, int(start) if start.isdigit() else 1])
+        elif tag == "li":
+            self._start_item(attributes)
+        elif tag == "tr":
+            self._flush()
+            self._row = []
+        elif tag in ("td", "th"):
+            self._flush()
+            self._cell = []
+        elif tag in _PARAGRAPH_TAGS:
+            self._flush()
+        elif tag in ("b", "strong") and self._cell == [] and not "".join(self._text).strip():
+            self._cell_title = True  # a cell opening in bold: its title, a block of its own
+        if tag not in ("br", "hr"):
+            self._path.append(tag)
+
+    def _start_item(self, attributes: dict) -> None:
+        self._flush()
+        self._kind, self._level = "list_item", len(self._lists)
+        if self._lists and self._lists[-1][0] is not None:
+            value = attributes.get("value")
+            if value and value.isdigit():
+                self._lists[-1][1] = int(value)
+            self._marker = ordered_label(self._lists[-1][0], self._lists[-1][1])
+            self._lists[-1][1] += 1
+        else:
+            self._marker = BULLET
+
+    def handle_endtag(self, tag):
+        """A closing tag ends its block (item, cell, row, list)."""
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+            return
+        if tag in _HEADINGS or tag == "li" or tag in _PARAGRAPH_TAGS:
+            self._flush()
+        elif tag in ("b", "strong") and self._cell_title:
+            self._cell_title = False
+            self._flush()
+        if tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+        elif tag in ("td", "th") and self._cell is not None:
+            self._flush()
+            if self._row is not None:
+                self._row.append(self._cell)
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._end_row()
+        if tag in self._path:
+            del self._path[len(self._path) - 1 - self._path[::-1].index(tag):]
+
+    def _end_row(self) -> None:
+        if self._cell is not None:
+            self._flush()
+            self._row.append(self._cell)
+            self._cell = None
+        cells = tuple(tuple(c) for c in self._row)
+        if any(cells):
+            self.blocks.append(Block("table_row", cells=cells, path="tr"))
+        self._row = None
+
+    def handle_data(self, data):
+        """Text, outside scripts and styles."""
+        if not self._skip:
+            self._text.append(data)
+
+    def close(self) -> None:
+        """Finish the document: a row or cell left open still counts."""
+        super().close()
+        self._flush()
+        if self._row is not None:
+            self._end_row()
+
+
+def html_blocks(html: str) -> list[Block]:
+    """The blocks of an HTML document, in reading order."""
+    parser = HtmlBlocks()
+    parser.feed(html)
+    parser.close()
+    return parser.blocks
+
+
+# --- DOCX ---------------------------------------------------------------------------------------
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_HEADING_STYLE_RE = re.compile(r"^(?:Heading|Titre|Überschrift)\s*(\d)$", re.IGNORECASE)
+
+
+class _Numbering:
+    """List labels from a DOCX's numbering part: (numId, ilvl) -> format, and running counters."""
+
+    def __init__(self, document) -> None:
+        self.formats: dict[tuple[str, str], str] = {}
+        self.counters: dict[tuple[str, str], int] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {}
+        for node in root.iter(f"{_W}abstractNum"):
+            levels = {}
+            for lvl in node.iter(f"{_W}lvl"):
+                fmt = lvl.find(f"{_W}numFmt")
+                levels[lvl.get(f"{_W}ilvl")] = fmt.get(f"{_W}val") if fmt is not None else "decimal"
+            abstract[node.get(f"{_W}abstractNumId")] = levels
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is not None:
+                for ilvl, fmt in abstract.get(ref.get(f"{_W}val"), {}).items():
+                    self.formats[(num.get(f"{_W}numId"), ilvl)] = fmt
+
+    def marker(self, num_id: str, ilvl: str) -> str:
+        fmt = self.formats.get((num_id, ilvl), "bullet")
+        if fmt in ("bullet", "none"):
+            return BULLET
+        key = (num_id, ilvl)
+        self.counters[key] = self.counters.get(key, 0) + 1
+        for (other, level) in list(self.counters):  # a new item restarts its deeper levels
+            if other == num_id and level > ilvl:
+                del self.counters[(other, level)]
+        return ordered_label(fmt, self.counters[key])
+
+
+def _paragraph_block(paragraph, numbering: _Numbering, path: str) -> Block:
+    raw = paragraph.text
+    text = _SPACE_RE.sub(" ", raw).strip()
+    if not text:
+        return Block("paragraph", raw, path=path)  # an empty line stays a line
+    ppr = paragraph._p.pPr
+    num = ppr.numPr if ppr is not None else None
+    try:
+        style = paragraph.style.name if paragraph.style is not None else ""
+    except (KeyError, AttributeError):
+        style = ""
+    if num is not None and num.numId is not None and num.numId.val not in (None, 0):
+        ilvl = str(num.ilvl.val) if num.ilvl is not None else "0"
+        return Block("list_item", text, int(ilvl) + 1, numbering.marker(str(num.numId.val), ilvl),
+                     path=path)
+    if style.startswith("List"):
+        return Block("list_item", text, 1, BULLET, path=path)
+    heading = _HEADING_STYLE_RE.match(style)
+    if heading or style == "Title":
+        return Block("heading", text, int(heading.group(1)) if heading else 1, path=path)
+    return Block("paragraph", raw, path=path)  # as written: tabs and a leading space are layout
+
+
+def _cell_blocks(paragraph, numbering: _Numbering, path: str) -> list[Block]:
+    """A cell paragraph's blocks: one opening in bold and going on in plain text ('PANEL 1: …'
+    then its description) is its title and a paragraph, as a cell title is in HTML."""
+    block = _paragraph_block(paragraph, numbering, path)
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if block.kind != "paragraph" or len(runs) < 2 or not runs[0].bold:
+        return [block]
+    lead = next((i for i, run in enumerate(runs) if not run.bold), None)
+    if lead is None:
+        return [block]
+    title = _SPACE_RE.sub(" ", "".join(run.text for run in runs[:lead])).strip()
+    rest = _SPACE_RE.sub(" ", "".join(run.text for run in runs[lead:])).strip()
+    return [Block("paragraph", title, path=path), Block("paragraph", rest, path=path)]
+
+
+def docx_blocks(document) -> list[Block]:
+    """The blocks of a python-docx Document: body paragraphs and tables in order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    numbering = _Numbering(document)
+    blocks: list[Block] = []
+    for index, element in enumerate(document.element.body.iterchildren()):
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            blocks.append(_paragraph_block(Paragraph(element, document), numbering,
+                                           f"body/p[{index}]"))
+        elif tag == "tbl":
+            for r, row in enumerate(Table(element, document).rows):
+                cells = []
+                seen = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell is listed once per grid column
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(tuple(b for p in cell.paragraphs for b in _cell_blocks(
+                        p, numbering, f"body/tbl[{index}]/tr[{r}]") if b.text.strip()))
+                if any(cells):
+                    blocks.append(Block("table_row", cells=tuple(cells),
+                                        path=f"body/tbl[{index}]/tr[{r}]"))
+    return blocks
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+_MD_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_MD_ITEM_RE = re.compile(r"^(\s*)[-*+]\s+(\S.*)$")
+_MD_TABLE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_HARD_BREAK_RE = re.compile(r"\\(?=\s|$)")
+_MD_BOLD_START_RE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$")
+
+
+def _md_cell(text: str) -> tuple[Block, ...]:
+    text = text.strip()
+    bold = _MD_BOLD_START_RE.match(text)
+    if bold:  # a cell opening in bold: its title, a block of its own
+        return tuple(Block("paragraph", t) for t in (bold.group(1), bold.group(2)) if t)
+    return (Block("paragraph", text),) if text else ()
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """The blocks of a Markdown text, one per source line (so its line numbers hold) except
+    tables: ATX headings without their hashes, '-' items with a bullet glyph, pipe-table rows
+    as rows of cells (their separator line dropped). Emphasis marks are left to the parsers."""
+    blocks: list[Block] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        path = f"line {number}"
+        heading = _MD_HEADING_RE.match(line)
+        item = _MD_ITEM_RE.match(line)
+        if heading:
+            blocks.append(Block("heading", heading.group(2), len(heading.group(1)), path=path))
+        elif line.lstrip().startswith("|") and line.rstrip().endswith("|") and line.count("|") >= 2:
+            if _MD_TABLE_SEPARATOR_RE.match(line):
+                continue
+            cells = re.split(r"(?<!\\)\|", line.strip()[1:-1])
+            blocks.append(Block("table_row", cells=tuple(_md_cell(c) for c in cells), path=path))
+        elif item:
+            blocks.append(Block("list_item", item.group(2), len(item.group(1)) // 2 + 1, BULLET,
+                                path=path))
+        else:  # a backslash before a line end or a space is a hard break: layout, not text
+            blocks.append(Block("paragraph", _MD_HARD_BREAK_RE.sub("", line), path=path))
+    return blocks

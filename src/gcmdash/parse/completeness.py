@@ -1,0 +1,130 @@
+"""Did a document give everything it holds? Cross-checks between what a parsed document yielded
+and what its text and its kind say it should have yielded.
+
+A gap is a fact the build lost (a rendering or layout the parsers did not read); a document with
+a gap is loaded as `partial`, the gap becomes its error and a quality flag. A document that is
+itself incomplete (an agenda whose head is missing from the file, flagged `agenda_truncated` by
+the parser) is not a loss of the build: it stays `loaded`, and its own flag says what is missing.
+"""
+from __future__ import annotations
+
+import re
+
+from gcmdash.parse.common import NUMBER_PATTERN, session_days, to_number
+from gcmdash.records import Completeness, CompletenessGap, ParsedDocument
+
+# What each parsable kind promises: the facts every document of that kind gives.
+PROMISES = {
+    "procedural_note": ("sessions", "agenda_items", "format_rules"),
+    "programme_of_work": ("sessions", "agenda_items", "roles"),
+    "summary": ("sessions", "participation", "discussion_areas", "recommendations"),
+}
+FACT_KINDS = ("sessions", "agenda_items", "roles", "participation", "discussion_areas",
+              "recommendations", "format_rules")
+# Findings where the document itself says it is incomplete, not the build.
+SOURCE_GAPS = frozenset({"agenda_truncated"})
+
+_CLOCK = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
+_TIME_RANGE_ANYWHERE_RE = re.compile(
+    rf"(?<![\d:.]){_CLOCK}\s*(?:[-–—]|to)?\s*{_CLOCK}(?![\d])")
+_PANELS_ANNOUNCED_RE = re.compile(rf"\b(?P<count>{NUMBER_PATTERN})\s+(?:expert\s+)?panels\b",
+                                  re.IGNORECASE)
+_LEAD_IN_RE = re.compile(r"Concrete issues and recommendations", re.IGNORECASE)
+_DAY_HEADING_RE = re.compile(r"^\W*Day\s+(\d{1,2})\b", re.IGNORECASE | re.MULTILINE)
+
+
+def facts_yielded(parsed: ParsedDocument) -> tuple[tuple[str, int], ...]:
+    """(kind of fact, how many) for every kind, plus the agenda's days."""
+    counts = [(kind, len(getattr(parsed, kind))) for kind in FACT_KINDS]
+    counts.append(("agenda_days", len({a.day_number for a in parsed.agenda_items})))
+    return tuple(counts)
+
+
+def assess(parsed: ParsedDocument, text: str) -> Completeness:
+    """What `parsed` yielded, and the gaps between it and what `text` and its kind hold."""
+    gaps: list[CompletenessGap] = []
+    promised = PROMISES.get(parsed.document_type, ())
+    if promised and not any(getattr(parsed, kind) for kind in FACT_KINDS):
+        gaps.append(CompletenessGap(
+            "nothing_yielded", f"a {parsed.document_type.replace('_', ' ')} that yielded no facts"))
+    else:
+        gaps += [CompletenessGap(f"no_{kind}", f"a {parsed.document_type.replace('_', ' ')} "
+                                               f"gives {kind.replace('_', ' ')}, none was read")
+                 for kind in promised if not getattr(parsed, kind)]
+    gaps += [CompletenessGap(f.check, f.message, f.line_start)
+             for f in parsed.findings if f.severity == "error"]
+    truncated = any(f.check in SOURCE_GAPS for f in parsed.findings)
+    if parsed.agenda_items and not truncated:
+        gaps += _agenda_gaps(parsed, text)
+    if parsed.document_type == "summary":
+        gaps += _area_gaps(parsed, text)
+    return Completeness(facts_yielded(parsed), tuple(_unique(gaps)))
+
+
+def _unique(gaps: list[CompletenessGap]) -> list[CompletenessGap]:
+    seen: set[str] = set()
+    out = []
+    for gap in gaps:
+        if gap.message not in seen:
+            seen.add(gap.message)
+            out.append(gap)
+    return out
+
+
+def _agenda_gaps(parsed: ParsedDocument, text: str) -> list[CompletenessGap]:
+    gaps: list[CompletenessGap] = []
+    rows_rejected = sum(f.check == "agenda_time_invalid" for f in parsed.findings)
+    times = len(_TIME_RANGE_ANYWHERE_RE.findall(text))
+    read = len(parsed.agenda_items) + rows_rejected
+    if times > read:
+        gaps.append(CompletenessGap(
+            "agenda_rows_missing", f"the text holds {times} time ranges but {read} agenda "
+                                   f"rows were read"))
+    session = next((s for s in parsed.sessions if s.session_number == parsed.session_number), None)
+    last_day = session_days(session)
+    days = {a.day_number for a in parsed.agenda_items}
+    headed = {int(n) for n in _DAY_HEADING_RE.findall(text)}
+    if last_day is not None:
+        # a day the text heads but no row was read for (a programme may cover fewer days than
+        # the session; the days it heads are the days it holds)
+        missing = [d for d in range(1, last_day + 1) if d not in days and d in headed]
+        if missing:
+            gaps.append(CompletenessGap(
+                "agenda_days_missing",
+                f"the session lasts {last_day} day(s) but the agenda has no rows for day(s) "
+                f"{', '.join(map(str, missing))}"))
+    # a procedural note announces the panels its annexed agenda lays out
+    announced = _PANELS_ANNOUNCED_RE.search(text) if parsed.document_type == "procedural_note" else None
+    panels = {a.panel_number for a in parsed.agenda_items if a.panel_number is not None}
+    if announced:
+        count = to_number(announced["count"])
+        if len(panels) < count:
+            gaps.append(CompletenessGap(
+                "panels_missing", f"the text announces {count} panels, the agenda gives "
+                                  f"{len(panels)}", text.count("\n", 0, announced.start()) + 1))
+    if panels and sorted(panels) != list(range(1, max(panels) + 1)):
+        gaps.append(CompletenessGap(
+            "panels_missing", f"the agenda's panel numbers skip: {sorted(panels)}"))
+    return gaps
+
+
+def _area_gaps(parsed: ParsedDocument, text: str) -> list[CompletenessGap]:
+    gaps: list[CompletenessGap] = []
+    letters = [a.area_letter for a in parsed.discussion_areas]
+    expected = [chr(ord("a") + i) for i in range(len(letters))]
+    if letters != expected:
+        gaps.append(CompletenessGap(
+            "area_letters", f"area letters are not consecutive from a: {''.join(letters)}"))
+    lead_ins = len(_LEAD_IN_RE.findall(text))
+    with_bullets = len({r.area_letter for r in parsed.recommendations})
+    if parsed.discussion_areas and lead_ins > len(letters):
+        gaps.append(CompletenessGap(
+            "areas_missing", f"the text opens {lead_ins} lists of concrete issues and "
+                             f"recommendations but {len(letters)} areas of discussion were read"))
+    if with_bullets < min(lead_ins, len(letters)):
+        empty = [a.area_letter for a in parsed.discussion_areas
+                 if a.area_letter not in {r.area_letter for r in parsed.recommendations}]
+        gaps.append(CompletenessGap(
+            "recommendations_missing",
+            f"area(s) {', '.join(empty)} open a list of recommendations but none was read"))
+    return gaps

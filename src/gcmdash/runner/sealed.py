@@ -1,0 +1,98 @@
+"""Files the build reads back and must trust: sealed with a keyed checksum (HMAC-SHA256).
+
+The cache (gcmdash/runner/cache.py) and the corpus state (gcmdash/runner/state.py) are pickles,
+and unpickling runs code; so a file is unpickled only after its seal shows that this cache
+wrote it, under a secret key made by the first build (`key` in the folder, mode 0600).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+KEY_FILE = "key"
+_MAGIC = b"gcmdash-cache-1\n"
+_TAG_BYTES = hashlib.sha256().digest_size
+
+
+class Untrusted(Exception):
+    """A cache file that was not sealed with this cache's key, or is damaged."""
+
+
+def seal(key: bytes, label: str, payload: bytes) -> bytes:
+    """payload with a keyed checksum over its label (the entry it is) and bytes."""
+    tag = hmac.new(key, label.encode() + b"\0" + payload, hashlib.sha256).digest()
+    return _MAGIC + tag + payload
+
+
+def unseal(key: bytes, label: str, data: bytes) -> bytes:
+    """The payload of seal(key, label, payload), or Untrusted."""
+    head = len(_MAGIC) + _TAG_BYTES
+    if len(data) < head or not data.startswith(_MAGIC):
+        raise Untrusted("not a sealed gcmdash cache entry")
+    payload = data[head:]
+    expected = hmac.new(key, label.encode() + b"\0" + payload, hashlib.sha256).digest()
+    if not hmac.compare_digest(expected, data[len(_MAGIC):head]):
+        raise Untrusted("sealed with another key, or changed since")
+    return payload
+
+
+def load_sealed(key: bytes | None, label: str, path: Path) -> Any:
+    """The object stored at path, if this cache's key sealed it; None when there is no file.
+    Untrusted when the file is not ours or cannot be read back."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise Untrusted(f"unreadable: {exc.strerror or exc}") from None
+    if key is None:
+        raise Untrusted("no key to check it with")
+    payload = unseal(key, label, data)
+    try:  # sealed by this cache: ours, but perhaps of another Python or gcmdash version
+        return pickle.loads(payload)  # noqa: S301 - its seal proves this cache wrote it
+    except Exception as exc:  # noqa: BLE001 - any failure to read it back is a miss
+        raise Untrusted(f"cannot be read back ({type(exc).__name__})") from None
+
+
+def store_sealed(key: bytes | None, label: str, path: Path, value: Any) -> None:
+    """Write value sealed, atomically (a temp file then os.replace); nothing left on failure."""
+    if key is None:
+        raise OSError("the cache has no key")
+    data = seal(key, label, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def cache_key(root: Path) -> bytes:
+    """The folder's secret key, created (mode 0600) on first use; OSError when it can neither
+    be read nor written (then nothing is read from the folder or written to it)."""
+    path = root / KEY_FILE
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        if len(key) >= 32:
+            return key
+    except (OSError, ValueError):
+        pass
+    key = secrets.token_bytes(32)
+    try:  # a missing or damaged key: a new one, so every entry sealed before is ignored
+        root.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=root, prefix=".key-")  # created 0600
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.hex())
+        Path(temp).replace(path)
+    except OSError:
+        return None
+    return key
