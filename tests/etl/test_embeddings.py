@@ -45,6 +45,29 @@ def test_basic_tokenisation_folds_accents_case_and_splits_punctuation():
     assert len(tokenizer.encode("mig " * 300)) == embeddings.MAX_TOKENS
 
 
+def test_the_ascii_fast_path_makes_the_words_the_general_path_makes():
+    rng = np.random.RandomState(0)
+    alphabet = [chr(c) for c in range(128)]
+    texts = ["".join(rng.choice(alphabet, size=rng.randint(0, 80))) for _ in range(2000)]
+    texts += ["Ensure migrants' access (SDG 10.7)!\tA\x0bB\x7fC\r\nd--e", "", " \x00 "]
+    for text in texts:
+        assert text.isascii()
+        assert embeddings.text_words(text) == embeddings.split_words(
+            embeddings.normalise_text(text)), repr(text)
+    assert embeddings.text_words("Réfugiés, l'accès") == ["refugies", ",", "l", "'", "acces"]
+
+
+def test_length_batches_cover_every_text_once_within_their_budgets():
+    lengths = list(np.random.RandomState(1).randint(3, embeddings.MAX_TOKENS + 1, size=1000))
+    batches = embeddings.length_batches(lengths, batch_size=64, batch_tokens=4096)
+    assert sorted(i for batch in batches for i in batch) == list(range(1000))
+    for batch in batches:
+        assert len(batch) <= 64 and len(batch) * max(lengths[i] for i in batch) <= 4096
+    flat = [lengths[i] for batch in batches for i in batch]
+    assert flat == sorted(lengths)  # shortest first: each batch pads little
+    assert embeddings.length_batches([500], batch_tokens=100) == [[0]]  # one text at least
+
+
 def test_model_files_name_package_version_and_hash():
     files = _model_or_skip()
     assert files.package_version == REFERENCE["package_version"]
@@ -77,6 +100,22 @@ def test_embeddings_are_deterministic_and_independent_of_order():
     assert np.array_equal(first, embeddings.embed(sentences))
     reordered = embeddings.embed(sentences[::-1], batch_size=1)[::-1]
     assert np.abs(first - reordered).max() < 1e-5
+    encoder = embeddings.load_encoder()
+    many = [f"{s} ({i})" for i in range(40) for s in sentences]
+    # each batch runs single-threaded BLAS, so the number of workers changes nothing
+    assert np.array_equal(encoder.encode(many, batch_size=16, workers=1),
+                          encoder.encode(many, batch_size=16, workers=3))
+
+
+def test_texts_are_cut_at_the_128_tokens_the_model_was_trained_on():
+    _model_or_skip()
+    encoder = embeddings.load_encoder()
+    long_text = " ".join(REFERENCE["sentences"] * 8)
+    ids = encoder.tokenizer.encode(long_text)
+    assert len(ids) == embeddings.MAX_TOKENS == 128
+    assert ids[:-1] == encoder.tokenizer.encode(long_text, max_tokens=400)[:127]
+    assert np.abs(encoder.encode([long_text]) - encoder.encode([long_text + " more words"])
+                  ).max() == 0  # the words past the cut are not read
 
 
 THEMES = {  # three themes, four paraphrases each, few shared words within a theme

