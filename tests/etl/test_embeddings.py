@@ -68,6 +68,14 @@ def test_length_batches_cover_every_text_once_within_their_budgets():
     assert embeddings.length_batches([500], batch_tokens=100) == [[0]]  # one text at least
 
 
+def test_euclidean_distances_are_scipys_in_condensed_order():
+    from scipy.spatial.distance import pdist
+
+    X = np.random.RandomState(2).standard_normal((300, 20))
+    np.testing.assert_allclose(embeddings.euclidean_distances(X, block=64), pdist(X),
+                               rtol=0, atol=1e-12)
+
+
 def test_model_files_name_package_version_and_hash():
     files = _model_or_skip()
     assert files.package_version == REFERENCE["package_version"]

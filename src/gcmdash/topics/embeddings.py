@@ -47,6 +47,8 @@ from gcmdash.topics.model import (
     TopicModelResult,
     _label,
     build_pipeline,
+    left_out_note,
+    not_modelled_reason,
     pair_ari,
     stability_in_words,
 )
@@ -483,10 +485,34 @@ def semantic_features(texts: Sequence[str], terms: tuple[ObjectiveTerm, ...] | N
     return np.hstack([vectors, scores])
 
 
+def euclidean_distances(X: np.ndarray, block: int = 512) -> np.ndarray:
+    """The rows' pairwise Euclidean distances in condensed form (as scipy's pdist returns
+    them), from |a|^2 + |b|^2 - 2 a.b in blocks of rows: matrix products, a few times faster
+    than pdist's loop over pairs, and never the whole n x n matrix in memory."""
+    n = X.shape[0]
+    squares = np.einsum("ij,ij->i", X, X)
+    out = np.empty(n * (n - 1) // 2)
+    position = 0
+    with threadpool_limits(limits=1):  # the same sums on any machine
+        for start in range(0, n, block):
+            rows = X[start:start + block]
+            distances = rows @ X[start:].T
+            distances *= -2.0
+            distances += squares[start:start + block, None]
+            distances += squares[None, start:]
+            np.maximum(distances, 0.0, out=distances)
+            np.sqrt(distances, out=distances)
+            for offset in range(len(rows)):
+                count = n - (start + offset) - 1
+                out[position:position + count] = distances[offset, offset + 1:]
+                position += count
+    return out
+
+
 def ward_labels(X: np.ndarray, ks: Sequence[int]) -> dict[int, np.ndarray]:
     """Ward agglomerative clustering of the rows, cut at each k: {k: labels}. One tree for
     every k; no random state (ties are broken by row order)."""
-    tree = linkage(X, method="ward")
+    tree = linkage(euclidean_distances(X), method="ward")
     cuts = cut_tree(tree, n_clusters=sorted(ks))
     return {k: cuts[:, i].astype(int) for i, k in enumerate(sorted(ks))}
 
@@ -528,9 +554,14 @@ def select_semantic_k(X: np.ndarray, candidates: Sequence[int] = SEMANTIC_K_CAND
 
 def _words(texts: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
     """The default view's TF-IDF over light stems (for the topics' terms only), and each
-    feature as written in the texts."""
+    feature as written in the texts; no features where the texts hold only stop words."""
     words = build_pipeline(1, objective_weight=0.0)[0].transformer_list[0][1]
-    X = sp.csr_matrix(words.fit_transform(list(texts)))
+    try:
+        X = sp.csr_matrix(words.fit_transform(list(texts)))
+    except ValueError as error:  # scikit-learn's "empty vocabulary"
+        if "empty vocabulary" not in str(error):
+            raise
+        return sp.csr_matrix((len(texts), 0)), []
     normaliser = words.named_steps["normalise"]
     names = words.named_steps["tfidf"].get_feature_names_out()
     return X, [normaliser.display(name) for name in names]
@@ -582,8 +613,23 @@ def describe_semantic_method(files: ModelFiles, objective_weight: float) -> str:
 
 def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, random_state: int,
                          terms: tuple[ObjectiveTerm, ...] | None, objective_weight: float,
-                         feature_count: int, subsample_stability: float | None) -> dict:
+                         feature_count: int, subsample_stability: float | None,
+                         modelled_count: int, distinct_count: int) -> dict:
     files = model_files()
+    reason = not_modelled_reason(len(units), modelled_count, "semantic")
+    if reason is None and subsample_stability is not None:
+        # Ward on fixed embeddings has no random state: every seed gives the same grouping,
+        # so only the agreement over subsamples says anything.
+        summary = ("the same for every seed (no random state); "
+                   + stability_in_words(None, subsample_stability))
+    else:
+        summary = reason or stability_in_words(None, None)
+    if reason is None:
+        summary += left_out_note(len(units), modelled_count, "semantic")
+        if distinct_count < modelled_count:
+            summary += (f"; {modelled_count:,} text units hold {distinct_count:,} distinct "
+                        + ("text, clustered once" if distinct_count == 1
+                           else "texts, each clustered once"))
     params = {"view": "semantic", "embedding_model": MODEL_NAME,
               "embedding_package": MODEL_PACKAGE,
               "embedding_package_version": files.package_version,
@@ -600,16 +646,47 @@ def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, rand
         model_id=model_id, method=describe_semantic_method(files, objective_weight),
         sklearn_version=sklearn.__version__, numpy_version=np.__version__,
         scipy_version=scipy.__version__, parameters=json.dumps(params, sort_keys=True),
-        random_state=random_state, n_topics=k, n_topics_criterion=selection.criterion,
+        random_state=random_state, n_topics=k,
+        n_topics_criterion=selection.criterion if reason is None else reason,
         corpus_sha256=corpus, objective_terms_sha256=terms_hash, unit_count=len(units),
-        feature_count=feature_count, iteration_count=max(0, len(units) - 1),
-        # Ward on fixed embeddings has no random state: every seed gives the same grouping, so
-        # only the agreement over subsamples says anything.
+        feature_count=feature_count, iteration_count=max(0, distinct_count - 1),
         seed_stability=None, subsample_stability=subsample_stability,
-        stability_summary=("the same for every seed (no random state); "
-                           + stability_in_words(None, subsample_stability)
-                           if subsample_stability is not None
-                           else stability_in_words(None, None)))
+        stability_summary=summary)
+
+
+def distinct_texts(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The texts the semantic view clusters: each distinct text once, in order of first
+    appearance, leaving out those with no word at all (empty, spaces); and for each input
+    text the index of its distinct text, -1 where left out. With no repeats and no empty
+    text, the texts as they are."""
+    index: dict[str, int] = {}
+    distinct: list[str] = []
+    rows = np.full(len(texts), -1, dtype=int)
+    for i, text in enumerate(texts):
+        position = index.get(text)
+        if position is None and text_words(text):
+            position = index[text] = len(distinct)
+            distinct.append(text)
+        if position is not None:
+            rows[i] = position
+    return distinct, rows
+
+
+def _cluster(X: np.ndarray, n_topics: int | None,
+             random_state: int) -> tuple[Selection, int, float | None, np.ndarray]:
+    """k (given, or chosen by stability), the agreement over subsamples at k, and each
+    row's cluster."""
+    n = X.shape[0]
+    if n_topics is not None:
+        selection = Selection(n_topics, {}, "given")
+    else:
+        selection = select_semantic_k(X, random_state=random_state)
+    k = max(1, min(selection.n_topics, n))
+    subsample_stability = selection.stability.get(k)
+    if n_topics is not None and n:  # the agreement over subsamples at the given k, for the reader
+        subsample_stability = select_semantic_k(X, [k], random_state).stability.get(k)
+    labels = ward_labels(X, [k])[k] if n > 1 else np.zeros(n, dtype=int)
+    return selection, k, subsample_stability, labels
 
 
 def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
@@ -619,38 +696,37 @@ def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
     """The semantic view of the topic model: sentence embeddings (+ the objective-term
     scores) -> Ward clustering, k chosen by subsample stability unless given. Each unit
     belongs wholly to its cluster (weight 1). Same result type and provenance row as
-    `model.fit_topics`; `random_state` only draws the subsamples that choose k."""
+    `model.fit_topics`; `random_state` only draws the subsamples that choose k.
+
+    Identical texts are one point of the clustering (a text repeated 60,000 times neither
+    costs 60,000 embeddings nor outweighs the rest) and share their topic; empty texts are in
+    no topic; with no text left there are no topics, and the provenance says why."""
     texts = units["text"].tolist()
+    distinct, rows = distinct_texts(texts)
     clock = time.perf_counter()
-    X = semantic_features(texts, terms, objective_weight) if texts else np.zeros((0, 1))
+    X = semantic_features(distinct, terms, objective_weight) if distinct else np.zeros((0, 1))
     features_seconds = time.perf_counter() - clock
     clock = time.perf_counter()
-    if n_topics is not None:
-        selection = Selection(n_topics, {}, "given")
-    else:
-        selection = select_semantic_k(X, random_state=random_state)
-    k = max(1, min(selection.n_topics, len(texts)))
-    subsample_stability = selection.stability.get(k)
-    if n_topics is not None:  # the agreement over subsamples at the given k, for the reader
-        subsample_stability = select_semantic_k(X, [k], random_state).stability.get(k)
+    selection, k, subsample_stability, distinct_labels = _cluster(X, n_topics, random_state)
     select_seconds = time.perf_counter() - clock
-    clock = time.perf_counter()
-    labels = ward_labels(X, [k])[k] if len(texts) > 1 else np.zeros(len(texts), dtype=int)
+    modelled = rows >= 0
+    labels = np.where(modelled, distinct_labels[np.maximum(rows, 0)] if distinct else 0, -1)
     weights = np.zeros((len(texts), k))
-    weights[np.arange(len(texts)), labels] = 1.0
-    ward_seconds = time.perf_counter() - clock
-    if texts:
+    weights[np.flatnonzero(modelled), labels[modelled]] = 1.0
+    if distinct:
         scorer = ObjectiveTermScorer(terms=terms).fit(texts)
         scores = scorer.transform(texts)
         scores = np.asarray(scores.todense() if sp.issparse(scores) else scores)
-        topics, topic_ids = _semantic_topics(units, labels, k, scores, scorer.objectives_)
+        topics, topic_ids = _semantic_topics(units[modelled], labels[modelled], k,
+                                             scores[modelled], scorer.objectives_)
     else:
         topics, topic_ids = pd.DataFrame(), np.arange(1, k + 1)
+    ward_seconds = time.perf_counter() - clock - select_seconds
     return TopicModelResult(
         units=units, weights=weights, topics=topics, topic_ids=topic_ids, selection=selection,
         provenance=_semantic_provenance(units, selection, k, random_state, terms,
-                                        objective_weight, int(X.shape[1]) if texts else 0,
-                                        subsample_stability),
+                                        objective_weight, int(X.shape[1]) if distinct else 0,
+                                        subsample_stability, int(modelled.sum()), len(distinct)),
         fit_seconds=features_seconds + ward_seconds,
         extra={"features_seconds": features_seconds, "select_seconds": select_seconds,
-               "ward_seconds": ward_seconds})
+               "ward_seconds": ward_seconds, "distinct_texts": len(distinct)})

@@ -365,11 +365,36 @@ def measure_seed_stability(X: sp.csr_matrix, k: int, weights: np.ndarray,
     return round(float(np.mean([pair_ari(a, b) for a, b in combinations(labelings, 2)])), 4)
 
 
+def not_modelled_reason(unit_count: int, modelled_count: int, view: str = "words") -> str | None:
+    """Why no topic could be drawn, in words, or None when some could: no text units, or
+    none with anything the view can use."""
+    if unit_count == 0:
+        return "no topics: the database holds no text units to model"
+    if modelled_count == 0:
+        what = ("a word the model can use (each is empty, or only stop words and punctuation)"
+                if view == "words" else "any text (each is empty or only spaces)")
+        return f"no topics: none of the {unit_count:,} text units has {what}"
+    return None
+
+
+def left_out_note(unit_count: int, modelled_count: int, view: str = "words") -> str:
+    """'; 12 of 60,113 text units ... belong to no topic' when some units were left out."""
+    if modelled_count in (0, unit_count):
+        return ""
+    what = ("no word the model can use (empty, or only stop words and punctuation)"
+            if view == "words" else "no text (empty or only spaces)")
+    return (f"; {unit_count - modelled_count:,} of {unit_count:,} text units have {what} and "
+            "belong to no topic")
+
+
 def _provenance(pipeline: Pipeline, units: pd.DataFrame, selection: Selection, k: int,
                 random_state: int, terms: tuple[ObjectiveTerm, ...] | None,
-                seed_stability: float | None = None) -> dict:
-    """The topic_models row: what drew the topics (versions, parameters, hashes, sizes)."""
-    fitted = len(units) > 0
+                seed_stability: float | None = None, modelled_count: int | None = None) -> dict:
+    """The topic_models row: what drew the topics (versions, parameters, hashes, sizes), or
+    why none could be drawn (`modelled_count` units had features; default all)."""
+    modelled_count = len(units) if modelled_count is None else modelled_count
+    fitted = modelled_count > 0
+    reason = not_modelled_reason(len(units), modelled_count)
     corpus = corpus_sha256(units)
     params = _simple_params(pipeline)
     terms_hash = terms_sha256(terms or read_objective_terms())
@@ -381,48 +406,73 @@ def _provenance(pipeline: Pipeline, units: pd.DataFrame, selection: Selection, k
         method=describe_method(params),
         sklearn_version=sklearn.__version__, numpy_version=np.__version__,
         scipy_version=scipy.__version__, parameters=json.dumps(params, sort_keys=True),
-        random_state=random_state, n_topics=k, n_topics_criterion=selection.criterion,
+        random_state=random_state, n_topics=k,
+        n_topics_criterion=selection.criterion if reason is None else reason,
         corpus_sha256=corpus, objective_terms_sha256=terms_hash, unit_count=len(units),
         feature_count=int(nmf.n_features_in_) if fitted else 0,
         iteration_count=int(nmf.n_iter_) if fitted else 0,
         seed_stability=seed_stability, subsample_stability=selection.stability.get(k),
-        stability_summary=stability_in_words(seed_stability, selection.stability.get(k)))
+        stability_summary=reason or (
+            stability_in_words(seed_stability, selection.stability.get(k))
+            + left_out_note(len(units), modelled_count)))
+
+
+def _word_features(pipeline: Pipeline, texts: list[str]) -> sp.csr_matrix | None:
+    """The pipeline's features of the texts (they do not depend on k), or None when the
+    texts hold no word the vectorizer keeps (no texts, or only stop words)."""
+    if not texts:
+        return None
+    try:
+        with threadpool_limits(limits=1):
+            return sp.csr_matrix(pipeline[:-1].fit_transform(texts))
+    except ValueError as error:  # scikit-learn's "empty vocabulary" (its only ValueError here)
+        if "empty vocabulary" not in str(error):
+            raise
+        return None
 
 
 def fit_topics(units: pd.DataFrame, n_topics: int | None = None,
                random_state: int = RANDOM_STATE, **options) -> TopicModelResult:
-    """Fit the topic model on the text units; choose k by stability unless n_topics is given."""
+    """Fit the topic model on the text units; choose k by stability unless n_topics is given.
+
+    Total over its input: units without a feature (no word the model keeps, no objective
+    term) are in no topic and the rest are modelled; when no unit has one (no units, only
+    stop words) there are no topics, and the provenance says why."""
     texts = units["text"].tolist()
     clock = time.perf_counter()
     # Pipeline.fit, in its parts: the features (they do not depend on k) are fitted once and
     # shared by the choice of k and the final factorisation.
     pipeline = build_pipeline(max(1, n_topics or 1), random_state, **options)
-    with threadpool_limits(limits=1):
-        X = sp.csr_matrix(pipeline[:-1].fit_transform(texts)) if texts else None
+    X = _word_features(pipeline, texts)
+    # rows with no feature at all (an empty or all-stop-word text) would make NMF's input all
+    # zeros where they dominate; they are left out (a no-op where every row has features)
+    rows = (np.flatnonzero(X.getnnz(axis=1) > 0) if X is not None
+            else np.zeros(0, dtype=int))
+    Xm = X if X is not None and len(rows) == X.shape[0] else (
+        X[rows] if len(rows) else None)
     features_seconds = time.perf_counter() - clock
     clock = time.perf_counter()
-    selection = _choose_k(X, len(texts), n_topics, random_state)
+    selection = _choose_k(Xm, len(rows), n_topics, random_state)
     select_seconds = time.perf_counter() - clock
     clock = time.perf_counter()
-    k = max(1, min(selection.n_topics, len(texts)))
+    k = max(1, min(selection.n_topics, len(rows)))
     pipeline.set_params(nmf__n_components=k)
-    if texts:
+    weights = np.zeros((len(texts), k))
+    if len(rows):
         with threadpool_limits(limits=1):
-            weights = _row_weights(pipeline.named_steps["nmf"].fit_transform(X))
-    else:
-        weights = np.zeros((0, k))
+            weights[rows] = _row_weights(pipeline.named_steps["nmf"].fit_transform(Xm))
     nmf_seconds = time.perf_counter() - clock
     clock = time.perf_counter()
-    seeds = measure_seed_stability(X, k, weights, random_state) if texts else None
+    seeds = measure_seed_stability(Xm, k, weights[rows], random_state) if len(rows) else None
     stability_seconds = time.perf_counter() - clock
-    if texts:
+    if len(rows):
         topics, topic_ids = _describe_topics(pipeline, weights, units, X)
     else:
         topics, topic_ids = pd.DataFrame(), np.arange(1, k + 1)
     return TopicModelResult(
         units=units, weights=weights, topics=topics, topic_ids=topic_ids, selection=selection,
         provenance=_provenance(pipeline, units, selection, k, random_state, options.get("terms"),
-                               seeds),
+                               seeds, len(rows)),
         fit_seconds=features_seconds + nmf_seconds,
         extra={"features_seconds": features_seconds, "select_seconds": select_seconds,
                "nmf_seconds": nmf_seconds, "stability_seconds": stability_seconds})
