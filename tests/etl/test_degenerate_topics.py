@@ -157,3 +157,22 @@ def test_a_build_with_thousands_of_stop_word_bullets_loads_every_document(view, 
                 "SELECT count(DISTINCT u.topic_id), count(*) FROM unit_topics u "
                 "JOIN recommendations r ON r.recommendation_id = u.unit_id WHERE r.text = ?",
                 [STOP_WORDS_ONLY]).fetchone() == (1, 3000)
+
+
+def test_sixty_thousand_stop_word_bullets_beside_the_seeds_leave_the_seed_topics(seed_db):
+    """Issue 20's exact case at the model: with 60,000 bullets of stop words beside the seed
+    units, NMF raised "Array passed to NMF (input H) is full of zeros" (the units sampled to
+    choose k were almost all empty); now the bullets are in no topic and the seeds modelled."""
+    from gcmdash.views import queries
+
+    with queries.open_database(seed_db) as con:
+        seeds = queries.text_units(con)
+    units = pd.concat([seeds, _units([STOP_WORDS_ONLY] * 60000, prefix="bullet-")],
+                      ignore_index=True)
+    result = fit_topics(units)
+    assert result.selection.n_topics >= 5
+    assert result.topics["unit_count"].sum() == len(seeds)
+    assert (result.weights[len(seeds):] == 0).all()
+    assert result.provenance["stability_summary"].endswith(
+        f"; 60,000 of {len(units):,} text units have no word the model can use (empty, or only "
+        "stop words and punctuation) and belong to no topic")
