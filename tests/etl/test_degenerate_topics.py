@@ -176,3 +176,26 @@ def test_sixty_thousand_stop_word_bullets_beside_the_seeds_leave_the_seed_topics
     assert result.provenance["stability_summary"].endswith(
         f"; 60,000 of {len(units):,} text units have no word the model can use (empty, or only "
         "stop words and punctuation) and belong to no topic")
+
+
+def test_the_themes_page_says_why_there_are_no_topics(seed_db, tmp_path, monkeypatch):
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from gcmdash import config
+    from gcmdash.topics.model import not_modelled_reason
+
+    db = tmp_path / "no-topics.duckdb"
+    shutil.copy(seed_db, db)
+    reason = not_modelled_reason(2003, 0)
+    with duckdb.connect(str(db)) as con:  # what a build of only stop-word texts writes
+        for table in ("topic_sessions", "unit_topics", "topic_model_selection", "topics"):
+            con.execute(f"DELETE FROM {table}")
+        con.execute("UPDATE topic_models SET n_topics = 1, n_topics_criterion = ?, "
+                    "stability_summary = ?", [reason, reason])
+    monkeypatch.setenv("GCMDASH_DB", str(db))
+    page = AppTest.from_file(str(config.APP_ENTRYPOINT.parent / "pages" / "themes.py"),
+                             default_timeout=120).run()
+    assert not page.exception
+    assert any(f"How stable: {reason}." in caption.value for caption in page.caption)
