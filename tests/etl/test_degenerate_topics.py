@@ -199,3 +199,13 @@ def test_the_themes_page_says_why_there_are_no_topics(seed_db, tmp_path, monkeyp
                              default_timeout=120).run()
     assert not page.exception
     assert any(f"How stable: {reason}." in caption.value for caption in page.caption)
+
+
+def test_distinct_texts_keep_first_appearance_order_and_leave_out_blank_ones():
+    from gcmdash.topics.embeddings import distinct_texts
+
+    distinct, rows = distinct_texts(["Lower fees.", "Data.", "Lower fees.", "  ", "", "..."])
+    assert distinct == ["Lower fees.", "Data.", "..."]
+    assert rows.tolist() == [0, 1, 0, -1, -1, 2]
+    texts = [f"text {i}" for i in range(50)]
+    assert distinct_texts(texts)[0] == texts  # no repeats, no blank text: the texts as they are
