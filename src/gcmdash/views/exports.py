@@ -117,3 +117,21 @@ def markdown_brief(df: pd.DataFrame, filters: Sequence[str] = (),
             lines.append(f"  Source: {_md(r.source_label)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def table_csv(df: pd.DataFrame) -> bytes:
+    """Any display table -> CSV (UTF-8 with a byte-order mark), every cell and header through
+    spreadsheet_safe, so no cell is ever a live formula."""
+    out = df.map(spreadsheet_safe).rename(columns=spreadsheet_safe)
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+CITATION_NAME = "gcmdash: the record of the 2017 consultations on the Global Compact for Migration"
+
+
+def citation(page_title: str, built_on: object = None, url: str = "") -> str:
+    """The 'cite this' line of a page: what, which page, the date the record was built, and
+    where (when known)."""
+    built = f"record built on {built_on:%d %B %Y}" if built_on else "build date unknown"
+    where = f" {url}." if url else ""
+    return f"Cite this page: {CITATION_NAME}, “{page_title}”, {built}.{where}"
