@@ -72,7 +72,8 @@ def _assert_overview(at: AppTest) -> None:
     # the chart's text alternative sits beside it
     assert any("Session 3 19–20 June 2017 in Geneva" in m.value.replace("\\", "")
                for m in at.markdown)
-    assert len(at.caption) == 5
+    # the page's own captions; the app adds its "cite this" line (tested apart)
+    assert len([c for c in at.caption if not c.value.startswith("Cite this page")]) == 5
 
 
 def _assert_participation(at: AppTest) -> None:
@@ -85,7 +86,8 @@ def _assert_participation(at: AppTest) -> None:
     sources = _frame(at, "Session", "Evidence")
     row = sources[(sources["Session"] == "Session 3")
                   & (sources["Measure"] == "Member States attended")
-                  & (sources["Source"] == "003_caee5c70cc5473e9.txt, line 11")]
+                  & (sources["Source"] == "Co-facilitators' summary, session 3, line 11")]
+    assert row["Open source"].tolist() == ["document?doc=003_caee5c70cc5473e9.txt&lines=11"]
     assert row["Count"].tolist() == ["110"]
     panels = _frame(at, "Session", "Persons")
     assert panels.loc[(panels["Session"] == "Session 3") & (panels["Role"] == "Panelist"),
@@ -132,6 +134,9 @@ def test_participation_page():
 def test_app_navigation_reaches_every_page():
     at = _run(APP)
     _assert_overview(at)  # the default page
+    (cite,) = [c.value.replace("\\", "") for c in at.caption
+               if c.value.startswith("Cite this page")]
+    assert "“Overview”, record built on " in cite
     at.switch_page(PAGES["participation"]).run()
     assert not at.exception
     _assert_participation(at)
@@ -307,7 +312,8 @@ def test_themes_cell_from_a_link_lists_its_text_units(con):
     units = _frame(at, "Unit", "Matched").set_index("Unit")
     assert list(units.index) == expected["unit_id"].tolist()
     assert units.loc["s3-g-02", "Matched"] == 'matched "alternatives to detention"'
-    assert units.loc["s3-g-02", "Source"] == "003_caee5c70cc5473e9.txt, line 381"
+    assert units.loc["s3-g-02", "Source"] == "Co-facilitators' summary, session 3, line 381"
+    assert units.loc["s3-g-02", "Open source"] == "document?doc=003_caee5c70cc5473e9.txt&lines=381"
     _, coverage = _figures(at)
     assert len(coverage["layout"]["shapes"]) == 1  # the chosen cell is outlined
 
@@ -320,19 +326,24 @@ def test_recommendations_empty_search_on_session_3_gives_73():
     at = _page("recommendations", rec_session="Session 3")
     assert at.multiselect(key="rec_session").value == [3]
     assert at.subheader[0].value == "73 recommendation(s)"
-    results = _frame(at, "Id", "Recommendation").set_index("Id")
+    results = _table(at, "Id").set_index("Id")  # read view: whole texts, wrapped
     assert len(results) == 73
-    assert results.loc["s3-g-07", "Source"] == "003_caee5c70cc5473e9.txt, line 390"
+    assert results.loc["s3-g-07", "Source"] == "Co-facilitators' summary, session 3, line 390"
+    assert results.loc["s3-g-07", "Open source"] == (
+        "[Open](document?doc=003_caee5c70cc5473e9.txt&lines=390)")
+    assert results.loc["s3-g-07", "Own link"] == "[Open](recommendations?rec=s3-g-07)"
+    assert len(results.loc["s3-g-07", "Recommendation"]) > 55  # never cut
     assert results.loc["s3-g-07", "Area"] == "g. Detention"
     assert results.loc["s3-g-07", "Topic"].startswith("Topic ")
     labels = [b.label for b in at.download_button]
-    assert labels == ["Download as CSV", "Download the Markdown brief"]
+    assert labels == ["Download as CSV", "Download the Markdown brief",
+                      "Download the brief for Word (DOCX)"]
     assert not any(b.proto.disabled for b in at.download_button)
 
 
 @pytest.mark.usefixtures("db_env")
 def test_recommendations_search_and_filters(con):
-    at = _page("recommendations")
+    at = _page("recommendations", rec_view="Table")
     at.text_input(key="q").input('"alternatives to detention"').run()
     assert not at.exception
     assert at.subheader[0].value == "1 recommendation(s)"
@@ -418,7 +429,7 @@ def test_pages_without_the_topic_model(db_without_themes, monkeypatch):
     assert recommendations.subheader[0].value == "73 recommendation(s)"
     assert [m.label for m in recommendations.multiselect] == ["Sessions",
                                                              "Areas of discussion"]
-    results = _frame(recommendations, "Id", "Recommendation")
+    results = _table(recommendations, "Id")
     assert (results["Topic"] == "").all()
     method = _page("data_method")
     assert any(i.value.startswith("This database has no topic model yet") for i in method.info)

@@ -20,6 +20,7 @@ from gcmdash.views.sections import Section
 
 # Most rows a results table shows (the download holds them all).
 MAX_ROWS = 500
+PAGE_ROWS = 100  # rows a wrapped, readable list shows before "Show more"
 LINK_COLUMN = "Open source"
 CITED_BACKGROUND = "rgba(255, 191, 0, 0.35)"  # legible under dark and light text alike
 
@@ -194,14 +195,15 @@ def table(df: pd.DataFrame, total: int | None = None, *, noun: str = "rows",
     return st.dataframe(shown, hide_index=True, column_config=column_config, key=key)
 
 
-def text_table(df: pd.DataFrame) -> None:
+def text_table(df: pd.DataFrame, links: Iterable[str] = ()) -> None:
     """A small table whose long texts wrap (st.table), every cell escaped: st.table renders
     Markdown, and record text must show as text. An 'Open source' column becomes a link (the
     address is the dashboard's own, built by views.documents, never record text)."""
     out = tables.escape_cells(df)
-    if LINK_COLUMN in out.columns:
-        out[LINK_COLUMN] = [f"[Open]({u.replace(')', '%29').replace(' ', '%20')})" if u else ""
-                            for u in df[LINK_COLUMN]]
+    for column in (LINK_COLUMN, *links):
+        if column in out.columns:
+            out[column] = [f"[Open]({u.replace(')', '%29').replace(' ', '%20')})" if u else ""
+                           for u in df[column]]
     st.table(out, hide_index=True)
 
 

@@ -192,3 +192,26 @@ def filter_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 def with_count(label: object, count: int | None) -> str:
     """'Session 3 (73)'; '(0)' when the option holds none."""
     return f"{label} ({int(count or 0)})"
+
+
+def with_profile_links(display: pd.DataFrame, rows: pd.DataFrame,
+                       column: str = "Profile") -> pd.DataFrame:
+    """A people or roles display table with a column of links to each person's profile
+    (rows: the query rows it was made from, holding person_id in the same order)."""
+    out = display.copy()
+    out.insert(1, column, [person_link(p) for p in rows["person_id"]])
+    return out
+
+
+def recommendations_by_area(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """profiles.session_recommendations -> (area heading, its recommendations as a display
+    table: Id, Recommendation, Source, Link) per area, in the summary's order."""
+    out = []
+    for (letter, heading), group in rows.groupby(["area_letter", "heading"], sort=True):
+        group = group[group["recommendation_id"].notna()]
+        out.append((f"{letter}. {heading} ({len(group)})", pd.DataFrame({
+            "Id": [str(i) for i in group["recommendation_id"]],
+            "Recommendation": [str(t) for t in group["text"]],
+            "Source": [str(s) for s in group["source_label"]],
+        }, columns=["Id", "Recommendation", "Source"])))
+    return out
