@@ -133,7 +133,7 @@ def citation(page_title: str, built_on: object = None, url: str = "") -> str:
     """The 'cite this' line of a page: what, which page, the date the record was built, and
     where (when known)."""
     built = f"record built on {built_on:%d %B %Y}" if built_on else "build date unknown"
-    where = f" {url}." if url else ""
+    where = f" {url}" if url else ""
     return f"Cite this page: {CITATION_NAME}, “{page_title}”, {built}.{where}"
 
 
@@ -195,4 +195,20 @@ def docx_brief(df: pd.DataFrame, filters: Sequence[str] = (),
             document.add_paragraph(f"Source: {r.source_label}")
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip_dates(buffer.getvalue())
+
+
+def _fixed_zip_dates(data: bytes) -> bytes:
+    """The same zip with every entry dated 1980-01-01, so the same brief gives the same bytes."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
