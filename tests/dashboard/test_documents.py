@@ -212,3 +212,39 @@ def test_citation_line():
     assert line == ("Cite this page: " + exports.CITATION_NAME + ", “Session”, record built on "
                     "01 December 2026. http://x/session?session=3")
     assert "build date unknown" in exports.citation("Overview")
+
+
+def test_the_site_publishes_a_page_per_document_and_links_citations_to_it(built_db, tmp_path):
+    from gcmdash.site import publish
+
+    out = tmp_path / "site"
+    publish.publish(built_db, out, images=False, notice=lambda _: None)
+    page = (out / documents.site_page(SUMMARY)).read_text(encoding="utf-8")
+    assert "<title>Co-facilitators&#x27; summary, session 3 · gcmdash</title>" in page
+    row = re.search(r'<tr id="L11"( class="cited")?>.*?</tr>', page)
+    assert row and row[1] and "110 Member States attended" in row[0]
+    assert len(re.findall(r'<tr id="L\d+"', page)) == 724
+    assert "<script" not in page.split("</header>")[-1].split("<footer")[0]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'<a href="document-{SUMMARY}.html#L11">Co-facilitators&#x27; summary, session 3, ' \
+        "line 11" in index
+    # no hashed name in the page's text (the charts' hover texts are charts.py's, left as they are)
+    text_only = re.sub(r"<script\b.*?</script>", "", index, flags=re.S)
+    assert "003_caee5c70cc5473e9.txt, line" not in text_only
+    csv_text = (out / "data" / "participation.csv").read_text(encoding="utf-8-sig")
+    assert "Co-facilitators' summary, session 3, line 11" in csv_text
+
+
+def test_site_document_text_is_escaped(tmp_path, con):
+    from gcmdash.site import documents as site_documents
+
+    (tmp_path / "x.txt").write_text("<script>alert(1)</script> & <b>bold</b>\n", "utf-8")
+    import pandas as pd
+
+    from gcmdash.extract.formats import sha256_file
+    row = pd.Series({"document_id": "x.txt", "file_name": "x.txt", "original_name": None,
+                     "format": "txt", "document_type": "summary", "session_number": 3,
+                     "status": "loaded", "sha256": sha256_file(tmp_path / "x.txt")})
+    body = str(site_documents.page_body(con, row, tmp_path))
+    assert "<script>" not in body and "<b>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in body

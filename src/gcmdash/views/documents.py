@@ -98,9 +98,28 @@ def link(document_id: str, line_start: object = None, line_end: object = None,
     return f"{base}?{urlencode(params, quote_via=quote)}"
 
 
-def site_page(document_id: str) -> str:
-    """The published site's page of a document (relative to the site's root)."""
-    return f"documents/{quote(re.sub(r'[^A-Za-z0-9._-]+', '-', str(document_id)))}.html"
+def site_page(document_id: str, line_start: object = None) -> str:
+    """The published site's page of a document, at a cited line: 'document-<id>.html#L11'
+    (a page beside the others, so its links and assets resolve the same)."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(document_id))
+    anchor = "" if tables._missing(line_start) else f"#L{int(line_start)}"
+    return f"document-{name}.html{anchor}"
+
+
+# Tables whose rows cite document lines (each has document_id, line_start, line_end).
+_CITING_TABLES = ("session_facts", "sessions", "agenda_items", "format_rules", "roles",
+                  "participation", "discussion_areas", "recommendations", "panels")
+
+
+def cited_lines(con: duckdb.DuckDBPyConnection, document_id: str) -> set[int]:
+    """Every line of the document some record cites (line_start..line_end of each row)."""
+    parts = " UNION ALL ".join(
+        f"SELECT line_start, coalesce(line_end, line_start) AS line_end FROM {t} "
+        "WHERE document_id = ? AND line_start IS NOT NULL" for t in _CITING_TABLES)
+    df = queries._frame(con, f"SELECT DISTINCT line_start, line_end FROM ({parts})",
+                        [str(document_id)] * len(_CITING_TABLES))
+    return {n for a, b in zip(df["line_start"], df["line_end"])
+            for n in range(int(a), int(b) + 1)}
 
 
 def _pattern(known: dict[str, str]) -> re.Pattern | None:
@@ -118,16 +137,19 @@ def readable(label: object, known: dict[str, str]) -> str:
     return pattern.sub(lambda m: known[m[0]], text) if pattern else text
 
 
-def first_citation(label: object, known: dict[str, str], base: str = PAGE) -> str | None:
+def first_citation(label: object, known: dict[str, str], base: str = PAGE,
+                   site: bool = False) -> str | None:
     """The address the first source a label cites opens at: the document view for a document
-    (with its lines), the page itself for a curated source's URL; None when it names neither."""
+    (with its lines; with `site`, the published site's document page at the line), the page
+    itself for a curated source's URL; None when it names neither."""
     text = "" if tables._missing(label) else str(label)
     pattern = _pattern(known)
     found = pattern.search(text) if pattern else None
     url = re.search(r"https?://\S+", text)
     if found and (url is None or found.start() < url.start()):
         lines = _CITED_LINES.match(text, found.end())
-        return link(found[0], *(lines.groups() if lines else (None, None)), base=base)
+        start, end = lines.groups() if lines else (None, None)
+        return site_page(found[0], start) if site else link(found[0], start, end, base=base)
     return url[0].rstrip(";,") if url else None
 
 
