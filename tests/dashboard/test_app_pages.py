@@ -224,6 +224,26 @@ def _table(at: AppTest, first_column: str):
     raise AssertionError(f"no st.table starting with {first_column!r}")
 
 
+def _cards(at: AppTest) -> dict[str, dict]:
+    """The recommendations page's read view: id -> its card's link, where, text, source and
+    topic line (escapes removed)."""
+    def plain(text: str) -> str:
+        return re.sub(r"\\(.)", r"\1", text)
+
+    cards = {}
+    for box in at.main.children.values():
+        markdown = [plain(m.value) for m in box.markdown] if hasattr(box, "markdown") else []
+        heading = re.match(r"^\*\*\[(.+?)\]\((.+?)\)\*\* · (.*)$", markdown[0]) \
+            if markdown else None
+        if heading is None:
+            continue
+        captions = [plain(c.value) for c in box.caption]
+        cards[heading[1]] = {"link": heading[2], "where": heading[3], "text": markdown[1],
+                             "source": captions[0],
+                             "about": captions[1] if len(captions) > 1 else ""}
+    return cards
+
+
 @pytest.mark.usefixtures("db_env")
 def test_participation_people_search_is_bound_to_the_url():
     at = _page("participation")
@@ -326,13 +346,22 @@ def test_recommendations_empty_search_on_session_3_gives_73():
     at = _page("recommendations", rec_session="Session 3")
     assert at.multiselect(key="rec_session").value == [3]
     assert at.subheader[0].value == "73 recommendation(s)"
-    results = _table(at, "Id").set_index("Id")  # read view: whole texts, wrapped
+    # read view: one card per recommendation, its whole text, its own link and its source's
+    cards = _cards(at)
+    assert len(cards) == 73
+    card = cards["s3-g-07"]
+    assert card["link"] == "recommendations?rec=s3-g-07"
+    assert card["where"] == "Session 3 · g. Detention"
+    assert len(card["text"]) > 55 and "…" not in card["text"]  # never cut
+    assert card["source"] == ("Source: [Co-facilitators' summary, session 3, line 390]"
+                              "(document?doc=003_caee5c70cc5473e9.txt&lines=390)")
+    assert card["about"].startswith("Topic: Topic ")
+    table = _page("recommendations", rec_session="Session 3", rec_view="Table")
+    results = _frame(table, "Id", "Recommendation").set_index("Id")
     assert len(results) == 73
     assert results.loc["s3-g-07", "Source"] == "Co-facilitators' summary, session 3, line 390"
     assert results.loc["s3-g-07", "Open source"] == (
-        "[Open](document?doc=003_caee5c70cc5473e9.txt&lines=390)")
-    assert results.loc["s3-g-07", "Own link"] == "[Open](recommendations?rec=s3-g-07)"
-    assert len(results.loc["s3-g-07", "Recommendation"]) > 55  # never cut
+        "document?doc=003_caee5c70cc5473e9.txt&lines=390")
     assert results.loc["s3-g-07", "Area"] == "g. Detention"
     assert results.loc["s3-g-07", "Topic"].startswith("Topic ")
     labels = [b.label for b in at.download_button]
@@ -429,7 +458,7 @@ def test_pages_without_the_topic_model(db_without_themes, monkeypatch):
     assert recommendations.subheader[0].value == "73 recommendation(s)"
     assert [m.label for m in recommendations.multiselect] == ["Sessions",
                                                              "Areas of discussion"]
-    results = _table(recommendations, "Id")
-    assert (results["Topic"] == "").all()
+    cards = _cards(recommendations)
+    assert len(cards) == 73 and not any(c["about"] for c in cards.values())
     method = _page("data_method")
     assert any(i.value.startswith("This database has no topic model yet") for i in method.info)

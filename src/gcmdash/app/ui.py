@@ -226,3 +226,19 @@ def cite(label: object, known: dict[str, str] | None = None) -> None:
         st.caption(f"Source: [{shown}]({address})")
     else:
         st.caption("Source: " + shown)
+
+
+def recommendation_cards(display: pd.DataFrame, links: list[str]) -> None:
+    """Recommendations to read (views.tables.recommendations_table rows, and each one's own
+    address): one card each, the whole text wrapping at any width and in print, its id,
+    session, area, topic and objectives, and its source linked. Every record text escaped."""
+    known = document_names()
+    for row, own in zip(display.to_dict("records"), links):
+        with st.container(border=True):
+            st.markdown(f"**[{tables.plain(row['Id'])}]({own})** · "
+                        + tables.plain(f"{row['Session']} · {row['Area']}"))
+            st.markdown(tables.plain(row["Recommendation"]))
+            cite(row["Source"], known)
+            about = "; ".join(f"{k}: {row[k]}" for k in ("Topic", "GCM objectives") if row[k])
+            if about:
+                st.caption(tables.plain(about))

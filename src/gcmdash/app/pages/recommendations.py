@@ -113,10 +113,9 @@ if total:
         shown = st.session_state.get("rec_shown", ui.PAGE_ROWS)
         if total > min(shown, len(results)):
             st.caption(f"Showing {min(shown, len(results)):,} of {total:,}.")
-        page = tables.recommendations_table(results.head(shown))
-        page.insert(1, "Own link", [profiles.recommendation_link(i)
-                                    for i in results.head(shown)["recommendation_id"]])
-        ui.text_table(ui.cited(page), links=("Own link",))
+        ui.recommendation_cards(tables.recommendations_table(results.head(shown)),
+                                [profiles.recommendation_link(i)
+                                 for i in results.head(shown)["recommendation_id"]])
         if len(results) > shown:
             st.button("Show more", key="rec_more", on_click=lambda: st.session_state.update(
                 rec_shown=shown + ui.PAGE_ROWS))
