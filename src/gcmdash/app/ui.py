@@ -242,4 +242,3 @@ def recommendation_cards(display: pd.DataFrame, links: list[str]) -> None:
             about = "; ".join(f"{k}: {row[k]}" for k in ("Topic", "GCM objectives") if row[k])
             if about:
                 st.caption(tables.plain(about))
-
