@@ -68,7 +68,7 @@ def cited(df: pd.DataFrame | None) -> pd.DataFrame | None:
     if df is None:
         return None
     known = document_names()
-    for column in ("Source", "Sources", "Where", "Sources (documents)"):
+    for column in ("Source", "Sources", "Where", "Sources (documents)", "Document"):
         if column in df.columns:
             return documents.with_links(df, known, column, link_column=LINK_COLUMN)
     return df
