@@ -72,7 +72,8 @@ def _assert_overview(at: AppTest) -> None:
     # the chart's text alternative sits beside it
     assert any("Session 3 19–20 June 2017 in Geneva" in m.value.replace("\\", "")
                for m in at.markdown)
-    assert len(at.caption) == 5
+    # the page's own captions; the app adds its "cite this" line (tested apart)
+    assert len([c for c in at.caption if not c.value.startswith("Cite this page")]) == 5
 
 
 def _assert_participation(at: AppTest) -> None:
@@ -85,7 +86,8 @@ def _assert_participation(at: AppTest) -> None:
     sources = _frame(at, "Session", "Evidence")
     row = sources[(sources["Session"] == "Session 3")
                   & (sources["Measure"] == "Member States attended")
-                  & (sources["Source"] == "003_caee5c70cc5473e9.txt, line 11")]
+                  & (sources["Source"] == "Co-facilitators' summary, session 3, line 11")]
+    assert row["Open source"].tolist() == ["document?doc=003_caee5c70cc5473e9.txt&lines=11"]
     assert row["Count"].tolist() == ["110"]
     panels = _frame(at, "Session", "Persons")
     assert panels.loc[(panels["Session"] == "Session 3") & (panels["Role"] == "Panelist"),
@@ -132,6 +134,9 @@ def test_participation_page():
 def test_app_navigation_reaches_every_page():
     at = _run(APP)
     _assert_overview(at)  # the default page
+    (cite,) = [c.value.replace("\\", "") for c in at.caption
+               if c.value.startswith("Cite this page")]
+    assert "“Overview”, record built on " in cite
     at.switch_page(PAGES["participation"]).run()
     assert not at.exception
     _assert_participation(at)
@@ -217,6 +222,26 @@ def _table(at: AppTest, first_column: str):
             return table.value.apply(lambda column: column.map(
                 lambda v: re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v))
     raise AssertionError(f"no st.table starting with {first_column!r}")
+
+
+def _cards(at: AppTest) -> dict[str, dict]:
+    """The recommendations page's read view: id -> its card's link, where, text, source and
+    topic line (escapes removed)."""
+    def plain(text: str) -> str:
+        return re.sub(r"\\(.)", r"\1", text)
+
+    cards = {}
+    for box in at.main.children.values():
+        markdown = [plain(m.value) for m in box.markdown] if hasattr(box, "markdown") else []
+        heading = re.match(r"^\*\*\[(.+?)\]\((.+?)\)\*\* · (.*)$", markdown[0]) \
+            if markdown else None
+        if heading is None:
+            continue
+        captions = [plain(c.value) for c in box.caption]
+        cards[heading[1]] = {"link": heading[2], "where": heading[3], "text": markdown[1],
+                             "source": captions[0],
+                             "about": captions[1] if len(captions) > 1 else ""}
+    return cards
 
 
 @pytest.mark.usefixtures("db_env")
@@ -307,7 +332,8 @@ def test_themes_cell_from_a_link_lists_its_text_units(con):
     units = _frame(at, "Unit", "Matched").set_index("Unit")
     assert list(units.index) == expected["unit_id"].tolist()
     assert units.loc["s3-g-02", "Matched"] == 'matched "alternatives to detention"'
-    assert units.loc["s3-g-02", "Source"] == "003_caee5c70cc5473e9.txt, line 381"
+    assert units.loc["s3-g-02", "Source"] == "Co-facilitators' summary, session 3, line 381"
+    assert units.loc["s3-g-02", "Open source"] == "document?doc=003_caee5c70cc5473e9.txt&lines=381"
     _, coverage = _figures(at)
     assert len(coverage["layout"]["shapes"]) == 1  # the chosen cell is outlined
 
@@ -320,19 +346,33 @@ def test_recommendations_empty_search_on_session_3_gives_73():
     at = _page("recommendations", rec_session="Session 3")
     assert at.multiselect(key="rec_session").value == [3]
     assert at.subheader[0].value == "73 recommendation(s)"
-    results = _frame(at, "Id", "Recommendation").set_index("Id")
+    # read view: one card per recommendation, its whole text, its own link and its source's
+    cards = _cards(at)
+    assert len(cards) == 73
+    card = cards["s3-g-07"]
+    assert card["link"] == "recommendations?rec=s3-g-07"
+    assert card["where"] == "Session 3 · g. Detention"
+    assert len(card["text"]) > 55 and "…" not in card["text"]  # never cut
+    assert card["source"] == ("Source: [Co-facilitators' summary, session 3, line 390]"
+                              "(document?doc=003_caee5c70cc5473e9.txt&lines=390)")
+    assert card["about"].startswith("Topic: Topic ")
+    table = _page("recommendations", rec_session="Session 3", rec_view="Table")
+    results = _frame(table, "Id", "Recommendation").set_index("Id")
     assert len(results) == 73
-    assert results.loc["s3-g-07", "Source"] == "003_caee5c70cc5473e9.txt, line 390"
+    assert results.loc["s3-g-07", "Source"] == "Co-facilitators' summary, session 3, line 390"
+    assert results.loc["s3-g-07", "Open source"] == (
+        "document?doc=003_caee5c70cc5473e9.txt&lines=390")
     assert results.loc["s3-g-07", "Area"] == "g. Detention"
     assert results.loc["s3-g-07", "Topic"].startswith("Topic ")
     labels = [b.label for b in at.download_button]
-    assert labels == ["Download as CSV", "Download the Markdown brief"]
+    assert labels == ["Download as CSV", "Download the Markdown brief",
+                      "Download the brief for Word (DOCX)"]
     assert not any(b.proto.disabled for b in at.download_button)
 
 
 @pytest.mark.usefixtures("db_env")
 def test_recommendations_search_and_filters(con):
-    at = _page("recommendations")
+    at = _page("recommendations", rec_view="Table")
     at.text_input(key="q").input('"alternatives to detention"').run()
     assert not at.exception
     assert at.subheader[0].value == "1 recommendation(s)"
@@ -418,7 +458,7 @@ def test_pages_without_the_topic_model(db_without_themes, monkeypatch):
     assert recommendations.subheader[0].value == "73 recommendation(s)"
     assert [m.label for m in recommendations.multiselect] == ["Sessions",
                                                              "Areas of discussion"]
-    results = _frame(recommendations, "Id", "Recommendation")
-    assert (results["Topic"] == "").all()
+    cards = _cards(recommendations)
+    assert len(cards) == 73 and not any(c["about"] for c in cards.values())
     method = _page("data_method")
     assert any(i.value.startswith("This database has no topic model yet") for i in method.info)

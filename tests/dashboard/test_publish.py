@@ -40,7 +40,8 @@ def _table(page: str, table_id: str) -> pd.DataFrame:
     match = re.search(rf'<table id="{table_id}">(.*?)</table>', page, re.S)
     assert match, table_id
     rows = re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S)
-    cells = [[_unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
+    cells = [[_unescape(re.sub(r"</?a\b[^>]*>", "", c))  # a source cell's link: its text
+              for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
              for r in rows]
     return pd.DataFrame(cells[1:], columns=cells[0])
 

@@ -6,17 +6,120 @@ tables the pure modules (sections, charts, tables) made, and never queries.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from gcmdash.views import charts, tables
+from gcmdash import config
+from gcmdash.views import charts, documents, exports, tables
 from gcmdash.views.sections import Section
 
 # Most rows a results table shows (the download holds them all).
 MAX_ROWS = 500
+PAGE_ROWS = 100  # rows a wrapped, readable list shows before "Show more"
+LINK_COLUMN = "Open source"
+CITED_BACKGROUND = "rgba(255, 191, 0, 0.35)"  # legible under dark and light text alike
+
+
+def _db_key() -> tuple[str, int]:
+    path = config.db_path()
+    try:
+        return str(path), path.stat().st_mtime_ns
+    except OSError:
+        return str(path), 0
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _catalogue(_con: duckdb.DuckDBPyConnection, key: tuple[str, int]) -> pd.DataFrame:  # noqa: ARG001
+    return documents.catalogue(_con)
+
+
+def document_catalogue(con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+    """Every document with its display name (views.documents.catalogue), cached per database
+    file. The one read ui.py makes: every citation is named and linked with it."""
+    if con is None:
+        from gcmdash.app.connection import get_connection
+        con = get_connection()
+    return _catalogue(con, _db_key())
+
+
+def document_names() -> dict[str, str]:
+    """document_id -> display name, or {} when there is no database to read them from."""
+    try:
+        df = document_catalogue()
+    except (FileNotFoundError, duckdb.Error):
+        return {}
+    return dict(zip(df["document_id"], df["display_name"]))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def document_text(file_name: str, sha256: str) -> documents.DocumentText:
+    """views.documents.read_text, cached per file and content."""
+    return documents.read_text(file_name, sha256)
+
+
+def cited(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A display table's Source (or Sources / Where) column named by display names, with an
+    'Open source' link column beside it."""
+    if df is None:
+        return None
+    known = document_names()
+    for column in ("Source", "Sources", "Where", "Sources (documents)", "Document"):
+        if column in df.columns:
+            return documents.with_links(df, known, column, link_column=LINK_COLUMN)
+    return df
+
+
+def _link_config(df: pd.DataFrame, config_: dict | None = None) -> dict | None:
+    if LINK_COLUMN not in df.columns:
+        return config_
+    out = dict(config_ or {})
+    out[LINK_COLUMN] = st.column_config.LinkColumn(LINK_COLUMN, display_text="Open",
+                                                   width="small")
+    return out
+
+
+def csv_download(df: pd.DataFrame, name: str, key: str | None = None) -> None:
+    """A button that downloads the table as CSV (exports.table_csv: never a live formula)."""
+    st.download_button("Download this table (CSV)", exports.table_csv(df),
+                       file_name=f"gcm-{name}.csv", mime="text/csv", on_click="ignore",
+                       key=key or f"csv-{name}", type="tertiary", icon=":material/download:")
+
+
+def numbered_lines(frame: pd.DataFrame) -> None:
+    """Numbered document lines (views.documents.numbered), cited ones marked and highlighted;
+    every cell escaped (st.table renders Markdown), so the text shows as text."""
+    shown = pd.DataFrame({"": ["▶" if c else "" for c in frame["Cited"]],
+                          "Line": frame["Line"], "Text": frame["Text"]})
+    marks = list(frame["Cited"])
+    styled = tables.escape_cells(shown).style.apply(
+        lambda row: [f"background-color: {CITED_BACKGROUND}; font-weight: 600"
+                     if marks[row.name] else "" for _ in row], axis=1)
+    st.table(styled, hide_index=True)
+
+
+def built_on(path=None) -> dt.date | None:
+    """The date the database file was written (the build swaps it in whole)."""
+    try:
+        return dt.datetime.fromtimestamp((path or config.db_path()).stat().st_mtime,
+                                         tz=dt.timezone.utc).date()
+    except OSError:
+        return None
+
+
+def cite_this(page_title: str) -> None:
+    """The page's footer: how to cite it, and the date the record was built."""
+    built = built_on()
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser context (tests)
+        url = ""
+    st.divider()
+    st.caption(tables.plain(exports.citation(page_title, built, url)))
 
 
 def _column_config(section: Section) -> dict:
@@ -33,20 +136,26 @@ def section(s: Section, *, heading: str | None = "header", key: str | None = Non
     row) and caption. Returns the chart's selection event, if any."""
     if heading:
         getattr(st, heading)(s.title)
+    table_ = cited(s.table)
     if s.figure is not None:
-        event = chart(s.figure, s.caption, None if s.table_open else s.table,
+        event = chart(s.figure, s.caption, None if s.table_open else table_,
                       key=key, on_select=on_select, source=s.source)
-        if s.table_open and s.table is not None:
-            st.dataframe(s.table, hide_index=True, placeholder=placeholder)
+        if s.table_open and table_ is not None:
+            st.dataframe(table_, hide_index=True, placeholder=placeholder,
+                         column_config=_link_config(table_))
+        if s.table is not None and not s.table.empty:
+            csv_download(s.table, s.name)
         return event
     if s.is_empty and s.empty:
         st.info(s.empty)
-    elif s.table is not None:
+    elif table_ is not None:
         if s.wrap:
-            text_table(s.table)
+            text_table(table_)
         else:
-            st.dataframe(s.table, hide_index=True, column_config=_column_config(s) or None,
+            st.dataframe(table_, hide_index=True,
+                         column_config=_link_config(table_, _column_config(s)) or None,
                          key=key)
+        csv_download(s.table, s.name)
     if s.caption:
         st.caption(s.caption)
     return None
@@ -67,7 +176,7 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame | None = None, *,
         if source:
             st.markdown(tables.plain("Source: " + source))
         if table is not None:
-            st.dataframe(table, hide_index=True)
+            st.dataframe(table, hide_index=True, column_config=_link_config(table))
     return event
 
 
@@ -78,21 +187,58 @@ def table(df: pd.DataFrame, total: int | None = None, *, noun: str = "rows",
     rows can be selected and the selection event is returned."""
     if total is not None and total > len(df):
         st.caption(f"Showing the first {len(df):,} of {total:,} {noun}.")
+    shown = cited(df)
+    column_config = _link_config(shown, column_config)
     if selectable:
-        return st.dataframe(df, hide_index=True, column_config=column_config, key=key,
+        return st.dataframe(shown, hide_index=True, column_config=column_config, key=key,
                             on_select="rerun", selection_mode="multi-row")
-    return st.dataframe(df, hide_index=True, column_config=column_config, key=key)
+    return st.dataframe(shown, hide_index=True, column_config=column_config, key=key)
 
 
-def text_table(df: pd.DataFrame) -> None:
+def text_table(df: pd.DataFrame, links: Iterable[str] = ()) -> None:
     """A small table whose long texts wrap (st.table), every cell escaped: st.table renders
-    Markdown, and record text must show as text."""
-    st.table(tables.escape_cells(df), hide_index=True)
+    Markdown, and record text must show as text. An 'Open source' column becomes a link (the
+    address is the dashboard's own, built by views.documents, never record text)."""
+    out = tables.escape_cells(df)
+    for column in (LINK_COLUMN, *links):
+        if column in out.columns:
+            out[column] = [f"[Open]({u.replace(')', '%29').replace(' ', '%20')})" if u else ""
+                           for u in df[column]]
+    st.table(out, hide_index=True)
 
 
 def quotes(items: list[tuple[str, str, str]]) -> None:
     """(heading, text, source) triples from tables.*_quotes, shown as text, never markup."""
+    known = document_names()
     for heading, text, source in items:
         st.markdown(f"**{tables.plain(heading)}**")
         st.markdown("> " + tables.plain(text))
-        st.caption("Source: " + tables.plain(source))
+        cite(source, known)
+
+
+def cite(label: object, known: dict[str, str] | None = None) -> None:
+    """'Source: <display name, lines>' as a caption whose name opens the source."""
+    known = document_names() if known is None else known
+    shown = tables.plain(documents.readable(label, known))
+    address = documents.first_citation(label, known)
+    if address:
+        address = address.replace(")", "%29").replace(" ", "%20")
+        st.caption(f"Source: [{shown}]({address})")
+    else:
+        st.caption("Source: " + shown)
+
+
+def recommendation_cards(display: pd.DataFrame, links: list[str]) -> None:
+    """Recommendations to read (views.tables.recommendations_table rows, and each one's own
+    address): one card each, the whole text wrapping at any width and in print, its id,
+    session, area, topic and objectives, and its source linked. Every record text escaped."""
+    known = document_names()
+    for row, own in zip(display.to_dict("records"), links):
+        with st.container(border=True):
+            st.markdown(f"**[{tables.plain(row['Id'])}]({own})** · "
+                        + tables.plain(f"{row['Session']} · {row['Area']}"))
+            st.markdown(tables.plain(row["Recommendation"]))
+            cite(row["Source"], known)
+            about = "; ".join(f"{k}: {row[k]}" for k in ("Topic", "GCM objectives") if row[k])
+            if about:
+                st.caption(tables.plain(about))

@@ -12,6 +12,7 @@ re-publishing an unchanged database rewrites identical bytes.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import importlib.util
@@ -30,7 +31,8 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from gcmdash import vocab
-from gcmdash.views import exports, queries, sections, tables
+from gcmdash.site import documents as document_pages
+from gcmdash.views import documents, exports, queries, sections, tables
 from gcmdash.views.sections import Section
 
 SITE_TITLE = "The 2017 consultations on the Global Compact for Migration"
@@ -55,6 +57,10 @@ thead th{background:#f3f3f3}
 td.num{text-align:right;white-space:nowrap}td.src{color:#444;font-size:.8rem}
 .note,.source,.downloads{font-size:.9rem;color:#333}
 .noscript{background:#fff6d5;padding:.5rem;border:1px solid #e5c100}
+table.lines td{white-space:pre-wrap;overflow-wrap:anywhere}
+table.lines th a{color:inherit}tr.cited td,tr.cited th{background:#fff3c4}
+tr:target td,tr:target th{background:#ffd54f;outline:2px solid #8a6d00}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem}dl.facts dd{margin:0}
 details{margin:.4rem 0}footer{border-top:1px solid #ddd;margin-top:3rem;padding:1rem;
  font-size:.85rem;color:#444}
 """
@@ -122,13 +128,26 @@ def _is_number(text: str) -> bool:
     return text.replace(".", "", 1).replace("%", "").isdigit()
 
 
+# document_id -> display name while a site is written (publish sets it): source cells name
+# documents by it and link to their pages.
+_DOCUMENT_NAMES: dict[str, str] = {}
+_LINKED_COLUMNS = SOURCE_COLUMNS | {"Document"}
+
+
+def _cell(column: str, value: str) -> object:
+    if column in _LINKED_COLUMNS and _DOCUMENT_NAMES:
+        return document_pages.linked_cell(value, _DOCUMENT_NAMES)
+    return value
+
+
 def _cells(df: pd.DataFrame) -> dict:
-    """The table for the template: its head, and each row as (tag, class, text) cells."""
+    """The table for the template: its head, and each row as (tag, class, text) cells; source
+    cells name documents by their display names and link to the document's page."""
     rows = table_rows(df)
     head = rows[0]
-    body = [[("th", "", value) if i == 0 else
+    body = [[("th", "", _cell(column, value)) if i == 0 else
              ("td", "src" if column in SOURCE_COLUMNS else "num" if _is_number(value) else "",
-              value)
+              _cell(column, value))
              for i, (column, value) in enumerate(zip(head, row))] for row in rows[1:]]
     return {"head": head, "body": body}
 
@@ -337,6 +356,16 @@ def _write(path: Path, content: bytes, written: list[Path]) -> None:
     written.append(path)
 
 
+@contextlib.contextmanager
+def _documents_named(con: duckdb.DuckDBPyConnection):
+    """While a site is written, source cells know the documents' display names."""
+    _DOCUMENT_NAMES.update(documents.names(con))
+    try:
+        yield dict(_DOCUMENT_NAMES)
+    finally:
+        _DOCUMENT_NAMES.clear()
+
+
 def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
             notice: Callable[[str], None] = print) -> list[Path]:
     """Write the static site for the database at db_path into out_dir; returns the files
@@ -350,7 +379,7 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
         notice(f"PNG/SVG exports skipped: {reason} (the site is complete without them)")
     image_formats = ("png", "svg") if reason is None else ()
     written: list[Path] = []
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with duckdb.connect(str(db_path), read_only=True) as con, _documents_named(con) as names:
         info = queries.build_info(con)
         fingerprint = dict(zip(info["key"], info["value"])).get("input_fingerprint",
                                                                   tables.NOT_REPORTED)
@@ -362,6 +391,7 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
             pages.append((f"session-{n}.html", title, _session(site, n), True))
         body, has_charts = _sources(site)
         pages.append(("sources.html", "Sources and method", body, has_charts))
+        pages += [(name, title, body, False) for name, title, body in document_pages.pages(con)]
     for file_name, title, body, has_charts in pages:
         _write(out_dir / file_name, page_html(title, body, current=file_name,
                                               fingerprint=fingerprint,
@@ -370,7 +400,9 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
     _write(out_dir / "assets" / "site.js", SCRIPT.encode("utf-8"), written)
     _write(out_dir / "assets" / "site.css", STYLE.encode("utf-8"), written)
     for chart in site.charts:
-        _write(out_dir / "data" / f"{chart.name}.csv", csv_bytes(chart.table), written)
+        _write(out_dir / "data" / f"{chart.name}.csv",
+               csv_bytes(document_pages.readable_sources(chart.table, names,
+                                                         _LINKED_COLUMNS)), written)
         for ext in image_formats:
             _write(out_dir / "images" / f"{chart.name}.{ext}",
                    chart.figure.to_image(format=ext, width=1100), written)

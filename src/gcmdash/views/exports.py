@@ -117,3 +117,98 @@ def markdown_brief(df: pd.DataFrame, filters: Sequence[str] = (),
             lines.append(f"  Source: {_md(r.source_label)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def table_csv(df: pd.DataFrame) -> bytes:
+    """Any display table -> CSV (UTF-8 with a byte-order mark), every cell and header through
+    spreadsheet_safe, so no cell is ever a live formula."""
+    out = df.map(spreadsheet_safe).rename(columns=spreadsheet_safe)
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+CITATION_NAME = "gcmdash: the record of the 2017 consultations on the Global Compact for Migration"
+
+
+def citation(page_title: str, built_on: object = None, url: str = "") -> str:
+    """The 'cite this' line of a page: what, which page, the date the record was built, and
+    where (when known)."""
+    built = f"record built on {built_on:%d %B %Y}" if built_on else "build date unknown"
+    where = f" {url}" if url else ""
+    return f"Cite this page: {CITATION_NAME}, “{page_title}”, {built}.{where}"
+
+
+def _brief_groups(df: pd.DataFrame) -> tuple[bool, list[tuple[str, pd.DataFrame]]]:
+    """The brief's grouping, as markdown_brief makes it: by topic when there is a topic model,
+    else by area of discussion."""
+    by_topic = bool(df["topic_id"].notna().any()) if len(df) else False
+    ordered = df.sort_values(["session_number", "area_letter", "position"], kind="stable")
+    if by_topic:
+        keys = ordered["topic_id"].astype("Int64")
+        groups = [(tables.topic_label(t, ordered.loc[keys == t, "topic_label"].iloc[0]),
+                   ordered[keys == t]) for t in sorted(keys.dropna().unique())]
+        if keys.isna().any():
+            groups.append(("Without a topic", ordered[keys.isna()]))
+    else:
+        groups = [(tables.area_label(n, a, g["area_heading"].iloc[0]), g)
+                  for (n, a), g in ordered.groupby(["session_number", "area_letter"], sort=True)]
+    return by_topic, groups
+
+
+def docx_brief(df: pd.DataFrame, filters: Sequence[str] = (),
+               model_id: str | None = None) -> bytes:
+    """queries.recommendations -> the Markdown brief's content as a Word document (DOCX):
+    the same title, filters, grouping, recommendations and source lines, as plain runs (record
+    text is never read as markup). Deterministic: the document's core dates are fixed."""
+    import datetime as dt
+    import io
+
+    import docx
+
+    document = docx.Document()
+    props = document.core_properties
+    props.title = "Recommendations for the stocktaking"
+    props.author = "gcmdash"
+    props.created = props.modified = dt.datetime(2017, 12, 4, tzinfo=dt.timezone.utc)
+    document.add_heading("Recommendations for the stocktaking", level=1)
+    document.add_paragraph(
+        "From the co-facilitators' summaries of the 2017 consultations on the Global Compact "
+        "for Migration, as recorded by gcmdash; every recommendation is quoted whole with the "
+        "document and line it comes from.")
+    document.add_paragraph("Filters: " + ("; ".join(filters) if filters
+                                          else "none (all recommendations)") + ".")
+    by_topic, groups = _brief_groups(df)
+    grouping = ("topic (the topic model's strongest topic for each recommendation"
+                + (f", model {model_id}" if model_id else "") + ")") if by_topic \
+        else "area of discussion"
+    document.add_paragraph(f"{len(df)} recommendation(s), grouped by {grouping}.")
+    if df.empty:
+        document.add_paragraph("No recommendation matches these filters.")
+    for title, group in groups:
+        document.add_heading(f"{title} ({len(group)})", level=2)
+        for r in group.itertuples(index=False):
+            where = tables.session_label(r.session_number)
+            if by_topic:
+                where += f", {r.area_letter}. {r.area_heading}"
+            item = document.add_paragraph(style="List Bullet")
+            item.add_run(str(r.recommendation_id)).bold = True
+            item.add_run(f" ({where}): {' '.join(str(r.text).split())}")
+            document.add_paragraph(f"Source: {r.source_label}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _fixed_zip_dates(buffer.getvalue())
+
+
+def _fixed_zip_dates(data: bytes) -> bytes:
+    """The same zip with every entry dated 1980-01-01, so the same brief gives the same bytes."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()

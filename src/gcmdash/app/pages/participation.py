@@ -4,7 +4,7 @@ import streamlit as st
 
 from gcmdash.app import ui
 from gcmdash.app.connection import connection_or_stop
-from gcmdash.views import queries, sections, tables
+from gcmdash.views import profiles, queries, sections, tables
 
 st.title("Participation")
 
@@ -23,4 +23,6 @@ people = queries.people(con, search, limit=ui.MAX_ROWS)
 total = tables.match_count(people)
 st.caption(f"{total:,} person(s) match: one row per person with every role they had, "
            "affiliations as the sources give them.")
-ui.table(tables.people_table(people), total, noun="persons")
+ui.table(profiles.with_profile_links(tables.people_table(people), people), total,
+         noun="persons", column_config={
+             "Profile": st.column_config.LinkColumn(display_text="Profile", width="small")})

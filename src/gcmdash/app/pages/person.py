@@ -1,0 +1,29 @@
+"""Person: one person's profile, every role and the affiliation as each source gives it
+(`?id=<person_id>`)."""
+import streamlit as st
+
+from gcmdash.app import ui
+from gcmdash.app.connection import connection_or_stop
+from gcmdash.views import profiles, tables
+
+con = connection_or_stop()
+person_id = st.query_params.get("id")
+rows = profiles.person(con, person_id) if person_id else None
+if rows is None or rows.empty:
+    st.title("Person")
+    st.info("No person by that identifier in the record. Find people on the Participation "
+            "page (search by name or affiliation) and open their profile from there.")
+    st.markdown("[Participation: people](participation)")
+    st.stop()
+
+st.title(tables.plain(rows["full_name"].iloc[0]))
+sessions_ = sorted({int(n) for n in rows["session_number"]})
+st.markdown(tables.plain(
+    f"{len(rows)} mention(s) in the record, in {len(sessions_)} session(s): "
+    + ", ".join(tables.session_label(n) for n in sessions_) + "."))
+st.subheader("Every role, as each source gives it")
+ui.table(profiles.person_table(rows), noun="mentions", key="person_roles",
+         column_config={"Affiliation": st.column_config.TextColumn(width="large")})
+ui.csv_download(profiles.person_table(rows), f"person-{person_id}")
+st.caption("One row per source naming the person: the affiliation and honorific are as that "
+           "source gives them, so differences between sources show here.")
