@@ -25,6 +25,9 @@ MONTHS = {
         ["january", "february", "march", "april", "may", "june", "july", "august",
          "september", "october", "november", "december"], start=1)
 }
+# The consultations ran in 2017; a session date outside 2016-2018 in a document is a typo or an
+# extraction error, never a fact.
+PLAUSIBLE_YEARS = range(2016, 2019)
 _MONTH_PATTERN = "|".join(m.capitalize() for m in MONTHS)
 
 _ORDINAL_SESSION_RE = re.compile(
