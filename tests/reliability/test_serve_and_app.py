@@ -153,7 +153,7 @@ def _page_messages(page: Path) -> tuple[list[str], list[str]]:
     return [e.value for e in at.error], [str(e.value) for e in at.exception]
 
 
-@pytest.mark.parametrize("damage", ["replaced", "in_place"])
+@pytest.mark.parametrize("damage", ["replaced", "in_place", "blocks"])
 def test_a_damaged_database_under_a_running_dashboard_is_a_plain_message(
         tmp_path, seed_db, monkeypatch, damage):
     from gcmdash.app import connection
@@ -168,11 +168,18 @@ def test_a_damaged_database_under_a_running_dashboard_is_a_plain_message(
         staged = tmp_path / ".g.duckdb.tmp"
         staged.write_bytes(junk)
         staged.replace(db)
-    else:
+    elif damage == "in_place":
         time.sleep(0.01)  # a new mtime
         with db.open("r+b") as handle:
             handle.seek(0)
             handle.write(junk)
+    else:  # the headers intact, so the file opens, and a block every 256 KiB overwritten:
+        time.sleep(0.01)  # the queries meet DuckDB's checksum errors
+        size = db.stat().st_size
+        with db.open("r+b") as handle:
+            for offset in range(3 * 4096 + 262144, size, 262144):
+                handle.seek(offset)
+                handle.write(b"\xff" * 4096)
     for _ in range(2):  # and on every run after, until it is rebuilt
         errors, exceptions = _page_messages(page)
         assert exceptions == []
