@@ -167,6 +167,29 @@ def bench_pages(db_path: Path, size: int) -> dict:
     return pages.measure(db_path, size, mark_ready=_mark_ready)
 
 
+@register("parse", "parse time of one summary whose every part (intro sentences of counts, one "
+                   "long sentence of counts, narrative lines, bullets) has `size` entries, "
+                   "against the same at a tenth of the size (benchmarks/synthetic.py "
+                   "large_summary); a ratio near 10 is linear, the test counts the work",
+          size_means="entries per part of the summary", quick_sizes=(2000,))
+def bench_parse(db_path: Path, size: int) -> dict:  # noqa: ARG001 - makes its own input
+    from benchmarks.synthetic import large_summary
+    from gcmdash.extract.text import HyphenLexicon, clean_text
+    from gcmdash.parse import parse_document
+
+    lexicon = HyphenLexicon.from_texts([])
+    texts = {scale: clean_text(large_summary(scale)) for scale in (max(1, size // 10), size)}
+    _mark_ready()
+    seconds = {}
+    for scale, text in texts.items():
+        started = time.perf_counter()
+        parse_document(text, lexicon)
+        seconds[scale] = time.perf_counter() - started
+    small, large = seconds[max(1, size // 10)], seconds[size]
+    return {"entries": size, "characters": len(texts[size]), "parse s": round(large, 3),
+            "tenth parse s": round(small, 3), "ratio": round(large / small, 1)}
+
+
 @register("build", "the whole pipeline on a synthetic corpus of `size` documents (benchmarks/synthetic.py: "
                    "all three kinds, with the seeds' quirks): full build with 2 workers and an "
                    "empty cache, per stage; then two one-file edits, each rebuilt in place "

@@ -192,6 +192,26 @@ def summary(rng: random.Random, s: dict, areas: int, bullets_per_area: tuple[int
     return "\n".join(lines), total
 
 
+def large_summary(scale: int) -> str:
+    """A summary in the seed summary's layout whose every part grows with `scale`: intro
+    sentences each holding counts, one long sentence of counts, a long narrative, many bullets."""
+    lines = ["I.", "", "Introduction", ""]
+    lines += ["The third informal thematic session was held at the United Nations Office at "
+              "Geneva on 19 and 20 June 2017."]
+    lines += [f"In total, {i % 90 + 10} Member States attended the meeting and made "
+              f"{i % 70 + 5} interventions." for i in range(scale)]
+    lines += [", ".join(f"{i % 9 + 2} UN agencies and {i % 30 + 3} non-governmental stakeholders"
+                        for i in range(scale)) + "."]
+    lines += ["", "II.", "", "Areas of discussion", "", "a. International cooperation", ""]
+    lines += ["Participants stressed the need for cooperation across borders and regions"
+              for _ in range(scale)]
+    lines += ["Concrete issues and recommendations presented for consideration included:"]
+    lines += [f"Strengthen cooperation on route {i} between countries of origin and destination."
+              for i in range(scale)]
+    lines += ["", "III.", "", "Conclusions", "", "It was widely recognized that cooperation matters."]
+    return "\n".join(lines)
+
+
 def generate(count: int, seed: int = 2017, bullets_per_area: tuple[int, int] = (3, 9)
              ) -> list[SyntheticDocument]:
     """`count` documents: one procedural note, programme and summary per synthetic session

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import duckdb
 import pandas as pd
 import pytest
 
 from gcmdash.site import publish
-from gcmdash.views import exports, queries
+from gcmdash.views import exports, queries, tables
 
 ATTACKS = ["=HYPERLINK(\"http://x.example/?\"&A1,\"click\")", "+cmd|' /C calc'!A0",
            "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
@@ -79,5 +80,75 @@ def test_the_markdown_brief_escapes_what_a_reader_would_interpret(recommendation
     df["text"] = ["**bold** [link](http://x.example) <b>html</b> &amp; ~~gone~~ a|b"]
     brief = exports.markdown_brief(df)
     line = next(x for x in brief.splitlines() if x.startswith("- **"))
-    assert ("\\*\\*bold\\*\\* \\[link\\](http://x.example) \\<b\\>html\\</b\\> \\&amp; "
+    # the word holding a URL is a code span (issue 20): shown as written, never a link
+    assert ("\\*\\*bold\\*\\* `[link](http://x.example)` \\<b\\>html\\</b\\> \\&amp; "
             "\\~\\~gone\\~\\~ a\\|b") in line
+
+
+# --- issue 20: record text is never a link or math, in the app nor in the brief ---------------
+LINKY = [
+    "See https://evil.example/a_b?x=1 now",
+    "(http://x.example) and <https://y.example> too",
+    "visit www.evil.example, or WWW.EVIL.EXAMPLE.",
+    "write to someone@evil.example; or mailto:someone@evil.example",
+    "price $$x^2$$ and $y$ and `tick` ``two``",
+    "`https://in.code/` and ``www.a.b``",
+]
+_LINKABLE = re.compile(r"https?://|www\.|@|mailto:", re.IGNORECASE)
+
+
+def _rendered(markdown: str) -> tuple[str, list[str]]:
+    """What a CommonMark renderer shows (the text, code spans' text included) and the text
+    nodes a linkifier would scan (GFM autolinks and remark-gfm look only at those)."""
+    from markdown_it import MarkdownIt
+
+    shown, text_nodes = [], []
+    for block in MarkdownIt("commonmark").parseInline(markdown):
+        for token in block.children or []:
+            assert token.type in ("text", "code_inline", "softbreak"), token.type
+            shown.append(token.content)
+            if token.type == "text":
+                text_nodes.append(token.content)
+    return "".join(shown), text_nodes
+
+
+@pytest.mark.parametrize("text", LINKY)
+def test_app_record_text_shows_as_written_and_never_as_a_link(text):
+    shown, text_nodes = _rendered(tables.plain(text))
+    assert shown == text
+    assert not any(_LINKABLE.search(node) for node in text_nodes), text_nodes
+    assert not re.search(r"(?<!\\)\$", re.sub(r"(`+).*?\1", "", tables.plain(text)))
+
+
+@pytest.mark.parametrize("text", LINKY)
+def test_brief_record_text_shows_as_written_and_never_as_a_link(text):
+    line = exports._md(text)
+    shown, text_nodes = _rendered(line)
+    assert shown == " ".join(text.split())
+    assert not any(_LINKABLE.search(node) for node in text_nodes), text_nodes
+    # every dollar outside a code span is escaped: no math
+    assert not re.search(r"(?<!\\)\$", re.sub(r"(`+).*?\1", "", line)), line
+
+
+def test_math_and_autolinks_in_the_brief(recommendations):
+    df = recommendations.head(1).copy()
+    df["text"] = ["Costs $$x$$ see <http://a.example> or www.b.example now"]
+    line = next(x for x in exports.markdown_brief(df).splitlines() if x.startswith("- **"))
+    assert ("Costs \\$\\$x\\$\\$ see `<http://a.example>` or `www.b.example` now") in line
+
+
+def test_code_span_holds_any_backticks():
+    for text in ["a`b", "``x``", "`", "ab"]:
+        shown, _ = _rendered(tables.code_span(text))
+        assert shown == text
+
+
+def test_table_cells_are_never_links_but_a_curated_source_url_stays_one():
+    df = pd.DataFrame({"Recommendation": ["Read https://evil.example now"],
+                       "Source": ["www.evil.example.txt, line 3"]})
+    curated = pd.DataFrame({"Source": ["https://refugeesmigrants.un.org/x_y"]})
+    cells = tables.escape_cells(df).iloc[0]
+    assert cells["Recommendation"] == "Read `https://evil.example` now"
+    assert cells["Source"] == "`www.evil.example.txt,` line 3"
+    assert tables.escape_cells(curated).iloc[0]["Source"] == (
+        "https\\://refugeesmigrants\\.un\\.org/x\\_y")

@@ -108,3 +108,101 @@ def test_serve_listens_on_localhost_and_stops_its_server(stop, tmp_path, seed_db
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+# --- issue 20: a swap or a damaged file under a running page ----------------------------------
+def _swap_in(source: Path, path: Path, marker: int) -> None:
+    """What a build does: a new file beside the old, then os.replace."""
+    import duckdb
+
+    staged = path.with_name(f".{path.name}.{marker}.tmp")
+    shutil.copyfile(source, staged)
+    with duckdb.connect(str(staged)) as writer:
+        writer.execute(f"CREATE TABLE swap_marker AS SELECT {marker} AS i")
+    staged.replace(path)
+
+
+def test_a_statement_whose_connection_a_swap_closed_runs_again_on_the_new_file(
+        tmp_path, seed_db, monkeypatch):
+    from gcmdash.app import connection
+
+    path = tmp_path / "live.duckdb"
+    _swap_in(seed_db, path, 1)
+    live = connection.LiveConnection(path)
+    stale = connection.get_connection(path)
+    _swap_in(seed_db, path, 2)
+    fresh = connection.get_connection(path)  # another viewer's run: the old one is closed
+    assert fresh is not stale
+    calls = []
+    real = connection.get_connection
+
+    def first_the_stale_one(p):
+        calls.append(p)
+        return stale if len(calls) == 1 else real(p)
+
+    monkeypatch.setattr(connection, "get_connection", first_the_stale_one)
+    with live.cursor() as cur:
+        assert cur.execute("SELECT i FROM swap_marker").fetchone() == (2,)
+    assert len(calls) == 2  # once on the closed connection, once more on the new file
+    with live.cursor() as cur:  # the query layer's way: execute(...).df()
+        assert cur.execute("SELECT i FROM swap_marker WHERE i = ?", [2]).df()["i"].tolist() == [2]
+
+
+def _page_messages(page: Path) -> tuple[list[str], list[str]]:
+    at = AppTest.from_file(str(page), default_timeout=120).run()
+    return [e.value for e in at.error], [str(e.value) for e in at.exception]
+
+
+@pytest.mark.parametrize("damage", ["replaced", "in_place", "blocks"])
+def test_a_damaged_database_under_a_running_dashboard_is_a_plain_message(
+        tmp_path, seed_db, monkeypatch, damage):
+    from gcmdash.app import connection
+
+    db = tmp_path / "g.duckdb"
+    shutil.copyfile(seed_db, db)
+    monkeypatch.setenv("GCMDASH_DB", str(db))
+    page = config.APP_PAGES_DIR / "overview.py"
+    assert _page_messages(page) == ([], [])  # the page ran, its connection is open
+    junk = b"this is not a database " * 4096
+    if damage == "replaced":
+        staged = tmp_path / ".g.duckdb.tmp"
+        staged.write_bytes(junk)
+        staged.replace(db)
+    elif damage == "in_place":
+        time.sleep(0.01)  # a new mtime
+        with db.open("r+b") as handle:
+            handle.seek(0)
+            handle.write(junk)
+    else:  # the headers intact, so the file opens, and a block every 256 KiB overwritten:
+        time.sleep(0.01)  # the queries meet DuckDB's checksum errors
+        size = db.stat().st_size
+        with db.open("r+b") as handle:
+            for offset in range(3 * 4096 + 262144, size, 262144):
+                handle.seek(offset)
+                handle.write(b"\xff" * 4096)
+    for _ in range(2):  # and on every run after, until it is rebuilt
+        errors, exceptions = _page_messages(page)
+        assert exceptions == []
+        assert errors == [connection.UNREADABLE_MESSAGE]
+    shutil.copyfile(seed_db, tmp_path / ".fixed.tmp")
+    (tmp_path / ".fixed.tmp").replace(db)
+    assert _page_messages(page) == ([], [])  # rebuilt: the page is back
+
+
+def test_damaged_pages_of_a_database_found_by_a_query_are_a_plain_message(tmp_path, seed_db):
+    """A file that opens but fails in a query: the query is tried once more, then the message."""
+    from gcmdash.app import connection
+
+    path = tmp_path / "g.duckdb"
+    shutil.copyfile(seed_db, path)
+    live = connection.LiveConnection(path)
+    runs = []
+    real = connection.get_connection
+    connection.get_connection = lambda p: runs.append(p) or real(p)
+    try:
+        with pytest.raises(connection.DatabaseUnavailable) as info, live.cursor() as cur:
+            cur.execute("SELECT * FROM no_such_table").fetchall()
+    finally:
+        connection.get_connection = real
+    assert str(info.value) == f"{connection.UNREADABLE_MESSAGE} {path}"
+    assert len(runs) == 2

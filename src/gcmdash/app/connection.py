@@ -1,18 +1,24 @@
 """The dashboard's one read-only DuckDB connection.
 
 Cached with st.cache_resource and keyed on the database file's path, inode and mtime: a
-rebuild swaps a new file in (os.replace), so the next script run opens the new file. Queries
-run on con.cursor() (gcmdash.views.queries).
+rebuild swaps a new file in (os.replace), so the next script run opens the new file. Pages
+get a LiveConnection: its cursors run each statement on the file now in place, once more if a
+swap closed the connection under it, and a damaged file is a plain message, not a traceback.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
 import duckdb
 import streamlit as st
 
 from gcmdash import config
+
+T = TypeVar("T")
 
 MISSING_MESSAGE = (
     "There is no database yet. Build it from the documents with `gcmdash build` "
@@ -69,15 +75,98 @@ def get_connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
         return _open(*key)
 
 
-def connection_or_stop() -> duckdb.DuckDBPyConnection:
-    """For pages: the connection, or a clear st.error (not a traceback) and the page stops."""
+def connection_or_stop() -> LiveConnection:
+    """For pages: the live connection, or a clear st.error (not a traceback) and the page
+    stops. Opening is tried twice: a build may swap the file in between the two."""
     path = config.db_path()
-    try:
-        return get_connection(path)
-    except DatabaseMissing:
-        message = MISSING_MESSAGE
-    except duckdb.Error:
-        message = UNREADABLE_MESSAGE
+    for attempt in (1, 2):
+        try:
+            get_connection(path)
+            return LiveConnection(path)
+        except DatabaseMissing:
+            if attempt == 2:
+                stop_with(MISSING_MESSAGE, path)
+        except duckdb.Error:
+            if attempt == 2:
+                stop_with(UNREADABLE_MESSAGE, path)
+    raise AssertionError("unreachable")  # stop_with raises
+
+
+def stop_with(message: str, path: Path) -> NoReturn:
+    """A plain message naming the database file, and the page stops there."""
     st.error(message)
     st.code(str(path), language=None)
     st.stop()
+    raise DatabaseUnavailable(f"{message} {path}")  # st.stop() returns outside a script run
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be read (outside a Streamlit script run, where st.stop()
+    does not stop)."""
+
+
+class LiveConnection:
+    """What pages pass to gcmdash.views.queries: each cursor runs on the connection to the
+    file now at `path`. A build may swap the file while a page runs (another viewer's run then
+    closes the old file's connection); a statement that fails is run once more on the file
+    now there, and a second failure is a plain message (a damaged database), never a
+    traceback."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def cursor(self) -> _RetryingCursor:
+        """A cursor (context manager) whose statement runs when its rows are fetched."""
+        return _RetryingCursor(self.path)
+
+
+class _RetryingCursor:
+    """execute() records the statement; df() / fetchall() / fetchone() run it, twice at most."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._statement: tuple[str, object] | None = None
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+
+    def __enter__(self) -> _RetryingCursor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._cursor is not None:
+            with contextlib.suppress(duckdb.Error):
+                self._cursor.close()
+            self._cursor = None
+
+    def execute(self, sql: str, parameters: object = None) -> _RetryingCursor:
+        self._statement = (sql, parameters)
+        return self
+
+    def df(self):  # noqa: ANN201 - a pandas DataFrame
+        return self._run(lambda cur: cur.df())
+
+    def fetchall(self) -> list:
+        return self._run(lambda cur: cur.fetchall())
+
+    def fetchone(self) -> tuple | None:
+        return self._run(lambda cur: cur.fetchone())
+
+    def _run(self, fetch: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        if self._statement is None:
+            raise duckdb.InvalidInputException("no statement to run: call execute() first")
+        sql, parameters = self._statement
+        for attempt in (1, 2):
+            try:
+                self.close()
+                self._cursor = get_connection(self._path).cursor()
+                self._cursor.execute(sql, parameters)
+                return fetch(self._cursor)
+            except DatabaseMissing:
+                if attempt == 2:
+                    stop_with(MISSING_MESSAGE, self._path)
+            except duckdb.Error:
+                if attempt == 2:
+                    stop_with(UNREADABLE_MESSAGE, self._path)
+        raise AssertionError("unreachable")  # stop_with raises

@@ -49,16 +49,21 @@ def join_wrapped(parts: list[str]) -> str:
 
     'whole-of-' + 'government' -> 'whole-of-government'; otherwise lines join with one space.
     """
-    out = ""
+    out: list[str] = []  # joined once at the end: a long text is not copied once per line
     for part in parts:
         part = squash_spaces(part)
         if not part:
             continue
-        if out.endswith("-") and part[:1].isalpha() and not out.endswith(" -"):
-            out += part
+        if out and out[-1].endswith("-") and part[:1].isalpha() and not _spaced_dash(out):
+            out.append(part)
         else:
-            out = f"{out} {part}" if out else part
-    return out
+            out += (" ", part) if out else (part,)
+    return "".join(out)
+
+
+def _spaced_dash(out: list[str]) -> bool:
+    """Whether the text joined so far ends in ' -' (a dash, not a hyphen that ended a line)."""
+    return out[-1].endswith(" -") or (out[-1] == "-" and len(out) > 1)
 
 
 class _FragmentParser(HTMLParser):

@@ -60,14 +60,23 @@ _EXPERT_RE = re.compile(r",?\s*(the\s+)?thematic expert\b", re.IGNORECASE)
 
 
 def find_agenda_start(lines: list[NumberedLine]) -> int | None:
-    """Index of the first line of the agenda: its heading, else its first table row or time."""
+    """Index of the first line of the agenda: its heading, else its first time or day heading,
+    or the table row just before one."""
     for index, line in enumerate(lines):
         if AGENDA_HEADING_RE.match(line.text.strip()) and _capitalised(line.text):
             return index + 1
     for index, line in enumerate(lines):
-        if match_time_range(line.text) or _DAY_RE.match(line.text) or "\t" in line.text:
+        if _times_a_row(line.text):
+            return index
+        # a tab starts a table row only when a time or a day follows: one tab in a paragraph
+        # (a summary's intro) is no agenda
+        if "\t" in line.text and any(_times_a_row(l.text) for l in lines[index + 1 : index + 7]):
             return index
     return None
+
+
+def _times_a_row(text: str) -> bool:
+    return bool(match_time_range(text) or _DAY_RE.match(text))
 
 
 def _capitalised(text: str) -> bool:

@@ -1,6 +1,7 @@
 """Pieces of language all three document kinds share: ordinals, numbers, dates, times, titles."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ MONTHS = {
         ["january", "february", "march", "april", "may", "june", "july", "august",
          "september", "october", "november", "december"], start=1)
 }
+# The consultations ran in 2017; a session date outside 2016-2018 in a document is a typo or an
+# extraction error, never a fact.
+PLAUSIBLE_YEARS = range(2016, 2019)
 _MONTH_PATTERN = "|".join(m.capitalize() for m in MONTHS)
 
 _ORDINAL_SESSION_RE = re.compile(
@@ -106,30 +110,30 @@ class JoinedText:
     """Lines joined into running text, remembering which line each character came from."""
 
     def __init__(self, lines: list[NumberedLine]) -> None:
-        self.text = ""
-        self._starts: list[tuple[int, int]] = []  # (offset in text, line number)
+        parts: list[str] = []
+        self._offsets: list[int] = []  # where each line's text starts in the running text
+        self._numbers: list[int] = []  # and that line's number
+        length = 0
         for line in lines:
             part = squash_spaces(line.text)
             if not part:
                 continue
-            if self.text.endswith("-") and part[:1].isalpha():
-                offset = len(self.text)
-                self.text += part
-            else:
-                if self.text:
-                    self.text += " "
-                offset = len(self.text)
-                self.text += part
-            self._starts.append((offset, line.number))
+            # parts are joined as they come (one join at the end: a long text is not copied
+            # once per line); a hyphen that ended a line joins the next without a space
+            if parts and not (parts[-1].endswith("-") and part[:1].isalpha()):
+                parts.append(" ")
+                length += 1
+            self._offsets.append(length)
+            self._numbers.append(line.number)
+            parts.append(part)
+            length += len(part)
+        self.text = "".join(parts)
 
     def line_at(self, offset: int) -> int:
         """The number of the line the character at `offset` came from."""
-        number = self._starts[0][1] if self._starts else 0
-        for start, line_number in self._starts:
-            if start > offset:
-                break
-            number = line_number
-        return number
+        if not self._numbers:
+            return 0
+        return self._numbers[max(0, bisect.bisect_right(self._offsets, offset) - 1)]
 
     def span_lines(self, start: int, end: int) -> tuple[int, int]:
         """(first line, last line) of the characters from `start` to `end` (exclusive)."""

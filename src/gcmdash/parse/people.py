@@ -1,7 +1,6 @@
 """People as documents name them: 'H.E. Mr. Jürg Lauber, Permanent Representative of ...'."""
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -33,8 +32,8 @@ def split_honorific(text: str) -> tuple[str | None, str]:
         for token in _HONORIFIC_TOKENS:
             if rest.startswith(token):
                 after = rest[len(token):]
-                # a token is whole when a space, a capital (after a dot) or the end follows
-                if after[:1] == " " or (token.endswith(".") and after[:1].isupper()):
+                # a token is whole when a space, a capital or caseless letter (after a dot) or the end follows
+                if after[:1] == " " or (token.endswith(".") and _starts_like_a_name(after)):
                     found.append(token if token.endswith(".") or token in ("Ambassador", "Professor", "Miss") else token + ".")
                     rest = after.lstrip()
                     break
@@ -45,16 +44,38 @@ def split_honorific(text: str) -> tuple[str | None, str]:
 
 
 def looks_like_name(text: str) -> bool:
-    """Two to seven words, each capitalised or a known particle ('Juan José Gómez Camacho')."""
+    """Two to seven words, each capitalised or a known particle ('Juan José Gómez Camacho'); in
+    a script without letter case (Arabic, Chinese) each word starts with a letter, and a name in
+    a script written without spaces may be one word ('王毅')."""
     words = text.split()
-    if not 2 <= len(words) <= 7:
+    if not 2 <= len(words) <= 7 and not (len(words) == 1 and _is_unspaced_name(words[0])):
         return False
     for word in words:
         if word.lower() in _NAME_PARTICLES:
             continue
-        if not (word[:1].isupper() and re.fullmatch(r"[\w'’.-]+", word)):
+        if not (_starts_like_a_name(word) and all(_is_name_character(ch) for ch in word)):
             return False
     return words[0].lower() not in _NAME_PARTICLES
+
+
+def _starts_like_a_name(word: str) -> bool:
+    first = word[:1]
+    return first.isupper() or (first.isalpha() and not first.islower())  # caseless: Arabic, Han
+
+
+def _is_name_character(ch: str) -> bool:
+    # \w and the name punctuation, and the combining marks some scripts write on their letters
+    return ch.isalnum() or ch in "_'’.-" or unicodedata.category(ch).startswith("M")
+
+
+# Scripts that write a name without a space between its parts; such a name is one word of 2-6
+# of their letters.
+_UNSPACED_SCRIPTS = ("CJK UNIFIED IDEOGRAPH", "HIRAGANA", "KATAKANA", "HANGUL SYLLABLE")
+
+
+def _is_unspaced_name(word: str) -> bool:
+    return 2 <= len(word) <= 6 and all(
+        unicodedata.name(ch, "").startswith(_UNSPACED_SCRIPTS) for ch in word)
 
 
 def parse_person(text: str, require_honorific: bool = False) -> NamedPerson | None:
@@ -72,10 +93,23 @@ def parse_person(text: str, require_honorific: bool = False) -> NamedPerson | No
 
 
 def name_key(full_name: str) -> str:
-    """Accent-, case- and punctuation-free form for matching ('Iván Martín' == 'Ivan Martin')."""
-    decomposed = unicodedata.normalize("NFKD", full_name)
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return squash_spaces(re.sub(r"[^a-z ]+", " ", ascii_only.lower()))
+    """Case-, punctuation- and Latin-accent-free form for matching ('Iván Martín' == 'Ivan
+    Martin'). Letters of every script are kept (NFKC, then Unicode case folding); accents are
+    removed from Latin letters only, so 'Андрей' and 'Андреи' stay two people."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", full_name).casefold())
+    kept: list[str] = []
+    base_is_latin = False
+    for ch in folded:
+        category = unicodedata.category(ch)
+        if category.startswith("L"):
+            base_is_latin = unicodedata.name(ch, "").startswith("LATIN")
+            kept.append(ch)
+        elif category.startswith("M") and kept and kept[-1] != " ":
+            if not (base_is_latin and unicodedata.combining(ch)):
+                kept.append(ch)
+        else:
+            kept.append(" ")
+    return squash_spaces(unicodedata.normalize("NFC", "".join(kept)))
 
 
 def person_id(full_name: str) -> str:

@@ -68,7 +68,29 @@ _INFORMAL_DIALOGUE_RE = re.compile(r"informal (?:interactive )?dialogue|multi-st
                                    re.IGNORECASE)
 
 
-def _measure(noun: str, sentence: str) -> str | None:
+class _Sentence:
+    """A sentence and, read once however many counts it holds, the words that decide a count's
+    measure (a scan of the sentence per count was quadratic in a long sentence)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._attends: bool | None = None
+        self._informal: bool | None = None
+
+    @property
+    def attends(self) -> bool:
+        if self._attends is None:
+            self._attends = bool(_ATTEND_RE.search(self.text))
+        return self._attends
+
+    @property
+    def informal_dialogue(self) -> bool:
+        if self._informal is None:
+            self._informal = bool(_INFORMAL_DIALOGUE_RE.search(self.text))
+        return self._informal
+
+
+def _measure(noun: str, sentence: _Sentence) -> str | None:
     noun_lower = noun.lower()
     if re.search(r"\b(interventions|statements)$", noun_lower):
         return "member_state_interventions"
@@ -76,10 +98,10 @@ def _measure(noun: str, sentence: str) -> str | None:
             noun_lower.endswith("agencies"):
         return "un_agencies"
     if re.search(r"(stakeholders|ngos|civil society organi[sz]ations)$", noun_lower):
-        if _INFORMAL_DIALOGUE_RE.search(sentence):
+        if sentence.informal_dialogue:
             return "informal_dialogue_stakeholders"
         return "non_governmental_stakeholders"
-    if re.search(r"\bmember states$", noun_lower) and _ATTEND_RE.search(sentence):
+    if re.search(r"\bmember states$", noun_lower) and sentence.attends:
         return "member_states_attended"
     if noun_lower.endswith("participants"):
         return "participants"
@@ -94,9 +116,10 @@ def extract_participation(joined: JoinedText) -> tuple[tuple[ParticipationCount,
     stakeholders', 'Another 18 non-governmental stakeholders … during the informal dialogue'."""
     counts: dict[str, ParticipationCount] = {}
     findings: list[ParseFinding] = []
-    for start, end, sentence in sentences(joined):
+    for start, _end, sentence in sentences(joined):
+        read = _Sentence(sentence)
         for match in _COUNT_RE.finditer(sentence):
-            measure = _measure(squash_spaces(match["noun"]), sentence)
+            measure = _measure(squash_spaces(match["noun"]), read)
             if measure is None:
                 continue
             value = to_number(match["number"])

@@ -15,7 +15,8 @@ from gcmdash.views import tables
 # Characters that would become emphasis, code, links, HTML, entities (&amp;), strikethrough
 # or table cells; '_' only where it could open or close emphasis (not inside a word, as in a
 # file name).
-_MARKDOWN_INLINE = re.compile(r"([\\`*\[\]<>&~|]|(?<!\w)_|_(?!\w))")
+# '$' would open math; words a renderer links by itself go in code spans (tables.literal_words).
+_MARKDOWN_INLINE = re.compile(r"([\\`*\[\]<>&~|$]|(?<!\w)_|_(?!\w))")
 # A cell a spreadsheet would read as a formula (OWASP's CSV-injection rule), unless it is a
 # plain number such as -3 or +1.5.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,9 +39,11 @@ def spreadsheet_safe(value: object) -> object:
 
 def _md(text: object) -> str:
     """Record text for a Markdown file: one line, and the characters that would turn into
-    emphasis, links or HTML escaped (text stays text)."""
+    emphasis, links, math or HTML escaped, and URLs and addresses in code spans (text stays
+    text)."""
     line = " ".join(str(text).split())
-    line = _MARKDOWN_INLINE.sub(lambda m: "\\" + m[0], line)
+    line = tables.literal_words(line, lambda part: _MARKDOWN_INLINE.sub(lambda m: "\\" + m[0],
+                                                                         part))
     line = re.sub(r"^(\d+)([.)])", r"\1\\\2", line)  # not an ordered list item
     return "\\" + line if line[:1] and line[:1] in "#+-" else line  # nor a heading or bullet
 

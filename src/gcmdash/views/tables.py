@@ -6,6 +6,7 @@ a number reads the same everywhere ("110", "over 120", "not reported").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -219,8 +220,39 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&:])")
 
 def plain(text: object) -> str:
     """Text from the record made safe for st.markdown / st.caption: every Markdown (and HTML)
-    character escaped, so it shows literally, never as markup or a link."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if _missing(text) else str(text))
+    character escaped, so it shows literally, never as markup or a link (a word a renderer
+    would link by itself goes in a code span, see `literal_words`)."""
+    return literal_words("" if _missing(text) else str(text),
+                         lambda part: _MARKDOWN_SPECIAL.sub(r"\\\1", part))
+
+
+# A word GitHub-flavoured Markdown links by itself: a URL, 'www.', an e-mail address. Escaping
+# its characters is not enough: Streamlit's Markdown (remark-gfm) finds such words in the text
+# after reading the escapes. In a code span the word is text, shown as it was written.
+_LINKABLE_RE = re.compile(r"://|www\.|@|mailto:|xmpp:", re.IGNORECASE)
+
+
+def literal_words(text: str, escape: Callable[[str], str]) -> str:
+    """Markdown that shows `text` as written: each word a renderer would turn into a link in a
+    code span, the rest through `escape`."""
+    out: list[str] = []
+    pending: list[str] = []
+    for part in re.split(r"(\s+)", text):
+        if part and not part[0].isspace() and _LINKABLE_RE.search(part):
+            out += (escape("".join(pending)), code_span(part))
+            pending = []
+        else:
+            pending.append(part)
+    out.append(escape("".join(pending)))
+    return "".join(out)
+
+
+def code_span(text: str) -> str:
+    """`text` as a Markdown code span, whatever backticks it holds (a longer fence, and a
+    space inside it where the text starts or ends with a backtick)."""
+    fence = "`" * (max(map(len, re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def as_list(values: object) -> list:
@@ -695,4 +727,14 @@ def recommendation_quotes(df: pd.DataFrame, rows: list[int]) -> list[tuple[str, 
 def escape_cells(df: pd.DataFrame) -> pd.DataFrame:
     """Every text cell through `plain`, for st.table (which renders its cells as Markdown):
     record text then shows literally."""
-    return df.apply(lambda column: column.map(lambda v: plain(v) if isinstance(v, str) else v))
+    return df.apply(lambda column: column.map(
+        lambda v: _source_cell(v) if column.name == "Source" else plain(v)
+        if isinstance(v, str) else v))
+
+
+def _source_cell(value: object) -> object:
+    """A Source cell: a curated row's source_url (a whole http(s) URL; a document's source reads
+    'file, line N') stays a link to the public record, escaped as before; the rest is `plain`."""
+    if isinstance(value, str) and re.fullmatch(r"https?://\S+", value):
+        return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    return plain(value) if isinstance(value, str) else value
