@@ -222,7 +222,7 @@ OBJECTIVE_COVERAGE_STATES = _terms(
 # programme's panel descriptions); `too_little_text` otherwise (a theme and panel titles are
 # not enough to say an objective was left out).
 OBJECTIVE_CELL_STATES = _terms(
-    ("covered", "covered"),
+    ("covered", "covered", "#08519C"),  # the top of the covered cells' blue scale
     ("gap", "gap", "#E69F00"),
     ("too_little_text", "too little text", "#D9D9D9"),
 )

@@ -574,8 +574,8 @@ def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.F
     return _with_alt(fig, alt)
 
 
-_COVERED_SCALE = [[0, "#c6dbef"], [1, "#08519c"]]
 _CELL_COLOURS = vocab.colours(vocab.OBJECTIVE_CELL_STATES)
+_COVERED_SCALE = [[0, "#c6dbef"], [1, _CELL_COLOURS["covered"]]]
 _CELL_LABELS = vocab.labels(vocab.OBJECTIVE_CELL_STATES)
 # the build's coverage.status -> the cell's state, for frames without cell_state
 _STATUS_CELL = {"covered": "covered", "gap": "gap", "no_text": "too_little_text"}
@@ -636,13 +636,12 @@ def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> 
         custom.append(["o", int(r.objective), int(r.session_number)])
         if selected == cell_key("o", r.objective, r.session_number):
             shapes.append(_selected_box(j, i, len(y_labels)))
-    flat = {state: [[_CELL_COLOURS[state]] * 2] * 2 for state in _CELL_COLOURS}
     fig = go.Figure([
         go.Heatmap(x=x_labels, y=y_labels, z=layers["covered"], colorscale=_COVERED_SCALE,
                    zmin=1, zmax=max(top, 2), xgap=2, ygap=2, hoverinfo="skip",
                    name="covered", showscale=False),
         *(go.Heatmap(x=x_labels, y=y_labels, z=layers[state],
-                     colorscale=[[0, flat[state][0][0]], [1, flat[state][0][0]]], xgap=2,
+                     colorscale=[[0, _CELL_COLOURS[state]], [1, _CELL_COLOURS[state]]], xgap=2,
                      ygap=2, hoverinfo="skip", name=_CELL_LABELS[state], showscale=False)
           for state in ("gap", "too_little_text")),
         _selectable_points(xs, ys, hovers, custom),
@@ -853,7 +852,6 @@ def participation_panels(matrix: pd.DataFrame) -> go.Figure:
     return _with_alt(fig, alt)
 
 
-_SHARE_COLOURS = {"female": "#CC79A7", "male": "#0072B2", "unknown": "#BBBBBB"}
 _SHARE_TEXT = {"female": "#000000", "male": "#ffffff", "unknown": "#000000"}
 _SHARE_WORDS = {"female": "women", "male": "men", "unknown": "not stated"}
 
@@ -884,7 +882,7 @@ def women_share_chart(df: pd.DataFrame) -> go.Figure:
             x=xs, y=ys, orientation="h", name=GENDER_LABELS[gender], text=texts,
             textposition="inside", insidetextanchor="middle", textangle=0,
             textfont={"color": _SHARE_TEXT[gender], "size": 12},
-            marker={"color": _SHARE_COLOURS[gender],
+            marker={"color": _GENDER_COLOURS[gender],
                     "line": {"color": "#ffffff", "width": 1}},
             hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>"))
     annotations, said = [], []
