@@ -2,6 +2,9 @@
 import streamlit as st
 
 st.set_page_config(page_title="GCM consultations 2017", layout="wide")
+# Readers, not developers: no Deploy, Rerun or Clear cache in the menu (`gcmdash serve` also
+# starts Streamlit so, for the first page drawn).
+st.set_option("client.toolbarMode", "viewer")
 
 st.navigation([
     st.Page("pages/overview.py", title="Overview", default=True),

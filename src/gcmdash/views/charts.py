@@ -30,7 +30,7 @@ from gcmdash.views.tables import (
 _MEASURE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                     "#000000")
 _GENDER_COLOURS = vocab.colours(vocab.GENDERS)
-_MISSING_FONT = {"size": 11, "color": "#666666"}
+_MISSING_FONT = {"size": 11, "color": "#595959"}
 _GROUP_WIDTH = 0.8  # share of one session's slot taken by its group of bars
 _OTHER_COUNTS_SHOWN = 5  # a hover lists this many other counts of a bar, then how many more
 
@@ -913,3 +913,59 @@ def women_share_chart(df: pd.DataFrame) -> go.Figure:
            "by the honorific listed (Ms. or Mr.; anything else not stated). "
            + "; ".join(said) + ".")
     return _with_alt(fig, alt)
+
+
+# --------------------------------------------------------------------------- light and dark
+
+@dataclass(frozen=True)
+class Palette:
+    """A chart's neutral colours on one background; every text colour at WCAG AA (4.5:1) or
+    better on `background` (tests/dashboard/test_charts.py measures them)."""
+
+    background: str
+    text: str      # titles, outside bar values, annotations without a colour of their own
+    ticks: str     # axis tick labels
+    muted: str     # "not reported", "no list of speakers"
+    grid: str
+
+
+_PLAIN_TEXT = "#333333"  # a label's colour that means "the page's text", not a chosen one
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+LIGHT = Palette(background="#FFFFFF", text="#1A1A1A", ticks="#3D3D3D", muted="#595959",
+                grid="#E5E5E5")
+DARK = Palette(background="#0E1117", text="#F2F2F2", ticks="#D0D0D0", muted="#B3B3B3",
+               grid="#30343C")
+
+
+def themed(fig: go.Figure, dark: bool = False) -> go.Figure:
+    """A copy of the figure on its own light or dark background, with the palette's text, tick
+    and grid colours, so its contrast holds whatever page it sits on. Colours a chart chose
+    for a cell or a bar's inside (heat map values, stacked counts) are kept."""
+    palette = DARK if dark else LIGHT
+    out = go.Figure(fig)
+    out.update_layout(template="plotly_dark" if dark else "plotly_white",
+                      paper_bgcolor=palette.background, plot_bgcolor=palette.background,
+                      font={"color": palette.text}, title_font_color=palette.text,
+                      legend_font_color=palette.text)
+    out.update_xaxes(tickfont_color=palette.ticks, title_font_color=palette.text,
+                     gridcolor=palette.grid, linecolor=palette.grid, zerolinecolor=palette.grid)
+    out.update_yaxes(tickfont_color=palette.ticks, title_font_color=palette.text,
+                     gridcolor=palette.grid, linecolor=palette.grid, zerolinecolor=palette.grid)
+    for annotation in out.layout.annotations:
+        colour = annotation.font.color
+        if colour is None or colour.lower() == _PLAIN_TEXT:
+            annotation.font.color = palette.text
+        elif colour.lower() == _MISSING_FONT["color"]:
+            annotation.font.color = palette.muted
+    for trace in out.data:
+        if trace.type == "bar" and trace.textposition == "outside" and not _is_list(
+                trace.textfont.color):
+            trace.textfont.color = palette.text
+        if trace.type == "bar" and trace.marker.line.color == "white":
+            trace.marker.line.color = palette.background
+    return out

@@ -232,10 +232,10 @@ def coverage_findings(coverage: pd.DataFrame) -> tuple[tuple[str, tuple[tuple[st
     gaps = [(n, int((cells[(cells["session_number"] == n)]["_state"] == "gap").sum()))
             for n in judged]
     if gaps:
+        left_out = [f"{tables.session_label(n)} left {g} of {len(titles)} objectives out"
+                    for n, g in gaps]
         findings.append(("Gaps where a session can be judged (a summary, or panel "
-                         "descriptions): " + "; ".join(f"{tables.session_label(n)} left "
-                                                       f"{g} of {len(titles)} objectives out"
-                                                       for n, g in gaps) + ".",
+                         "descriptions): " + "; ".join(left_out) + ".",
                          tuple((tables.session_label(n), f"s{n}") for n, _ in gaps)))
     return tuple(findings)
 
