@@ -345,7 +345,7 @@ def test_topic_session_heatmap(con):
     topics = shares["topic_id"].nunique()
     assert len(heat["z"]) == len(heat["y"]) == topics and len(heat["x"]) == 7
     assert heat["x"][2] == "S3<br>92"  # short enough for seven columns at 390 px
-    assert all(len(line) <= 38 for y in heat["y"] for line in y.split("<br>"))
+    assert all(len(line) <= 22 for y in heat["y"] for line in y.split("<br>"))
     cells = _cells(fig)
     assert len(cells) == len(shares)
     row = shares.sort_values("unit_count", ascending=False).iloc[0]
@@ -581,3 +581,41 @@ def test_women_share_per_session(con):
     assert "Session 4" not in women["y"]  # never drawn as 0%
     assert "Session 3: 5 of 11 women (45%), 2 not stated" in charts.alt_text(
         charts.women_share_chart(gender))
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("palette", [charts.LIGHT, charts.DARK], ids=["light", "dark"])
+def test_chart_text_meets_wcag_aa_in_light_and_dark(matrix, palette):
+    for colour in (palette.text, palette.ticks, palette.muted):
+        assert _contrast(colour, palette.background) >= 4.5, colour
+    fig = charts.themed(charts.participation_panels(matrix), dark=palette is charts.DARK)
+    d = fig.to_dict()["layout"]
+    assert d["paper_bgcolor"] == palette.background
+    assert d["xaxis"]["tickfont"]["color"] == palette.ticks
+    assert d["yaxis8"]["tickfont"]["color"] == palette.ticks
+    for trace in fig.to_dict()["data"]:
+        if trace["type"] == "bar":  # the values written over the bars
+            assert trace["textfont"]["color"] == palette.text
+    gaps = [a for a in d["annotations"] if a["text"] == "not<br>reported"]
+    assert gaps and {a["font"]["color"] for a in gaps} == {palette.muted}
+    # the bars themselves stand out from the background (3:1 for graphics)
+    assert _contrast("#0072B2", palette.background) >= 3
+
+
+def test_heat_map_cell_text_is_readable_on_its_cell(con):
+    fig = charts.objective_coverage_matrix(queries.objective_cells(con))
+    colours = vocab.colours(vocab.OBJECTIVE_CELL_STATES)
+    for state in ("gap", "too_little_text"):
+        assert _contrast("#222222", colours[state]) >= 4.5, state
+    for a in fig.to_dict()["layout"]["annotations"]:
+        assert a["font"]["color"] in ("#222222", "#ffffff")

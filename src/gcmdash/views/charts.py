@@ -465,7 +465,8 @@ def _unwrapped(label: str) -> str:
     return html.unescape(label.replace("<br>", " "))
 
 
-_LABEL_WRAP = 38  # characters per line of a heat map's row label (legible at 390 px)
+_LABEL_WRAP = 22  # characters per line of a row label: at 390 px seven columns keep ~34 px
+_OBJECTIVE_WRAP = 27  # an objective's title (up to 68 characters) on three lines at most
 
 
 def wrapped_label(text: str, width: int = _LABEL_WRAP) -> str:
@@ -482,11 +483,11 @@ def _cell_grid(x_labels: list[str], y_labels: list[str], height_per_row: int) ->
         "template": "plotly_white",
         "height": 120 + height_per_row * max(len(y_labels), 1),
         "margin": {"t": 60, "l": 10, "r": 10, "b": 20},
-        "xaxis": {"categoryorder": "array", "categoryarray": x_labels, "side": "top",
+        "xaxis": {"categoryorder": "array", "categoryarray": x_labels, "side": "top", "tickangle": 0,
                   "showgrid": False, "fixedrange": True, "automargin": True},
         "yaxis": {"categoryorder": "array", "categoryarray": y_labels[::-1],
                   "automargin": True, "showgrid": False, "fixedrange": True,
-                  "tickfont": {"size": 11}},
+                  "tickfont": {"size": 10}},
         "hovermode": "closest", "hoverdistance": -1, "clickmode": "event+select",
         "dragmode": False,
     }
@@ -562,7 +563,7 @@ def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.F
         _selectable_points(xs, ys, hovers, custom),
     ])
     fig.update_layout(title={"text": "Topics in each session"}, shapes=shapes,
-                      annotations=annotations, **_cell_grid(x_labels, y_labels, 36))
+                      annotations=annotations, **_cell_grid(x_labels, y_labels, 40))
     strongest = []
     for t, group in df.groupby("topic_id", sort=True):
         best = group.sort_values(["share", "session_number"], ascending=[False, True]).iloc[0]
@@ -599,7 +600,7 @@ def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> 
     from gcmdash.views.tables import cell_key
 
     objectives = df[["objective", "short_title"]].drop_duplicates().sort_values("objective")
-    y_labels = [wrapped_label(f"{int(o)} · {t}")
+    y_labels = [wrapped_label(f"{int(o)} · {t}", _OBJECTIVE_WRAP)
                 for o, t in zip(objectives["objective"], objectives["short_title"])]
     y_of = dict(zip(objectives["objective"], y_labels))
     row_of = {o: i for i, o in enumerate(objectives["objective"])}
@@ -647,7 +648,7 @@ def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> 
         _selectable_points(xs, ys, hovers, custom),
     ])
     fig.update_layout(title={"text": "GCM objectives covered by each session"}, shapes=shapes,
-                      annotations=annotations, **_cell_grid(x_labels, y_labels, 34))
+                      annotations=annotations, **_cell_grid(x_labels, y_labels, 44))
     covered = df[[st == "covered" for st in states]]
     n_gaps = states.count("gap")
     per_session = [f"{session_label(n)} covers {int((covered['session_number'] == n).sum())}"
@@ -710,6 +711,7 @@ def model_selection_chart(df: pd.DataFrame) -> go.Figure:
 # --------------------------------------------------------------------------- participation trend
 
 _PANEL_HEIGHT = 150       # px per measure panel of the participation trend
+_PANEL_COLOUR = "#0072B2"  # Okabe-Ito blue: 5:1 on white, 3.6:1 on the dark background
 _OPEN_ENDED = "triangle-up"  # the marker on an "over N" bar: the count goes on above it
 _SHORT_SESSION = {n: ("Stocktaking" if n == vocab.STOCKTAKING_SESSION else f"S{n}")
                   for n in vocab.values(vocab.SESSIONS)}
@@ -791,7 +793,7 @@ def participation_panels(matrix: pd.DataFrame) -> go.Figure:
     for i, measure in enumerate(measures, start=1):
         label = measure_label(measure)
         rows = matrix[matrix["measure"] == measure]
-        colour = _MEASURE_COLOURS[(i - 1) % len(_MEASURE_COLOURS)]
+        colour = _PANEL_COLOUR  # the panel's title names the measure: one colour for all
         traces, (open_marks, missing) = _panel_bars(label, rows, slot)
         for k, bar in traces:
             fig.add_trace(go.Bar(
