@@ -276,16 +276,11 @@ def published(seed_db: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def phone_browser(published):
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport=PHONE)
-        yield context
-        context.close()
-        chromium.close()
+def phone_browser(browser, published):
+    """A phone-sized context of the module's browser (one Playwright per process)."""
+    context = browser.browser.new_context(viewport=PHONE)
+    yield context
+    context.close()
 
 
 SITE_PAGES = ("index", "session-3", "session-4", "recommendations", "sources")
