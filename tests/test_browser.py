@@ -252,8 +252,10 @@ def test_the_toolbar_is_in_viewer_mode(server, browser):
     menu."""
     page = browser.new_page()
     try:
-        page.goto(f"{server}/participation")
-        _wait_rendered(page)
+        page.goto(f"{server}/overview")
+        # the toolbar is there from the first paint; no need to wait for every chart
+        page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=60000)
+        page.locator('[data-testid="stMainMenu"]').wait_for(timeout=60000)
         assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
         page.locator('[data-testid="stMainMenu"]').click()
         menu = page.locator('[data-testid="stMainMenuList"]')
