@@ -232,11 +232,112 @@ def test_a_shared_link_reopens_the_view_and_a_clicked_cell_goes_into_the_url(
             f"Objective 13 × Session 3: {detention} text unit(s)").count() == 1
         # ... and clicking another cell of the matrix (a plotly selection event) lists its
         # texts and puts it in the URL.
-        _click_cell(page, 1, "Session 3", "21 ")
+        _click_cell(page, 1, "S3", "21 ")
         page.get_by_text(f"Objective 21 × Session 3: {returns} text unit(s)").wait_for(
             timeout=15000)
         _wait_rendered(page)
         _assert_no_errors(page)
         assert "objective_cell=Objective+21" in page.url.replace("%20", "+")
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- issue 16
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_toolbar_is_in_viewer_mode(server, browser):
+    """Readers get no Deploy button and no developer entries (Rerun, Clear cache) in the
+    menu."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{server}/overview")
+        # the toolbar is there from the first paint; no need to wait for every chart
+        page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=60000)
+        page.locator('[data-testid="stMainMenu"]').wait_for(timeout=60000)
+        assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
+        page.locator('[data-testid="stMainMenu"]').click()
+        menu = page.locator('[data-testid="stMainMenuList"]')
+        menu.wait_for(timeout=5000)
+        entries = menu.inner_text()
+        assert "Print" in entries or "Settings" in entries, entries  # the menu did open
+        assert "Clear cache" not in entries and "Rerun" not in entries, entries
+        assert "Deploy" not in entries, entries
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def published(seed_db: Path, tmp_path_factory) -> Path:
+    from gcmdash.site.publish import publish
+
+    out = tmp_path_factory.mktemp("site")
+    publish(seed_db, out, images=False, notice=lambda _: None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def phone_browser(browser, published):
+    """A phone-sized context of the module's browser (one Playwright per process)."""
+    context = browser.browser.new_context(viewport=PHONE)
+    yield context
+    context.close()
+
+
+SITE_PAGES = ("index", "session-3", "session-4", "recommendations", "sources")
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_the_published_site_fits_a_phone(published, phone_browser, name):
+    """At 390 px no page of the site scrolls sideways (the navigation wraps), no console
+    error, and no chart offers plotly's send-to-cloud button."""
+    page = phone_browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto((published / f"{name}.html").as_uri())
+        page.wait_for_load_state("load")
+        charts = page.locator(".chart").count()
+        if charts:
+            page.wait_for_function(
+                "(n) => document.querySelectorAll('.chart .main-svg').length >= n", arg=charts)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name}.html is {width} px wide"
+        nav = page.locator("nav").bounding_box()
+        assert nav["width"] <= PHONE["width"] and nav["height"] > 40  # wrapped, not cut
+        if charts:
+            assert page.locator(".modebar-btn").count() > 0  # the modebar is there ...
+            assert page.locator('.modebar-btn[data-title*="Cloud"], '
+                                '.modebar-btn[data-title*="Chart Studio"]').count() == 0
+        assert errors == []
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"site-{name}-390.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_the_site_searches_recommendations_without_a_server(published, phone_browser):
+    """The recommendations page filters as one types, word forms matching, and writes what it
+    finds as text (a typed tag stays text)."""
+    page = phone_browser.new_page()
+    try:
+        page.goto((published / "recommendations.html").as_uri())
+        count = page.locator("#rec-count")
+        assert count.inner_text().startswith("73 recommendation(s)")
+        page.fill("#rec-q", "detentions")
+        found = page.locator("#rec-results li")
+        assert found.count() >= 1
+        assert count.inner_text() == f"{found.count()} of 73 recommendation(s) match."
+        assert all("detention" in found.nth(i).inner_text().lower()
+                   for i in range(found.count()))
+        page.fill("#rec-q", "")
+        page.select_option("#rec-objective", "13")
+        by_objective = found.count()
+        assert by_objective == page.locator("#objective-13 + ol li").count() >= 1
+        page.fill("#rec-q", "<img src=x onerror=alert(1)>")
+        assert count.inner_text() == "0 of 73 recommendation(s) match."
+        assert page.locator("#rec-results img").count() == 0
     finally:
         page.close()

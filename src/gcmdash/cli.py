@@ -247,7 +247,7 @@ def serve_command(port: int, host: str, headless: bool | None, rebuild: bool) ->
     command = [sys.executable, "-m", "streamlit", "run", str(APP_PATH),
                "--server.port", str(port), "--server.address", host,
                "--server.headless", str(headless).lower(),
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
     sys.exit(run_until_signalled(command, env))
 
 

@@ -217,6 +217,19 @@ OBJECTIVE_COVERAGE_STATES = _terms(
 )
 
 
+# What a cell of the objectives x sessions matrix tells a reader: `covered`; `gap` only where
+# the session has enough text to judge (a summary's recommendations or narratives, or a
+# programme's panel descriptions); `too_little_text` otherwise (a theme and panel titles are
+# not enough to say an objective was left out).
+OBJECTIVE_CELL_STATES = _terms(
+    ("covered", "covered", "#08519C"),  # the top of the covered cells' blue scale
+    ("gap", "gap", "#E69F00"),
+    ("too_little_text", "too little text", "#D9D9D9"),
+)
+# The kinds of text that let a session be judged on the objectives it left out.
+JUDGEABLE_UNIT_TYPES: tuple[str, ...] = ("recommendation", "area_narrative", "panel_description")
+
+
 def sql_list(items: Iterable[str]) -> str:
     """Values as an SQL list body for IN (...): "'panelist', 'moderator'". For these constants
     only (never for input): a value with a quote is refused."""

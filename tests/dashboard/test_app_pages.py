@@ -93,12 +93,20 @@ def _assert_participation(at: AppTest) -> None:
     assert panels.loc[(panels["Session"] == "Session 3") & (panels["Role"] == "Panelist"),
                       "Persons"].tolist() == [8]
 
-    participation, composition, organisations = _figures(at)
+    participation, women, composition, organisations = _figures(at)
+    shares = {y: x for t in women["data"] if t["name"] == "Female (Ms.)"
+              for y, x in zip(t["y"], t["x"])}
+    assert shares["Session 1"] == pytest.approx(4 / 6)
+    share_table = _frame(at, "Session", "Share of women").set_index("Session")
+    assert share_table.loc["Session 3", "Share of women"] == "45%"
+    assert share_table.loc["Session 3", "On the panels"] == "11"
+    assert share_table.loc["Session 4", "Share of women"] == "not in the record"
     assert participation["layout"]["title"]["text"].startswith("Participation")
     attended = next(t for t in participation["data"] if t["name"] == "Member States attended")
     assert 110 in attended["y"] and 0 not in attended["y"]
     assert any("003_caee5c70cc5473e9.txt, line 11" in h for h in attended["hovertext"])
-    assert "not reported" in [a["text"] for a in participation["layout"]["annotations"]]
+    assert "not reported" in [a["text"].replace("<br>", " ")
+                              for a in participation["layout"]["annotations"]]
     assert composition["layout"]["barmode"] == "stack"
     assert organisations["layout"]["title"]["text"].endswith("by kind of organisation")
     kinds = _frame(at, "Session", "Civil society and NGOs").set_index("Session")
@@ -106,10 +114,11 @@ def _assert_participation(at: AppTest) -> None:
     assert kinds.loc["Session 4", "Persons"] == "not in the record"
     # A caption under each chart, saying what it shows.
     captions = [c.value for c in at.caption]
-    assert len(captions) == 4
-    assert "not reported" in captions[0] and "gender" in captions[1]
-    assert "kind of organisation" in captions[2]
-    assert captions[3].startswith("44 person(s) match")
+    assert len(captions) == 5
+    assert "not reported" in captions[0] and "honorific" in captions[1]
+    assert "gender" in captions[2]
+    assert "kind of organisation" in captions[3]
+    assert captions[4].startswith("44 person(s) match")
     # "over 120" is shown as such, in the table and on the bar
     assert wide.loc["Session 5", "Member State interventions"] == "over 120"
     interventions = next(t for t in participation["data"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from gcmdash import vocab
 from gcmdash.views import charts, queries, tables
 
 
@@ -343,7 +344,8 @@ def test_topic_session_heatmap(con):
     heat = next(t for t in fig["data"] if t["type"] == "heatmap")
     topics = shares["topic_id"].nunique()
     assert len(heat["z"]) == len(heat["y"]) == topics and len(heat["x"]) == 7
-    assert heat["x"][2] == "Session 3<br>92 texts"
+    assert heat["x"][2] == "S3<br>92"  # short enough for seven columns at 390 px
+    assert all(len(line) <= 22 for y in heat["y"] for line in y.split("<br>"))
     cells = _cells(fig)
     assert len(cells) == len(shares)
     row = shares.sort_values("unit_count", ascending=False).iloc[0]
@@ -359,14 +361,14 @@ def test_topic_session_heatmap(con):
 
 
 def test_objective_coverage_matrix_highlights_gaps(con):
-    coverage = queries.objective_coverage(con)
+    coverage = queries.objective_cells(con)
     key = tables.cell_key("o", 13, 3)
     fig = charts.objective_coverage_matrix(coverage, selected=key).to_dict()
     layers = {t["name"]: t for t in fig["data"] if t["type"] == "heatmap"}
-    assert list(layers) == ["covered", "gap", "no text"]
+    assert list(layers) == ["covered", "gap", "too little text"]
     labels = {(a["x"], a["y"]): a["text"] for a in fig["layout"]["annotations"]}
     assert len(labels) == 7 * 23
-    gaps = coverage[coverage["status"] == "gap"]
+    gaps = coverage[coverage["cell_state"] == "gap"]
     assert sum(t == "gap" for t in labels.values()) == len(gaps)
     cells = _cells(fig)
     detention = cells[("o", 13, 3)]
@@ -375,6 +377,11 @@ def test_objective_coverage_matrix_highlights_gaps(con):
     assert n >= 1  # detention is a clear case in session 3 (s3-g-*)
     assert labels[(detention["x"], detention["y"])] == str(n)
     assert detention["y"].startswith("13 · ")
+    few = coverage[coverage["cell_state"] == "too_little_text"].iloc[0]
+    assert "too little text to judge" in cells[("o", int(few.objective),
+                                                int(few.session_number))]["hover"]
+    assert sum(t == "few" for t in labels.values()) == len(
+        coverage[coverage["cell_state"] == "too_little_text"])
     assert f"covered: {n} text unit(s)" in detention["hover"]
     gap = gaps.iloc[0]
     assert "gap: none of the session's" in cells[("o", int(gap.objective),
@@ -461,3 +468,154 @@ def test_theme_charts_escape_record_words_in_labels():
     assert heat["y"] == ["Topic 1 · &lt;b&gt;bold&lt;/b&gt;"]
     assert fig["data"][1]["hovertext"][0].startswith("Topic 1 · &lt;b&gt;bold&lt;/b&gt; × ")
     assert "Topic 1 · <b>bold</b>: most in Session 3" in fig["layout"]["meta"]["alt"]
+
+
+# --------------------------------------------------------------------------- issue 16
+
+def test_coverage_states_gap_only_where_the_session_can_be_judged(con):
+    cells = queries.objective_cells(con)
+    assert set(cells["cell_state"]) <= set(vocab.values(vocab.OBJECTIVE_CELL_STATES))
+    states = pd.crosstab(cells["session_number"], cells["cell_state"])
+    # session 1 has a programme with panel descriptions, session 3 a summary: judged
+    assert states.loc[1, "gap"] == 19 and states.loc[3, "gap"] == 3
+    # sessions 2, 4, 5, 6 and the stocktaking hold a theme and panel titles only
+    for n in (2, 4, 5, 6, 7):
+        assert states.loc[n, "gap"] == 0, n
+        assert states.loc[n, "too_little_text"] == 23 - states.loc[n, "covered"], n
+    assert states.loc[4, "covered"] == 3 and states.loc[7, "covered"] == 0
+    # a covered cell is covered whatever the session's text
+    build = queries.objective_coverage(con)
+    assert (cells["status"] == build["status"]).all()
+    assert ((cells["status"] == "covered") == (cells["cell_state"] == "covered")).all()
+    assert tables.objective_coverage_table(cells).loc[0, "Stocktaking"] == "too little text"
+
+
+def test_coverage_findings_say_the_answer_in_words(con):
+    from gcmdash.views import sections
+
+    never, once, thin, gaps = sections.coverage_findings(queries.objective_cells(con))
+    assert never == ("Objectives no session covered: 0 (every objective was touched at least "
+                     "once).", ())
+    assert once[0] == "Objectives covered by one session only: 13."
+    assert ("13 · Detention only as last resort; work towards alternatives (Session 3)",
+            "o13-s3") in once[1]
+    assert len(once[1]) == 13 and all(tables.parse_cell(t) for _, t in once[1])
+    assert [label for label, _ in thin[1]] == ["Session 2", "Session 4", "Session 5",
+                                              "Session 6", "Stocktaking"]
+    assert thin[1][-1][1] == "s7"
+    assert "Session 1 left 19 of 23 objectives out" in gaps[0]
+    section = sections.objective_coverage(queries.objective_cells(con))
+    assert section.findings == (never, once, thin, gaps)
+
+
+def _panel(fig: dict, measure_label: str) -> list[dict]:
+    return [t for t in fig["data"] if str(t.get("name", "")).startswith(measure_label)]
+
+
+def test_participation_panels_one_scale_per_measure(con, matrix):
+    fig = charts.participation_panels(matrix).to_dict()
+    layout = fig["layout"]
+    titles = [a["text"] for a in layout["annotations"] if a.get("xanchor") == "left"
+              and a.get("yref") == "paper"]
+    assert titles[:5] == ["Member States attended", "Member State interventions",
+                          "UN agencies", "Non-governmental stakeholders",
+                          "Stakeholders in the informal dialogue"]
+    # each panel on its own axis: the 897 participants do not set the UN agencies' scale
+    (agencies,) = [t for t in fig["data"] if t["name"] == "UN agencies"]
+    (participants,) = [t for t in fig["data"] if t["name"] == "Participants"]
+    assert agencies["yaxis"] != participants["yaxis"]
+    agencies_axis = layout["yaxis" + agencies["yaxis"][1:]]
+    assert agencies_axis["range"][1] < 20 and agencies["y"] == [6, 8]
+    # sessions in time order along x
+    assert layout["xaxis"]["ticktext"] == ["S1", "S2", "S3", "S4", "S5", "S6", "Stocktaking"]
+
+
+def test_participation_panels_over_n_is_open_ended(matrix):
+    fig = charts.participation_panels(matrix).to_dict()
+    (bar,) = [t for t in fig["data"] if t["name"] == "Member State interventions"]
+    i = bar["text"].index("over 120")
+    assert bar["y"][i] == 120
+    assert bar["marker"]["pattern"]["shape"][i] == "/"
+    assert bar["marker"]["pattern"]["shape"][bar["text"].index("105")] == ""
+    assert "Open-ended" in bar["hovertext"][i] and "over 120" in bar["hovertext"][i]
+    (mark,) = [t for t in fig["data"] if t["name"].startswith("Member State interventions:")]
+    assert mark["marker"]["symbol"] == "triangle-up" and mark["y"] == [120]
+    assert mark["x"] == [bar["x"][i]]
+    (delegates,) = [t for t in fig["data"] if t["name"] == "Delegates"]
+    assert delegates["text"] == ["over 400"]
+    assert "Member State interventions: Session 3 105, Session 5 over 120" in charts.alt_text(
+        charts.participation_panels(matrix))
+
+
+def test_participation_panels_gaps_and_sources_side_by_side(matrix):
+    fig = charts.participation_panels(matrix).to_dict()
+    (attended,) = [t for t in fig["data"] if t["name"] == "Member States attended"]
+    assert 0 not in attended["y"] and attended["y"] == [110, 110, 136]
+    (other,) = [t for t in fig["data"] if t["name"] == "Member States attended (another source)"]
+    assert other["y"] == [136] and "un.org/press" in other["hovertext"][0]
+    assert other["x"][0] > attended["x"][-1]  # side by side in the stocktaking's slot
+    assert "fdocuments" in attended["hovertext"][-1]
+    gaps = [a for a in fig["layout"]["annotations"] if a["text"] == "not<br>reported"]
+    # 4 sessions without Member States, 5 without interventions, ...
+    first_panel = [a for a in gaps if a["yref"] == "y"]
+    assert sorted(a["x"] for a in first_panel) == [0, 1, 3, 5]
+
+
+def test_women_share_per_session(con):
+    gender = queries.panel_gender(con)
+    s3 = gender.set_index("session_number").loc[3]
+    assert (int(s3.female_count), int(s3.male_count), int(s3.unknown_count),
+            int(s3.person_count)) == (5, 4, 2, 11)
+    fig = charts.women_share_chart(gender).to_dict()
+    traces = {t["name"]: t for t in fig["data"]}
+    women = traces["Female (Ms.)"]
+    shares = dict(zip(women["y"], women["x"]))
+    assert shares["Session 1"] == pytest.approx(4 / 6)
+    assert shares["Session 3"] == pytest.approx(5 / 11)
+    assert shares["Session 2"] == pytest.approx(3 / 10)
+    unknown = traces["Not stated (Dr., Prof., H.E. ...)"]
+    assert dict(zip(unknown["y"], unknown["text"]))["Session 2"] == "2"
+    notes = {a["y"]: a["text"] for a in fig["layout"]["annotations"]}
+    assert notes["Session 3"] == "5 of 11<br>45%"  # the denominator shown
+    assert notes["Session 4"] == "no list of speakers in the record"
+    assert "Session 4" not in women["y"]  # never drawn as 0%
+    assert "Session 3: 5 of 11 women (45%), 2 not stated" in charts.alt_text(
+        charts.women_share_chart(gender))
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("palette", [charts.LIGHT, charts.DARK], ids=["light", "dark"])
+def test_chart_text_meets_wcag_aa_in_light_and_dark(matrix, palette):
+    for colour in (palette.text, palette.ticks, palette.muted):
+        assert _contrast(colour, palette.background) >= 4.5, colour
+    fig = charts.themed(charts.participation_panels(matrix), dark=palette is charts.DARK)
+    d = fig.to_dict()["layout"]
+    assert d["paper_bgcolor"] == palette.background
+    assert d["xaxis"]["tickfont"]["color"] == palette.ticks
+    assert d["yaxis8"]["tickfont"]["color"] == palette.ticks
+    for trace in fig.to_dict()["data"]:
+        if trace["type"] == "bar":  # the values written over the bars
+            assert trace["textfont"]["color"] == palette.text
+    gaps = [a for a in d["annotations"] if a["text"] == "not<br>reported"]
+    assert gaps and {a["font"]["color"] for a in gaps} == {palette.muted}
+    # the bars themselves stand out from the background (3:1 for graphics)
+    assert _contrast("#0072B2", palette.background) >= 3
+
+
+def test_heat_map_cell_text_is_readable_on_its_cell(con):
+    fig = charts.objective_coverage_matrix(queries.objective_cells(con))
+    colours = vocab.colours(vocab.OBJECTIVE_CELL_STATES)
+    for state in ("gap", "too_little_text"):
+        assert _contrast("#222222", colours[state]) >= 4.5, state
+    for a in fig.to_dict()["layout"]["annotations"]:
+        assert a["font"]["color"] in ("#222222", "#ffffff")

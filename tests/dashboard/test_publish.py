@@ -238,12 +238,12 @@ def test_every_page_draws_offline_in_chromium(site: Path, static_server: str):
                 page.screenshot(path=str(SCREENSHOTS / f"site-{name[:-5]}.png"),
                                 full_page=True)
                 page.close()
-            assert drawn >= 4 + 7 + 1
+            assert drawn >= 5 + 7 + 1  # index: participation, women, panels, themes x 2
             # the same site opened from disk
             page, problems = _open(context, (site / "index.html").as_uri(),
                                    ("file://", "data:"))
             assert problems == [], problems
-            assert _check_charts(page) == 4
+            assert _check_charts(page) == 5
             page.close()
         finally:
             context.close()

@@ -85,11 +85,13 @@ def test_the_app_and_the_site_say_the_same_sentences(con, site: Path):
     assert not at.exception
     captions = [c.value for c in at.caption]
     participation = sections.participation(queries.participation_matrix(con))
+    women = sections.women_on_panels(queries.panel_gender(con))
     composition = sections.panel_composition(queries.panel_composition(con))
-    assert captions[:2] == [participation.caption, composition.caption]
-    assert [h.value for h in at.header][:2] == [participation.title, composition.title]
+    assert captions[:3] == [participation.caption, women.caption, composition.caption]
+    assert [h.value for h in at.header][:3] == [participation.title, women.title,
+                                                composition.title]
     index = (site / "index.html").read_text()
-    for section in (participation, composition):
+    for section in (participation, women, composition):
         assert (f"<strong>{html.escape(section.title)}</strong>"
                 f"{html.escape(section.caption)}</figcaption>") in index
         assert f'<p class="source">Source: {html.escape(section.source)}</p>' in index

@@ -4,6 +4,9 @@ import streamlit as st
 from gcmdash.app import ui
 
 st.set_page_config(page_title="GCM consultations 2017", layout="wide")
+# Readers, not developers: no Deploy, Rerun or Clear cache in the menu (`gcmdash serve` also
+# starts Streamlit so, for the first page drawn).
+st.set_option("client.toolbarMode", "viewer")
 
 page = st.navigation([
     st.Page("pages/overview.py", title="Overview", default=True),

@@ -121,6 +121,39 @@ def cite_this(page_title: str) -> None:
     st.divider()
     st.caption(tables.plain(exports.citation(page_title, built, url)))
 
+# plotly's modebar without its logo and without the button that sends a chart to an online
+# service; the charts keep their own colours (charts.themed) rather than Streamlit's.
+PLOTLY_CONFIG = {"displaylogo": False, "showSendToCloud": False,
+                 "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"]}
+
+
+def dark_theme() -> bool:
+    """True when the viewer's Streamlit theme is dark (as the browser reported it)."""
+    theme = getattr(st.context, "theme", None)
+    return getattr(theme, "type", None) == "dark"
+
+
+def _target_url(target: str) -> str:
+    """A finding's link: a matrix cell ('o13-s3') opens the texts behind it on the Themes
+    page; a session ('s4') opens the session's page."""
+    if target.startswith("s") and target[1:].isdigit():
+        return f"/session?session={int(target[1:])}"
+    if tables.parse_cell(target) is not None:
+        return f"/themes?objective_cell={target}"
+    return f"/themes?objective={target[1:]}" if target[1:].isdigit() else ""
+
+
+def findings(answer: Iterable[tuple[str, tuple[tuple[str, str], ...]]]) -> None:
+    """A section's answer in words (Section.findings), each item a link to the texts or the
+    session behind it."""
+    lines = []
+    for sentence, items in answer:
+        links = ", ".join(f"[{tables.plain(label)}]({url})" if (url := _target_url(target))
+                          else tables.plain(label) for label, target in items)
+        lines.append(f"- **{tables.plain(sentence)}**" + (f" {links}" if links else ""))
+    if lines:
+        st.markdown("\n".join(lines))
+
 
 def _column_config(section: Section) -> dict:
     config = {c: st.column_config.TextColumn(width=w) for c, w in section.widths}
@@ -136,6 +169,7 @@ def section(s: Section, *, heading: str | None = "header", key: str | None = Non
     row) and caption. Returns the chart's selection event, if any."""
     if heading:
         getattr(st, heading)(s.title)
+    findings(s.findings)
     table_ = cited(s.table)
     if s.figure is not None:
         event = chart(s.figure, s.caption, None if s.table_open else table_,
@@ -167,9 +201,9 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame | None = None, *,
     """A plotly chart, its caption, and under it an expander with the chart as text (the
     figure's alt text), where its numbers come from and, when given, the table the chart
     draws. Returns the chart's selection event (on_select != 'ignore')."""
-    event = st.plotly_chart(fig, key=key, on_select=on_select,
-                            selection_mode=tuple(selection_mode), width="stretch",
-                            config={"displaylogo": False}, alt=charts.short_alt(fig) or None)
+    event = st.plotly_chart(charts.themed(fig, dark_theme()), key=key, on_select=on_select,
+                            selection_mode=tuple(selection_mode), width="stretch", theme=None,
+                            config=PLOTLY_CONFIG, alt=charts.short_alt(fig) or None)
     st.caption(caption)
     with st.expander("The chart as text" + (" and as a table" if table is not None else "")):
         st.markdown(tables.plain(charts.alt_text(fig)))

@@ -41,10 +41,18 @@ CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 STYLE = """\
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
- margin:0;color:#1a1a1a;background:#fff;line-height:1.45}
-header,main,footer{max-width:1150px;margin:0 auto;padding:0 1rem}
+ margin:0;color:#1a1a1a;background:#fff;line-height:1.45;overflow-wrap:anywhere}
+header,main,footer{max-width:1150px;margin:0 auto;padding:0 1rem;box-sizing:border-box}
 header{border-bottom:1px solid #ddd;padding-top:.6rem;padding-bottom:.6rem}
-nav a{margin-right:.9rem;white-space:nowrap}
+nav{display:flex;flex-wrap:wrap;gap:.35rem .9rem}nav a{white-space:nowrap}
+a{color:#0b57a4}nav a[aria-current=page]{font-weight:700;color:#1a1a1a}
+.findings li{margin:.3rem 0}.recs li{margin:.5rem 0}
+.rec-filter{display:grid;grid-template-columns:minmax(0,1fr);gap:.3rem;max-width:40rem;
+ margin:1rem 0}
+.rec-filter input,.rec-filter select{font:inherit;padding:.3rem;width:100%;min-width:0;
+ box-sizing:border-box}
+.rec-filter .recs{padding-left:1.2rem}
+.src{color:#444;font-size:.8rem}
 h1{font-size:1.7rem;margin:1.2rem 0 .4rem}h2{font-size:1.3rem;margin-top:2rem}
 figure{margin:1.5rem 0 2.5rem;padding:0;border-top:1px solid #eee}
 figcaption{margin:.6rem 0}figcaption strong{display:block;font-size:1.1rem}
@@ -69,13 +77,88 @@ details{margin:.4rem 0}footer{border-top:1px solid #ddd;margin-top:3rem;padding:
 SCRIPT = """\
 (function () {
   if (typeof Plotly === "undefined") { return; }
+  var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false,
+                       modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"]};
   var blocks = document.querySelectorAll('script[type="application/json"][data-chart]');
   for (var i = 0; i < blocks.length; i++) {
     var figure = JSON.parse(blocks[i].textContent);
     var target = document.getElementById(blocks[i].getAttribute("data-chart"));
-    Plotly.newPlot(target, figure.data, figure.layout,
-                   {displaylogo: false, responsive: true});
+    Plotly.newPlot(target, figure.data, figure.layout, PLOTLY_CONFIG);
   }
+})();
+"""
+
+# The recommendations page's filter: reads the JSON beside it, lists what matches every word
+# (accents and case folded, word endings trimmed so "detentions" finds "detention"), session
+# and objective; every text goes in with textContent, never as markup.
+RECOMMENDATIONS_SCRIPT = """\
+(function () {
+  var block = document.getElementById("recommendations-data");
+  var form = document.getElementById("rec-filter");
+  if (!block || !form) { return; }
+  var items = JSON.parse(block.textContent);
+  var q = document.getElementById("rec-q"), session = document.getElementById("rec-session");
+  var objective = document.getElementById("rec-objective");
+  var results = document.getElementById("rec-results");
+  var count = document.getElementById("rec-count");
+  var ENDINGS = ["ations", "ation", "ions", "ion", "ings", "ing", "ies", "es", "ed", "s"];
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase();
+  }
+  function stem(word) {
+    for (var i = 0; i < ENDINGS.length; i++) {
+      var e = ENDINGS[i];
+      if (word.length - e.length >= 4 && word.slice(-e.length) === e) {
+        return word.slice(0, -e.length);
+      }
+    }
+    return word;
+  }
+  function words(text) {
+    return fold(text).split(/[^a-z0-9]+/).filter(Boolean).map(stem);
+  }
+  for (var i = 0; i < items.length; i++) {
+    items[i].stems = words(items[i].text + " " + items[i].id + " " + items[i].area);
+  }
+  function matches(item, wanted) {
+    return wanted.every(function (w) {
+      return item.stems.some(function (s) { return s.indexOf(w) === 0; });
+    });
+  }
+  function line(tag, text, cls) {
+    var node = document.createElement(tag);
+    node.textContent = text;
+    if (cls) { node.className = cls; }
+    return node;
+  }
+  function update() {
+    var wanted = words(q.value), s = session.value, o = objective.value, shown = 0;
+    results.replaceChildren();
+    if (!wanted.length && !s && !o) {  // nothing asked: the lists below hold them all
+      count.textContent = items.length + " recommendation(s), listed below by session and " +
+        "by objective; type or choose to narrow them.";
+      return;
+    }
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      if (s && String(item.session) !== s) { continue; }
+      if (o && item.objectives.indexOf(Number(o)) < 0) { continue; }
+      if (!matches(item, wanted)) { continue; }
+      shown += 1;
+      var li = document.createElement("li");
+      li.appendChild(line("strong", item.id + " "));
+      li.appendChild(document.createTextNode(item.text));
+      li.appendChild(document.createElement("br"));
+      li.appendChild(line("span", item.meta, "src"));
+      results.appendChild(li);
+    }
+    count.textContent = shown + " of " + items.length + " recommendation(s) match.";
+  }
+  form.hidden = false;
+  q.addEventListener("input", update);
+  session.addEventListener("change", update);
+  objective.addEventListener("change", update);
+  update();
 })();
 """
 
@@ -168,9 +251,10 @@ def figure_json(fig: go.Figure) -> str:
 
 
 def figure_html(section: Section, images: tuple[str, ...] = ()) -> str:
-    """<figure>: title and caption, the chart (alt text as its accessible name, the full text
-    alternative under it), its table, the CSV and image downloads and the source line."""
-    return _MACROS.figure(section, Markup(figure_json(section.figure)), _cells(section.table),
+    """<figure>: the answer in words (if any), title and caption, the chart (alt text as its
+    accessible name, the full text alternative under it), its table, the CSV and image
+    downloads and the source line."""
+    return Markup(findings_html(section)) + _MACROS.figure(section, Markup(figure_json(section.figure)), _cells(section.table),
                           images)
 
 
@@ -179,7 +263,7 @@ def page_html(title: str, body: str, *, current: str, fingerprint: str,
     """A whole page: navigation to every page, the body, and (with charts) plotly.js."""
     links = [("index.html", "Overview")]
     links += [(f"session-{n}.html", tables.session_label(n)) for n in queries.SESSION_NUMBERS]
-    links += [("sources.html", "Sources and method")]
+    links += [("recommendations.html", "Recommendations"), ("sources.html", "Sources and method")]
     return _ENV.get_template("page.html").render(
         title=title, body=Markup(body), links=links, current=current,
         fingerprint=fingerprint, has_charts=has_charts)
@@ -243,16 +327,87 @@ def _index(site: _Site) -> str:
                _part(sections.sessions_table(sessions))),
         site.figure(sections.participation(queries.participation_matrix(con))),
         _alone(sections.participation_sources(queries.participation(con))),
+        site.figure(sections.women_on_panels(queries.panel_gender(con))),
         site.figure(sections.panel_composition(panels, roles)),
     ]
     if queries.themes_available(con):
         model_id = tables.model_id(queries.topics(con))
         parts += [site.figure(sections.topic_sessions(queries.topic_sessions(con), model_id)),
-                  site.figure(sections.objective_coverage(queries.objective_coverage(con)))]
+                  site.figure(sections.objective_coverage(queries.objective_cells(con)))]
     else:
         parts.append(_para("This database holds no topic model, so the themes charts are "
                            "left out: rebuild it with gcmdash build.", "note"))
     return "".join(parts)
+
+
+def site_href(target: str) -> str:
+    """A finding's link on the site: a matrix cell ('o13-s3') opens the objective's
+    recommendations, a session ('s4') its page."""
+    parsed = tables.parse_cell(target)
+    if parsed is not None:
+        return f"recommendations.html#objective-{parsed[1]}"
+    if target[:1] in ("s", "o") and target[1:].isdigit():
+        return (f"session-{int(target[1:])}.html" if target[0] == "s"
+                else f"recommendations.html#objective-{int(target[1:])}")
+    return ""
+
+
+def findings_html(section: Section) -> str:
+    """The section's answer in words, as a list of links (escaped)."""
+    if not section.findings:
+        return ""
+    return _MACROS.findings([(sentence, [(label, site_href(t)) for label, t in items])
+                             for sentence, items in section.findings])
+
+
+def _recommendation_meta(row) -> str:
+    objectives = "; ".join(f"objective {int(o['objective'])}"
+                           for o in tables.as_list(row.objectives))
+    return " · ".join(p for p in (tables.session_label(row.session_number),
+                                  f"area {row.area_letter}. {row.area_heading}",
+                                  f"source: {row.source_label}", objectives) if p)
+
+
+def recommendations_data(recs: pd.DataFrame) -> list[dict]:
+    """queries.recommendations -> what the site's filter searches: one object per
+    recommendation (id, session, area, text, meta line, objective numbers)."""
+    return [{"id": str(r.recommendation_id), "session": int(r.session_number),
+             "area": f"{r.area_letter}. {r.area_heading}", "text": str(r.text),
+             "meta": _recommendation_meta(r),
+             "objectives": [int(o["objective"]) for o in tables.as_list(r.objectives)]}
+            for r in recs.itertuples(index=False)]
+
+
+def _safe_json(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _recommendations(site: _Site) -> str:
+    con = site.con
+    recs = queries.recommendations(con)
+    data = recommendations_data(recs)
+    objectives = queries.gcm_objectives(con)
+    by_session = []
+    for n in queries.SESSION_NUMBERS:
+        rows = [(d["id"], d["text"], d["meta"]) for d in data if d["session"] == n]
+        if rows:
+            by_session.append((f"session-{n}", f"{tables.session_label(n)}: {len(rows)} "
+                               "recommendation(s)", rows))
+    by_objective = []
+    for o, title in zip(objectives["objective"], objectives["short_title"]):
+        rows = [(d["id"], d["text"], d["meta"]) for d in data if int(o) in d["objectives"]]
+        by_objective.append((f"objective-{int(o)}", f"{int(o)} · {title}: {len(rows)}", rows))
+    sessions_with = sorted({d["session"] for d in data})
+    intro = _para("Every recommendation of the co-facilitators' summaries, quoted whole with "
+                  "the document and lines it comes from, by session and by the GCM objectives "
+                  "its words map to. With JavaScript, the search and filters above the lists "
+                  "narrow them as you type; without it, the lists stand as they are.")
+    return intro + _MACROS.recommendations(
+        Markup(_safe_json(data)), [(n, tables.session_label(n)) for n in sessions_with],
+        [(int(o), f"{int(o)} · {t}") for o, t in zip(objectives["objective"],
+                                                     objectives["short_title"])],
+        by_session, by_objective)
 
 
 def _thin_record_note(row: pd.Series, coverage: pd.DataFrame, label: str) -> list[str]:
@@ -389,6 +544,8 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
             title = ("Stocktaking meeting" if n == vocab.STOCKTAKING_SESSION
                      else f"{tables.session_label(n)}: informal thematic session")
             pages.append((f"session-{n}.html", title, _session(site, n), True))
+        pages.append(("recommendations.html", "Recommendations", _recommendations(site),
+                      False))
         body, has_charts = _sources(site)
         pages.append(("sources.html", "Sources and method", body, has_charts))
         pages += [(name, title, body, False) for name, title, body in document_pages.pages(con)]
@@ -399,6 +556,8 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
     _write(out_dir / "assets" / "plotly.min.js", get_plotlyjs().encode("utf-8"), written)
     _write(out_dir / "assets" / "site.js", SCRIPT.encode("utf-8"), written)
     _write(out_dir / "assets" / "site.css", STYLE.encode("utf-8"), written)
+    _write(out_dir / "assets" / "recommendations.js", RECOMMENDATIONS_SCRIPT.encode("utf-8"),
+           written)
     for chart in site.charts:
         _write(out_dir / "data" / f"{chart.name}.csv",
                csv_bytes(document_pages.readable_sources(chart.table, names,

@@ -30,7 +30,7 @@ from gcmdash.views.tables import (
 _MEASURE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                     "#000000")
 _GENDER_COLOURS = vocab.colours(vocab.GENDERS)
-_MISSING_FONT = {"size": 11, "color": "#666666"}
+_MISSING_FONT = {"size": 11, "color": "#595959"}
 _GROUP_WIDTH = 0.8  # share of one session's slot taken by its group of bars
 _OTHER_COUNTS_SHOWN = 5  # a hover lists this many other counts of a bar, then how many more
 
@@ -460,15 +460,34 @@ def agenda_timeline(df: pd.DataFrame) -> go.Figure:
 _SELECTED_LINE = {"color": "#000000", "width": 3}
 
 
+def _unwrapped(label: str) -> str:
+    """A wrapped, escaped axis label as plain text again (for hovers and alt text)."""
+    return html.unescape(label.replace("<br>", " "))
+
+
+_LABEL_WRAP = 22  # characters per line of a row label: at 390 px seven columns keep ~34 px
+_OBJECTIVE_WRAP = 27  # an objective's title (up to 68 characters) on three lines at most
+
+
+def wrapped_label(text: str, width: int = _LABEL_WRAP) -> str:
+    """A row label escaped for plotly and wrapped onto lines of at most `width` characters
+    (<br> between them), so a narrow screen keeps room for the cells."""
+    import textwrap
+
+    return "<br>".join(html.escape(line, quote=False)
+                       for line in textwrap.wrap(str(text), width) or [""])
+
+
 def _cell_grid(x_labels: list[str], y_labels: list[str], height_per_row: int) -> dict:
     return {
         "template": "plotly_white",
-        "height": 130 + height_per_row * max(len(y_labels), 1),
-        "margin": {"t": 60, "l": 10, "r": 10, "b": 40},
-        "xaxis": {"categoryorder": "array", "categoryarray": x_labels, "side": "top",
-                  "showgrid": False, "fixedrange": True},
+        "height": 120 + height_per_row * max(len(y_labels), 1),
+        "margin": {"t": 60, "l": 10, "r": 10, "b": 20},
+        "xaxis": {"categoryorder": "array", "categoryarray": x_labels, "side": "top", "tickangle": 0,
+                  "showgrid": False, "fixedrange": True, "automargin": True},
         "yaxis": {"categoryorder": "array", "categoryarray": y_labels[::-1],
-                  "automargin": True, "showgrid": False, "fixedrange": True},
+                  "automargin": True, "showgrid": False, "fixedrange": True,
+                  "tickfont": {"size": 10}},
         "hovermode": "closest", "hoverdistance": -1, "clickmode": "event+select",
         "dragmode": False,
     }
@@ -493,16 +512,17 @@ def _selected_box(column: int, row: int, rows: int) -> dict:
 
 
 def _session_columns(df: pd.DataFrame) -> tuple[list[int], list[str]]:
-    """Sessions of a themes chart and their column labels: 'Session 3<br>92 texts'."""
+    """Sessions of a themes chart and their column labels, short enough for seven columns on a
+    phone: 'S3<br>92' (session 3, 92 texts), 'ST<br>1' for the stocktaking."""
     counts = df.groupby("session_number")["session_unit_count"].max()
     sessions = sorted(int(n) for n in counts.index)
-    return sessions, [f"{session_label(n)}<br>{int(counts[n])} text{'s' if counts[n] != 1 else ''}"
-                      for n in sessions]
+    return sessions, [f"{'ST' if n == vocab.STOCKTAKING_SESSION else f'S{n}'}<br>"
+                      f"{int(counts[n])}" for n in sessions]
 
 
 def _cell_text(x: str, y: str, text: str, dark: bool) -> dict:
     return dict(x=x, y=y, text=text, showarrow=False,
-                font={"size": 11, "color": "#ffffff" if dark else "#222222"})
+                font={"size": 10, "color": "#ffffff" if dark else "#222222"})
 
 
 def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.Figure:
@@ -514,7 +534,7 @@ def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.F
 
     topics = df[["topic_id", "label"]].drop_duplicates().sort_values("topic_id")
     # axis labels are read as (limited) HTML by plotly: escape the model's words
-    y_labels = [html.escape(topic_label(t, lbl), quote=False)
+    y_labels = [wrapped_label(topic_label(t, lbl))
                 for t, lbl in zip(topics["topic_id"], topics["label"])]
     y_of = dict(zip(topics["topic_id"], y_labels))
     row_of = {t: i for i, t in enumerate(topics["topic_id"])}
@@ -531,7 +551,7 @@ def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.F
         xs.append(x)
         ys.append(y)
         hovers.append(_hover_text(
-            f"{html.unescape(y)} × {session_label(r.session_number)}",  # escaped once, here
+            f"{_unwrapped(y)} × {session_label(r.session_number)}",  # escaped once, here
             f"{int(r.unit_count)} of {int(r.session_unit_count)} text units ({r.share:.0%})",
             "Click to list them"))
         custom.append(["t", int(r.topic_id), int(r.session_number)])
@@ -539,68 +559,77 @@ def topic_session_heatmap(df: pd.DataFrame, selected: str | None = None) -> go.F
             shapes.append(_selected_box(j, i, len(y_labels)))
     fig = go.Figure([
         go.Heatmap(x=x_labels, y=y_labels, z=z, colorscale="Blues", zmin=0, zmax=top,
-                   xgap=2, ygap=2, hoverinfo="skip", showscale=True, name="share",
-                   colorbar={"title": {"text": "Share of<br>the session's<br>texts"},
-                             "tickformat": ".0%"}),
+                   xgap=2, ygap=2, hoverinfo="skip", showscale=False, name="share"),
         _selectable_points(xs, ys, hovers, custom),
     ])
     fig.update_layout(title={"text": "Topics in each session"}, shapes=shapes,
-                      annotations=annotations, **_cell_grid(x_labels, y_labels, 30))
+                      annotations=annotations, **_cell_grid(x_labels, y_labels, 40))
     strongest = []
     for t, group in df.groupby("topic_id", sort=True):
         best = group.sort_values(["share", "session_number"], ascending=[False, True]).iloc[0]
         if best["unit_count"]:
-            strongest.append(f"{html.unescape(y_of[t])}: most in {session_label(best['session_number'])} "
+            strongest.append(f"{_unwrapped(y_of[t])}: most in {session_label(best['session_number'])} "
                              f"({best['share']:.0%})")
     alt = (f"Heat map of {len(y_labels)} topics by {len(sessions)} sessions, the share of each "
            f"session's text units in each topic. " + "; ".join(strongest) + ".")
     return _with_alt(fig, alt)
 
 
-_COVERED_SCALE = [[0, "#c6dbef"], [1, "#08519c"]]
-_GAP_COLOUR = vocab.colours(vocab.OBJECTIVE_COVERAGE_STATES)["gap"]
-_GAP_TEXT = "#B2182B"
-_NO_TEXT_COLOUR = vocab.colours(vocab.OBJECTIVE_COVERAGE_STATES)["no_text"]
+_CELL_COLOURS = vocab.colours(vocab.OBJECTIVE_CELL_STATES)
+_COVERED_SCALE = [[0, "#c6dbef"], [1, _CELL_COLOURS["covered"]]]
+_CELL_LABELS = vocab.labels(vocab.OBJECTIVE_CELL_STATES)
+# the build's coverage.status -> the cell's state, for frames without cell_state
+_STATUS_CELL = {"covered": "covered", "gap": "gap", "no_text": "too_little_text"}
+
+
+def cell_states(df: pd.DataFrame) -> list[str]:
+    """The matrix state of each row (vocab.OBJECTIVE_CELL_STATES): queries.objective_cells'
+    cell_state, else the build's status read as covered / gap / too little text."""
+    if "cell_state" in df.columns:
+        return [str(v) for v in df["cell_state"]]
+    return [_STATUS_CELL.get(str(v), str(v)) for v in df["status"]]
 
 
 def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> go.Figure:
-    """GCM objectives x session from queries.objective_coverage: covered cells shaded by the
-    number of text units that map to the objective (the number written in the cell), gaps
-    (the session has text but none maps to it) highlighted in orange and written "gap", cells
-    of sessions without text grey. Columns name the session's number of texts. Each cell is
-    selectable (customdata ['o', objective, session_number]); `selected` ('o13-s3') is
-    outlined."""
+    """GCM objectives x session from queries.objective_cells: covered cells shaded by the
+    number of text units that map to the objective (the number written in the cell); "gap"
+    (orange) only where the session has text enough to judge and none maps to the objective;
+    "too little text" (grey, written "few") where the session's texts are a theme and titles.
+    Columns name the session's number of texts. Each cell is selectable (customdata ['o',
+    objective, session_number]); `selected` ('o13-s3') is outlined."""
     from gcmdash.views.tables import cell_key
 
     objectives = df[["objective", "short_title"]].drop_duplicates().sort_values("objective")
-    y_labels = [html.escape(f"{int(o)} · {t}", quote=False)
+    y_labels = [wrapped_label(f"{int(o)} · {t}", _OBJECTIVE_WRAP)
                 for o, t in zip(objectives["objective"], objectives["short_title"])]
     y_of = dict(zip(objectives["objective"], y_labels))
     row_of = {o: i for i, o in enumerate(objectives["objective"])}
     sessions, x_labels = _session_columns(df)
-    layers = {s: [[None] * len(sessions) for _ in y_labels] for s in vocab.values(vocab.OBJECTIVE_COVERAGE_STATES)}
-    top = max([int(v) for v in df.loc[df["status"] == "covered", "unit_count"]], default=1)
+    states = cell_states(df)
+    layers = {s: [[None] * len(sessions) for _ in y_labels]
+              for s in vocab.values(vocab.OBJECTIVE_CELL_STATES)}
+    top = max([int(v) for v, st in zip(df["unit_count"], states) if st == "covered"], default=1)
     xs, ys, hovers, custom, shapes, annotations = [], [], [], [], [], []
-    for r in df.itertuples(index=False):
+    for r, state in zip(df.itertuples(index=False), states):
         i, j = row_of[r.objective], sessions.index(int(r.session_number))
         x, y = x_labels[j], y_of[r.objective]
-        status = str(r.status)
-        if status == "covered":
+        if state == "covered":
             layers["covered"][i][j] = int(r.unit_count)
             annotations.append(_cell_text(x, y, str(int(r.unit_count)),
                                           r.unit_count > 0.55 * top))
             detail = (f"covered: {int(r.unit_count)} text unit(s), "
                       f"{int(r.recommendation_count)} recommendation(s)")
-        elif status == "gap":
+        elif state == "gap":
             layers["gap"][i][j] = 1
-            annotations.append(dict(_cell_text(x, y, "gap", False),
-                                    font={"size": 10, "color": _GAP_TEXT}))
+            annotations.append(_cell_text(x, y, "gap", False))
             detail = (f"gap: none of the session's {int(r.session_unit_count)} text unit(s) "
                       f"maps to it")
         else:
-            layers["no_text"][i][j] = 1
-            annotations.append(_cell_text(x, y, "no text", False))
-            detail = "no text: the record holds no text of this session"
+            layers["too_little_text"][i][j] = 1
+            annotations.append(_cell_text(x, y, "few", False))
+            detail = (f"too little text to judge: the record holds "
+                      f"{int(r.session_unit_count)} short text(s) of this session (a theme, "
+                      "panel titles), no summary or panel descriptions")
         xs.append(x)
         ys.append(y)
         hovers.append(_hover_text(f"Objective {int(r.objective)}: {r.short_title}",
@@ -611,26 +640,23 @@ def objective_coverage_matrix(df: pd.DataFrame, selected: str | None = None) -> 
     fig = go.Figure([
         go.Heatmap(x=x_labels, y=y_labels, z=layers["covered"], colorscale=_COVERED_SCALE,
                    zmin=1, zmax=max(top, 2), xgap=2, ygap=2, hoverinfo="skip",
-                   name="covered", showscale=True,
-                   colorbar={"title": {"text": "Text units<br>mapping to it"}}),
-        go.Heatmap(x=x_labels, y=y_labels, z=layers["gap"],
-                   colorscale=[[0, _GAP_COLOUR], [1, _GAP_COLOUR]], xgap=2, ygap=2,
-                   hoverinfo="skip", name="gap", showscale=False),
-        go.Heatmap(x=x_labels, y=y_labels, z=layers["no_text"],
-                   colorscale=[[0, _NO_TEXT_COLOUR], [1, _NO_TEXT_COLOUR]], xgap=2, ygap=2,
-                   hoverinfo="skip", name="no text", showscale=False),
+                   name="covered", showscale=False),
+        *(go.Heatmap(x=x_labels, y=y_labels, z=layers[state],
+                     colorscale=[[0, _CELL_COLOURS[state]], [1, _CELL_COLOURS[state]]], xgap=2,
+                     ygap=2, hoverinfo="skip", name=_CELL_LABELS[state], showscale=False)
+          for state in ("gap", "too_little_text")),
         _selectable_points(xs, ys, hovers, custom),
     ])
     fig.update_layout(title={"text": "GCM objectives covered by each session"}, shapes=shapes,
-                      annotations=annotations, **_cell_grid(x_labels, y_labels, 26))
-    covered = df[df["status"] == "covered"]
-    gaps = df[df["status"] == "gap"]
+                      annotations=annotations, **_cell_grid(x_labels, y_labels, 44))
+    covered = df[[st == "covered" for st in states]]
+    n_gaps = states.count("gap")
     per_session = [f"{session_label(n)} covers {int((covered['session_number'] == n).sum())}"
                    for n in sessions]
     never = sorted(set(objectives["objective"]) - set(covered["objective"]))
     alt = (f"Matrix of {len(y_labels)} GCM objectives by {len(sessions)} sessions: "
-           f"{len(covered)} cells covered, {len(gaps)} gaps, "
-           f"{int((df['status'] == 'no_text').sum())} without text. "
+           f"{len(covered)} cells covered, {n_gaps} gaps, "
+           f"{states.count('too_little_text')} with too little text to judge. "
            + "; ".join(per_session) + f" of {len(y_labels)} objectives."
            + (f" Objectives no session covers: {', '.join(str(int(o)) for o in never)}."
               if never else ""))
@@ -680,3 +706,268 @@ def model_selection_chart(df: pd.DataFrame) -> go.Figure:
            + (", ".join(f"k = {k} (stability {s:.3f})" for k, s, c in
                         zip(ks, stability, chosen) if c) or "none") + ".")
     return _with_alt(fig, alt)
+
+
+# --------------------------------------------------------------------------- participation trend
+
+_PANEL_HEIGHT = 150       # px per measure panel of the participation trend
+_PANEL_COLOUR = "#0072B2"  # Okabe-Ito blue: 5:1 on white, 3.6:1 on the dark background
+_OPEN_ENDED = "triangle-up"  # the marker on an "over N" bar: the count goes on above it
+_SHORT_SESSION = {n: ("Stocktaking" if n == vocab.STOCKTAKING_SESSION else f"S{n}")
+                  for n in vocab.values(vocab.SESSIONS)}
+
+
+def short_session_label(session_number: int) -> str:
+    """'S3' for Session 3, 'Stocktaking' for the stocktaking meeting (narrow axes)."""
+    return _SHORT_SESSION.get(int(session_number), session_label(session_number))
+
+
+def _stated_counts(row) -> list[tuple[object, object, str, int]]:
+    """(value, qualifier, source label, how many sources) of one matrix row: the first source's
+    count, then each differing or repeated count other sources state, in source order."""
+    if _missing(row.value):
+        return []
+    counts = [(row.value, row.qualifier, str(row.source_label), 1)]
+    for other in as_list(row.other_sources):
+        labels = as_list(other["source_labels"])
+        counts.append((other["value"], other["qualifier"], str(labels[0]) if labels else "",
+                       int(other["source_count"])))
+    return counts
+
+
+def _panel_bars(label: str, rows: pd.DataFrame, slot: dict[int, int]) -> tuple[list, list]:
+    """The traces (bars, then open-ended markers) and 'not reported' annotations of one
+    measure's panel; x is the session's slot, each source's count side by side within it."""
+    bars: dict[int, dict[str, list]] = {}
+    open_x, open_y, open_hover, missing = [], [], [], []
+    for row in rows.itertuples(index=False):
+        n = int(row.session_number)
+        counts = _stated_counts(row)
+        if not counts:
+            missing.append(slot[n])
+            continue
+        width = 0.8 / len(counts)
+        for k, (value, qualifier, source, source_count) in enumerate(counts):
+            text = format_count(value, qualifier)
+            x = round(slot[n] - 0.4 + width * (k + 0.5), 6)
+            more = f" (and {source_count - 1} more)" if source_count > 1 else ""
+            open_ended = qualifier == "more_than"
+            hover = _hover_text(
+                f"{session_label(n)} · {label}: {text}",
+                *(["Open-ended: the source says only that it was more"] if open_ended else []),
+                f"Source: {source}{more}",
+                *([f"One of {len(counts)} sources' counts, side by side"] if len(counts) > 1
+                  else []))
+            bar = bars.setdefault(k, {"x": [], "y": [], "text": [], "hovertext": [],
+                                      "pattern": [], "width": []})
+            bar["x"].append(x)
+            bar["y"].append(int(value))
+            bar["text"].append(text)
+            bar["hovertext"].append(hover)
+            bar["pattern"].append("/" if open_ended else "")
+            bar["width"].append(width * 0.9)
+            if open_ended:
+                open_x.append(x)
+                open_y.append(int(value))
+                open_hover.append(hover)
+    return [(k, b) for k, b in sorted(bars.items())], [(open_x, open_y, open_hover), missing]
+
+
+def participation_panels(matrix: pd.DataFrame) -> go.Figure:
+    """Small multiples from queries.participation_matrix: one panel per measure, each on its own
+    scale, sessions in time order along x. Bars are labelled as stated ("110", "over 120"); an
+    "over N" bar is hatched and topped by an upward triangle (open-ended), its hover says so; a
+    count the record lacks is a gap with the words "not reported" in it; where several sources
+    state a count (the stocktaking's chair's summary and press release), their bars stand side
+    by side, the first source solid, the others lighter, each hover naming its source."""
+    from plotly.subplots import make_subplots
+
+    session_numbers = sorted(int(n) for n in matrix["session_number"].unique())
+    slot = {n: i for i, n in enumerate(session_numbers)}
+    measures = list(dict.fromkeys(str(m) for m in matrix["measure"]))
+    fig = make_subplots(rows=max(len(measures), 1), cols=1, shared_xaxes=False,
+                        vertical_spacing=min(0.35 / max(len(measures), 1), 0.08),
+                        subplot_titles=[html.escape(measure_label(m), quote=False)
+                                        for m in measures] or [""])
+    annotations: list[dict] = []
+    for i, measure in enumerate(measures, start=1):
+        label = measure_label(measure)
+        rows = matrix[matrix["measure"] == measure]
+        colour = _PANEL_COLOUR  # the panel's title names the measure: one colour for all
+        traces, (open_marks, missing) = _panel_bars(label, rows, slot)
+        for k, bar in traces:
+            fig.add_trace(go.Bar(
+                x=bar["x"], y=bar["y"], width=bar["width"], text=bar["text"],
+                name=label if k == 0 else f"{label} (another source)",
+                textposition="outside", textangle=0, cliponaxis=False,
+                textfont={"size": 10 if len(traces) > 1 else 12},
+                constraintext="none", hovertext=bar["hovertext"],
+                hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+                marker={"color": colour, "opacity": 1.0 if k == 0 else 0.55,
+                        "pattern": {"shape": bar["pattern"], "fgcolor": "#ffffff",
+                                    "size": 6}}), row=i, col=1)
+        xs, ys, hovers = open_marks
+        if xs:
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="markers", name=f"{label}: open-ended (over N)",
+                marker={"symbol": _OPEN_ENDED, "size": 11, "color": colour,
+                        "line": {"color": "#000000", "width": 1}},
+                hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>",
+                showlegend=False, cliponaxis=False), row=i, col=1)
+        axis = "" if i == 1 else str(i)
+        for x in missing:
+            annotations.append(dict(x=x, y=0, xref=f"x{axis}", yref=f"y{axis}",
+                                    text=NOT_REPORTED.replace(" ", "<br>"), showarrow=False,
+                                    yanchor="bottom", font=_MISSING_FONT))
+        top = max([int(v) for v in rows["value"].dropna()]
+                  + [int(o["value"]) for r in rows["other_sources"] for o in as_list(r)],
+                  default=0)
+        fig.update_yaxes(range=[0, max(top * 1.45, 4)], nticks=3, rangemode="tozero",
+                         fixedrange=True, row=i, col=1)
+        fig.update_xaxes(tickmode="array", tickvals=list(slot.values()),
+                         ticktext=[short_session_label(n) for n in session_numbers],
+                         range=[-0.5, len(session_numbers) - 0.5], showgrid=False,
+                         fixedrange=True, row=i, col=1)
+    # the subplot titles, left-aligned over their panel (assigned whole: update_layout would
+    # merge the list into the titles element by element)
+    fig.layout.annotations = [dict(a.to_plotly_json(), x=0, xanchor="left", font={"size": 13})
+                              for a in fig.layout.annotations] + annotations
+    fig.update_layout(
+        title={"text": "Participation, one measure per panel"},
+        template="plotly_white", height=90 + _PANEL_HEIGHT * max(len(measures), 1),
+        margin={"t": 70, "l": 40, "r": 10, "b": 30},
+        showlegend=False, bargap=0, barmode="overlay", uniformtext={"minsize": 9})
+    stated = []
+    for measure in measures:
+        parts = [f"{session_label(r.session_number)} "
+                 + " and ".join(format_count(v, q) for v, q, _, _ in _stated_counts(r))
+                 for r in matrix[matrix["measure"] == measure].itertuples(index=False)
+                 if not _missing(r.value)]
+        silent = [n for n in session_numbers if n not in set(
+            matrix.loc[(matrix["measure"] == measure) & matrix["value"].notna(),
+                       "session_number"].astype(int))]
+        stated.append(f"{measure_label(measure)}: " + (", ".join(parts) or NOT_REPORTED)
+                      + (f" (not reported: {_sessions_list(silent)})" if parts and silent
+                         else ""))
+    alt = ("Small multiples of participation counts as stated, one panel per measure on its "
+           "own scale, sessions in time order. " + "; ".join(stated) + ".")
+    return _with_alt(fig, alt)
+
+
+_SHARE_TEXT = {"female": "#000000", "male": "#ffffff", "unknown": "#000000"}
+_SHARE_WORDS = {"female": "women", "male": "men", "unknown": "not stated"}
+
+
+def women_share_chart(df: pd.DataFrame) -> go.Figure:
+    """From queries.panel_gender: per session (time order, top down), the persons on its panels
+    (panelists and moderators) as 100% bars of women, men and not stated (the honorific says
+    neither Ms. nor Mr.), each segment labelled with its count, and beside each bar the share of
+    women with its denominator ("4 of 6 women, 67%"). A session with nobody on a panel in the
+    record is written as such, never drawn as 0%."""
+    rows = list(df.itertuples(index=False))
+    y_labels = [session_label(r.session_number) for r in rows]
+    fig = go.Figure()
+    for gender in ("female", "male", "unknown"):
+        xs, ys, texts, hovers = [], [], [], []
+        for r, y in zip(rows, y_labels):
+            if _missing(r.person_count) or not int(r.person_count):
+                continue
+            count, total = int(getattr(r, f"{gender}_count")), int(r.person_count)
+            if not count:
+                continue
+            xs.append(count / total)
+            ys.append(y)
+            texts.append(str(count))
+            hovers.append(_hover_text(f"{y}: {count} of {total} on the panels "
+                                      f"{_SHARE_WORDS[gender]} ({count / total:.0%})"))
+        fig.add_trace(go.Bar(
+            x=xs, y=ys, orientation="h", name=GENDER_LABELS[gender], text=texts,
+            textposition="inside", insidetextanchor="middle", textangle=0,
+            textfont={"color": _SHARE_TEXT[gender], "size": 12},
+            marker={"color": _GENDER_COLOURS[gender],
+                    "line": {"color": "#ffffff", "width": 1}},
+            hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>"))
+    annotations, said = [], []
+    for r, y in zip(rows, y_labels):
+        if _missing(r.person_count) or not int(r.person_count):
+            annotations.append(dict(x=0, y=y, xanchor="left", showarrow=False,
+                                    text=NO_SPEAKER_LIST, font=_MISSING_FONT))
+            said.append(f"{y}: {NO_SPEAKER_LIST}")
+            continue
+        women, total, unknown = int(r.female_count), int(r.person_count), int(r.unknown_count)
+        words = f"{women} of {total} women ({women / total:.0%})" + (
+            f", {unknown} not stated" if unknown else "")
+        said.append(f"{y}: {words}")
+        annotations.append(dict(x=1.01, y=y, xref="paper", xanchor="left", showarrow=False,
+                                text=html.escape(f"{women} of {total}", quote=False)
+                                + f"<br>{women / total:.0%}", font={"size": 11}, align="left"))
+    fig.update_layout(
+        title={"text": "Women among panelists and moderators"}, template="plotly_white",
+        barmode="stack", height=170 + 44 * max(len(rows), 1), annotations=annotations,
+        margin={"t": 50, "l": 10, "r": 60, "b": 110},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0,
+                "traceorder": "normal"},
+        xaxis={"range": [0, 1], "tickformat": ".0%", "dtick": 0.25, "fixedrange": True},
+        yaxis={"categoryorder": "array", "categoryarray": y_labels[::-1], "automargin": True,
+               "fixedrange": True},
+    )
+    alt = ("Bar chart of the share of women among each session's panelists and moderators, "
+           "by the honorific listed (Ms. or Mr.; anything else not stated). "
+           + "; ".join(said) + ".")
+    return _with_alt(fig, alt)
+
+
+# --------------------------------------------------------------------------- light and dark
+
+@dataclass(frozen=True)
+class Palette:
+    """A chart's neutral colours on one background; every text colour at WCAG AA (4.5:1) or
+    better on `background` (tests/dashboard/test_charts.py measures them)."""
+
+    background: str
+    text: str      # titles, outside bar values, annotations without a colour of their own
+    ticks: str     # axis tick labels
+    muted: str     # "not reported", "no list of speakers"
+    grid: str
+
+
+_PLAIN_TEXT = "#333333"  # a label's colour that means "the page's text", not a chosen one
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+LIGHT = Palette(background="#FFFFFF", text="#1A1A1A", ticks="#3D3D3D", muted="#595959",
+                grid="#E5E5E5")
+DARK = Palette(background="#0E1117", text="#F2F2F2", ticks="#D0D0D0", muted="#B3B3B3",
+               grid="#30343C")
+
+
+def themed(fig: go.Figure, dark: bool = False) -> go.Figure:
+    """A copy of the figure on its own light or dark background, with the palette's text, tick
+    and grid colours, so its contrast holds whatever page it sits on. Colours a chart chose
+    for a cell or a bar's inside (heat map values, stacked counts) are kept."""
+    palette = DARK if dark else LIGHT
+    out = go.Figure(fig)
+    out.update_layout(template="plotly_dark" if dark else "plotly_white",
+                      paper_bgcolor=palette.background, plot_bgcolor=palette.background,
+                      font={"color": palette.text}, title_font_color=palette.text,
+                      legend_font_color=palette.text)
+    out.update_xaxes(tickfont_color=palette.ticks, title_font_color=palette.text,
+                     gridcolor=palette.grid, linecolor=palette.grid, zerolinecolor=palette.grid)
+    out.update_yaxes(tickfont_color=palette.ticks, title_font_color=palette.text,
+                     gridcolor=palette.grid, linecolor=palette.grid, zerolinecolor=palette.grid)
+    for annotation in out.layout.annotations:
+        colour = annotation.font.color
+        if colour is None or colour.lower() == _PLAIN_TEXT:
+            annotation.font.color = palette.text
+        elif colour.lower() == _MISSING_FONT["color"]:
+            annotation.font.color = palette.muted
+    for trace in out.data:
+        if trace.type == "bar" and trace.textposition == "outside" and not _is_list(
+                trace.textfont.color):
+            trace.textfont.color = palette.text
+        if trace.type == "bar" and trace.marker.line.color == "white":
+            trace.marker.line.color = palette.background
+    return out

@@ -796,3 +796,60 @@ def curated_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         GROUP BY source_url
         ORDER BY min(session_number) NULLS LAST, source_url
     """)
+
+
+def objective_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every session x GCM objective as the coverage matrix shows it: queries.objective_coverage
+    with cell_state (vocab.OBJECTIVE_CELL_STATES): `covered`; `gap` where the session has text
+    enough to judge (vocab.JUDGEABLE_UNIT_TYPES: a summary's recommendations or narratives, a
+    programme's panel descriptions) and none maps to the objective; `too_little_text` else.
+
+    Columns: session_number, objective, short_title, status, cell_state, session_unit_count,
+    judgeable_unit_count, unit_count, recommendation_count, max_score, top_unit_ids.
+    """
+    return _frame(con, """
+        WITH judgeable AS (
+            SELECT session_number, count(*) AS judgeable_unit_count
+            FROM text_units WHERE list_contains(?::VARCHAR[], unit_type)
+            GROUP BY session_number
+        )
+        SELECT c.session_number, c.objective, o.short_title, c.status,
+               CASE WHEN c.status = 'covered' THEN 'covered'
+                    WHEN coalesce(j.judgeable_unit_count, 0) > 0 THEN 'gap'
+                    ELSE 'too_little_text' END AS cell_state,
+               c.session_unit_count, coalesce(j.judgeable_unit_count, 0) AS judgeable_unit_count,
+               c.unit_count, c.recommendation_count, c.max_score, c.top_unit_ids
+        FROM coverage AS c JOIN gcm_objectives AS o USING (objective)
+        LEFT JOIN judgeable AS j USING (session_number)
+        ORDER BY c.objective, c.session_number
+    """, [list(vocab.JUDGEABLE_UNIT_TYPES)])
+
+
+def panel_gender(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Persons on the panels (vocab.PANEL_ROLES: panelists and moderators) of every session,
+    each counted once per session whatever roles and documents name them, by gender as the
+    honorific lists it (agreed across the session's documents, else unknown).
+
+    A session with nobody on a panel in the record has counts NULL.
+
+    Columns: session_number, female_count, male_count, unknown_count, person_count.
+    """
+    return _frame(con, f"""
+        WITH per_person AS (
+            SELECT session_number, person_id, {agreed_gender()} AS gender_as_listed
+            FROM roles WHERE list_contains(?::VARCHAR[], role)
+            GROUP BY session_number, person_id
+        ),
+        counted AS (
+            SELECT session_number,
+                   count(*) FILTER (WHERE gender_as_listed = 'female') AS female_count,
+                   count(*) FILTER (WHERE gender_as_listed = 'male') AS male_count,
+                   count(*) FILTER (WHERE gender_as_listed = 'unknown') AS unknown_count,
+                   count(*) AS person_count
+            FROM per_person GROUP BY session_number
+        )
+        SELECT n.session_number, c.female_count, c.male_count, c.unknown_count, c.person_count
+        FROM (SELECT unnest(?::INTEGER[]) AS session_number) AS n
+        LEFT JOIN counted AS c USING (session_number)
+        ORDER BY n.session_number
+    """, [list(vocab.PANEL_ROLES), list(SESSION_NUMBERS)])

@@ -39,6 +39,9 @@ class Section:
     links: tuple[str, ...] = ()     # columns that hold web addresses
     wrap: bool = False              # a short table whose long texts should wrap
     table_open: bool = False        # the figure's table shown under it, not folded away
+    # The answer in words, shown above the figure: (sentence, ((item label, target), ...))
+    # where a target is a matrix cell ('o13-s3': the texts behind it) or a session ('s4').
+    findings: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -91,11 +94,41 @@ def participation(matrix: pd.DataFrame, session_number: int | None = None) -> Se
         name, title,
         "Member States, interventions, UN agencies and stakeholders in each session as the "
         "record states them; “not reported” marks a count no source gives, never a zero.",
-        _retitled(charts.participation_chart(matrix), title if session_number else None),
+        _retitled(charts.participation_panels(matrix), title if session_number else None),
         tables.participation_table(matrix),
         source="the Source column names the document and line, or the public page, of each "
         "session's counts; “Where each number comes from” gives each count with its own "
         "evidence and source.", table_open=True)
+
+
+def women_on_panels(gender: pd.DataFrame) -> Section:
+    """queries.panel_gender -> the share of women among each session's panelists and
+    moderators, with its denominator and the persons whose honorific states no gender."""
+    return Section(
+        "women-on-panels", "Women on the panels",
+        "Panelists and moderators of each session, each person counted once, by the honorific "
+        "the record lists (Ms. or Mr.); “not stated” is anyone listed as Dr., Prof., H.E. or "
+        "without a title, never guessed. Beside each bar: women of all persons on the panels.",
+        charts.women_share_chart(gender), tables_women_share(gender),
+        source="the documents and public programmes that list each session's panels; every "
+        "person with the line that names them is on the session's page.", table_open=True)
+
+
+def tables_women_share(gender: pd.DataFrame) -> pd.DataFrame:
+    """queries.panel_gender -> one row per session: women, men, not stated, on the panels, and
+    the share of women ('not in the record' where no panel is listed)."""
+    rows = []
+    for r in gender.itertuples(index=False):
+        listed = not pd.isna(r.person_count) and int(r.person_count) > 0
+        row = {"Session": tables.session_label(r.session_number)}
+        for column, value in (("Women (Ms.)", r.female_count), ("Men (Mr.)", r.male_count),
+                              ("Not stated", r.unknown_count),
+                              ("On the panels", r.person_count)):
+            row[column] = str(int(value)) if listed else tables.NOT_IN_RECORD
+        row["Share of women"] = (f"{int(r.female_count) / int(r.person_count):.0%}"
+                                 if listed else tables.NOT_IN_RECORD)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def participation_sources(participation_rows: pd.DataFrame) -> Section:
@@ -169,15 +202,57 @@ def topic_sessions(shares: pd.DataFrame, model_id: str | None,
         "from a document line or public page; the model's provenance is with the sources.")
 
 
+def coverage_findings(coverage: pd.DataFrame) -> tuple[tuple[str, tuple[tuple[str, str],
+                                                                        ...]], ...]:
+    """queries.objective_cells -> the matrix's answer in words: the objectives no session
+    covered, those covered by one session only (each linked to the texts behind its cell), the
+    sessions with too little text to judge (linked to the session), and where the judgeable
+    sessions left objectives out."""
+    states = charts.cell_states(coverage)
+    cells = coverage.assign(_state=states)
+    titles = dict(zip(cells["objective"], cells["short_title"]))
+    covered = cells[cells["_state"] == "covered"]
+    by_objective = covered.groupby("objective")["session_number"].apply(list)
+    never = [int(o) for o in sorted(titles) if o not in by_objective.index]
+    once = [(int(o), int(ns[0])) for o, ns in by_objective.items() if len(ns) == 1]
+    per_session = cells.groupby("session_number")["_state"].apply(set)
+    thin = [int(n) for n, st in per_session.items() if "too_little_text" in st]
+    judged = [int(n) for n, st in per_session.items() if "too_little_text" not in st]
+    findings = [
+        (f"Objectives no session covered: {len(never)}" + ("." if never else " (every "
+         "objective was touched at least once)."),
+         tuple((f"{o} · {titles[o]}", f"o{o}") for o in never)),
+        (f"Objectives covered by one session only: {len(once)}.",
+         tuple((f"{o} · {titles[o]} ({tables.session_label(n)})", tables.cell_key("o", o, n))
+               for o, n in once)),
+        (f"Sessions with too little text to judge (a theme and panel titles only): "
+         f"{len(thin)}; their cells say “few”, not “gap”.",
+         tuple((tables.session_label(n), f"s{n}") for n in thin)),
+    ]
+    gaps = [(n, int((cells[(cells["session_number"] == n)]["_state"] == "gap").sum()))
+            for n in judged]
+    if gaps:
+        left_out = [f"{tables.session_label(n)} left {g} of {len(titles)} objectives out"
+                    for n, g in gaps]
+        findings.append(("Gaps where a session can be judged (a summary, or panel "
+                         "descriptions): " + "; ".join(left_out) + ".",
+                         tuple((tables.session_label(n), f"s{n}") for n, _ in gaps)))
+    return tuple(findings)
+
+
 def objective_coverage(coverage: pd.DataFrame, selected: str | None = None) -> Section:
-    """queries.objective_coverage -> the GCM objectives each session's texts touch."""
+    """queries.objective_cells -> the GCM objectives each session's texts touch, with the
+    answer in words above the matrix."""
     return Section(
         "gcm-objectives", OBJECTIVE_COVERAGE_TITLE,
         "Which of the 23 GCM objectives each session's texts touch: the number of text units "
-        "that map to it, “gap” (orange) where the session has text but none maps to the "
-        "objective, grey where the record holds no text of the session.",
+        "that map to it; “gap” (orange) only where the session has text enough to judge (a "
+        "summary, or a programme with panel descriptions) and none maps to the objective; "
+        "“few” (grey) where its texts are too few to judge (a theme and panel titles). "
+        "Columns: S1–S6 the informal sessions, ST the stocktaking, each with its number of "
+        "texts.",
         charts.objective_coverage_matrix(coverage, selected=selected),
-        tables.objective_coverage_table(coverage),
+        tables.objective_coverage_table(coverage), findings=coverage_findings(coverage),
         source="the record's text units mapped to the objectives by the term table in the "
         "topic stage (gcmdash/topics/); objective titles from the GCM text (sources page).")
 

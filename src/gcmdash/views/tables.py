@@ -214,6 +214,7 @@ RULE_LABELS: dict[str, str] = vocab.labels(vocab.FORMAT_RULES)
 UNIT_TYPE_LABELS: dict[str, str] = vocab.labels(vocab.UNIT_TYPES)
 
 COVERAGE_STATUS_LABELS: dict[str, str] = vocab.labels(vocab.OBJECTIVE_COVERAGE_STATES)
+CELL_STATE_LABELS: dict[str, str] = vocab.labels(vocab.OBJECTIVE_CELL_STATES)
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&:])")
 
@@ -542,15 +543,19 @@ def topic_session_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def objective_coverage_table(df: pd.DataFrame) -> pd.DataFrame:
-    """queries.objective_coverage -> objectives x sessions: 'covered (5 units, 4
-    recommendations)', 'gap' or 'no text' (the coverage matrix's text alternative)."""
+    """queries.objective_cells (or objective_coverage) -> objectives x sessions: 'covered (5
+    units, 4 recommendations)', 'gap' or 'too little text' ('no text' from the build's status
+    alone): the coverage matrix's text alternative."""
     rows = []
     for (objective, title), group in df.groupby(["objective", "short_title"], sort=True):
         row: dict[str, object] = {"Objective": f"{int(objective)}. {title}"}
         for r in group.itertuples(index=False):
+            state = getattr(r, "cell_state", None)
             if r.status == "covered":
                 cell = (f"covered ({int(r.unit_count)} units, "
                         f"{int(r.recommendation_count)} recommendations)")
+            elif state is not None:
+                cell = CELL_STATE_LABELS.get(state, state)
             else:
                 cell = COVERAGE_STATUS_LABELS.get(r.status, r.status)
             row[session_label(r.session_number)] = cell

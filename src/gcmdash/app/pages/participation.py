@@ -12,6 +12,7 @@ con = connection_or_stop()
 
 ui.section(sections.participation(queries.participation_matrix(con)))
 ui.section(sections.participation_sources(queries.participation(con)), heading="subheader")
+ui.section(sections.women_on_panels(queries.panel_gender(con)))
 ui.section(sections.panel_composition(queries.panel_composition(con)), placeholder="")
 ui.section(sections.organisations(queries.organisation_composition(con)))
 

@@ -1,5 +1,7 @@
 """Themes: the topics the model found, topic x session and GCM objective x session; select a
 cell to read the text units behind it."""
+import dataclasses
+
 import streamlit as st
 
 from gcmdash.app import ui
@@ -65,12 +67,14 @@ ui.section(sections.topic_sessions(shares, tables.model_id(topic_rows), selected
            on_select=lambda: _select_cell("topic_map", "topic_cell"))
 _units_behind(topic_cell)
 
-coverage = queries.objective_coverage(con)
+coverage = queries.objective_cells(con)
 st.header(sections.OBJECTIVE_COVERAGE_TITLE)
+ui.findings(sections.coverage_findings(coverage))
 objective_cell = st.selectbox(
     "Texts behind the cell", tables.objective_cells(coverage), index=None,
     format_func=tables.cell_label, key="objective_cell", bind="query-params",
     placeholder="Click a cell of the chart, or choose one")
-ui.section(sections.objective_coverage(coverage, selected=objective_cell), heading=None,
+ui.section(dataclasses.replace(sections.objective_coverage(coverage, selected=objective_cell),
+                               findings=()), heading=None,
            key="objective_map", on_select=lambda: _select_cell("objective_map", "objective_cell"))
 _units_behind(objective_cell)
