@@ -23,7 +23,7 @@ from gcmdash.extract.text import (
     strip_bullets,
 )
 from gcmdash.parse.common import NumberedLine, match_time_range, roman_heading
-from gcmdash.parse.people import parse_person
+from gcmdash.parse.people import parse_people, parse_person
 from gcmdash.records import AgendaItem, ParseFinding, RoleMention
 
 AGENDA_HEADING_RE = re.compile(
@@ -33,7 +33,7 @@ AGENDA_HEADING_RE = re.compile(
 )
 _DAY_RE = re.compile(r"^\W*Day\s+(\d{1,2})\b", re.IGNORECASE)
 _COLUMN_HEADER_RE = re.compile(r"^\s*(Time|Concept|Time\s+Concept)\s*$", re.IGNORECASE)
-_PANEL_RE = re.compile(r"^PANEL\s+(\d{1,2})\s*:\s*(.*)$", re.IGNORECASE)
+_PANEL_RE = re.compile(r"^PANEL\s+(\d{1,2})\s*[:.]\s*(.*)$", re.IGNORECASE)
 _STARTERS = (
     ("summary_panel", re.compile(r"^SUMMARY PANEL\b", re.IGNORECASE)),
     ("panel", _PANEL_RE),
@@ -49,9 +49,13 @@ _SUB_ITEM_RE = re.compile(
     r"^(Welcom\w* remarks|Remarks by|Moderators present|Interactive exchange|Thematic expert\b)"
 )
 _HONORIFIC_START_RE = re.compile(r"^(H\.\s?E\.|Mrs?\.?\s|Ms\.?|Dr\.?\s|Prof\.?\s|Professor\s|Ambassador\s)")
-_MODERATED_RE = re.compile(r"^Moderated by\s+", re.IGNORECASE)
-# 'Moderated by' after an entry on the same line (a cell whose lines were run together)
-_MODERATED_INSIDE_RE = re.compile(r"(?<=[\w).])\s+(?=Moderated by\s)")
+_MODERATED_RE = re.compile(r"^(?:Moderated by\s+|Moderators?\s*:\s*)", re.IGNORECASE)
+# 'Moderated by' / 'Moderator:' after an entry on the same line (a cell whose lines were run
+# together, or a page that glued the moderator onto the last panelist's affiliation)
+_MODERATED_INSIDE_RE = re.compile(r"(?<=[\w).])\s+(?=Moderated by\s|Moderators?\s*:)")
+# 'Remarks by Ms. A, Secretary-General of ...', 'Thematic expert: Dr. B, ...': a person after
+# the programme phrase.
+_PHRASE_PERSON_RE = re.compile(r"^(?P<phrase>Remarks by|Thematic expert\s*:)\s+(?=\S)")
 _DESCRIPTION_START_RE = re.compile(r"\s(?=(?:This|The) panel\b|Panel(?:l)?ists will\b)")
 _BARE_LABEL_RE = re.compile(r"(PANEL\s+\d{1,2}|SUMMARY PANEL)\s*:?", re.IGNORECASE)
 _LUNCH_RE = re.compile(r"^Lunch\b[\s:–-]*(\S.*)$", re.IGNORECASE)
@@ -376,11 +380,11 @@ def _read_block(block: _Block, day_number: int, start: dt.time, end: dt.time, ti
     roles: list[RoleMention] = []
     for entry in entries:
         text = join_wrapped([strip_bullets(l.text) for l in entry])
-        role = _role_from_entry(text, block.kind, panel_number, entry[0].number, entry[-1].number)
-        if role is None or role.role == "thematic_expert":
+        found = _roles_from_entry(text, block.kind, panel_number, entry[0].number,
+                                  entry[-1].number)
+        if not found or found[0].role == "thematic_expert":
             description_parts.append(text)
-        if role is not None:
-            roles.append(role)
+        roles += found
     line_end = max(l.number for l in block.lines)
     item = AgendaItem(
         day_number=day_number,
@@ -413,33 +417,46 @@ def _bullet_items(cell: str) -> list[str]:
     return [s for s in (squash_spaces(p) for p in re.split(f"[{re.escape(BULLET_GLYPHS)}]", cell)) if s]
 
 
-def _role_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,
-                     line_end: int) -> RoleMention | None:
+def _roles_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,
+                      line_end: int) -> list[RoleMention]:
+    """The people of one entry: several for 'Moderators: A and B', else at most one."""
     moderated = _MODERATED_RE.match(text)
     if moderated:
-        person = parse_person(text[moderated.end():])
-        role = "moderator"
-    else:
-        if _SUB_ITEM_RE.match(text):
-            return None
-        person = parse_person(text)
-        role = None
+        return [RoleMention(p.full_name, p.honorific, p.affiliation, "moderator", panel_number,
+                            line_start, line_end) for p in parse_people(text[moderated.end():])]
+    phrase = _PHRASE_PERSON_RE.match(text)
+    if phrase:
+        person = parse_person(text[phrase.end():], require_honorific=True)
+        expert = phrase["phrase"].lower().startswith("thematic")
+        if person is None or not (expert or _SG_RE.search(person.affiliation or "")):
+            return []
+        return [RoleMention(person.full_name, person.honorific, person.affiliation,
+                            "thematic_expert" if expert else "secretary_general", None,
+                            line_start, line_end)]
+    role = _role_from_entry(text, kind, panel_number, line_start, line_end)
+    return [role] if role else []
+
+
+def _role_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,
+                     line_end: int) -> RoleMention | None:
+    if _SUB_ITEM_RE.match(text):
+        return None
+    person = parse_person(text)
     if person is None:
         return None
     affiliation = person.affiliation
-    if role is None:
-        expert = _EXPERT_RE.search(affiliation or "")
-        if expert:
-            role = "thematic_expert"
-            affiliation = (affiliation or "")[: expert.start()].strip(" ,") or None
-        elif affiliation and _SG_RE.search(affiliation):
-            role = "secretary_general"
-        elif kind == "panel":
-            role = "panelist"
-        elif kind in ("opening", "welcome", "closing", "conclusions"):
-            role = "co_facilitator"
-        else:
-            return None
+    expert = _EXPERT_RE.search(affiliation or "")
+    if expert:
+        role = "thematic_expert"
+        affiliation = (affiliation or "")[: expert.start()].strip(" ,") or None
+    elif affiliation and _SG_RE.search(affiliation):
+        role = "secretary_general"
+    elif kind == "panel":
+        role = "panelist"
+    elif kind in ("opening", "welcome", "closing", "conclusions"):
+        role = "co_facilitator"
+    else:
+        return None
     return RoleMention(
         full_name=person.full_name,
         honorific=person.honorific,
