@@ -32,6 +32,11 @@ AGENDA_HEADING_RE = re.compile(
     re.IGNORECASE,
 )
 _DAY_RE = re.compile(r"^\W*Day\s+(\d{1,2})\b", re.IGNORECASE)
+# A day line of a web page: 'Monday, 8 May 2017' (alone on its line).
+_WEEKDAY_RE = re.compile(
+    r"^\W*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+\d{1,2}\s+"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)(?:\s+\d{4})?\W*$", re.IGNORECASE)
 _COLUMN_HEADER_RE = re.compile(r"^\s*(Time|Concept|Time\s+Concept)\s*$", re.IGNORECASE)
 _PANEL_RE = re.compile(r"^PANEL\s+(\d{1,2})\s*[:.]\s*(.*)$", re.IGNORECASE)
 _STARTERS = (
@@ -181,6 +186,13 @@ class _AgendaStream:
             self.days.append(_Day(int(day.group(1))))
             self.after_time = False
             return
+        if _WEEKDAY_RE.match(text):
+            current = self.days[-1] if self.days else None
+            if current is None or current.times or current.blocks:
+                known = [d.number for d in self.days if d.number is not None]
+                self.days.append(_Day(known[-1] + 1 if known else 1))
+                self.after_time = False
+            return
         timed = match_time_range(text)
         if timed:
             start, end, rest = timed
@@ -258,6 +270,8 @@ def _truncation_findings(days: list[_Day], orphans: list[NumberedLine], last_day
 def _read_day(day: _Day, last_day: int | None
               ) -> tuple[list[AgendaItem], list[RoleMention], list[ParseFinding]]:
     day_number = day.number if day.number is not None else (last_day or 1)
+    if not day.times and day.blocks:
+        return _untimed_day(day, day_number)
     if len(day.times) != len(day.blocks):
         return [], [], [ParseFinding(
             check="agenda_unaligned",
@@ -285,6 +299,22 @@ def _read_day(day: _Day, last_day: int | None
         items.append(item if day.number is not None and not day.heading_lost else _inferred(item))
         roles.extend(block_roles)
     return items, roles, findings
+
+
+def _untimed_day(day: _Day, day_number: int
+                 ) -> tuple[list[AgendaItem], list[RoleMention], list[ParseFinding]]:
+    """A day of entries without times ('Day 2' / 'PANEL 3: …'): its people are read, its
+    entries are no agenda rows (a row needs its times), and a warning says so."""
+    roles: list[RoleMention] = []
+    for block in day.blocks:
+        first = block.lines[0].number
+        _item, block_roles = _read_block(block, day_number, dt.time(0, 0), dt.time(0, 1), first)
+        roles += block_roles
+    titles = ", ".join(squash_spaces(strip_bullets(b.lines[0].text))[:60] for b in day.blocks)
+    return [], roles, [ParseFinding(
+        "agenda_untimed", "warning",
+        f"Day {day_number}: {len(day.blocks)} agenda entries without times ({titles}); their "
+        "people were read, the entries are not agenda rows", day.blocks[0].lines[0].number)]
 
 
 def _inferred(item: AgendaItem) -> AgendaItem:
