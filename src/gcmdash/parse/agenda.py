@@ -42,16 +42,17 @@ _PANEL_RE = re.compile(r"^PANEL\s+(\d{1,2})\s*[:.]\s*(.*)$", re.IGNORECASE)
 _STARTERS = (
     ("summary_panel", re.compile(r"^SUMMARY PANEL\b", re.IGNORECASE)),
     ("panel", _PANEL_RE),
-    ("opening", re.compile(r"^Opening segment\b", re.IGNORECASE)),
+    ("opening", re.compile(r"^Opening (?:segment|of the meeting)\b", re.IGNORECASE)),
     ("welcome", re.compile(r"^Welcom\w* remarks\b", re.IGNORECASE)),
     ("lunch", re.compile(r"^Lunch\b", re.IGNORECASE)),
     ("conclusions", re.compile(r"^(Co-?facilitators draw|Conclusions\b)", re.IGNORECASE)),
-    ("closing", re.compile(r"^Closing remarks\b", re.IGNORECASE)),
+    ("closing", re.compile(r"^Clos(?:ing remarks|ing of the meeting)\b", re.IGNORECASE)),
 )
 # Programme phrases that open a sub-item inside a cell, never a continuation of a person entry.
 # Case matters: 'thematic expert for this …' in lower case continues a wrapped entry.
 _SUB_ITEM_RE = re.compile(
-    r"^(Welcom\w* remarks|Remarks by|Moderators present|Interactive exchange|Thematic expert\b)"
+    r"^(Welcom\w* remarks|Remarks by|Moderators present|Interactive exchange|Thematic expert\b"
+    r"|Presentation of .{0,60}\bby\b|Opening remarks by\b|Co-chairs?\s*:)"
 )
 _HONORIFIC_START_RE = re.compile(r"^(H\.\s?E\.|Mrs?\.?\s|Ms\.?|Dr\.?\s|Prof\.?\s|Professor\s|Ambassador\s)")
 _MODERATED_RE = re.compile(r"^(?:Moderated by\s+|Moderators?\s*:\s*)", re.IGNORECASE)
@@ -60,7 +61,10 @@ _MODERATED_RE = re.compile(r"^(?:Moderated by\s+|Moderators?\s*:\s*)", re.IGNORE
 _MODERATED_INSIDE_RE = re.compile(r"(?<=[\w).])\s+(?=Moderated by\s|Moderators?\s*:)")
 # 'Remarks by Ms. A, Secretary-General of ...', 'Thematic expert: Dr. B, ...': a person after
 # the programme phrase.
-_PHRASE_PERSON_RE = re.compile(r"^(?P<phrase>Remarks by|Thematic expert\s*:)\s+(?=\S)")
+_PHRASE_PERSON_RE = re.compile(
+    r"^(?P<phrase>Remarks by|Presentation of .{0,60}?\bby|Thematic expert\s*:)\s+(?=\S)")
+_COFACILITATED = ("opening", "welcome", "closing", "conclusions")
+_CO_CHAIRS_RE = re.compile(r"^Co-chairs?\s*:\s*", re.IGNORECASE)
 _DESCRIPTION_START_RE = re.compile(r"\s(?=(?:This|The) panel\b|Panel(?:l)?ists will\b)")
 _BARE_LABEL_RE = re.compile(r"(PANEL\s+\d{1,2}|SUMMARY PANEL)\s*:?", re.IGNORECASE)
 _LUNCH_RE = re.compile(r"^Lunch\b[\s:–-]*(\S.*)$", re.IGNORECASE)
@@ -408,10 +412,14 @@ def _read_block(block: _Block, day_number: int, start: dt.time, end: dt.time, ti
         description_parts.append(join_wrapped([l.text for l in head]))
 
     roles: list[RoleMention] = []
+    # An opening or closing names co-facilitators when it says so; a minister or the President
+    # of the General Assembly opening a meeting is no co-facilitator.
+    kind = block.kind
+    if kind in _COFACILITATED and not any("co-facilitat" in l.text.lower() for l in block.lines):
+        kind = "unattributed"
     for entry in entries:
         text = join_wrapped([strip_bullets(l.text) for l in entry])
-        found = _roles_from_entry(text, block.kind, panel_number, entry[0].number,
-                                  entry[-1].number)
+        found = _roles_from_entry(text, kind, panel_number, entry[0].number, entry[-1].number)
         if not found or found[0].role == "thematic_expert":
             description_parts.append(text)
         roles += found
@@ -454,6 +462,10 @@ def _roles_from_entry(text: str, kind: str, panel_number: int | None, line_start
     if moderated:
         return [RoleMention(p.full_name, p.honorific, p.affiliation, "moderator", panel_number,
                             line_start, line_end) for p in parse_people(text[moderated.end():])]
+    co_chairs = _CO_CHAIRS_RE.match(text)
+    if co_chairs:
+        return [RoleMention(p.full_name, p.honorific, p.affiliation, "co_facilitator", None,
+                            line_start, line_end) for p in parse_people(text[co_chairs.end():])]
     phrase = _PHRASE_PERSON_RE.match(text)
     if phrase:
         person = parse_person(text[phrase.end():], require_honorific=True)
@@ -483,7 +495,7 @@ def _role_from_entry(text: str, kind: str, panel_number: int | None, line_start:
         role = "secretary_general"
     elif kind == "panel":
         role = "panelist"
-    elif kind in ("opening", "welcome", "closing", "conclusions"):
+    elif kind in _COFACILITATED:
         role = "co_facilitator"
     else:
         return None
