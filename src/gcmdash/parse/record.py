@@ -4,18 +4,20 @@ state the session's title, place and dates, participation counts and people in t
 (moderators per panel in a letter, the panel's people on a panel page)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from gcmdash.extract.text import squash_spaces
 from gcmdash.parse.common import (
     DATE_RANGE_RE,
     MONTHS,
+    NUMBER_WORDS,
     JoinedText,
     NumberedLine,
     parse_date_range,
     quoted_title,
-    sentences,
     session_header,
+    to_number,
 )
 from gcmdash.parse.participation import extract_counts
 from gcmdash.parse.people import NamedPerson, parse_people
@@ -62,9 +64,36 @@ def _held_in(joined: JoinedText, session_number: int) -> SessionInfo | None:
                        line_end)
 
 
+# 'PUERTO VALLARTA, Mexico, 6 December - Today saw the close of the three-day … meeting'
+_DATELINE_RE = re.compile(
+    rf"(?m)^(?P<city>[A-Z][A-Z .'-]+[A-Z]),\s+(?:(?P<country>[A-Z][a-z]+(?: [A-Z][a-z]+)*),\s+)?"
+    rf"(?P<day>\d{{1,2}}) (?P<month>{_MONTH})(?: (?P<year>\d{{4}}))?\s+[-–—]\s+(?P<rest>[^\n]*)")
+_CLOSING_TODAY_RE = re.compile(
+    rf"^Today\b[^.]*?\b(?:close|conclu\w+|end)\w*\b[^.]*?\b(?P<days>{'|'.join(NUMBER_WORDS)}|\d)"
+    r"-day\b[^.]*\b(?:meeting|session)\b", re.IGNORECASE)
+
+
+def _dateline_session(joined: JoinedText, lines: list[NumberedLine], session_number: int
+                      ) -> SessionInfo | None:
+    """A dateline that reports the meeting closing today: the meeting's place, its last day
+    the dateline's, its first as many days before as the text says it lasted."""
+    text = "\n".join(l.text for l in lines)
+    match = _DATELINE_RE.search(text)
+    closing = _CLOSING_TODAY_RE.match(match["rest"]) if match else None
+    year = (match["year"] or next(iter(_YEAR_RE.findall(text)), None)) if closing else None
+    if not (closing and year):
+        return None
+    end = dt.date(int(year), MONTHS[match["month"].lower()], int(match["day"]))
+    start = end - dt.timedelta(days=to_number(closing["days"]) - 1)
+    line = text.count("\n", 0, match.start()) + 1
+    return SessionInfo(session_number, None, match["city"].title(), match["country"], None,
+                       start, end, line, line)
+
+
 def _session(lines: list[NumberedLine], joined: JoinedText, session_number: int
              ) -> SessionInfo | None:
-    return _held_in(joined, session_number) or session_header(lines[:40], session_number)
+    return (_held_in(joined, session_number) or session_header(lines[:40], session_number)
+            or _dateline_session(joined, lines, session_number))
 
 
 def _role(person: NamedPerson, role: str, panel: int | None, line: int) -> RoleMention:
@@ -72,10 +101,26 @@ def _role(person: NamedPerson, role: str, panel: int | None, line: int) -> RoleM
                        panel if role in ("panelist", "moderator") else None, line, line)
 
 
+# A full stop ends a sentence unless it closes an honorific or an initial ('H.E. Mr. A').
+_SENTENCE_END_RE = re.compile(r"(?<!\bH\.E)(?<!\bE)(?<!\bMrs)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bProf)"
+                              r"(?<!\bAmb)(?<!\b[A-Z])[.!?](?=\s+[“\"A-Z]|\s*$)")
+
+
+def _sentences(joined: JoinedText) -> list[tuple[int, str]]:
+    """(offset, sentence) over running text, not broken after 'H.E.', 'Mr.' or an initial."""
+    out, start = [], 0
+    for match in _SENTENCE_END_RE.finditer(joined.text):
+        out.append((start, joined.text[start:match.end()].strip()))
+        start = match.end() + 1
+    if joined.text[start:].strip():
+        out.append((start, joined.text[start:].strip()))
+    return out
+
+
 def _mentioned_people(joined: JoinedText) -> list[RoleMention]:
     """Co-facilitators and the Secretary-General of the conference named in running text."""
     roles = []
-    for start, _end, sentence in sentences(joined):
+    for start, sentence in _sentences(joined):
         line = joined.line_at(start)
         if re.search(r"co-facilitat", sentence, re.IGNORECASE):
             for part in re.finditer(r"(?:H\.\s?E\.\s+)?(?:Mr|Ms|Mrs)\.\s+[^,]+,[^,]+?(?=,|\.$|$)",
@@ -99,24 +144,44 @@ def _panel_number(text: str) -> int | None:
     return int(value) if value.isdigit() else _ROMAN.get(value)
 
 
+_OPENING_RE = re.compile(r"\b(?:opening segment|welcom\w* remarks|co-facilitators)\b",
+                         re.IGNORECASE)
+
+
+def _bullet_roles(text: str, panel: int | None, opening: bool, line: int) -> list[RoleMention]:
+    roles = []
+    for person in parse_people(text):
+        if _SG_RE.search(person.affiliation or ""):
+            roles.append(_role(person, "secretary_general", None, line))
+        elif opening:
+            roles.append(_role(person, "co_facilitator", None, line))
+        elif panel is not None:
+            roles.append(_role(person, "panelist", panel, line))
+    return roles
+
+
 def _listed_people(lines: list[NumberedLine], panel: int | None) -> list[RoleMention]:
     """'• Panel 2: A, ... and B, ...' (a letter's moderators per panel), a panel page's
-    bullets (its panelists) and its 'Moderator(s):' / 'Moderated by' line."""
+    bullets (the co-facilitators under its opening segment, then its panelists) and its
+    'Moderator(s):' / 'Moderated by' line."""
     roles = []
+    opening = False
     for line in lines:
         text = squash_spaces(line.text)
+        if not text:
+            continue
         bullet = _PANEL_BULLET_RE.match(text)
+        moderator = _MODERATOR_RE.match(text)
         if bullet and text.startswith("•"):
             roles += [_role(p, "moderator", int(bullet[1]), line.number)
                       for p in parse_people(bullet[2])]
-            continue
-        moderator = _MODERATOR_RE.match(text)
-        if moderator and panel is not None:
+        elif moderator and panel is not None:
             roles += [_role(p, "moderator", panel, line.number)
                       for p in parse_people(moderator["people"])]
-        elif text.startswith("•") and panel is not None:
-            roles += [_role(p, "panelist", panel, line.number) for p in parse_people(text)
-                      if not _SG_RE.search(p.affiliation or "")]
+        elif text.startswith("•"):
+            roles += _bullet_roles(text, panel, opening, line.number)
+        else:
+            opening = bool(_OPENING_RE.search(text)) and "co-facilitat" in text.lower()
     return roles
 
 
