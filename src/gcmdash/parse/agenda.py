@@ -175,6 +175,8 @@ class _AgendaStream:
         self.days: list[_Day] = []
         self.orphans: list[NumberedLine] = []
         self.after_time = False
+        self.after_blank = False
+        self.trailing: list[NumberedLine] = []  # page furniture after the last entry
 
     def _day(self) -> _Day:
         if not self.days:
@@ -183,7 +185,16 @@ class _AgendaStream:
 
     def read(self, line: NumberedLine) -> None:
         text = line.text
-        if not text.strip() or _COLUMN_HEADER_RE.match(text):
+        if not text.strip():
+            self.after_blank = True
+            return
+        after_blank, self.after_blank = self.after_blank, False
+        if self.trailing or _COLUMN_HEADER_RE.match(text):
+            if self.trailing:
+                self.trailing.append(line)
+            return
+        if after_blank and self._ends_list(text):
+            self.trailing.append(line)
             return
         day = _DAY_RE.match(text)
         if day:
@@ -206,7 +217,21 @@ class _AgendaStream:
             line = NumberedLine(line.number, rest)
         self._add_concept(line)
 
+    def _ends_list(self, text: str) -> bool:
+        """A web page's footer after its last bulleted person ('Office of the Special
+        Representative …' after a blank line) is no part of that person's entry."""
+        current = self.days[-1].blocks[-1] if self.days and self.days[-1].blocks else None
+        if current is None or current.lines[-1].text.lstrip()[:1] not in BULLET_GLYPHS:
+            return False
+        stripped = text.strip()
+        return not (stripped[:1] in BULLET_GLYPHS or stripped[:1].islower()
+                    or _HONORIFIC_START_RE.match(stripped) or _MODERATED_RE.match(stripped)
+                    or _SUB_ITEM_RE.match(stripped) or match_time_range(text)
+                    or _DAY_RE.match(text) or _WEEKDAY_RE.match(text)
+                    or _starter_kind(text, current, False))
+
     def _add_time(self, start: dt.time, end: dt.time, number: int) -> None:
+
         current = self._day()
         previous = current.times[-1][0] if current.times else None
         if (previous is not None and previous.hour >= 12 > start.hour
