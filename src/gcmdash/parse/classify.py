@@ -69,9 +69,11 @@ def _kind_evidence(text: str) -> tuple[dict[str, int], dict[str, list[str]]]:
         match = pattern.search(text)
         if match:
             scores[kind] = scores.get(kind, 0) + weight
-            reasons.setdefault(kind, []).append(
-                f"'{match.group(0).strip()[:40]}' (line {_line_of(text, match.start())})"
-            )
+            words, offset = match.group(0).strip(), match.start()
+            if kind in _RECORD_KINDS:  # a structure pattern may span lines: its first word's line
+                offset += len(match.group(0)) - len(match.group(0).lstrip())
+                words = " ".join(words.split())
+            reasons.setdefault(kind, []).append(f"'{words[:40]}' (line {_line_of(text, offset)})")
     return scores, reasons
 
 
