@@ -117,6 +117,9 @@ def test_participation_sentences_in_every_phrasing():
     assert _counts("Nearly twenty UN agencies and some 1,200 participants took part.") == {
         ("un_agencies", 20, "approximately"), ("participants", 1200, "approximately")}
     assert _counts("Over two days the session meets; three expert panels follow.") == set()
+    # a date line run into the next paragraph: the year is no count
+    assert _counts("3 July 2017\n\nOver 300 participants attended.") == {
+        ("participants", 300, "more_than")}
 
 
 def test_people_lists_in_every_form():

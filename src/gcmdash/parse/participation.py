@@ -23,7 +23,7 @@ _TOGETHER_RE = re.compile(
     rf"\b{_NUMBER}\s+(?:[\w-]+\s+){{0,2}}?non-governmental\s+organi[sz]ations\s+and\s+"
     r"(?:United Nations|UN)\s+(?:specialized\s+)?agencies\b", re.IGNORECASE)
 _COUNT_RE = re.compile(
-    rf"\b{_NUMBER}\s+(?P<noun>(?:(?!and\b|from\b|with\b)[\w-]+\s+){{0,3}}?"
+    rf"\b{_NUMBER}\s+(?P<noun>(?:(?!and\b|from\b|with\b|{_QUALIFIER}\b)[^\W\d][\w-]*\s+){{0,3}}?"
     r"(?:Member States|States|delegations|delegates|participants|interventions|statements|"
     r"agencies|entities|stakeholders|NGOs|civil society organi[sz]ations|civil society))\b",
     re.IGNORECASE)
@@ -77,6 +77,8 @@ def extract_counts(joined: JoinedText) -> tuple[tuple[ParticipationCount, ...],
                 found.append((measure, match))
         for measure, match in found:
             value = _value(match["number"])
+            if 1900 <= value <= 2100 and not match["qualifier"]:
+                continue  # a year ('3 July 2017 Over 300 …'): no count is better than a wrong one
             qualifier = QUALIFIERS.get((match["qualifier"] or "").lower(), "exact")
             line_start, line_end = joined.span_lines(start + match.start(), start + match.end())
             count = ParticipationCount(measure, value, qualifier, sentence, line_start, line_end)
