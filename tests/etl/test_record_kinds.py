@@ -164,6 +164,7 @@ Organization of work
 
 Monday, 8 May 2017
 
+Time\tSession
 10:00 - 10:15\tOpening Segment
 Welcoming remarks by the co-facilitators
 • H.E. Mr. Jürg Lauber, Permanent Representative of Switzerland to the United Nations
@@ -193,7 +194,8 @@ Office of the Special Representative of the Secretary-General
         ("Carlos Duarte", "moderator", 1, "Deputy Permanent Representative of Brazil"),
         ("Sharon Moshavi", "panelist", 2,
          "Senior Vice President, International Center for Journalists")]
-    assert any(f.check == "agenda_untimed" and f.severity == "warning" for f in parsed.findings)
+    assert [(f.check, f.severity) for f in parsed.findings] == [("agenda_untimed", "warning")]
+    assert parsed.findings[0].message.startswith("Day 2: 1 agenda entries without times")
 
 
 def test_a_press_release_dateline_gives_the_place_and_days_of_a_meeting_closing_today():

@@ -33,11 +33,13 @@ AGENDA_HEADING_RE = re.compile(
 )
 _DAY_RE = re.compile(r"^\W*Day\s+(\d{1,2})\b", re.IGNORECASE)
 # A day line of a web page: 'Monday, 8 May 2017' (alone on its line).
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
 _WEEKDAY_RE = re.compile(
-    r"^\W*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+\d{1,2}\s+"
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)(?:\s+\d{4})?\W*$", re.IGNORECASE)
-_COLUMN_HEADER_RE = re.compile(r"^\s*(Time|Concept|Time\s+Concept)\s*$", re.IGNORECASE)
+    r"^\W*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+(?P<day>\d{1,2})\s+"
+    rf"(?P<month>{'|'.join(_MONTH_NAMES)})(?:\s+(?P<year>\d{{4}}))?\W*$", re.IGNORECASE)
+_COLUMN_HEADER_RE = re.compile(r"^\s*(Time|Concept|Time\s+Concept|Time\s*/?\s*Session)\s*$",
+                               re.IGNORECASE)
 _PANEL_RE = re.compile(r"^PANEL\s+(\d{1,2})\s*[:.]\s*(.*)$", re.IGNORECASE)
 _STARTERS = (
     ("summary_panel", re.compile(r"^SUMMARY PANEL\b", re.IGNORECASE)),
@@ -176,6 +178,7 @@ class _AgendaStream:
         self.orphans: list[NumberedLine] = []
         self.after_time = False
         self.after_blank = False
+        self.first_date: tuple[dt.date, int] | None = None  # the first day line's date and day
         self.trailing: list[NumberedLine] = []  # page furniture after the last entry
 
     def _day(self) -> _Day:
@@ -201,11 +204,11 @@ class _AgendaStream:
             self.days.append(_Day(int(day.group(1))))
             self.after_time = False
             return
-        if _WEEKDAY_RE.match(text):
+        weekday = _WEEKDAY_RE.match(text)
+        if weekday:
             current = self.days[-1] if self.days else None
             if current is None or current.times or current.blocks:
-                known = [d.number for d in self.days if d.number is not None]
-                self.days.append(_Day(known[-1] + 1 if known else 1))
+                self.days.append(_Day(self._day_number(weekday)))
                 self.after_time = False
             return
         timed = match_time_range(text)
@@ -216,6 +219,17 @@ class _AgendaStream:
                 return
             line = NumberedLine(line.number, rest)
         self._add_concept(line)
+
+    def _day_number(self, weekday: re.Match[str]) -> int:
+        """The day a 'Monday, 8 May 2017' line opens: counted from the first such line's date
+        ('Wednesday, 6 December' after 'Monday, 4 December' is day 3), else the next day."""
+        date = dt.date(int(weekday["year"] or 2017), _MONTH_NAMES.index(weekday["month"].lower()) + 1,
+                       int(weekday["day"]))
+        known = [d.number for d in self.days if d.number is not None]
+        if self.first_date is None:
+            self.first_date = (date, known[-1] + 1 if known else 1)
+            return self.first_date[1]
+        return self.first_date[1] + (date - self.first_date[0]).days
 
     def _ends_list(self, text: str) -> bool:
         """A web page's footer after its last bulleted person ('Office of the Special
