@@ -150,7 +150,11 @@ def identify_session(text: str) -> SessionEvidence:
             evidence = f"stocktaking meeting from line {_line_of(text, offset)}"
         else:
             evidence = f"session {number} by {what} (line {_line_of(text, offset)})"
+    # Evidence against: another session's title in the opening lines, or the text's first dates
+    # being another session's. Later dates are often announcements (a session's summary names
+    # the stocktaking meeting's dates), not the document's own.
+    first_dates = [d for d in dates if d[1] == min(o for _, o, _ in dates)] if dates else []
     conflicts = tuple(dict.fromkeys(
         f"{what} (line {_line_of(head, offset)}) points to session {n}"
-        for n, offset, what in titles + dates if n != number))
+        for n, offset, what in titles + first_dates if n != number))
     return SessionEvidence(number, evidence, conflicts)
