@@ -1,4 +1,4 @@
-"""`gcmdash build | add | remove | serve | publish | topics | bench`: wiring only; the work is in the library functions
+"""`gcmdash build | add | remove | serve | publish | topics | bench | inspect`: wiring only; the work is in the library functions
 it calls."""
 from __future__ import annotations
 
@@ -396,6 +396,22 @@ def bench_command(arguments: tuple[str, ...]) -> None:
     completed = subprocess.run([sys.executable, "-m", "benchmarks", *arguments],
                                cwd=config.ROOT, env=env, check=False)
     sys.exit(completed.returncode)
+
+
+@main.command("inspect")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def inspect_command(files: tuple[Path, ...]) -> None:
+    """What the build reads from FILES, without adding them: kind and session with the
+    evidence, every fact with its line, and what a document of its kind usually holds that
+    this one did not yield. Writes nothing; exit 1 when a file cannot be read."""
+    from gcmdash.runner.inspect import inspect_files
+
+    inspections = inspect_files(list(files))
+    for inspection in inspections:
+        for line in inspection.lines:
+            click.echo(line, err=inspection.failed)
+    sys.exit(1 if any(i.failed for i in inspections) else 0)
 
 
 if __name__ == "__main__":

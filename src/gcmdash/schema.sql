@@ -14,7 +14,7 @@ CREATE TABLE documents (
     sha256 VARCHAR NOT NULL CHECK (length(sha256) = 64),
     size_bytes BIGINT NOT NULL CHECK (size_bytes >= 0),
     format VARCHAR NOT NULL,
-    document_type VARCHAR CHECK (document_type IN ('procedural_note', 'programme_of_work', 'summary', 'other')),
+    document_type VARCHAR CHECK (document_type IN ('procedural_note', 'programme_of_work', 'summary', 'chair_summary', 'letter', 'panel_page', 'press_release', 'news_item', 'other')),
     session_number INTEGER CHECK (session_number BETWEEN 1 AND 7),
     classified_by VARCHAR,
     status VARCHAR NOT NULL CHECK (status IN ('loaded', 'partial', 'failed', 'encrypted', 'no_text', 'duplicate')),
@@ -242,7 +242,7 @@ COMMENT ON COLUMN documents.file_name IS 'File name in data/raw.';
 COMMENT ON COLUMN documents.sha256 IS 'SHA-256 of the file bytes; identical content means an identical document.';
 COMMENT ON COLUMN documents.size_bytes IS 'Size of the file in bytes.';
 COMMENT ON COLUMN documents.format IS 'File format from its ending (txt, md, pdf, docx, html).';
-COMMENT ON COLUMN documents.document_type IS 'procedural_note / programme_of_work / summary / other, classified from the content.';
+COMMENT ON COLUMN documents.document_type IS 'procedural_note / programme_of_work / summary / chair_summary / letter / panel_page / press_release / news_item / other, classified from the content by its structure.';
 COMMENT ON COLUMN documents.session_number IS 'Session the content is about (1-6 thematic sessions, 7 stocktaking), read from the content, not the file name.';
 COMMENT ON COLUMN documents.classified_by IS 'The evidence (phrases and their lines) behind document_type and session_number.';
 COMMENT ON COLUMN documents.status IS 'loaded: its facts are in the database and the completeness cross-checks found nothing missing; partial: its facts are in the database but some it holds could not be read (error says which; a quality flag document_partial too); failed, encrypted (a password-protected PDF), no_text (nothing to extract, e.g. a scan) or duplicate (identical content to an earlier file): see error.';

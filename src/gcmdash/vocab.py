@@ -56,6 +56,11 @@ DOCUMENT_KINDS = _terms(
     ("procedural_note", "procedural note"),
     ("programme_of_work", "programme of work"),
     ("summary", "co-facilitators' summary"),
+    ("chair_summary", "chair's summary"),
+    ("letter", "letter"),
+    ("panel_page", "panel page"),
+    ("press_release", "press release"),
+    ("news_item", "news item"),
     ("other", "other document"),
 )
 

@@ -214,7 +214,7 @@ def test_record_coverage_query(con):
     from gcmdash.views import queries
 
     df = queries.record_coverage(con)
-    assert len(df) == 7 * 9
+    assert len(df) == 7 * 14  # 8 document kinds (issue 15 added 5) and 6 facts
     missing = df[(df.item == "participation_counts") & (df.status == "missing")].session_number
     assert missing.tolist() == [1, 2, 4, 6]
 

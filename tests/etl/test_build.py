@@ -24,11 +24,12 @@ def query(db, sql, params=()):
 
 
 def test_row_counts(seed_db):
+    # record_coverage: 7 sessions x (8 document kinds, 5 of them added by issue 15, + 6 facts)
     counts = {t: query(seed_db, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
     assert counts == {
         "documents": 5, "session_facts": 66, "sessions": 7, "agenda_items": 42,
         "format_rules": 24, "people": 44, "person_directory": 44, "roles": 62, "participation": 16,
-        "discussion_areas": 12, "recommendations": 73, "panels": 24, "record_coverage": 63,
+        "discussion_areas": 12, "recommendations": 73, "panels": 24, "record_coverage": 98,
         "quality_flags": 15,
     }
     parsed = {t: query(seed_db, f"SELECT count(*) FROM {t} WHERE document_id IS NOT NULL")[0][0]

@@ -81,3 +81,22 @@ def test_a_fact_given_many_ways_names_the_most_given_and_counts_the_others(con):
         'no time "Panel 2" (d2.txt, line 7) vs no time "Panel 3" (d3.txt, line 7) vs '
         'no time "Panel 4" (d4.txt, line 7) vs no time "Panel 5" (d5.txt, line 7) '
         'and 2 other values']
+
+
+def test_a_parsed_venue_that_differs_from_the_curated_one_is_a_flag(con):
+    _documents(con, ["glued.txt", "grain.txt", "order.txt"])
+    con.execute("INSERT INTO sessions (session_number) VALUES (2)")
+    con.executemany("INSERT INTO session_facts (session_number, fact, source, value, document_id, "
+                    "line_start) VALUES (2, 'venue', ?, ?, ?, 6)", [
+                        ["glued.txt", "United Nations Headquarters, Trusteeship Council Chamber "
+                                      "I. Introduction", "glued.txt"],
+                        ["grain.txt", "Trusteeship Council Chamber", "grain.txt"],
+                        ["order.txt", "Trusteeship Council Chamber, United Nations Headquarters",
+                         "order.txt"]])
+    con.execute("INSERT INTO session_facts (session_number, fact, source, value, source_url, "
+                "reference_row) VALUES (2, 'venue', 'sessions.csv:3', 'United Nations "
+                "Headquarters, Trusteeship Council Chamber', 'https://x.org', 'sessions.csv:3')")
+    assert _messages(con, "venue_differs_from_curated") == [
+        'Session 2 venue: "United Nations Headquarters, Trusteeship Council Chamber I. '
+        'Introduction" (glued.txt, line 6) differs from the curated "United Nations '
+        'Headquarters, Trusteeship Council Chamber" (sessions.csv:3 (https://x.org))']

@@ -108,7 +108,7 @@ def test_record_coverage(seed_db):
     assert [s for s in range(1, 8) if coverage[(s, "participation_counts")] == "missing"] == [1, 2, 4, 6]
     assert [s for s in range(1, 8) if coverage[(s, "procedural_note")] == "present"] == [1, 3, 4]
     assert coverage[(4, "panel_people")] == "missing"
-    assert len(coverage) == 7 * 9
+    assert len(coverage) == 7 * 14  # 8 document kinds (issue 15 added 5) and 6 facts
     sources = query(seed_db, "SELECT sources FROM record_coverage WHERE session_number = 3 AND item = 'summary'")
     assert sources == [("003_caee5c70cc5473e9.txt",)]
 

@@ -186,6 +186,28 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
         FROM ranked v JOIN sessions s USING (session_number)
         GROUP BY v.session_number, v.fact
     """),
+    # Venues are stated at different grain, so session_facts_differ leaves them out; a parsed
+    # venue whose parts are neither all in the curated venue nor all of them ('... Chamber I.
+    # Introduction' against '..., Trusteeship Council Chamber') differs, and is shown above the
+    # curated one: a flag, never a silent override.
+    ("venue_differs_from_curated", "warning", """
+        WITH split AS (
+            SELECT session_number, document_id, line_start, value, source_url, reference_row,
+                   unnest(string_split(value, ',')) AS part
+            FROM session_facts WHERE fact = 'venue'
+        ), parts AS (
+            SELECT session_number, document_id, line_start, value, source_url, reference_row,
+                   list(DISTINCT @FOLD(part)@) AS folded
+            FROM split GROUP BY ALL
+        )
+        SELECT p.session_number, p.document_id, p.line_start,
+               format('Session {} venue: "{}" ({}) differs from the curated "{}" ({})',
+                      p.session_number, p.value, @SOURCE_LABEL(p)@, c.value, @SOURCE_LABEL(c)@)
+        FROM parts p JOIN parts c ON c.session_number = p.session_number
+        WHERE p.document_id IS NOT NULL AND c.document_id IS NULL
+          AND NOT list_has_all(p.folded, c.folded) AND NOT list_has_all(c.folded, p.folded)
+        ORDER BY p.session_number, p.document_id, p.line_start
+    """),
     ("panel_facts_differ", "warning", """
         WITH differing AS (
             SELECT session_number, panel_number

@@ -195,14 +195,16 @@ class RowBuilder:
     def _add_roles(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
         p, doc_id, session = doc.parsed, doc.extracted.document_id, doc.parsed.session_number
         seen_roles: set[tuple] = set()
+        on_line: dict[int, int] = {}  # people named on one line ('Moderators: A and B')
         for r in p.roles:
             pid = person_id(r.full_name)
             if (pid, r.role, r.panel_number) in seen_roles:
                 continue  # co-facilitators are named again on day 2: one role per document
             seen_roles.add((pid, r.role, r.panel_number))
+            nth = on_line[r.line_start] = on_line.get(r.line_start, 0) + 1
             kind, rule = classify_organisation(r.affiliation)
             tables["roles"].append(dict(
-                role_id=f"{doc_id}:{r.line_start}", person_id=pid, listed_name=r.full_name,
+                role_id=f"{doc_id}:{r.line_start}" + (f".{nth}" if nth > 1 else ""), person_id=pid, listed_name=r.full_name,
                 session_number=session,
                 role=r.role, panel_number=r.panel_number, honorific=r.honorific,
                 affiliation=r.affiliation, gender_as_listed=gender_as_listed(r.honorific),

@@ -12,6 +12,7 @@ from gcmdash.parse.classify import classify
 from gcmdash.parse.common import PLAUSIBLE_YEARS, NumberedLine, numbered_lines
 from gcmdash.parse.procedural_note import parse_procedural_note
 from gcmdash.parse.programme import parse_programme
+from gcmdash.parse.record import parse_record_document
 from gcmdash.parse.summary import parse_summary
 from gcmdash.records import ParsedDocument, ParseError, ParseFinding
 
@@ -19,6 +20,8 @@ _PARSERS = {
     "procedural_note": parse_procedural_note,
     "programme_of_work": parse_programme,
     "summary": parse_summary,
+    **{kind: parse_record_document(kind)
+       for kind in ("chair_summary", "letter", "panel_page", "press_release", "news_item")},
 }
 
 
@@ -37,10 +40,14 @@ def parse_document(text: str, lexicon: HyphenLexicon | None = None) -> ParsedDoc
     classification = classify(text, numbered_lines(text))
     parser = _PARSERS.get(classification.document_type)
     if parser is None:
-        return ParsedDocument("other", classification.session_number, classification.classified_by)
+        return ParsedDocument("other", classification.session_number, classification.classified_by,
+                              findings=classification.findings)
     try:
-        return drop_implausible_dates(
-            parser(lines, classification.session_number, classification.classified_by))
+        parsed = parser(lines, classification.session_number, classification.classified_by)
+        if classification.findings:
+            parsed = dataclasses.replace(
+                parsed, findings=classification.findings + parsed.findings)
+        return drop_implausible_dates(parsed)
     except ParseError:
         raise
     except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:

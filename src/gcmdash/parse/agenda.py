@@ -23,7 +23,7 @@ from gcmdash.extract.text import (
     strip_bullets,
 )
 from gcmdash.parse.common import NumberedLine, match_time_range, roman_heading
-from gcmdash.parse.people import parse_person
+from gcmdash.parse.people import parse_people, parse_person
 from gcmdash.records import AgendaItem, ParseFinding, RoleMention
 
 AGENDA_HEADING_RE = re.compile(
@@ -32,26 +32,41 @@ AGENDA_HEADING_RE = re.compile(
     re.IGNORECASE,
 )
 _DAY_RE = re.compile(r"^\W*Day\s+(\d{1,2})\b", re.IGNORECASE)
-_COLUMN_HEADER_RE = re.compile(r"^\s*(Time|Concept|Time\s+Concept)\s*$", re.IGNORECASE)
-_PANEL_RE = re.compile(r"^PANEL\s+(\d{1,2})\s*:\s*(.*)$", re.IGNORECASE)
+# A day line of a web page: 'Monday, 8 May 2017' (alone on its line).
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_WEEKDAY_RE = re.compile(
+    r"^\W*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+(?P<day>\d{1,2})\s+"
+    rf"(?P<month>{'|'.join(_MONTH_NAMES)})(?:\s+(?P<year>\d{{4}}))?\W*$", re.IGNORECASE)
+_COLUMN_HEADER_RE = re.compile(r"^\s*(Time|Concept|Time\s+Concept|Time\s*/?\s*Session)\s*$",
+                               re.IGNORECASE)
+_PANEL_RE = re.compile(r"^PANEL\s+(\d{1,2})\s*[:.]\s*(.*)$", re.IGNORECASE)
 _STARTERS = (
     ("summary_panel", re.compile(r"^SUMMARY PANEL\b", re.IGNORECASE)),
     ("panel", _PANEL_RE),
-    ("opening", re.compile(r"^Opening segment\b", re.IGNORECASE)),
+    ("opening", re.compile(r"^Opening (?:segment|of the meeting)\b", re.IGNORECASE)),
     ("welcome", re.compile(r"^Welcom\w* remarks\b", re.IGNORECASE)),
     ("lunch", re.compile(r"^Lunch\b", re.IGNORECASE)),
     ("conclusions", re.compile(r"^(Co-?facilitators draw|Conclusions\b)", re.IGNORECASE)),
-    ("closing", re.compile(r"^Closing remarks\b", re.IGNORECASE)),
+    ("closing", re.compile(r"^Clos(?:ing remarks|ing of the meeting)\b", re.IGNORECASE)),
 )
 # Programme phrases that open a sub-item inside a cell, never a continuation of a person entry.
 # Case matters: 'thematic expert for this …' in lower case continues a wrapped entry.
 _SUB_ITEM_RE = re.compile(
-    r"^(Welcom\w* remarks|Remarks by|Moderators present|Interactive exchange|Thematic expert\b)"
+    r"^(Welcom\w* remarks|Remarks by|Moderators present|Interactive exchange|Thematic expert\b"
+    r"|Presentation of .{0,60}\bby\b|Opening remarks by\b|Co-chairs?\s*:)"
 )
 _HONORIFIC_START_RE = re.compile(r"^(H\.\s?E\.|Mrs?\.?\s|Ms\.?|Dr\.?\s|Prof\.?\s|Professor\s|Ambassador\s)")
-_MODERATED_RE = re.compile(r"^Moderated by\s+", re.IGNORECASE)
-# 'Moderated by' after an entry on the same line (a cell whose lines were run together)
-_MODERATED_INSIDE_RE = re.compile(r"(?<=[\w).])\s+(?=Moderated by\s)")
+_MODERATED_RE = re.compile(r"^(?:Moderated by\s+|Moderators?\s*:\s*)", re.IGNORECASE)
+# 'Moderated by' / 'Moderator:' after an entry on the same line (a cell whose lines were run
+# together, or a page that glued the moderator onto the last panelist's affiliation)
+_MODERATED_INSIDE_RE = re.compile(r"(?<=[\w).])\s+(?=Moderated by\s|Moderators?\s*:)")
+# 'Remarks by Ms. A, Secretary-General of ...', 'Thematic expert: Dr. B, ...': a person after
+# the programme phrase.
+_PHRASE_PERSON_RE = re.compile(
+    r"^(?P<phrase>Remarks by|Presentation of .{0,60}?\bby|Thematic expert\s*:)\s+(?=\S)")
+_COFACILITATED = ("opening", "welcome", "closing", "conclusions")
+_CO_CHAIRS_RE = re.compile(r"^Co-chairs?\s*:\s*", re.IGNORECASE)
 _DESCRIPTION_START_RE = re.compile(r"\s(?=(?:This|The) panel\b|Panel(?:l)?ists will\b)")
 _BARE_LABEL_RE = re.compile(r"(PANEL\s+\d{1,2}|SUMMARY PANEL)\s*:?", re.IGNORECASE)
 _LUNCH_RE = re.compile(r"^Lunch\b[\s:–-]*(\S.*)$", re.IGNORECASE)
@@ -171,6 +186,9 @@ class _AgendaStream:
         self.days: list[_Day] = []
         self.orphans: list[NumberedLine] = []
         self.after_time = False
+        self.after_blank = False
+        self.first_date: tuple[dt.date, int] | None = None  # the first day line's date and day
+        self.trailing: list[NumberedLine] = []  # page furniture after the last entry
 
     def _day(self) -> _Day:
         if not self.days:
@@ -179,12 +197,28 @@ class _AgendaStream:
 
     def read(self, line: NumberedLine) -> None:
         text = line.text
-        if not text.strip() or _COLUMN_HEADER_RE.match(text):
+        if not text.strip():
+            self.after_blank = True
+            return
+        after_blank, self.after_blank = self.after_blank, False
+        if self.trailing or _COLUMN_HEADER_RE.match(text):
+            if self.trailing:
+                self.trailing.append(line)
+            return
+        if after_blank and self._ends_list(text):
+            self.trailing.append(line)
             return
         day = _DAY_RE.match(text)
         if day:
             self.days.append(_Day(int(day.group(1))))
             self.after_time = False
+            return
+        weekday = _WEEKDAY_RE.match(text)
+        if weekday:
+            current = self.days[-1] if self.days else None
+            if current is None or current.times or current.blocks:
+                self.days.append(_Day(self._day_number(weekday)))
+                self.after_time = False
             return
         timed = match_time_range(text)
         if timed:
@@ -195,7 +229,32 @@ class _AgendaStream:
             line = NumberedLine(line.number, rest)
         self._add_concept(line)
 
+    def _day_number(self, weekday: re.Match[str]) -> int:
+        """The day a 'Monday, 8 May 2017' line opens: counted from the first such line's date
+        ('Wednesday, 6 December' after 'Monday, 4 December' is day 3), else the next day."""
+        date = dt.date(int(weekday["year"] or 2017), _MONTH_NAMES.index(weekday["month"].lower()) + 1,
+                       int(weekday["day"]))
+        known = [d.number for d in self.days if d.number is not None]
+        if self.first_date is None:
+            self.first_date = (date, known[-1] + 1 if known else 1)
+            return self.first_date[1]
+        return self.first_date[1] + (date - self.first_date[0]).days
+
+    def _ends_list(self, text: str) -> bool:
+        """A web page's footer after its last bulleted person ('Office of the Special
+        Representative …' after a blank line) is no part of that person's entry."""
+        current = self.days[-1].blocks[-1] if self.days and self.days[-1].blocks else None
+        if current is None or current.lines[-1].text.lstrip()[:1] not in BULLET_GLYPHS:
+            return False
+        stripped = text.strip()
+        return not (stripped[:1] in BULLET_GLYPHS or stripped[:1].islower()
+                    or _HONORIFIC_START_RE.match(stripped) or _MODERATED_RE.match(stripped)
+                    or _SUB_ITEM_RE.match(stripped) or match_time_range(text)
+                    or _DAY_RE.match(text) or _WEEKDAY_RE.match(text)
+                    or _starter_kind(text, current, False))
+
     def _add_time(self, start: dt.time, end: dt.time, number: int) -> None:
+
         current = self._day()
         previous = current.times[-1][0] if current.times else None
         if (previous is not None and previous.hour >= 12 > start.hour
@@ -263,6 +322,8 @@ def _truncation_findings(days: list[_Day], orphans: list[NumberedLine], last_day
 def _read_day(day: _Day, last_day: int | None
               ) -> tuple[list[AgendaItem], list[RoleMention], list[ParseFinding]]:
     day_number = day.number if day.number is not None else (last_day or 1)
+    if not day.times and day.blocks:
+        return _untimed_day(day, day_number)
     if len(day.times) != len(day.blocks):
         return [], [], [ParseFinding(
             check="agenda_unaligned",
@@ -290,6 +351,22 @@ def _read_day(day: _Day, last_day: int | None
         items.append(item if day.number is not None and not day.heading_lost else _inferred(item))
         roles.extend(block_roles)
     return items, roles, findings
+
+
+def _untimed_day(day: _Day, day_number: int
+                 ) -> tuple[list[AgendaItem], list[RoleMention], list[ParseFinding]]:
+    """A day of entries without times ('Day 2' / 'PANEL 3: …'): its people are read, its
+    entries are no agenda rows (a row needs its times), and a warning says so."""
+    roles: list[RoleMention] = []
+    for block in day.blocks:
+        first = block.lines[0].number
+        _item, block_roles = _read_block(block, day_number, dt.time(0, 0), dt.time(0, 1), first)
+        roles += block_roles
+    titles = ", ".join(squash_spaces(strip_bullets(b.lines[0].text))[:60] for b in day.blocks)
+    return [], roles, [ParseFinding(
+        "agenda_untimed", "warning",
+        f"Day {day_number}: {len(day.blocks)} agenda entries without times ({titles}); their "
+        "people were read, the entries are not agenda rows", day.blocks[0].lines[0].number)]
 
 
 def _inferred(item: AgendaItem) -> AgendaItem:
@@ -383,13 +460,17 @@ def _read_block(block: _Block, day_number: int, start: dt.time, end: dt.time, ti
         description_parts.append(join_wrapped([l.text for l in head]))
 
     roles: list[RoleMention] = []
+    # An opening or closing names co-facilitators when it says so; a minister or the President
+    # of the General Assembly opening a meeting is no co-facilitator.
+    kind = block.kind
+    if kind in _COFACILITATED and not any("co-facilitat" in l.text.lower() for l in block.lines):
+        kind = "unattributed"
     for entry in entries:
         text = join_wrapped([strip_bullets(l.text) for l in entry])
-        role = _role_from_entry(text, block.kind, panel_number, entry[0].number, entry[-1].number)
-        if role is None or role.role == "thematic_expert":
+        found = _roles_from_entry(text, kind, panel_number, entry[0].number, entry[-1].number)
+        if not found or found[0].role == "thematic_expert":
             description_parts.append(text)
-        if role is not None:
-            roles.append(role)
+        roles += found
     line_end = max(l.number for l in block.lines)
     item = AgendaItem(
         day_number=day_number,
@@ -422,33 +503,50 @@ def _bullet_items(cell: str) -> list[str]:
     return [s for s in (squash_spaces(p) for p in re.split(f"[{re.escape(BULLET_GLYPHS)}]", cell)) if s]
 
 
-def _role_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,
-                     line_end: int) -> RoleMention | None:
+def _roles_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,
+                      line_end: int) -> list[RoleMention]:
+    """The people of one entry: several for 'Moderators: A and B', else at most one."""
     moderated = _MODERATED_RE.match(text)
     if moderated:
-        person = parse_person(text[moderated.end():])
-        role = "moderator"
-    else:
-        if _SUB_ITEM_RE.match(text):
-            return None
-        person = parse_person(text)
-        role = None
+        return [RoleMention(p.full_name, p.honorific, p.affiliation, "moderator", panel_number,
+                            line_start, line_end) for p in parse_people(text[moderated.end():])]
+    co_chairs = _CO_CHAIRS_RE.match(text)
+    if co_chairs:
+        return [RoleMention(p.full_name, p.honorific, p.affiliation, "co_facilitator", None,
+                            line_start, line_end) for p in parse_people(text[co_chairs.end():])]
+    phrase = _PHRASE_PERSON_RE.match(text)
+    if phrase:
+        person = parse_person(text[phrase.end():], require_honorific=True)
+        expert = phrase["phrase"].lower().startswith("thematic")
+        if person is None or not (expert or _SG_RE.search(person.affiliation or "")):
+            return []
+        return [RoleMention(person.full_name, person.honorific, person.affiliation,
+                            "thematic_expert" if expert else "secretary_general", None,
+                            line_start, line_end)]
+    role = _role_from_entry(text, kind, panel_number, line_start, line_end)
+    return [role] if role else []
+
+
+def _role_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,
+                     line_end: int) -> RoleMention | None:
+    if _SUB_ITEM_RE.match(text):
+        return None
+    person = parse_person(text)
     if person is None:
         return None
     affiliation = person.affiliation
-    if role is None:
-        expert = _EXPERT_RE.search(affiliation or "")
-        if expert:
-            role = "thematic_expert"
-            affiliation = (affiliation or "")[: expert.start()].strip(" ,") or None
-        elif affiliation and _SG_RE.search(affiliation):
-            role = "secretary_general"
-        elif kind == "panel":
-            role = "panelist"
-        elif kind in ("opening", "welcome", "closing", "conclusions"):
-            role = "co_facilitator"
-        else:
-            return None
+    expert = _EXPERT_RE.search(affiliation or "")
+    if expert:
+        role = "thematic_expert"
+        affiliation = (affiliation or "")[: expert.start()].strip(" ,") or None
+    elif affiliation and _SG_RE.search(affiliation):
+        role = "secretary_general"
+    elif kind == "panel":
+        role = "panelist"
+    elif kind in _COFACILITATED:
+        role = "co_facilitator"
+    else:
+        return None
     return RoleMention(
         full_name=person.full_name,
         honorific=person.honorific,

@@ -1,13 +1,24 @@
-"""Which kind of document this is, and which session it is about, read from its content."""
+"""Which kind of document this is, and which session it is about, read from its content.
+
+A kind is decided by structure (a letter's salutation and closing, a press release's symbol, a
+news item's dateline, a Web TV page's duration line, a programme's 'Organization of work'
+heading, a note's title), so a mention of another document ('a procedural note is attached',
+'the chair's summary') is evidence of a reference, not of a kind: when a kind of the record
+(letter, news item, press release, panel page) wins, the other kinds' evidence is listed in
+`classified_by` as what the document refers to.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from gcmdash.parse.common import NumberedLine, find_session_ordinal
-from gcmdash.records import STOCKTAKING_SESSION, ParseError
+from gcmdash.parse.common import NumberedLine
+from gcmdash.parse.sessions import identify_session
+from gcmdash.records import ParseFinding
 
-# (document type, evidence pattern, weight): a transparent score, highest total wins.
+_MONTH_WORD = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+# (document type, evidence pattern, weight): a transparent score, highest total wins. Patterns
+# are case-insensitive unless they say (?-i:...).
 _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE | re.MULTILINE), weight)
     for kind, pattern, weight in (
@@ -15,57 +26,77 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("summary", r"purpose of this summary|co-facilitators[’']? summary|chair[’']?s summary", 3),
         ("summary", r"Concrete issues and recommendations", 2),
         ("summary", r"\battended the (session|meeting)\b", 1),
+        ("chair_summary", r"^\W*Chair[’']?s summary\b[^\n]{0,80}$", 4),
         ("programme_of_work", r"^\W*(Organi[sz]ation|Programme) of work\W*$", 3),
         ("programme_of_work", r"^\W*Moderated by\b", 1),
         ("procedural_note", r"\bProcedural Note for\b", 2),
         ("procedural_note", r"^\W*(II\.\s*)?Format\W*$", 2),
+        ("letter", r"^\W*Excellency,?\s*$", 4),
+        ("letter", r"\b(?:highest consideration|assurances of my highest)\b", 2),
+        ("letter", r"^\W*The President of the General Assembly\W*$", 2),
+        ("press_release", r"(?-i:^\s*[A-Z]{2,6}/\d{3,5}\s*$)", 5),
+        ("news_item", rf"(?-i:^[A-Z][A-Z .'-]+,(?: [A-Z][a-z]+,)? \d{{1,2}} {_MONTH_WORD}"
+                      r"(?: \d{4})? [-–—] )", 3),
+        ("news_item", rf"(?-i:\A[^\n]{{10,}}\n\s*\n\s*\d{{1,2}} {_MONTH_WORD} \d{{4}}\s*$)", 2),
+        ("panel_page", r"^\W*Duration:\s*\d{1,2}:\d{2}:\d{2}", 4),
+        ("panel_page", r"\A\W*Panel\s+(?:\d+|[IVX]+)\s*[:.\-–]", 2),
+        ("panel_page", rf"(?-i:^\d{{1,2}} {_MONTH_WORD} \d{{4}} [-–] )", 2),
     )
 )
-_STOCKTAKING_RE = re.compile(r"\b(preparatory \(?stocktaking\)? meeting|stocktaking meeting of)",
-                             re.IGNORECASE)
+# Kinds that exist in the record but whose evidence is read only when they win.
+_RECORD_KINDS = ("letter", "news_item", "press_release", "panel_page", "chair_summary")
 
 
 @dataclass(frozen=True)
 class Classification:
-    """A document's kind and session, with the evidence that decided them (`classified_by`)."""
+    """A document's kind and session, with the evidence that decided them (`classified_by`),
+    and findings about that evidence (evidence pointing to another session)."""
 
     document_type: str
     session_number: int
     classified_by: str
+    findings: tuple[ParseFinding, ...] = ()
 
 
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def classify(text: str, lines: list[NumberedLine]) -> Classification:  # noqa: ARG001
-    """The document kind with the most evidence in the text ('other' on a tie or none) and its session.
-
-    Raises ParseError when the text names no session and no stocktaking meeting."""
+def _kind_evidence(text: str) -> tuple[dict[str, int], dict[str, list[str]]]:
     scores: dict[str, int] = {}
     reasons: dict[str, list[str]] = {}
     for kind, pattern, weight in _EVIDENCE:
         match = pattern.search(text)
         if match:
             scores[kind] = scores.get(kind, 0) + weight
-            reasons.setdefault(kind, []).append(
-                f"'{match.group(0).strip()[:40]}' (line {_line_of(text, match.start())})"
-            )
+            words, offset = match.group(0).strip(), match.start()
+            if kind in _RECORD_KINDS:  # a structure pattern may span lines: its first word's line
+                offset += len(match.group(0)) - len(match.group(0).lstrip())
+                words = " ".join(words.split())
+            reasons.setdefault(kind, []).append(f"'{words[:40]}' (line {_line_of(text, offset)})")
+    return scores, reasons
+
+
+def classify(text: str, lines: list[NumberedLine]) -> Classification:  # noqa: ARG001
+    """The document kind with the most evidence in the text ('other' on a tie or none) and its
+    session (parse/sessions.py).
+
+    Raises ParseError when nothing in the text identifies a session."""
+    scores, reasons = _kind_evidence(text)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         document_type, evidence = "other", "no document kind has the most evidence"
     else:
         document_type = ranked[0][0]
         evidence = "; ".join(reasons[document_type])
-    ordinal = find_session_ordinal(text)
-    if ordinal:
-        session_number, offset = ordinal
-        where = f"session {session_number} from line {_line_of(text, offset)}"
-    else:
-        stocktaking = _STOCKTAKING_RE.search(text)
-        if not stocktaking:
-            raise ParseError("no session found: the text names no 'first' to 'sixth' informal "
-                             "thematic session and no stocktaking meeting")
-        session_number = STOCKTAKING_SESSION
-        where = f"stocktaking meeting from line {_line_of(text, stocktaking.start())}"
-    return Classification(document_type, session_number, f"{document_type}: {evidence}; {where}")
+        if document_type in _RECORD_KINDS:
+            refers = [f"{kind} {', '.join(reasons[kind])}" for kind, _ in ranked[1:]]
+            if refers:
+                evidence += f" (refers to: {'; '.join(refers)})"
+    session = identify_session(text)
+    findings = tuple(ParseFinding("session_evidence_conflict", "warning",
+                                  f"classified as session {session.session_number} "
+                                  f"({session.evidence}), but {conflict}")
+                     for conflict in session.conflicts)
+    return Classification(document_type, session.session_number,
+                          f"{document_type}: {evidence}; {session.evidence}", findings)

@@ -192,13 +192,82 @@ def _wrapped_venue(venue: str, line_number: int, after: list[NumberedLine]) -> t
     return venue, line_number
 
 
+# Countries the record names after a city ('Puerto Vallarta, Mexico', 'Vienna, Austria').
+COUNTRIES = frozenset({"Mexico", "Austria", "Switzerland", "United States", "USA", "Morocco",
+                       "Germany", "Tunisia", "Argentina", "Australia", "Sweden", "Ghana"})
+# A heading a text extraction ran onto the venue's line ('… Chamber I. Introduction').
+_RUN_ON_HEADING_RE = re.compile(r"\s+(?:[IVX]{1,4}|\d{1,2})\.\s+[A-Z][a-z]+(?:\s+\w+){0,3}$")
+_SESSION_LEAD_RE = re.compile(r"^Thematic session \w+\s*:\s*", re.IGNORECASE)
+
+
+def _place_parts(text: str) -> list[str] | None:
+    parts = [squash_spaces(p) for p in text.split(",")]
+    if not parts or any(not p[:1].isupper() or len(p.split()) > 6 for p in parts):
+        return None
+    return parts
+
+
+def _one_line_place(text: str) -> tuple[re.Match[str], str, str | None, str | None] | None:
+    """(date match, city, country, venue) from a line holding the venue, city and dates in
+    either order: 'Palais des Nations, Room XIX, Geneva , 8-9 May 2017', '19-20 June 2017,
+    Palais des Nations, Room XIX, Geneva', '…meeting, 4-6 December 2017, Puerto Vallarta, Mexico'."""
+    match = DATE_RANGE_RE.search(text)
+    if not match or len(text) > 160:
+        return None
+    before = text[: match.start()].strip(" ,;–-")
+    after = text[match.end():].strip(" ,;.")
+    if after:
+        if not text[match.end():].lstrip().startswith(",") or "," in before:
+            return None
+        parts = _place_parts(after)
+    else:
+        parts = _place_parts(before) if "," in before else None
+    if not parts:
+        return None
+    country = None
+    if parts[-1] in COUNTRIES and len(parts) >= 2:
+        country = parts.pop()
+    city = parts.pop()
+    return match, city, country, ", ".join(parts) or None
+
+
+def _title_before(lines: list[NumberedLine]) -> tuple[str, int] | None:
+    """The session title on the nearest line above a place-and-date line, without its
+    'Thematic session one:' lead; a sentence (ending in a full stop) is not a title."""
+    for line in reversed(lines):
+        text = squash_spaces(line.text.replace("*", ""))
+        if not text:
+            continue
+        title = _SESSION_LEAD_RE.sub("", text)
+        if len(title.split()) >= 6 and not title.endswith("."):
+            return title, line.number
+        return None
+    return None
+
+
+def _one_line_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
+    for index, line in enumerate(lines):
+        found = _one_line_place(squash_spaces(line.text.replace("*", "")))
+        if not found:
+            continue
+        match, city, country, venue = found
+        start_date, end_date = parse_date_range(match)
+        title = _title_before(lines[:index])
+        return SessionInfo(session_number=session_number, title=title[0] if title else None,
+                           city=city, country=country, venue=venue, start_date=start_date,
+                           end_date=end_date, line_start=title[1] if title else line.number,
+                           line_end=line.number)
+    return None
+
+
 def session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
     """Theme, place and dates from a title block: '“Theme”' then 'Geneva, 19-20 June 2017' and
-    the venue on the next line ('Palais des Nations, Room XIX')."""
+    the venue on the next line ('Palais des Nations, Room XIX'), or the venue, city and dates
+    on one line in either order."""
     for index, line in enumerate(lines):
         text = squash_spaces(line.text.replace("*", ""))
         match = _PLACE_DATE_RE.match(text) or _QUOTE_PLACE_DATE_RE.search(text)
-        if not match:
+        if not match or text[match.end():].lstrip().startswith(","):
             continue
         before = [NumberedLine(line.number, text[: match.start() + 1])] if match.start() else []
         start_date, end_date = parse_date_range(match)
@@ -211,6 +280,7 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
                 if not _SECTION_START_RE.match(candidate):
                     venue, venue_line = _wrapped_venue(candidate, candidate_line.number,
                                                        lines[index + 1 + position - len(following):])
+                    venue = _RUN_ON_HEADING_RE.sub("", venue)
                 break
         title_block = JoinedText([NumberedLine(l.number, l.text.replace("*", "")) for l in lines[:index]]
                                  + before)
@@ -226,7 +296,7 @@ def session_header(lines: list[NumberedLine], session_number: int) -> SessionInf
             line_start=title[1] if title else line.number,
             line_end=venue_line,
         )
-    return _wrapped_session_header(lines, session_number)
+    return _wrapped_session_header(lines, session_number) or _one_line_header(lines, session_number)
 
 
 def _wrapped_session_header(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:

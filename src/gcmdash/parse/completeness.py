@@ -18,6 +18,11 @@ PROMISES = {
     "procedural_note": ("sessions", "agenda_items", "format_rules"),
     "programme_of_work": ("sessions", "agenda_items", "roles"),
     "summary": ("sessions", "participation", "discussion_areas", "recommendations"),
+    "chair_summary": ("sessions", "participation"),
+    "letter": ("sessions",),
+    "panel_page": ("roles",),
+    "press_release": ("sessions", "participation"),
+    "news_item": ("sessions",),
 }
 FACT_KINDS = ("sessions", "agenda_items", "roles", "participation", "discussion_areas",
               "recommendations", "format_rules")

@@ -127,3 +127,28 @@ def gender_as_listed(honorific: str | None) -> str:
     if tokens & MALE_HONORIFICS:
         return "male"
     return "unknown"
+
+
+_HONORIFIC_AHEAD = r"(?:H\.\s?E\.|Mrs?\.|Ms\.|Miss\s|Dr\.|Prof\.|Professor\s|Ambassador\s|Amb\.)"
+# 'A, affiliation and H.E. Mr. B, ...', 'A, ...; B, ...' and inline bullets '• A, ... • B, ...'
+_PEOPLE_SPLIT_RE = re.compile(rf"\s*•\s*|,?\s+and\s+(?={_HONORIFIC_AHEAD})|;\s+(?={_HONORIFIC_AHEAD})")
+
+
+def parse_people(text: str) -> list[NamedPerson]:
+    """Everyone a list line names: several people on one line ('A and B', inline bullets);
+    a name followed by 'of <country>' ('Ambassador Rafael Mariano Grossi of Argentina') keeps
+    the name alone. Parts that are not people are left out."""
+    people = []
+    for part in _PEOPLE_SPLIT_RE.split(text):
+        part = part.strip(" .;")
+        if not part:
+            continue
+        person = parse_person(part)
+        if person is None:
+            honorific, rest = split_honorific(part)
+            name, of, _ = rest.partition(" of ")
+            if honorific and of and "," not in name and looks_like_name(squash_spaces(name)):
+                person = NamedPerson(honorific, squash_spaces(name), None)
+        if person is not None:
+            people.append(person)
+    return people
