@@ -14,12 +14,14 @@ To add a benchmark (a later issue times the whole pipeline): decorate a function
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -191,8 +193,18 @@ def bench_parse(db_path: Path, size: int) -> dict:  # noqa: ARG001 - makes its o
 
 
 @register("build", "the whole pipeline on a synthetic corpus of `size` documents (benchmarks/synthetic.py: "
-                   "all three kinds, with the seeds' quirks): full build with 2 workers and an "
-                   "empty cache, per stage; then two one-file edits, each rebuilt in place "
+                   "all three kinds, with the seeds' quirks; the summaries that load carry about one "
+                   "recommendation per document, so the text units and the topic stage grow with "
+                   "the corpus): first the floors, timed in the same run: *read floor* reads, "
+                   "hashes (SHA-256), decodes and splits into words every file in one process, "
+                   "*load floor* bulk-inserts the built fact rows (as Arrow) into an empty database "
+                   "with the same constrained schema; each stage's *x floor* is its time over its "
+                   "floor (extract+parse over the read floor, load over the load floor, the full "
+                   "build over both, so the topics and checks count as cost above it); then the "
+                   "full build with 2 workers and an "
+                   "empty cache, per stage, with *worker peak MB* each worker's own peak resident "
+                   "memory (VmHWM of /proc/PID/status, sampled while the build runs; not "
+                   "ru_maxrss, which Linux carries over from the parent through fork and exec); then two one-file edits, each rebuilt in place "
                    "(incremental: the unchanged documents are kept from the previous database): "
                    "the last procedural note's closing item renamed (the text units stay as "
                    "they were, so the topic model is copied too), then the first summary's "
@@ -218,10 +230,12 @@ def bench_build(db_path: Path, size: int) -> dict:  # noqa: ARG001 - builds its 
         def progress(stage: str, done: int, total: int) -> None:  # noqa: ARG001
             peaks[stage] = _peak_rss_mb()
 
+        read_floor = _read_floor(raw)
         started = time.perf_counter()
-        full = build(raw, db, progress, workers=2, cache_dir=cache)
+        with WorkerMemory() as workers_memory:
+            full = build(raw, db, progress, workers=2, cache_dir=cache)
         full_seconds = time.perf_counter() - started
-        workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        load_floor = _load_floor(db, Path(folder) / "floor.duckdb")
         time.sleep(2.1)  # files written within 2 s of being hashed are hashed again (racy rule)
         note = next(d for d in reversed(documents) if d.kind == "procedural_note")
         _edit(raw / note.file_name, "Closing remarks by the co-facilitators",
@@ -242,10 +256,16 @@ def bench_build(db_path: Path, size: int) -> dict:  # noqa: ARG001 - builds its 
         page_seconds = bench_pages.time_pages(db, runs=1)
     metrics = {"documents": size, "loaded": sum(1 for d in full.documents if d[1] == "loaded"),
                "recommendations": recommendations, "text units": units,
-               "full build s": round(full_seconds, 2)}
+               "read floor s": round(read_floor, 3), "load floor s": round(load_floor, 3),
+               "full build s": round(full_seconds, 2),
+               "full build x floor": _ratio(full_seconds, read_floor + load_floor)}
     metrics.update({f"{stage} s": round(seconds, 2) for stage, seconds in full.stage_seconds.items()})
+    metrics["extract+parse x floor"] = _ratio(full.stage_seconds.get("extract+parse"), read_floor)
+    metrics["load x floor"] = _ratio(full.stage_seconds.get("load"), load_floor)
     metrics.update({f"peak MB after {stage}": round(peak) for stage, peak in peaks.items()})
-    metrics["worker peak MB"] = round(workers_peak)
+    worker_peaks = workers_memory.peaks_mb()
+    metrics["workers"] = len(worker_peaks)
+    metrics["worker peak MB"] = ", ".join(str(round(mb)) for mb in worker_peaks) or "none"
     metrics["one-file rebuild s"] = round(edit_seconds, 2)
     metrics["rebuild reused"] = f"{edited.reused}/{size}" + (
         " + topics" if edited.topics_reused else "")
@@ -260,6 +280,97 @@ def bench_build(db_path: Path, size: int) -> dict:  # noqa: ARG001 - builds its 
     metrics["slowest page"] = max(page_seconds, key=page_seconds.get)
     metrics["slowest page s"] = round(max(page_seconds.values()), 2)
     return metrics
+
+
+def _read_floor(raw: Path) -> float:
+    """Seconds to read, hash (SHA-256), decode and split into words every file, in one process:
+    what extraction cannot go below."""
+    started = time.perf_counter()
+    for path in sorted(raw.iterdir()):
+        data = path.read_bytes()
+        hashlib.sha256(data).hexdigest()
+        len(data.decode("utf-8", errors="replace").split())
+    return time.perf_counter() - started
+
+
+def _load_floor(built: Path, target: Path) -> float:
+    """Seconds to bulk-insert the built database's fact rows, read out as Arrow beforehand, into
+    an empty database with the same constrained schema (one transaction, one INSERT ... SELECT
+    per table in foreign-key order): what the load stage cannot go below."""
+    import duckdb
+
+    from gcmdash.load.database import FACT_TABLES, create_schema
+
+    with duckdb.connect(str(built), read_only=True) as con:
+        batches = {table: con.table(table).fetch_arrow_table() for table in FACT_TABLES}
+    with duckdb.connect(str(target)) as con:
+        create_schema(con)
+        started = time.perf_counter()
+        con.begin()
+        for table in FACT_TABLES:
+            batch = batches[table]  # noqa: F841 - read by DuckDB's replacement scan
+            con.execute(f"INSERT INTO {table} SELECT * FROM batch")
+        con.commit()
+        return time.perf_counter() - started
+
+
+def _ratio(seconds: float | None, floor: float) -> float | str:
+    return round(seconds / floor, 1) if seconds is not None and floor > 0 else ""
+
+
+class WorkerMemory:
+    """Peak resident memory of each child process (the build's workers) while the block runs,
+    as the child's own kernel counter reports it: VmHWM in /proc/PID/status, sampled every
+    0.05 s, so it misses at most what a worker adds in its last 0.05 s. RUSAGE_CHILDREN's
+    ru_maxrss is not used: Linux carries a process's maxrss over from its parent through fork
+    and exec, so a worker started by a 300 MB parent reports 300 MB before it does anything."""
+
+    def __init__(self, interval_s: float = 0.05) -> None:
+        self.interval_s = interval_s
+        self._peaks_kb: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
+
+    def __enter__(self) -> "WorkerMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peaks_mb(self) -> list[float]:
+        """Each child's peak resident memory (MB), largest first."""
+        return sorted((kb / 1024 for kb in self._peaks_kb.values()), reverse=True)
+
+    def _sample_until_stopped(self) -> None:
+        while not self._stop.is_set():
+            for pid in _children():
+                peak = _high_water_kb(pid)
+                if peak is not None:
+                    self._peaks_kb[pid] = max(peak, self._peaks_kb.get(pid, 0))
+            self._stop.wait(self.interval_s)
+
+
+def _children() -> set[int]:
+    """Process ids of this process's children (Linux /proc; none elsewhere)."""
+    pids: set[int] = set()
+    try:
+        for task in Path("/proc/self/task").iterdir():
+            pids.update(int(pid) for pid in (task / "children").read_text().split())
+    except OSError:
+        pass
+    return pids
+
+
+def _high_water_kb(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _edit(path: Path, old: str, new: str) -> None:

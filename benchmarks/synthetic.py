@@ -215,8 +215,13 @@ def large_summary(scale: int) -> str:
 def generate(count: int, seed: int = 2017, bullets_per_area: tuple[int, int] = (3, 9)
              ) -> list[SyntheticDocument]:
     """`count` documents: one procedural note, programme and summary per synthetic session
-    cycle (sessions 1-6 repeating), deterministic from `seed`."""
+    cycle (sessions 1-6 repeating), deterministic from `seed`. Only the first summary of a
+    session loads (the later ones are second summaries), so those six carry `count` // 300
+    times as many bullets (about one recommendation per document in all): the text units,
+    and the topic stage, grow with the corpus."""
     rng = random.Random(seed)
+    scale = max(1, count // 300)
+    first_bullets = (bullets_per_area[0] * scale, bullets_per_area[1] * scale)
     documents: list[SyntheticDocument] = []
     for index in range(count):
         session = _session(rng, index // 3 % 6 + 1)
@@ -227,7 +232,9 @@ def generate(count: int, seed: int = 2017, bullets_per_area: tuple[int, int] = (
         elif kind == "programme_of_work":
             text, recommendations = programme(rng, session), 0
         else:
-            text, recommendations = summary(rng, session, rng.randint(4, 12), bullets_per_area)
+            first = index < 18  # the first cycle: each session's first summary
+            text, recommendations = summary(rng, session, rng.randint(4, 12),
+                                            first_bullets if first else bullets_per_area)
         documents.append(SyntheticDocument(name, kind, session["number"], recommendations, text))
     return documents
 

@@ -9,17 +9,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from gcmdash import config
-from gcmdash.derive.checks import InvariantError
-from gcmdash.extract.formats import SUPPORTED_SUFFIXES, discover
-from gcmdash.load.reference import ReferenceDataError
-from gcmdash.runner.add import read_manifest
-from gcmdash.runner.build import BuildError, BuildLocked, BuildReport, build, is_stale
-from gcmdash.runner.isolate import parent_death_hook
-from gcmdash.topics.embeddings import EmbeddingModelMissing
+
+if TYPE_CHECKING:  # the commands import what they use: `gcmdash --help` loads no heavy library
+    from gcmdash.runner.build import BuildReport
 
 APP_PATH = config.APP_ENTRYPOINT
 
@@ -91,6 +88,8 @@ def _terminate_as_exit() -> Iterator[None]:
 
 def _stop_unless_documents(raw_dir: Path, db_path: Path) -> None:
     """A build of nothing is a mistake (wrong folder, nothing added yet), never an empty database."""
+    from gcmdash.extract.formats import SUPPORTED_SUFFIXES, discover
+
     try:
         files = discover(raw_dir)
     except FileNotFoundError as exc:
@@ -106,6 +105,12 @@ def _stop_unless_documents(raw_dir: Path, db_path: Path) -> None:
 
 def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
            use_cache: bool = True, topic_view: str | None = None) -> BuildReport:
+    from gcmdash.derive.checks import InvariantError
+    from gcmdash.load.reference import ReferenceDataError
+    from gcmdash.runner.add import read_manifest
+    from gcmdash.runner.build import BuildError, BuildLocked, build
+    from gcmdash.topics.embeddings import EmbeddingModelMissing
+
     _stop_unless_documents(raw_dir, db_path)
     progress = _StageProgress()
     try:
@@ -231,6 +236,8 @@ def remove_command(names: tuple[str, ...], no_build: bool) -> None:
 def serve_command(port: int, host: str, headless: bool | None, rebuild: bool) -> None:
     """Build the database if it is missing or stale, then run the dashboard until SIGTERM or
     Ctrl-C, which stop its server too."""
+    from gcmdash.runner.build import is_stale
+
     raw_dir, db_path = config.raw_dir(), config.db_path()
     if not raw_dir.is_dir():
         if not db_path.exists():
@@ -256,6 +263,8 @@ def run_until_signalled(command: list[str], env: dict[str, str]) -> int:
     then waited for; killed if it has not stopped 10 s later), and that dies with this
     process if it is killed outright. Returns 0 when a signal stopped it, else its exit
     status (128 + signal if something else signalled it)."""
+    from gcmdash.runner.isolate import parent_death_hook
+
     # its own session: Ctrl-C reaches it once, forwarded, not twice
     process = subprocess.Popen(command, env=env, start_new_session=True,
                                preexec_fn=parent_death_hook(os.getpid()))  # noqa: PLW1509

@@ -7,7 +7,6 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gcmdash.extract.formats import discover, extract
@@ -31,8 +30,8 @@ def test_map_under_concurrent_futures_equals_in_process(tmp_path):
 
     documents = [LoadableDocument(e, p) for e, p in zip(extracted, parsed)]
     tables, _ = RowBuilder({}).rows(documents, ReferenceData())
-    for table, rows in tables.items():  # one Parquet file per table, as a cluster would write
-        pq.write_table(pa.Table.from_pylist(rows), tmp_path / f"{table}.parquet")
+    for table, batch in tables.items():  # one Parquet file per table, as a cluster would write
+        pq.write_table(batch, tmp_path / f"{table}.parquet")
     with duckdb.connect() as con:
         count, areas = con.execute(
             "SELECT count(*), count(DISTINCT area_letter) FROM read_parquet(?)",

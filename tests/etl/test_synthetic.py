@@ -42,6 +42,37 @@ def test_build_benchmark_smoke_run(seed_db, tmp_path):
     assert row["units changed reused"] == "5/6"
     assert float(row["full build s"]) > 0 and float(row["one-file rebuild s"]) > 0
     assert float(row["slowest query ms"]) > 0 and float(row["slowest page s"]) > 0
+    assert float(row["load floor s"]) > 0 and float(row["load x floor"]) > 0
+    # each worker's own peak, well under the parent's (which ru_maxrss would have reported)
+    worker_peaks = [float(mb) for mb in row["worker peak MB"].split(", ")]
+    assert row["workers"] == "2" and len(worker_peaks) == 2
+    assert all(0 < mb < float(row["ready MB"]) for mb in worker_peaks)
     slowest = row["slowest five queries ms"].split(", ")
     assert len(slowest) == 5 and slowest[0] == f'{row["slowest query"]} {row["slowest query ms"]}'
 
+
+
+def test_text_units_grow_with_the_corpus():
+    """The summaries that load (each session's first) carry more bullets in a larger corpus."""
+    def loaded_recommendations(count: int) -> int:
+        return sum(d.recommendation_count for d in generate(count)[:18])
+
+    small, large = loaded_recommendations(300), loaded_recommendations(3000)
+    assert 5 * small < large < 20 * small
+
+
+def test_worker_memory_is_the_workers_own():
+    """A child of a process holding 200 MB reports its own few MB, not the inherited maximum."""
+    import resource
+    import subprocess
+    import sys
+
+    from benchmarks.bench import WorkerMemory
+
+    held = bytearray(200 * 1024**2)
+    held[::4096] = b"x" * len(held[::4096])  # touched, so resident
+    with WorkerMemory(interval_s=0.01) as memory:
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(0.5)"], check=True)
+    (peak,) = memory.peaks_mb()
+    assert 0 < peak < 100
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 > 200  # what misled

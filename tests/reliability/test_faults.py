@@ -237,12 +237,12 @@ def test_an_added_odd_entry_makes_the_database_stale(raw, tmp_path):
 # --------------------------------------------------------------------------- the CLI
 
 def test_no_traceback_without_debug(raw, tmp_path, monkeypatch):
-    from gcmdash import cli
+    import gcmdash.runner.build as build_module  # the CLI imports build() when it builds
 
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody foresaw\nsecond line")
 
-    monkeypatch.setattr(cli, "build", broken)
+    monkeypatch.setattr(build_module, "build", broken)
     args = ["build", "--raw-dir", str(raw), "--db", str(tmp_path / "g.duckdb")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 70

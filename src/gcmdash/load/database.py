@@ -1,7 +1,9 @@
 """Records -> DuckDB. Only writes; the schema comes from schema.sql, never from a DataFrame.
 
-Loading is one bulk insert per table. When the bulk insert breaks a constraint, each document is
-loaded in its own transaction instead, so one bad document is marked failed and the rest load.
+Loading is one bulk insert per table, of rows built as tuples and handed to DuckDB as Arrow
+columns; what a row derives from a value alone is computed once per distinct value. When the
+bulk insert breaks a constraint, each document is loaded in its own transaction instead, so one
+bad document is marked failed and the rest load.
 
 Every row built here belongs to one document (or to the curated reference), so an incremental
 build starts from a copy of the previous database and keeps the rows of the documents it reuses
@@ -10,9 +12,11 @@ build starts from a copy of the previous database and keeps the rows of the docu
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 import duckdb
 import pyarrow as pa
@@ -64,6 +68,58 @@ def load_order(documents: list[LoadableDocument]) -> list[LoadableDocument]:
                                             d.extracted.document_id))
 
 
+# Each table's columns, in the order RowBuilder lays out a row's values.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("document_id", "file_name", "sha256", "size_bytes", "format", "document_type",
+                  "session_number", "classified_by", "status", "error", "duplicate_of",
+                  "original_name", "page_count", "facts_yielded"),
+    "document_pages": ("document_id", "page_number", "line_start"),
+    "session_facts": ("session_number", "fact", "source", "value", "document_id", "line_start",
+                      "line_end", "source_url", "reference_row"),
+    "agenda_items": ("document_id", "session_number", "day_number", "start_time", "end_time",
+                     "item_type", "panel_number", "title", "description", "day_inferred",
+                     "line_start", "line_end"),
+    "format_rules": ("document_id", "session_number", "rule", "min_value", "max_value", "unit",
+                     "evidence", "line_start", "line_end"),
+    "roles": ("role_id", "person_id", "listed_name", "session_number", "role", "panel_number",
+              "honorific", "affiliation", "gender_as_listed", "organisation_type",
+              "organisation_rule", "document_id", "line_start", "line_end", "source_url",
+              "reference_row"),
+    "participation": ("session_number", "measure", "source", "value", "qualifier", "evidence",
+                      "document_id", "line_start", "line_end", "source_url", "reference_row",
+                      "note"),
+    "discussion_areas": ("session_number", "area_letter", "heading", "narrative", "document_id",
+                         "line_start", "line_end"),
+    "recommendations": ("recommendation_id", "session_number", "area_letter", "position", "text",
+                        "document_id", "line_start", "line_end"),
+    "panels": ("session_number", "panel_number", "source", "title", "start_time", "end_time",
+               "document_id", "line_start", "line_end", "source_url", "reference_row"),
+    "quality_flags": ("flag_id", "check_name", "severity", "session_number", "document_id",
+                      "line_start", "message"),
+}
+SESSION_FACTS = ("title", "city", "country", "venue", "start_date", "end_date")
+
+
+def arrow_table(table: str, rows: list[tuple]) -> pa.Table:
+    """A table's rows (tuples in COLUMNS[table] order) as an Arrow table, one array per column
+    (each column's type inferred from its values, as pyarrow infers it for any list)."""
+    columns = COLUMNS[table]
+    if not rows:
+        return pa.table({name: pa.array([], pa.null()) for name in columns})
+    return pa.Table.from_arrays([pa.array(list(map(itemgetter(i), rows)))
+                                 for i in range(len(columns))], names=list(columns))
+
+
+class _Lookups:
+    """What a row needs from a value alone (organisation rules, person ids, gender as listed),
+    computed once per distinct value: 43,000 affiliations of a corpus may have 6 values."""
+
+    def __init__(self) -> None:
+        self.organisation = functools.lru_cache(maxsize=None)(classify_organisation)
+        self.person_id = functools.lru_cache(maxsize=None)(person_id)
+        self.gender = functools.lru_cache(maxsize=None)(gender_as_listed)
+
+
 class RowBuilder:
     """Turns parsed documents and curated reference rows into table rows, remembering which
     summary each session's areas and recommendations came from."""
@@ -74,42 +130,41 @@ class RowBuilder:
         # session -> the summary its areas and recommendations come from (one per session:
         # recommendation ids like s3-g-03 name the session, not the document)
         self.summaries: dict[int, str] = {}
+        self._lookups = _Lookups()
 
     def _copy(self) -> "RowBuilder":
         state = RowBuilder(self.original_names)
         state.flags, state.summaries = list(self.flags), dict(self.summaries)
+        state._lookups = self._lookups  # pure: shared by every copy
         return state
 
     def rows(self, documents: list[LoadableDocument], reference: ReferenceData | None = None
-             ) -> tuple[dict[str, list[dict]], "RowBuilder"]:
-        """Rows for these documents (and reference); returns them and the builder state after."""
+             ) -> tuple[dict[str, pa.Table], "RowBuilder"]:
+        """Rows for these documents (and reference), one Arrow table per non-empty table;
+        returns them and the builder state after."""
         state = self._copy()
-        tables: dict[str, list[dict]] = defaultdict(list)
+        tables: dict[str, list[tuple]] = defaultdict(list)
         if reference is not None:
             state._add_reference(reference, tables)
         for doc in load_order(documents):
             state._add(doc, tables)
-        return tables, state
+        return {table: arrow_table(table, rows) for table, rows in tables.items() if rows}, state
 
-    def _add_reference(self, ref: ReferenceData, tables: dict[str, list[dict]]) -> None:
+    def _add_reference(self, ref: ReferenceData, tables: dict[str, list[tuple]]) -> None:
         for s in ref.sessions:
             for fact, value in s.facts:
-                tables["session_facts"].append(dict(
-                    session_number=s.session_number, fact=fact, source=s.source_url or s.reference_row,
-                    value=value, document_id=None, line_start=None, line_end=None,
-                    source_url=s.source_url, reference_row=s.reference_row))
+                tables["session_facts"].append((
+                    s.session_number, fact, s.source_url or s.reference_row, value, None, None,
+                    None, s.source_url, s.reference_row))
             if s.source_url is None:
                 self.flags.append(Flag(
                     "reference_without_source", "info",
                     f"{s.reference_row} gives session {s.session_number}'s short name "
                     f"'{dict(s.facts).get('short_name')}' without a source URL (an editorial label)",
                     s.session_number))
-        for p in ref.panels:
-            tables["panels"].append(dict(
-                session_number=p.session_number, panel_number=p.panel_number, source=p.source_url,
-                title=p.title, start_time=p.start_time, end_time=p.end_time, document_id=None,
-                line_start=None, line_end=None, source_url=p.source_url,
-                reference_row=p.reference_row))
+        tables["panels"] += [(p.session_number, p.panel_number, p.source_url, p.title,
+                              p.start_time, p.end_time, None, None, None, p.source_url,
+                              p.reference_row) for p in ref.panels]
         for r in ref.roles:
             if r.full_name is None:
                 self.flags.append(Flag(
@@ -118,24 +173,17 @@ class RowBuilder:
                     f"({r.source_url}) lists a {r.role} whose name is missing ({r.reference_row})",
                     r.session_number))
                 continue
-            honorific = r.honorific
-            kind, rule = classify_organisation(r.affiliation)
-            tables["roles"].append(dict(
-                role_id=r.reference_row, person_id=person_id(r.full_name),
-                listed_name=r.full_name, session_number=r.session_number,
-                role=r.role, panel_number=r.panel_number, honorific=honorific,
-                affiliation=r.affiliation, gender_as_listed=gender_as_listed(honorific),
-                organisation_type=kind, organisation_rule=rule, document_id=None,
-                line_start=None, line_end=None, source_url=r.source_url,
-                reference_row=r.reference_row))
-        for c in ref.participation:
-            tables["participation"].append(dict(
-                session_number=c.session_number, measure=c.measure, source=c.source_url,
-                value=c.value, qualifier=c.qualifier, evidence=None, document_id=None,
-                line_start=None, line_end=None, source_url=c.source_url,
-                reference_row=c.reference_row, note=c.note))
+            kind, rule = self._lookups.organisation(r.affiliation)
+            tables["roles"].append((
+                r.reference_row, self._lookups.person_id(r.full_name), r.full_name,
+                r.session_number, r.role, r.panel_number, r.honorific, r.affiliation,
+                self._lookups.gender(r.honorific), kind, rule, None, None, None, r.source_url,
+                r.reference_row))
+        tables["participation"] += [(c.session_number, c.measure, c.source_url, c.value,
+                                     c.qualifier, None, None, None, None, c.source_url,
+                                     c.reference_row, c.note) for c in ref.participation]
 
-    def _document_row(self, doc: LoadableDocument) -> dict:
+    def _document_row(self, doc: LoadableDocument) -> tuple:
         """The documents row of a parsed document: `partial`, with what is missing and a flag
         per gap, when the completeness cross-checks find a loss."""
         e, p = doc.extracted, doc.parsed
@@ -143,76 +191,58 @@ class RowBuilder:
         self.flags += [Flag("document_partial", "warning",
                             f"{e.document_id} is partial: {gap.message}", p.session_number,
                             e.document_id, gap.line_start) for gap in completeness.gaps]
-        return dict(
-            document_id=e.document_id, file_name=e.file_name, sha256=e.sha256,
-            size_bytes=e.size_bytes, format=e.format, document_type=p.document_type,
-            session_number=p.session_number, classified_by=p.classified_by,
-            status=completeness.status, error=completeness.reason, duplicate_of=None,
-            original_name=self.original_names.get(e.document_id),
-            page_count=len(e.page_starts) if e.page_starts else None,
-            facts_yielded=dict(completeness.facts_yielded))
+        return (e.document_id, e.file_name, e.sha256, e.size_bytes, e.format, p.document_type,
+                p.session_number, p.classified_by, completeness.status, completeness.reason,
+                None, self.original_names.get(e.document_id),
+                len(e.page_starts) if e.page_starts else None, dict(completeness.facts_yielded))
 
-    def _add(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
+    def _add(self, doc: LoadableDocument, tables: dict[str, list[tuple]]) -> None:
         e, p = doc.extracted, doc.parsed
-        doc_id = e.document_id
+        doc_id, session = e.document_id, p.session_number
         tables["documents"].append(self._document_row(doc))
-        for number, line_start in enumerate(e.page_starts, 1):
-            tables["document_pages"].append(dict(document_id=doc_id, page_number=number,
-                                                 line_start=line_start))
+        tables["document_pages"] += [(doc_id, number, line_start)
+                                     for number, line_start in enumerate(e.page_starts, 1)]
         for s in p.sessions:
-            for fact in ("title", "city", "country", "venue", "start_date", "end_date"):
+            for fact in SESSION_FACTS:
                 value = getattr(s, fact)
-                if value is None:
-                    continue
-                tables["session_facts"].append(dict(
-                    session_number=s.session_number, fact=fact, source=doc_id,
-                    value=value.isoformat() if hasattr(value, "isoformat") else value,
-                    document_id=doc_id, line_start=s.line_start, line_end=s.line_end,
-                    source_url=None, reference_row=None))
-        session = p.session_number
-        for a in p.agenda_items:
-            tables["agenda_items"].append(dict(
-                document_id=doc_id, session_number=session, day_number=a.day_number,
-                start_time=a.start_time, end_time=a.end_time, item_type=a.item_type,
-                panel_number=a.panel_number, title=a.title, description=a.description,
-                day_inferred=a.day_inferred, line_start=a.line_start, line_end=a.line_end))
-        for r in p.format_rules:
-            tables["format_rules"].append(dict(
-                document_id=doc_id, session_number=session, rule=r.rule, min_value=r.min_value,
-                max_value=r.max_value, unit=r.unit, evidence=r.evidence,
-                line_start=r.line_start, line_end=r.line_end))
+                if value is not None:
+                    tables["session_facts"].append((
+                        s.session_number, fact, doc_id,
+                        value.isoformat() if hasattr(value, "isoformat") else value,
+                        doc_id, s.line_start, s.line_end, None, None))
+        tables["agenda_items"] += [
+            (doc_id, session, a.day_number, a.start_time, a.end_time, a.item_type,
+             a.panel_number, a.title, a.description, a.day_inferred, a.line_start, a.line_end)
+            for a in p.agenda_items]
+        tables["format_rules"] += [
+            (doc_id, session, r.rule, r.min_value, r.max_value, r.unit, r.evidence,
+             r.line_start, r.line_end) for r in p.format_rules]
         self._add_roles(doc, tables)
-        for c in p.participation:
-            tables["participation"].append(dict(
-                session_number=session, measure=c.measure, source=doc_id, value=c.value,
-                qualifier=c.qualifier, evidence=c.evidence, document_id=doc_id,
-                line_start=c.line_start, line_end=c.line_end, source_url=None,
-                reference_row=None, note=None))
-        for f in p.findings:
-            self.flags.append(_flag_from_finding(f, session, doc_id))
+        tables["participation"] += [
+            (session, c.measure, doc_id, c.value, c.qualifier, c.evidence, doc_id,
+             c.line_start, c.line_end, None, None, None) for c in p.participation]
+        self.flags += [_flag_from_finding(f, session, doc_id) for f in p.findings]
         self._add_summary(doc, tables)
 
-    def _add_roles(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
+    def _add_roles(self, doc: LoadableDocument, tables: dict[str, list[tuple]]) -> None:
         p, doc_id, session = doc.parsed, doc.extracted.document_id, doc.parsed.session_number
+        lookups = self._lookups
         seen_roles: set[tuple] = set()
         on_line: dict[int, int] = {}  # people named on one line ('Moderators: A and B')
         for r in p.roles:
-            pid = person_id(r.full_name)
+            pid = lookups.person_id(r.full_name)
             if (pid, r.role, r.panel_number) in seen_roles:
                 continue  # co-facilitators are named again on day 2: one role per document
             seen_roles.add((pid, r.role, r.panel_number))
             nth = on_line[r.line_start] = on_line.get(r.line_start, 0) + 1
-            kind, rule = classify_organisation(r.affiliation)
-            tables["roles"].append(dict(
-                role_id=f"{doc_id}:{r.line_start}" + (f".{nth}" if nth > 1 else ""), person_id=pid, listed_name=r.full_name,
-                session_number=session,
-                role=r.role, panel_number=r.panel_number, honorific=r.honorific,
-                affiliation=r.affiliation, gender_as_listed=gender_as_listed(r.honorific),
-                organisation_type=kind, organisation_rule=rule, document_id=doc_id,
-                line_start=r.line_start, line_end=r.line_end, source_url=None,
-                reference_row=None))
+            kind, rule = lookups.organisation(r.affiliation)
+            tables["roles"].append((
+                f"{doc_id}:{r.line_start}" + (f".{nth}" if nth > 1 else ""), pid, r.full_name,
+                session, r.role, r.panel_number, r.honorific, r.affiliation,
+                lookups.gender(r.honorific), kind, rule, doc_id, r.line_start, r.line_end,
+                None, None))
 
-    def _add_summary(self, doc: LoadableDocument, tables: dict[str, list[dict]]) -> None:
+    def _add_summary(self, doc: LoadableDocument, tables: dict[str, list[tuple]]) -> None:
         """A summary's areas and recommendations, unless its session has them from another."""
         p, doc_id, session = doc.parsed, doc.extracted.document_id, doc.parsed.session_number
         if p.discussion_areas and session in self.summaries:
@@ -225,16 +255,12 @@ class RowBuilder:
             return
         if p.discussion_areas:
             self.summaries[session] = doc_id
-        for a in p.discussion_areas:
-            tables["discussion_areas"].append(dict(
-                session_number=session, area_letter=a.area_letter, heading=a.heading,
-                narrative=a.narrative, document_id=doc_id, line_start=a.line_start,
-                line_end=a.line_end))
-        for r in p.recommendations:
-            tables["recommendations"].append(dict(
-                recommendation_id=f"s{session}-{r.area_letter}-{r.position:02d}",
-                session_number=session, area_letter=r.area_letter, position=r.position,
-                text=r.text, document_id=doc_id, line_start=r.line_start, line_end=r.line_end))
+        tables["discussion_areas"] += [
+            (session, a.area_letter, a.heading, a.narrative, doc_id, a.line_start, a.line_end)
+            for a in p.discussion_areas]
+        tables["recommendations"] += [
+            (f"s{session}-{r.area_letter}-{r.position:02d}", session, r.area_letter, r.position,
+             r.text, doc_id, r.line_start, r.line_end) for r in p.recommendations]
 
 
 def _flag_from_finding(finding: ParseFinding, session: int, document_id: str) -> Flag:
@@ -242,14 +268,14 @@ def _flag_from_finding(finding: ParseFinding, session: int, document_id: str) ->
                 finding.line_start)
 
 
-def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict]]) -> None:
-    """Insert each table's rows (dicts of column -> value) into the fact tables, in FACT_TABLES order."""
+def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Insert each table's Arrow rows into the fact tables, in FACT_TABLES order: one bulk
+    INSERT ... SELECT per table, into the constrained schema."""
     for table in FACT_TABLES:
-        rows = tables.get(table)
-        if not rows:
+        batch = tables.get(table)  # read by DuckDB's replacement scan
+        if batch is None or not batch.num_rows:
             continue
-        batch = pa.Table.from_pylist(rows)  # noqa: F841 - read by DuckDB's replacement scan
-        columns = ", ".join(rows[0])
+        columns = ", ".join(batch.column_names)
         con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM batch")
 
 
@@ -354,23 +380,20 @@ def _deletion_order(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
 def insert_unloaded_documents(con: duckdb.DuckDBPyConnection, unloaded: list[NotLoaded],
                               original_names: dict[str, str]) -> None:
     """Documents row for every file whose facts are not in the database, with why."""
-    rows = [dict(document_id=n.document.document_id, file_name=n.document.file_name,
-                 sha256=n.document.sha256, size_bytes=n.document.size_bytes,
-                 format=n.document.format, document_type=None, session_number=None,
-                 classified_by=None, status=n.status, error=n.reason, duplicate_of=n.duplicate_of,
-                 original_name=original_names.get(n.document.document_id), page_count=None)
+    rows = [(n.document.document_id, n.document.file_name, n.document.sha256,
+             n.document.size_bytes, n.document.format, None, None, None, n.status, n.reason,
+             n.duplicate_of, original_names.get(n.document.document_id), None, None)
             for n in unloaded]
-    insert_tables(con, {"documents": rows})
+    insert_tables(con, {"documents": arrow_table("documents", rows)})
 
 
 def insert_flags(con: duckdb.DuckDBPyConnection, flags: list[Flag]) -> None:
     """Insert the distinct flags into quality_flags, sorted, numbered from 1."""
     ordered = sorted(set(flags), key=lambda f: (f.check_name, f.session_number or 0,
                                                 f.document_id or "", f.line_start or 0, f.message))
-    rows = [dict(flag_id=i, check_name=f.check_name, severity=f.severity,
-                 session_number=f.session_number, document_id=f.document_id,
-                 line_start=f.line_start, message=f.message) for i, f in enumerate(ordered, 1)]
-    insert_tables(con, {"quality_flags": rows})
+    rows = [(i, f.check_name, f.severity, f.session_number, f.document_id, f.line_start,
+             f.message) for i, f in enumerate(ordered, 1)]
+    insert_tables(con, {"quality_flags": arrow_table("quality_flags", rows)})
 
 
 def insert_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
