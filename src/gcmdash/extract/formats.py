@@ -212,6 +212,33 @@ def _shape(line: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", line).split())
 
 
+# pypdf raises one LimitReachedError for every safety limit; its message tells which one.
+_PDF_LIMITS = (
+    (re.compile(r"decompress", re.I),
+     "a PDF stream inflates past the decompression limit (a decompression bomb)"),
+    (re.compile(r"row length|number of columns", re.I),
+     "a PDF image or stream declares rows or columns past the decoder's limit"),
+    (re.compile(r"cycl|loop|self reference", re.I),
+     "the PDF's object structure refers back to itself (a reference loop)"),
+    (re.compile(r"page tree|page entry|/Pages", re.I),
+     "the PDF's page tree is past the page limit"),
+    (re.compile(r"outline", re.I), "the PDF's outline (bookmarks) is past the depth limit"),
+    (re.compile(r"field", re.I), "the PDF's form fields are past the limit"),
+    (re.compile(r"declared size|/N |maximum allowed value", re.I),
+     "the PDF declares an object table or stream larger than the limit"),
+    (re.compile(r"recovery", re.I), "the damaged PDF needs more repair than the limit allows"),
+)
+
+
+def pdf_limit_reason(message: str) -> str:
+    """The true reason for one of pypdf's safety limits, from its message (the message itself,
+    kept, names the numbers)."""
+    for pattern, reason in _PDF_LIMITS:
+        if pattern.search(message):
+            return f"{reason}: {message}"
+    return f"the PDF reaches a reader safety limit: {message}"
+
+
 def _open_pdf(data: bytes):
     import pypdf
     from pypdf.errors import FileNotDecryptedError
@@ -241,9 +268,8 @@ def _pdf_pages(data: bytes) -> list[str]:
             pages.append(text)
     except ExtractionFailed:
         raise
-    except LimitReachedError:
-        raise ExtractionFailed(FAILED, "refused: a PDF stream inflates past the decompression "
-                                       "limit (a decompression bomb)") from None
+    except LimitReachedError as exc:
+        raise ExtractionFailed(FAILED, f"refused: {pdf_limit_reason(str(exc))}") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             AssertionError, RecursionError, OSError, zipfile.BadZipFile) as exc:
         raise ExtractionFailed(FAILED, f"not a readable PDF: {type(exc).__name__}: {exc}") from None
@@ -284,10 +310,31 @@ def _check_zip(data: bytes) -> None:
         for info in infos:
             if info.filename.endswith((".xml", ".rels")):
                 with archive.open(info) as part:
-                    head = part.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    declared = _declares_doctype(part)
+                if declared:
                     raise ExtractionFailed(FAILED, f"refused: {info.filename} declares a DOCTYPE "
                                                    "or entities (an XML entity attack)")
+
+
+def _declares_doctype(part) -> bool:
+    """Whether an XML part declares a DOCTYPE (and so perhaps entities), as the XML parser reads
+    it, not as its first bytes look: a long comment or another encoding (UTF-16) cannot hide
+    one. A DOCTYPE can only come before the root element, so the part is read up to the root's
+    start tag and no further; nothing is resolved, loaded or fetched. A part that is not
+    well-formed is left to the DOCX reader, which fails on it with its reason."""
+    from lxml import etree
+
+    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, load_dtd=False,
+                                 no_network=True)
+    try:
+        for chunk in iter(lambda: part.read(1 << 16), b""):
+            parser.feed(chunk)
+            for _, element in parser.read_events():
+                info = element.getroottree().docinfo
+                return bool(info.doctype) or info.internalDTD is not None
+    except etree.XMLSyntaxError:
+        return False
+    return False
 
 
 def _docx(data: bytes) -> tuple[str, tuple[int, ...]]:
