@@ -45,6 +45,7 @@ class Word:
     bottom: float
     size: float
     bold: bool
+    page: int = 1
 
 
 @dataclass
@@ -317,13 +318,14 @@ def cell_blocks(lines: list[Line], body: float, page_width: float = float("inf")
     out = []
     for block in opened:
         text = join_wrapped([" ".join(w.text for w in words) for words in block.lines])
+        level = 1 + next((i for i, x in enumerate(indents) if abs(x - block.x) <= 3), 0)
+        path = f"page {block.lines[0][0].page}"
         if block.bulleted or min(block.xs) > left + 6:
-            level = 1 + next((i for i, x in enumerate(indents) if abs(x - block.x) <= 3), 0)
-            out.append(Block("list_item", text, level, "•"))
+            out.append(Block("list_item", text, level, "•", path=path))
         elif body and block.size > body + 1.0:
-            out.append(Block("heading", text, 1 if block.size > body * 1.35 else 2))
+            out.append(Block("heading", text, 1 if block.size > body * 1.35 else 2, path=path))
         else:
-            out.append(Block("paragraph", text))
+            out.append(Block("paragraph", text, path=path))
     return out
 
 
@@ -367,7 +369,8 @@ def region_blocks(lines: list[Line], body: float, page_width: float) -> list[Blo
                 column = max(c for c, x in enumerate(starts) if x <= segment[0].x0 + 3)
                 cells[column].append(Line(segment, [segment]))
             i += 1
-        out.append(Block("table_row", cells=tuple(tuple(cell_blocks(c, body, page_width)) for c in cells)))
+        out.append(Block("table_row", cells=tuple(tuple(cell_blocks(c, body, page_width))
+                                                  for c in cells), path=f"page {line.words[0].page}"))
     out += cell_blocks(run, body, page_width)
     return out
 
@@ -430,9 +433,38 @@ def document_blocks(pages, max_chars: int) -> tuple[list[list[Block]], bool]:
     if all(max((l.x1 for l in lines), default=0) < width / 2 for lines, (_, width) in zip(kept, read)):
         return [drawn_lines(lines) for lines in kept], True
     body = body_size([line for lines in kept for line in lines])
-    return [[block for region in reading_order(lines, width)
-             for block in region_blocks(region, body, width)]
-            for lines, (_, width) in zip(kept, read)], False
+    regions: list[tuple[list[Line], float]] = []
+    for number, (lines, (_, width)) in enumerate(zip(kept, read), 1):
+        for line in lines:
+            for word in line.words:
+                word.page = number
+        ordered = reading_order(lines, width)
+        if regions and ordered and _flows_on(regions[-1][0], ordered[0]):
+            _shift_below(regions[-1][0], ordered[0])
+            regions[-1][0].extend(ordered.pop(0))
+        regions += [(region, width) for region in ordered if region]
+    pages_out: list[list[Block]] = [[] for _ in read]
+    for region, width in regions:
+        for block in region_blocks(region, body, width):
+            pages_out[int(block.path.split()[-1]) - 1].append(block)
+    return pages_out, False
+
+
+def _flows_on(before: list[Line], after: list[Line]) -> bool:
+    """Whether a page's first region goes on from the previous page's last one (a paragraph,
+    a list item or a table row broken by the page): both start at the same left edge."""
+    return bool(before and after) and abs(min(l.x0 for l in before) - min(l.x0 for l in after)) <= 3
+
+
+def _shift_below(before: list[Line], after: list[Line]) -> None:
+    """Move the next page's lines up so they follow the previous page's last line at one line's
+    pitch, as if the page had not broken."""
+    last = before[-1]
+    delta = (last.bottom + 0.2 * last.size) - after[0].top
+    for line in after:
+        for word in line.words:
+            word.top += delta
+            word.bottom += delta
 
 
 def drawn_lines(lines: list[Line]) -> list[Block]:
