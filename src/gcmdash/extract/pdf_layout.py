@@ -452,8 +452,9 @@ def document_blocks(pages, max_chars: int) -> tuple[list[list[Block]], bool]:
 
 def _flows_on(before: list[Line], after: list[Line]) -> bool:
     """Whether a page's first region goes on from the previous page's last one (a paragraph,
-    a list item or a table row broken by the page): both start at the same left edge."""
-    return bool(before and after) and abs(min(l.x0 for l in before) - min(l.x0 for l in after)) <= 3
+    a list item or a table row broken by the page): it starts at the same left edge or right of
+    it (inside the cell a row broke in), not left of it (a left column after a right one)."""
+    return bool(before and after) and after[0].x0 >= min(l.x0 for l in before) - 3
 
 
 def _shift_below(before: list[Line], after: list[Line]) -> None:
