@@ -137,9 +137,30 @@ def group_lines(words: list[Word]) -> list[Line]:
                 break
         else:
             lines.append(Line([word]))
+    lines = _attach_lone_glyphs(lines)
     lines = [_line(line.words) for line in lines]
     lines.sort(key=lambda l: (l.top, l.x0))
     return lines
+
+
+def _attach_lone_glyphs(lines: list[Line]) -> list[Line]:
+    """A bullet glyph set in another font sits a little higher or lower than its item's text
+    and so forms a line of its own: it joins the line just right of it that its middle falls
+    within."""
+    out = [line for line in lines if not (len(line.words) == 1 and _is_glyph(line.words[0].text))]
+    for line in lines:
+        if not (len(line.words) == 1 and _is_glyph(line.words[0].text)):
+            continue
+        glyph = line.words[0]
+        middle = (glyph.top + glyph.bottom) / 2
+        target = next((other for other in out if other.words[0].top - 1 <= middle
+                       <= max(w.bottom for w in other.words) + 1
+                       and 0 <= other.words[0].x0 - glyph.x1 <= 3 * glyph.size), None)
+        if target is None:
+            out.append(line)
+        else:
+            target.words.insert(0, glyph)
+    return out
 
 
 def _line(words: list[Word]) -> Line:
@@ -212,15 +233,23 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
 
     def close_band() -> None:
         nonlocal run
-        left = _side(band, lambda w: w.x1 < x)
         right = _side(band, lambda w: w.x0 > x)
-        if len(band) >= 6 and len(left) >= 3 and len(right) >= 3:
-            if run:
-                regions.append(run)
-            regions.extend([left, right])
-            run = []
-        else:
-            run += band
+        if len(band) >= 6 and len(right) >= 3:
+            # the columns span the right column's height; lines above or below it are not in them
+            top, bottom = right[0].top - 1, right[-1].bottom + 1
+            above = [l for l in band if l.bottom < top]
+            below = [l for l in band if l.top > bottom]
+            inside = [l for l in band if l not in above and l not in below]
+            left = _side(inside, lambda w: w.x1 < x)
+            if len(left) >= 3:
+                run += above
+                if run:
+                    regions.append(run)
+                regions.append(left + _continued(left, right))
+                run = below
+                band.clear()
+                return
+        run += band
         band.clear()
 
     for line in lines:
@@ -233,6 +262,16 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
     if run:
         regions.append(run)
     return regions
+
+
+def _continued(left: list[Line], right: list[Line]) -> list[Line]:
+    """The right column as lines going on below the left one: moved left by the columns'
+    offset and up to follow its last line, so a paragraph broken by the column goes on."""
+    offset = min(l.x0 for l in right) - min(l.x0 for l in left)
+    moved = [_line([Word(w.text, w.x0 - offset, w.x1 - offset, w.top, w.bottom, w.size, w.bold,
+                         w.page) for w in line.words]) for line in right]
+    _shift_below(left, moved)
+    return moved
 
 
 # --- blocks -----------------------------------------------------------------------------------
@@ -294,8 +333,13 @@ def cell_blocks(lines: list[Line], body: float, page_width: float = float("inf")
     right = ends[len(ends) // 5]
     unwrapped = not _wraps(lines, right)
     opened: list[_Open] = []
+    pending = False  # a glyph alone on its line opens the item on the next
     for line in lines:
+        if len(line.words) == 1 and _is_glyph(line.words[0].text):
+            pending = True
+            continue
         bulleted, words = _bullet(line)
+        bulleted, pending = bulleted or pending, False
         if not words:
             continue
         block = opened[-1] if opened else None
@@ -311,6 +355,12 @@ def cell_blocks(lines: list[Line], body: float, page_width: float = float("inf")
         block.bold = block.bold and all(w.bold for w in words)
         block.bottom, block.last_x1 = line.bottom, line.x1
         block.xs.append(words[0].x0)
+    return _as_blocks(opened, body)
+
+
+def _as_blocks(opened: list[_Open], body: float) -> list[Block]:
+    """Open blocks as Blocks: indented ones (every line) or bulleted ones list items, at the
+    level of their indentation; larger type than the body a heading; the rest paragraphs."""
     if not opened:
         return []
     left = min(b.first_x for b in opened)
