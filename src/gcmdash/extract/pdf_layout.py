@@ -266,11 +266,18 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
 
 def _continued(left: list[Line], right: list[Line]) -> list[Line]:
     """The right column as lines going on below the left one: moved left by the columns'
-    offset and up to follow its last line, so a paragraph broken by the column goes on."""
+    offset and up to follow its last line, so a paragraph broken by the column goes on (unless
+    the left column's last line stops short of its right edge: then a blank gap is kept)."""
     offset = min(l.x0 for l in right) - min(l.x0 for l in left)
     moved = [_line([Word(w.text, w.x0 - offset, w.x1 - offset, w.top, w.bottom, w.size, w.bold,
                          w.page) for w in line.words]) for line in right]
     _shift_below(left, moved)
+    last = left[-1]
+    if last.x1 < max(l.x1 for l in left) - 2 * last.size:  # the left column ended a paragraph
+        for line in moved:
+            for word in line.words:
+                word.top += 2 * last.size
+                word.bottom += 2 * last.size
     return moved
 
 
@@ -319,7 +326,7 @@ def _starts_new(block: _Open, words: list[Word], line: Line, bulleted: bool, rig
         return True
     if block.bold and not first.bold:
         return True
-    return right - block.last_x1 > (first.x1 - first.x0) + 0.6 * first.size
+    return right - block.last_x1 > (first.x1 - first.x0) + 0.3 * first.size  # a space fits
 
 
 def cell_blocks(lines: list[Line], body: float, page_width: float = float("inf")) -> list[Block]:
