@@ -267,11 +267,19 @@ def repair_own_compounds(lines: list[str]) -> list[str]:
 def _glued_phrases(lines: list[str]) -> dict[str, str]:
     """Glued forms of two-word phrases ('capacitybuilding' -> 'capacity-building'): a token that
     is two words of 4+ letters the document writes as a phrase at least twice, and more often
-    spaced than glued."""
-    tokens = [t.lower() for line in lines for t in _WORD_RE.findall(line)]
-    counts = Counter(tokens)
-    pairs: Counter[tuple[str, str]] = Counter(
-        (a, b) for a, b in zip(tokens, tokens[1:])
-        if len(a) >= 4 and len(b) >= 4 and "-" not in a and "-" not in b)
-    return {a + b: f"{a}-{b}" for (a, b), n in pairs.items()
-            if n >= 2 and 0 < counts.get(a + b, 0) < n}
+    spaced than glued. Only tokens that split into two of the document's words are looked
+    for as phrases, so a document costs one pass over its words."""
+    text = "\n".join(lines).lower()
+    counts = Counter(_WORD_RE.findall(text))
+    found: dict[str, str] = {}
+    for token, glued in counts.items():
+        if len(token) < 8 or "-" in token:
+            continue
+        for cut in range(4, len(token) - 3):
+            left, right = token[:cut], token[cut:]
+            if left in counts and right in counts:
+                spaced = len(re.findall(rf"(?<![\w-]){left}\s+{right}(?![\w-])", text))
+                if spaced >= 2 and glued < spaced:
+                    found[token] = f"{left}-{right}"
+                    break
+    return found
