@@ -30,6 +30,8 @@ from gcmdash.extract.text import BULLET_GLYPHS, join_wrapped
 from gcmdash.records import Block
 
 _CID_RE = re.compile(r"^\(cid:\d+\)$")
+# A page wider than three A4 pages side by side was sized to its text, not printed: drawn
+_NO_PRINT_WIDTH = 1800
 _MAX_MARKS = 5000  # bullets looked for per page (a page of drawn shapes costs no more)
 _DASH_BULLETS = ("-", "–", "—", "*", "o", "")  # '' is a glyph the font did not map
 
@@ -472,8 +474,8 @@ def document_blocks(pages, max_chars: int) -> tuple[list[list[Block]], bool]:
     """Each pdfplumber page's blocks in reading order, running headers and footers dropped,
     and whether the document was drawn line by line (see below);
     TooMuchText once the words read pass `max_chars` characters. A document whose text never
-    reaches half a page's width was drawn line by line, not laid out (a text file printed
-    as it is): each of its lines is a paragraph of its own, its indentation and blank lines
+    reaches half a page's width, or whose pages are wider than any print medium, was drawn
+    line by line, not laid out (a text file printed as it is): each of its lines is a paragraph of its own, its indentation and blank lines
     kept, as the text had them."""
     read, total = [], 0
     for page in pages:
@@ -487,7 +489,8 @@ def document_blocks(pages, max_chars: int) -> tuple[list[list[Block]], bool]:
     running = running_line_indexes([[line.text for line in lines] for lines, _ in read])
     kept = [[line for i, line in enumerate(lines) if i not in drop]
             for (lines, _), drop in zip(read, running)]
-    if all(max((l.x1 for l in lines), default=0) < width / 2 for lines, (_, width) in zip(kept, read)):
+    if all(max((l.x1 for l in lines), default=0) < width / 2 or width > _NO_PRINT_WIDTH
+           for lines, (_, width) in zip(kept, read)):
         return [drawn_lines(lines) for lines in kept], True
     body = body_size([line for lines in kept for line in lines])
     regions: list[tuple[list[Line], float]] = []
@@ -527,19 +530,24 @@ def _shift_below(before: list[Line], after: list[Line]) -> None:
 
 def drawn_lines(lines: list[Line]) -> list[Block]:
     """A page drawn line by line, as its lines: one paragraph each, led by as many spaces as its
-    indentation holds, with the blank lines its vertical gaps hold between them."""
+    indentation holds and its words apart by as many as their gaps hold, with the blank lines
+    its vertical gaps hold between them."""
     if not lines:
         return []
     left = min(l.x0 for l in lines)
     pitches = [b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top]
     pitch = statistics.median(pitches) if pitches else 0.0
+    gaps = [b.x0 - a.x1 for line in lines for a, b in zip(line.words, line.words[1:])]
+    space = statistics.median(gaps) if gaps else 0.3 * lines[0].size  # most gaps are one space
     out: list[Block] = []
     previous = None
     for line in lines:
         if previous is not None and pitch > 0:
             out += [Block("paragraph", "")] * max(0, round((line.top - previous.top) / pitch) - 1)
-        indent = round((line.x0 - left) / (0.3 * line.size)) if line.size else 0
-        cells = ["    ".join(" ".join(w.text for w in seg) for seg in line.segments)]
-        out.append(Block("paragraph", " " * indent + cells[0]))
+        indent = round((line.x0 - left) / space) if space else 0
+        text = line.words[0].text
+        for before, word in zip(line.words, line.words[1:]):
+            text += " " * max(1, round((word.x0 - before.x1) / space) if space else 1) + word.text
+        out.append(Block("paragraph", " " * indent + text))
         previous = line
     return out
