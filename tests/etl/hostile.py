@@ -100,8 +100,9 @@ def docx_zip_bomb(megabytes: int = 300) -> bytes:
     return buffer.getvalue()
 
 
-def docx_with_entities() -> bytes:
-    """A real DOCX whose document.xml declares entities (billion-laughs shaped)."""
+def docx_with_entities(padding: int = 0, encoding: str = "utf-8") -> bytes:
+    """A real DOCX whose document.xml declares entities (billion-laughs shaped), after a
+    comment of `padding` characters, the part written in `encoding` (as its declaration says)."""
     original = docx_from_text("Procedural Note for the Third Informal Thematic Session")
     source = zipfile.ZipFile(io.BytesIO(original))
     buffer = io.BytesIO()
@@ -109,11 +110,29 @@ def docx_with_entities() -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "word/document.xml":
-                head, _, rest = data.partition(b"?>")
-                data = (head + b"?>" + b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
-                        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>' + rest)
+                head, _, rest = data.decode("utf-8").partition("?>")
+                head = head.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"')
+                comment = f"<!--{'x' * padding}-->" if padding else ""
+                data = (head + "?>" + comment + '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
+                        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>' + rest).encode(encoding)
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+def pdf_with_wide_rows() -> bytes:
+    """A small PDF whose page content stream declares PNG-predictor rows of 10^9 columns: a
+    decoder limit that is not a decompression bomb (the stream inflates to 40 bytes)."""
+    payload = zlib.compress(b"BT /F1 12 Tf 100 700 Td (Wide) Tj ET", 9)
+    return _pdf_with_objects([
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length " + str(len(payload)).encode()
+        + b"/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns 1000000000>>>>\nstream\n"
+        + payload + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ])
 
 
 HTML_WITH_SCRIPTS = """<!doctype html><html><head><meta charset="utf-8"><title>Note</title>

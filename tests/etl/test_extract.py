@@ -1,6 +1,9 @@
 """Extraction of every supported format, and of broken and hostile files."""
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from gcmdash.extract.formats import MAX_BYTES, extract
@@ -101,6 +104,57 @@ def test_docx_with_doctype_entities_is_refused(tmp_path):
     path.write_bytes(hostile.docx_with_entities())
     extracted = extract(path)
     assert extracted.status == "failed" and "DOCTYPE or entities" in extracted.error
+
+
+@pytest.mark.parametrize(("padding", "encoding"), [(5000, "utf-8"), (0, "utf-16"),
+                                                   (70_000, "utf-16")])
+def test_docx_doctype_found_behind_a_long_comment_or_in_utf16(tmp_path, padding, encoding):
+    """The DOCTYPE check reads the parsed XML, not the part's first 4 KB (issue 20)."""
+    data = hostile.docx_with_entities(padding, encoding)
+    head = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")[:4096]
+    assert b"<!DOCTYPE" not in head and b"<!ENTITY" not in head  # a byte search would miss it
+    path = tmp_path / "entities.docx"
+    path.write_bytes(data)
+    extracted = extract(path)
+    assert extracted.status == "failed" and "DOCTYPE or entities" in extracted.error
+
+
+def test_docx_with_a_long_comment_and_no_doctype_is_read(tmp_path):
+    original = hostile.docx_from_text("Procedural Note for the Third Informal Thematic Session")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                head, _, rest = data.partition(b"?>")
+                data = head + b"?><!--" + b"x" * 10_000 + b"-->" + rest
+            archive.writestr(info, data)
+    path = tmp_path / "commented.docx"
+    path.write_bytes(buffer.getvalue())
+    extracted = extract(path)
+    assert extracted.status == "ok" and "Third Informal Thematic Session" in extracted.text
+
+
+def test_each_pdf_limit_gives_its_own_reason(tmp_path):
+    """Every pypdf limit was reported as a decompression bomb (issue 20): a stream with
+    over-wide predictor rows says so, and each limit's own message is kept."""
+    path = tmp_path / "wide.pdf"
+    path.write_bytes(hostile.pdf_with_wide_rows())
+    extracted = extract(path)
+    assert extracted.status == "failed"
+    assert "bomb" not in extracted.error and "rows or columns" in extracted.error
+    from gcmdash.extract.formats import pdf_limit_reason
+
+    cases = {"Limit reached while decompressing. 12 bytes remaining.": "decompression bomb",
+             "Row length of 99999 exceeds defined limit of 50000.": "rows or columns",
+             "Maximum page tree page entry limit exceeded!": "page tree",
+             "Maximum outline depth reached: 41 > 40.": "outline",
+             "Exceeded maximum number of fields allowed.": "form fields",
+             "Declared size 9999999 exceeds allowed limit of 100!": "larger than the limit",
+             "Something new.": "a reader safety limit"}
+    for message, reason in cases.items():
+        assert reason in pdf_limit_reason(message) and message in pdf_limit_reason(message)
 
 
 def test_html_scripts_are_dropped_and_text_kept(tmp_path):

@@ -383,6 +383,19 @@ def test_lost_hyphen_repaired_on_a_line_of_any_length():
                                            "Sub-regional cooperation; healthcare stays"]
 
 
+
+def test_glued_phrase_repaired_where_the_document_writes_it_spaced_more_often():
+    """'capacitybuilding' in a re-wrapped rendering: the document writes 'capacity building'
+    twice, so the glued form lost a line-break hyphen. 'healthcare' beside one 'health care' is
+    a word of its own and stays; a phrase of short words ('can not') is never evidence."""
+    from gcmdash.extract.text import repair_own_compounds
+
+    lines = ["capacity building for officials", "support capacitybuilding of governments",
+             "and more capacity building; health care and healthcare", "can not, cannot, can not"]
+    assert repair_own_compounds(lines) == [lines[0], "support capacity-building of governments",
+                                           lines[2], lines[3]]
+    assert repair_own_compounds(lines[1:3]) == lines[1:3]  # spaced once, glued once: no evidence
+
 def test_place_and_date_after_the_theme_in_one_paragraph():
     from gcmdash.parse.common import session_header
 

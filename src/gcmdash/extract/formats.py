@@ -13,17 +13,17 @@ import io
 import os
 import re
 import stat
-import unicodedata
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gcmdash.extract.blocks import docx_blocks, html_blocks, markdown_blocks, render
+from gcmdash.extract.pdf_layout import running_line_indexes
 from gcmdash.extract.text import clean_text
 
 MAX_BYTES = 50 * 1024 * 1024  # a larger "document" is not a meeting record
 MAX_TEXT_CHARS = 20_000_000  # extracted text beyond this is refused, whatever the container
+MAX_PDF_CONTENT_BYTES = 200 * 1024 * 1024  # page content streams, inflated, all pages
 DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 DOCX_MAX_RATIO = 200  # a part inflating over 200x its compressed size is a zip bomb
 
@@ -175,41 +175,41 @@ def _markdown_file(data: bytes) -> tuple[str, tuple[int, ...]]:
 
 
 # --- PDF ---------------------------------------------------------------------------------------
-# Print furniture a browser or a word processor adds at a page's edges: the date and time of
-# printing, the file's address, 'n/m' or 'Page n of m'.
-_FURNITURE_RE = re.compile(
-    r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?\b.*"
-    r"|(?:file|https?)://\S+(?:\s+\d{1,4}\s*/\s*\d{1,4})?"
-    r"|(?:page\s+)?\d{1,4}\s*(?:/|of)\s*\d{1,4}|page\s+\d{1,4})\s*$", re.IGNORECASE)
-_EDGE = 3  # lines at each end of a page where running headers and footers sit
-
-
 def drop_running_lines(pages: list[str]) -> list[str]:
     """Pages without their running headers and footers: print furniture at a page's edges
     (_FURNITURE_RE), and edge lines repeated word for word on most pages (a running title), which extraction
     would otherwise read as bullets or glue to the text around them."""
     split = [page.split("\n") for page in pages]
-    edges = [set(_edge_indexes(lines)) for lines in split]
-    repeated: Counter[str] = Counter()
-    for lines, indexes in zip(split, edges):
-        repeated.update({_shape(lines[i]) for i in indexes if lines[i].strip()})
-    running = {shape for shape, n in repeated.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
-    out = []
-    for lines, indexes in zip(split, edges):
-        kept = [line for i, line in enumerate(lines)
-                if i not in indexes or not (_FURNITURE_RE.match(unicodedata.normalize("NFKC", line))
-                                            or _shape(line) in running)]
-        out.append("\n".join(kept))
-    return out
+    running = running_line_indexes(split)
+    return ["\n".join(line for i, line in enumerate(lines) if i not in drop)
+            for lines, drop in zip(split, running)]
 
 
-def _edge_indexes(lines: list[str]) -> list[int]:
-    filled = [i for i, line in enumerate(lines) if line.strip()]
-    return filled[:_EDGE] + filled[-_EDGE:]
+# pypdf raises one LimitReachedError for every safety limit; its message tells which one.
+_PDF_LIMITS = (
+    (re.compile(r"decompress", re.I),
+     "a PDF stream inflates past the decompression limit (a decompression bomb)"),
+    (re.compile(r"row length|number of columns", re.I),
+     "a PDF image or stream declares rows or columns past the decoder's limit"),
+    (re.compile(r"cycl|loop|self reference", re.I),
+     "the PDF's object structure refers back to itself (a reference loop)"),
+    (re.compile(r"page tree|page entry|/Pages", re.I),
+     "the PDF's page tree is past the page limit"),
+    (re.compile(r"outline", re.I), "the PDF's outline (bookmarks) is past the depth limit"),
+    (re.compile(r"field", re.I), "the PDF's form fields are past the limit"),
+    (re.compile(r"declared size|/N |maximum allowed value", re.I),
+     "the PDF declares an object table or stream larger than the limit"),
+    (re.compile(r"recovery", re.I), "the damaged PDF needs more repair than the limit allows"),
+)
 
 
-def _shape(line: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", line).split())
+def pdf_limit_reason(message: str) -> str:
+    """The true reason for one of pypdf's safety limits, from its message (the message itself,
+    kept, names the numbers)."""
+    for pattern, reason in _PDF_LIMITS:
+        if pattern.search(message):
+            return f"{reason}: {message}"
+    return f"the PDF reaches a reader safety limit: {message}"
 
 
 def _open_pdf(data: bytes):
@@ -226,26 +226,49 @@ def _open_pdf(data: bytes):
     return reader
 
 
-def _pdf_pages(data: bytes) -> list[str]:
+def _guard_pdf(data: bytes) -> None:
+    """Open the PDF with pypdf, whose safety limits (decompression, loops, sizes) refuse a
+    hostile file before the layout reader sees it: the page tree is walked and every page's
+    content stream inflated under pypdf's limits. pdfminer.six, which reads the layout, has no
+    decompression limit of its own."""
     from pypdf.errors import LimitReachedError, PyPdfError
 
     try:
         reader = _open_pdf(data)
-        pages: list[str] = []
-        total = 0
+        inflated = 0
         for page in reader.pages:
-            text = page.extract_text() or ""
-            total += len(text)
-            if total > MAX_TEXT_CHARS:
-                raise ExtractionFailed(FAILED, f"the PDF holds over {MAX_TEXT_CHARS:,} characters of text")
-            pages.append(text)
+            contents = page.get_contents()
+            inflated += len(contents.get_data()) if contents is not None else 0
+            if inflated > MAX_PDF_CONTENT_BYTES:
+                raise ExtractionFailed(FAILED, f"refused: the PDF's page content inflates past "
+                                               f"{MAX_PDF_CONTENT_BYTES:,} bytes")
     except ExtractionFailed:
         raise
-    except LimitReachedError:
-        raise ExtractionFailed(FAILED, "refused: a PDF stream inflates past the decompression "
-                                       "limit (a decompression bomb)") from None
+    except LimitReachedError as exc:
+        raise ExtractionFailed(FAILED, f"refused: {pdf_limit_reason(str(exc))}") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             AssertionError, RecursionError, OSError, zipfile.BadZipFile) as exc:
+        raise ExtractionFailed(FAILED, f"not a readable PDF: {type(exc).__name__}: {exc}") from None
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    """Each page's text, in reading order, one block per line (pdf_layout)."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    from gcmdash.extract.pdf_layout import TooMuchText, document_blocks
+
+    _guard_pdf(data)
+    try:
+        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+            blocks, drawn = document_blocks(pdf.pages, MAX_TEXT_CHARS)
+            pages = [render(page, spaced=not drawn) for page in blocks]
+    except TooMuchText:
+        raise ExtractionFailed(FAILED, f"the PDF holds over {MAX_TEXT_CHARS:,} characters "
+                                       "of text") from None
+    except (PSException, PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError,
+            IndexError, AssertionError, RecursionError, OSError, ZeroDivisionError) as exc:
         raise ExtractionFailed(FAILED, f"not a readable PDF: {type(exc).__name__}: {exc}") from None
     return pages
 
@@ -253,7 +276,7 @@ def _pdf_pages(data: bytes) -> list[str]:
 def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ExtractionFailed(FAILED, "not a PDF file (no %PDF header)")
-    pages = drop_running_lines(_pdf_pages(data))
+    pages = _pdf_pages(data)
     starts, lines = [], 0
     for text in pages:
         starts.append(lines + 1)
@@ -284,10 +307,31 @@ def _check_zip(data: bytes) -> None:
         for info in infos:
             if info.filename.endswith((".xml", ".rels")):
                 with archive.open(info) as part:
-                    head = part.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    declared = _declares_doctype(part)
+                if declared:
                     raise ExtractionFailed(FAILED, f"refused: {info.filename} declares a DOCTYPE "
                                                    "or entities (an XML entity attack)")
+
+
+def _declares_doctype(part) -> bool:
+    """Whether an XML part declares a DOCTYPE (and so perhaps entities), as the XML parser reads
+    it, not as its first bytes look: a long comment or another encoding (UTF-16) cannot hide
+    one. A DOCTYPE can only come before the root element, so the part is read up to the root's
+    start tag and no further; nothing is resolved, loaded or fetched. A part that is not
+    well-formed is left to the DOCX reader, which fails on it with its reason."""
+    from lxml import etree
+
+    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, load_dtd=False,
+                                 no_network=True)
+    try:
+        for chunk in iter(lambda: part.read(1 << 16), b""):
+            parser.feed(chunk)
+            for _, element in parser.read_events():
+                info = element.getroottree().docinfo
+                return bool(info.doctype) or info.internalDTD is not None
+    except etree.XMLSyntaxError:
+        return False
+    return False
 
 
 def _docx(data: bytes) -> tuple[str, tuple[int, ...]]:

@@ -246,14 +246,16 @@ def repair_own_compounds(lines: list[str]) -> list[str]:
     a layout that re-wrapped or flowed the text moved the glue point away from the line's end.
     Guessing a split from two known words ('capacity' + 'building') stays limited to over-long
     lines (repair_joined_lines), where the glue point is known. Depends on the document alone
-    (so a cached parse stays valid whatever the corpus). Same lines out."""
-    if "-" not in "".join(lines):
-        return list(lines)
+    (so a cached parse stays valid whatever the corpus). A phrase the document writes as two
+    words more often than glued ('capacity building' twice, 'capacitybuilding' once) is the
+    same evidence: the glued form lost the hyphen of a line break. Same lines out."""
     compounds: dict[str, str] = {}
     for token in {t.lower() for line in lines if "-" in line for t in _WORD_RE.findall(line)
                   if "-" in t}:
         for position in (i for i, ch in enumerate(token) if ch == "-"):
             compounds.setdefault(token[:position] + token[position + 1 :], token)
+    for glued, compound in _glued_phrases(lines).items():
+        compounds.setdefault(glued, compound)
     if not compounds:
         return list(lines)
     # only the lines holding a glued form are rewritten (a cheap search finds them)
@@ -265,3 +267,24 @@ def repair_own_compounds(lines: list[str]) -> list[str]:
         return _match_case(token, compounds[token.lower()])
 
     return [glued.sub(fix, line) if line else line for line in lines]
+
+
+def _glued_phrases(lines: list[str]) -> dict[str, str]:
+    """Glued forms of two-word phrases ('capacitybuilding' -> 'capacity-building'): a token that
+    is two words of 4+ letters the document writes as a phrase at least twice, and more often
+    spaced than glued. Only tokens that split into two of the document's words are looked
+    for as phrases, so a document costs one pass over its words."""
+    text = "\n".join(lines).lower()
+    counts = Counter(_WORD_RE.findall(text))
+    found: dict[str, str] = {}
+    for token, glued in counts.items():
+        if len(token) < 8 or "-" in token:
+            continue
+        for cut in range(4, len(token) - 3):
+            left, right = token[:cut], token[cut:]
+            if left in counts and right in counts:
+                spaced = len(re.findall(rf"(?<![\w-]){left}\s+{right}(?![\w-])", text))
+                if spaced >= 2 and glued < spaced:
+                    found[token] = f"{left}-{right}"
+                    break
+    return found
