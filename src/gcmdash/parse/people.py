@@ -1,6 +1,7 @@
 """People as documents name them: 'H.E. Mr. Jürg Lauber, Permanent Representative of ...'."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
