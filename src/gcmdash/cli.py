@@ -19,6 +19,7 @@ from gcmdash.load.reference import ReferenceDataError
 from gcmdash.runner.add import read_manifest
 from gcmdash.runner.build import BuildError, BuildLocked, BuildReport, build, is_stale
 from gcmdash.runner.isolate import parent_death_hook
+from gcmdash.runner.names import shown_name
 
 APP_PATH = config.APP_ENTRYPOINT
 
@@ -54,8 +55,8 @@ def _print_report(report: BuildReport, original_names: dict[str, str]) -> None:
                f"{len(report.failed)} failed, {len(duplicates)} duplicate(s){partial}")
     for document_id, status, error in report.partial + report.failed + duplicates:
         added_as = f" ({original_names[document_id]})" if document_id in original_names else ""
-        click.echo(f"  {status.upper().replace('_', ' ')} {document_id}{added_as}: {error}",
-                   err=True)
+        click.echo(shown_name(f"  {status.upper().replace('_', ' ')} {document_id}{added_as}: "
+                              f"{error}"), err=True)
     if report.reused:
         click.echo(f"incremental: {report.reused} unchanged document(s) taken from the previous "
                    f"database{', and its topic model' if report.topics_reused else ''}")
@@ -67,7 +68,7 @@ def _print_report(report: BuildReport, original_names: dict[str, str]) -> None:
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_seconds.items())
     click.echo(f"time: {timings} (total {sum(report.stage_seconds.values()):.2f}s)")
     for notice in report.notices:
-        click.echo(f"note: {notice}", err=True)
+        click.echo(shown_name(f"note: {notice}"), err=True)
 
 
 @contextlib.contextmanager
@@ -185,7 +186,7 @@ def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     raw_dir = config.raw_dir()
     results = add_files(list(files), raw_dir)
     for result in results:
-        click.echo(f"{result.source}: {result.message}")
+        click.echo(shown_name(f"{result.source}: {result.message}"))
     refused = any(r.stored_as is None for r in results)
     if no_build:
         sys.exit(1 if refused else 0)
@@ -207,7 +208,7 @@ def remove_command(names: tuple[str, ...], no_build: bool) -> None:
     raw_dir = config.raw_dir()
     results = remove_files(list(names), raw_dir)
     for result in results:
-        click.echo(f"{result.name}: {result.message}", err=not result.removed)
+        click.echo(shown_name(f"{result.name}: {result.message}"), err=not result.removed)
     missed = any(not r.removed for r in results)
     if no_build or not any(r.removed for r in results):
         sys.exit(1 if missed else 0)

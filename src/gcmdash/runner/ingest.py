@@ -20,17 +20,15 @@ incremental build reads and parses what changed, and gives the tables a full bui
 """
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from stat import S_ISREG
 
-from gcmdash.extract.formats import ExtractedDocument
+from gcmdash.extract.files import TooLarge, hash_fd, open_regular
+from gcmdash.extract.formats import MAX_BYTES, ExtractedDocument
 from gcmdash.extract.text import HyphenLexicon
 from gcmdash.load.database import NotLoaded
 from gcmdash.records import ParsedDocument
@@ -107,10 +105,10 @@ def _without_text(path: Path, sha256: str, status: str = "ok", reason: str | Non
 NO_CONTENT_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
-def unreadable_entry(name: str, reason: str) -> NotLoaded:
+def unreadable_entry(name: str, reason: str, size_bytes: int = 0) -> NotLoaded:
     """A failed document for an input-folder entry whose content was never read."""
     return NotLoaded(ExtractedDocument(
-        document_id=name, file_name=name, sha256=NO_CONTENT_SHA256, size_bytes=0,
+        document_id=name, file_name=name, sha256=NO_CONTENT_SHA256, size_bytes=size_bytes,
         format=Path(name).suffix.lower().lstrip(".") or "none", text=None, status="failed",
         error=reason), "failed", reason)
 
@@ -124,8 +122,9 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
     file that cannot be read when it is hashed is a failed document; the others carry on."""
     lazy = _LazyPool(workers)
     unreadable: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     try:
-        stamps = hash_files(paths, known_files or {}, unreadable)
+        stamps = hash_files(paths, known_files or {}, unreadable, sizes)
         paths = [p for p in paths if p.name in stamps]
         hashes = {name: stamp.sha256 for name, stamp in stamps.items()}
         result = _ingest(paths, hashes, cache, lazy, progress, previous)
@@ -134,7 +133,8 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
     finally:
         lazy.close()
     result.state.files = stamps
-    result.not_loaded += [unreadable_entry(name, reason) for name, reason in unreadable.items()]
+    result.not_loaded += [unreadable_entry(name, reason, sizes.get(name, 0))
+                          for name, reason in unreadable.items()]
     result.cache_hits = dict(cache.hits)
     result.workers_started = lazy.pool is not None
     result.parsed.sort(key=lambda pair: pair[0].document_id)
@@ -143,10 +143,12 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
 
 
 def hash_files(paths: list[Path], known: dict[str, FileStamp],
-               unreadable: dict[str, str] | None = None) -> dict[str, FileStamp]:
+               unreadable: dict[str, str] | None = None,
+               sizes: dict[str, int] | None = None) -> dict[str, FileStamp]:
     """file name -> stamp with the content's sha256; files whose stamp still matches are not
-    read (see FileStamp). A file that is no longer a regular file in its folder, or cannot be
-    read, is left out, with the reason in `unreadable` (or raised as OSError without it)."""
+    read (see FileStamp). A file that is no longer a regular file in its folder, is over
+    MAX_BYTES (found before a byte is read; its size then goes in `sizes`) or cannot be read
+    is left out, with the reason in `unreadable` (or raised as OSError without it)."""
     stamps = {}
     for path in paths:
         try:
@@ -154,29 +156,27 @@ def hash_files(paths: list[Path], known: dict[str, FileStamp],
         except OSError as exc:
             if unreadable is None:
                 raise
-            unreadable[path.name] = f"could not be read: {exc.strerror or exc}"
+            if isinstance(exc, TooLarge):
+                unreadable[path.name] = exc.strerror
+                if sizes is not None:
+                    sizes[path.name] = exc.size
+            else:
+                unreadable[path.name] = f"could not be read: {exc.strerror or exc}"
     return stamps
 
 
 def _stamp(path: Path, known: FileStamp | None) -> FileStamp:
     # The entry may have changed since discovery (a file swapped for a FIFO or a link out of
-    # the folder): opened without following a final link and without blocking, then checked.
-    real = os.path.realpath(path)
-    if os.path.commonpath([os.path.realpath(path.parent), real]) != os.path.realpath(path.parent):
-        raise OSError(errno.EXDEV, "it now links outside the input folder")
-    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        stat = os.fstat(fd)  # before reading: a change while it is read shows next time
-        if not S_ISREG(stat.st_mode):
-            raise OSError(errno.EINVAL, "it is no longer a regular file")
+    # the folder): see gcmdash/extract/files.py. The size is checked before any byte is read.
+    with open_regular(path, inside=path.parent) as (fd, stat):
         if known is not None and known.matches(stat):
             return known
+        if stat.st_size > MAX_BYTES:
+            raise TooLarge(stat.st_size, MAX_BYTES)
         hashed_at = time.time_ns()
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+        sha256 = hash_fd(fd)
     return FileStamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
-                     digest.hexdigest(), hashed_at)
+                     sha256, hashed_at)
 
 
 def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, lazy: _LazyPool,
