@@ -105,13 +105,14 @@ def _stop_unless_documents(raw_dir: Path, db_path: Path) -> None:
 
 
 def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
-           use_cache: bool = True) -> BuildReport:
+           use_cache: bool = True, retry_failed: bool = False) -> BuildReport:
     _stop_unless_documents(raw_dir, db_path)
     progress = _StageProgress()
     try:
         with _terminate_as_exit():
             report = build(raw_dir, db_path, progress, workers=workers,
-                           cache_dir=config.cache_dir() if use_cache else None)
+                           cache_dir=config.cache_dir() if use_cache else None,
+                           retry_failed=retry_failed)
     except (ReferenceDataError, InvariantError, FileNotFoundError, BuildError) as exc:
         progress.close()
         click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
@@ -165,13 +166,16 @@ def main(debug: bool) -> None:  # noqa: ARG001 - read by _Commands.invoke
                    "(default: number of cores, at most 4).")
 @click.option("--no-cache", is_flag=True,
               help="Re-extract and re-parse every document (default: reuse unchanged ones).")
+@click.option("--retry-failed", is_flag=True,
+              help="Run again the documents whose failure is cached (out of processor time or "
+                   "memory, or an error, in an earlier build); by default they are not retried.")
 def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | None,
-                  no_cache: bool) -> None:
+                  no_cache: bool, retry_failed: bool) -> None:
     """Build the database from the documents. Exit status 0 when every document was loaded
     whole, 1 if any document failed, 3 if none failed but some are partial (loaded with facts
     missing; the summary lists them and what they miss)."""
     report = _build(raw_dir or config.raw_dir(), db_path or config.db_path(), workers,
-                    use_cache=not no_cache)
+                    use_cache=not no_cache, retry_failed=retry_failed)
     sys.exit(_exit_status(report))
 
 

@@ -37,8 +37,12 @@ from gcmdash.runner.isolate import IsolatedPool, TaskFailed
 from gcmdash.runner.state import CorpusState, FileStamp
 from gcmdash.runner.tasks import extract_task, parse_task, set_lexicon_task
 
-EXTRACT_TIMEOUT_S = 60.0
-PARSE_TIMEOUT_S = 60.0
+# A document's fate is decided by the processor time it takes (the same on any machine load),
+# never by the wall clock alone: the wall-clock limits are backstops for a task that waits.
+EXTRACT_CPU_S = 60.0
+PARSE_CPU_S = 60.0
+EXTRACT_TIMEOUT_S = 600.0
+PARSE_TIMEOUT_S = 600.0
 WORKER_MEMORY_BYTES = 2 * 1024**3
 
 Progress = Callable[[str, int, int], None]
@@ -84,10 +88,11 @@ class _LazyPool:
         self.workers = workers
         self.pool: IsolatedPool | None = None
 
-    def get(self, timeout_s: float) -> IsolatedPool:
+    def get(self, timeout_s: float, cpu_s: float) -> IsolatedPool:
         if self.pool is None:
-            self.pool = IsolatedPool(self.workers, timeout_s, WORKER_MEMORY_BYTES).__enter__()
-        self.pool.timeout_s = timeout_s
+            self.pool = IsolatedPool(self.workers, timeout_s, WORKER_MEMORY_BYTES,
+                                     cpu_s).__enter__()
+        self.pool.timeout_s, self.pool.cpu_s = timeout_s, cpu_s
         return self.pool
 
     def close(self) -> None:
@@ -311,10 +316,14 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
                  lazy: _LazyPool, progress: Progress) -> dict[str, Extraction]:
     done: dict[str, Extraction] = {}
     todo: list[tuple[str, str]] = []
+    limits = _limits(EXTRACT_CPU_S)
     for path in paths:
         cached = cache.extracted(hashes[path.name], path)
+        failure = None if cached else cache.failure("extract", hashes[path.name], limits)
         if cached is not None:
             done[path.name] = cached
+        elif failure is not None:
+            done[path.name] = (_without_text(path, hashes[path.name], "failed", failure), None)
         else:
             todo.append((path.name, str(path)))
     if not paths:
@@ -322,10 +331,13 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
     progress("extract", len(done), len(paths))
     if todo:
         by_name = {p.name: p for p in paths}
-        for name, outcome in lazy.get(EXTRACT_TIMEOUT_S).map(extract_task, todo):
+        pool = lazy.get(EXTRACT_TIMEOUT_S, EXTRACT_CPU_S)
+        for name, outcome in pool.map(extract_task, todo):
             if isinstance(outcome, TaskFailed):
                 done[name] = (_without_text(by_name[name], hashes[name], "failed", outcome.reason),
                               None)
+                if outcome.deterministic:
+                    cache.store_failure("extract", hashes[name], outcome.reason, limits)
             else:
                 done[name] = outcome
                 cache.store_extracted(*outcome)
@@ -333,26 +345,38 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
     return done
 
 
+def _limits(cpu_s: float) -> tuple[float, int]:
+    """The limits a task ran under: a failure cached under other limits is asked again."""
+    return (cpu_s, WORKER_MEMORY_BYTES)
+
+
 def _parse_all(documents: list[ExtractedDocument], lexicon: HyphenLexicon, cache: DocumentCache,
                lazy: _LazyPool, progress: Progress, answers: dict[str, dict]):
     outcomes: dict[str, object] = {}
     todo: list[tuple[str, str]] = []
+    limits = _limits(PARSE_CPU_S)
     for doc in documents:
         cached = cache.parsed(doc.sha256, lexicon)
+        failure = None if cached else cache.failure("parse", doc.sha256, limits)
         if cached is not None:
             outcomes[doc.document_id], answers[doc.sha256] = cached
+        elif failure is not None:
+            outcomes[doc.document_id] = failure
         else:
             todo.append((doc.document_id, doc.text))
     if not documents:
         return []
     progress("parse", len(outcomes), len(documents))
     if todo:
-        pool = lazy.get(PARSE_TIMEOUT_S)
+        pool = lazy.get(PARSE_TIMEOUT_S, PARSE_CPU_S)
         pool.broadcast(set_lexicon_task, lexicon)
         by_id = {d.document_id: d for d in documents}
         for document_id, outcome in pool.map(parse_task, todo):
             if isinstance(outcome, TaskFailed):
-                outcomes[document_id] = outcome.reason  # not cached: limits may be raised
+                outcomes[document_id] = outcome.reason
+                if outcome.deterministic:
+                    cache.store_failure("parse", by_id[document_id].sha256, outcome.reason,
+                                        limits)
             else:
                 parsed, asked = outcome
                 outcomes[document_id] = parsed

@@ -1,9 +1,14 @@
 """Run untrusted work (extracting and parsing user files) in child processes with limits.
 
 A small pool of long-lived workers, each under an address-space limit (RLIMIT_AS); every task
-has a time limit. A worker that overruns its time is killed and replaced; one that runs out of
-memory or dies is replaced too; the task is reported failed with the reason, and the other
-tasks carry on. Each worker is a fresh interpreter (`python -m gcmdash.runner.isolate FD FD`), so it
+has a processor-time limit and a wall-clock backstop. The processor time (RLIMIT_CPU, set
+afresh before each task, so the kernel stops a task that computes too long with SIGXCPU) is
+what decides a document's fate: it is the same on an idle machine and a loaded one, where
+wall-clock time is not. The wall-clock limit, generous, is only there for a task that waits
+instead of computing. A worker that overruns either is killed and replaced; one that runs out
+of memory or dies is replaced too; the task is reported failed with the reason (and its kind:
+`TaskFailed.deterministic` says whether the same input would fail the same way again), and
+the other tasks carry on. Each worker is a fresh interpreter (`python -m gcmdash.runner.isolate FD FD`), so it
 inherits none of the parent's threads, open databases or main module (multiprocessing would
 re-run the parent's main script in the child, e.g. a Streamlit page).
 
@@ -15,7 +20,9 @@ handle: the worker ignores SIGINT, which reaches the whole foreground process gr
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import math
 import multiprocessing.connection
 import os
 import resource
@@ -26,11 +33,11 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_TIMEOUT_S = 60.0  # wall clock
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 STARTUP_S = 60.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # a task's time limit starts once its worker has loaded the code
@@ -38,14 +45,37 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # a task's time limit 
 
 @dataclass(frozen=True)
 class TaskFailed:
-    """Why a task produced no result: it raised, ran out of time or memory, or killed its worker."""
+    """Why a task produced no result: it raised, ran out of time or memory, or killed its worker.
+    `kind` is error, memory, cpu (processor time), wall (the wall-clock backstop) or died."""
 
     reason: str
+    kind: str = field(default="error", compare=False)
+
+    @property
+    def deterministic(self) -> bool:
+        """True when the input decides the failure (it raised, or used too much memory or
+        processor time), so running it again under the same limits fails again; False when
+        the machine may have (the wall clock, a worker killed from outside)."""
+        return self.kind in ("error", "memory", "cpu")
+
+
+def _limit_cpu(seconds: float | None) -> None:
+    """Let the calling process use `seconds` more processor time from now (None: no limit);
+    the kernel sends SIGXCPU, which ends it, past that."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = hard
+    if seconds is not None:
+        soft = math.ceil(time.process_time()) + max(1, math.ceil(seconds))
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 def _worker_main(conn: "_Duplex", memory_bytes: int | None) -> None:
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU would dump core
     state: dict[str, Any] = {}
     while True:
         try:
@@ -54,10 +84,15 @@ def _worker_main(conn: "_Duplex", memory_bytes: int | None) -> None:
             return
         if message is None:
             return
-        function, argument = message
+        function, argument, cpu_s = message
         conn.send(("started", None))  # the time limit counts from here, not from import time
         try:
-            conn.send(("ok", function(argument, state)))
+            _limit_cpu(cpu_s)
+            try:
+                result = function(argument, state)
+            finally:
+                _limit_cpu(None)
+            conn.send(("ok", result))
         except MemoryError:
             conn.send(("memory", "ran out of memory (the per-document limit is "
                                  f"{(memory_bytes or 0) // 1024**2} MB)"))
@@ -170,9 +205,11 @@ class IsolatedPool:
     """
 
     def __init__(self, workers: int = 1, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 memory_bytes: int | None = DEFAULT_MEMORY_BYTES) -> None:
+                 memory_bytes: int | None = DEFAULT_MEMORY_BYTES,
+                 cpu_s: float | None = None) -> None:
         self.size = max(1, workers)
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s  # wall clock, from the task's start
+        self.cpu_s = cpu_s  # processor time per task (None: none)
         self.memory_bytes = memory_bytes
         self._workers: list[_Worker] = []
         self._setup: list[tuple[Callable, Any]] = []
@@ -228,7 +265,7 @@ class IsolatedPool:
         for index, worker in enumerate(self._workers):
             if index not in busy and pending:
                 key, argument = pending.pop()
-                worker.conn.send((function, argument))
+                worker.conn.send((function, argument, self.cpu_s))
                 worker.task = (key, time.monotonic(), False)
                 busy[index] = worker
 
@@ -258,9 +295,10 @@ class IsolatedPool:
         if readable:
             return self._received(worker)
         if worker.process.poll() is not None:
-            return TaskFailed(self._death_reason(worker)), True
+            return self._death(worker), True
         if now - since > (self.timeout_s if started else self.timeout_s + STARTUP_S):
-            return TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped"), True
+            return TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped",
+                              "wall"), True
         return None
 
     def _received(self, worker: _Worker) -> tuple[Any, bool] | None:
@@ -269,26 +307,31 @@ class IsolatedPool:
         try:
             status, value = worker.conn.recv()
         except (EOFError, OSError):
-            status, value = "died", self._death_reason(worker)
+            return self._death(worker), True
         if status == "started":
             worker.task = (worker.task[0], time.monotonic(), True)
             return None
-        outcome = value if status == "ok" else TaskFailed(_first_line(value))
-        return outcome, status in ("memory", "died")
+        if status == "ok":
+            return value, False
+        return TaskFailed(_first_line(value), status), status == "memory"
 
-    @staticmethod
-    def _death_reason(worker: _Worker) -> str:
+    def _death(self, worker: _Worker) -> TaskFailed:
+        """Why the worker's process ended during its task."""
         try:
             code = worker.process.wait(timeout=1)
         except subprocess.TimeoutExpired:
             code = None
+        if code == -signal.SIGXCPU and self.cpu_s is not None:
+            return TaskFailed(f"used more than {self.cpu_s:g} s of processor time and was "
+                              "stopped", "cpu")
         if code is not None and code < 0:
-            return f"the worker was killed by signal {-code} (likely out of memory)"
-        return f"the worker stopped unexpectedly (exit code {code})"
+            return TaskFailed(f"the worker was killed by signal {-code} (likely out of memory)",
+                              "died")
+        return TaskFailed(f"the worker stopped unexpectedly (exit code {code})", "died")
 
 
 def _run_setup(worker: _Worker, function: Callable, argument: Any) -> None:
-    worker.conn.send((function, argument))
+    worker.conn.send((function, argument, None))
     status, value = worker.conn.recv()
     if status == "started":
         status, value = worker.conn.recv()
