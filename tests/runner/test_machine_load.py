@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 
 import duckdb
 import pytest
@@ -69,13 +68,11 @@ def test_a_failure_is_cached_and_retried_only_when_asked(raw, tmp_path, cpu_limi
     assert ("zz_burns.txt", "failed", reason) in first.documents
     assert runs.read_text() == "x"
 
-    clock = time.perf_counter()
     again = build(raw, tmp_path / "2.duckdb", cache_dir=cache, workers=1)
     assert ("zz_burns.txt", "failed", reason) in again.documents
     assert runs.read_text() == "x"  # not run again
     assert any("--retry-failed" in notice for notice in again.notices)
     assert contents(tmp_path / "2.duckdb") == contents(tmp_path / "1.duckdb")
-    assert time.perf_counter() - clock < 60
 
     result = CliRunner().invoke(main, ["build", "--raw-dir", str(raw), "--db",
                                        str(tmp_path / "3.duckdb"), "--retry-failed"],
