@@ -48,3 +48,16 @@ def burn_on_marked_files(path, state):
         amount = data[5:].split(b"\n", 1)[0].strip()
         burn(None if amount == b"forever" else float(amount), state)
     return extract_task(path, state)
+
+
+def echo_or_fail(value, state):  # noqa: ARG001 - worker task signature
+    """value back, except 'die' (the worker exits), 'hang' (never answers), 'raise'."""
+    import os
+
+    if value == "die":
+        os._exit(3)
+    if value == "hang":
+        time.sleep(3600)
+    if value == "raise":
+        raise ValueError("asked to")
+    return value

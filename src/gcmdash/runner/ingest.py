@@ -21,6 +21,7 @@ incremental build reads and parses what changed, and gives the tables a full bui
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -332,7 +333,7 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
     if todo:
         by_name = {p.name: p for p in paths}
         pool = lazy.get(EXTRACT_TIMEOUT_S, EXTRACT_CPU_S)
-        for name, outcome in pool.map(extract_task, todo):
+        for name, outcome in pool.map(extract_task, todo, weigh=_file_size):
             if isinstance(outcome, TaskFailed):
                 done[name] = (_without_text(by_name[name], hashes[name], "failed", outcome.reason),
                               None)
@@ -343,6 +344,14 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
                 cache.store_extracted(*outcome)
             progress("extract", len(done), len(paths))
     return done
+
+
+def _file_size(path: str) -> int:
+    """A file's size for batching (0 if it cannot be examined: it is refused when read)."""
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
 
 
 def _limits(cpu_s: float) -> tuple[float, int]:
@@ -371,7 +380,7 @@ def _parse_all(documents: list[ExtractedDocument], lexicon: HyphenLexicon, cache
         pool = lazy.get(PARSE_TIMEOUT_S, PARSE_CPU_S)
         pool.broadcast(set_lexicon_task, lexicon)
         by_id = {d.document_id: d for d in documents}
-        for document_id, outcome in pool.map(parse_task, todo):
+        for document_id, outcome in pool.map(parse_task, todo, weigh=len):
             if isinstance(outcome, TaskFailed):
                 outcomes[document_id] = outcome.reason
                 if outcome.deterministic:
