@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from gcmdash import config
+from gcmdash.runner.names import shown_name
 
 if TYPE_CHECKING:  # the commands import what they use: `gcmdash --help` loads no heavy library
     from gcmdash.runner.build import BuildReport
@@ -52,8 +53,8 @@ def _print_report(report: BuildReport, original_names: dict[str, str]) -> None:
                f"{len(report.failed)} failed, {len(duplicates)} duplicate(s){partial}")
     for document_id, status, error in report.partial + report.failed + duplicates:
         added_as = f" ({original_names[document_id]})" if document_id in original_names else ""
-        click.echo(f"  {status.upper().replace('_', ' ')} {document_id}{added_as}: {error}",
-                   err=True)
+        click.echo(shown_name(f"  {status.upper().replace('_', ' ')} {document_id}{added_as}: "
+                              f"{error}"), err=True)
     if report.reused:
         click.echo(f"incremental: {report.reused} unchanged document(s) taken from the previous "
                    f"database{', and its topic model' if report.topics_reused else ''}")
@@ -65,7 +66,7 @@ def _print_report(report: BuildReport, original_names: dict[str, str]) -> None:
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_seconds.items())
     click.echo(f"time: {timings} (total {sum(report.stage_seconds.values()):.2f}s)")
     for notice in report.notices:
-        click.echo(f"note: {notice}", err=True)
+        click.echo(shown_name(f"note: {notice}"), err=True)
 
 
 @contextlib.contextmanager
@@ -104,7 +105,8 @@ def _stop_unless_documents(raw_dir: Path, db_path: Path) -> None:
 
 
 def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
-           use_cache: bool = True, topic_view: str | None = None) -> BuildReport:
+           use_cache: bool = True, topic_view: str | None = None,
+           retry_failed: bool = False) -> BuildReport:
     from gcmdash.derive.checks import InvariantError
     from gcmdash.load.reference import ReferenceDataError
     from gcmdash.runner.add import read_manifest
@@ -117,7 +119,7 @@ def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
         with _terminate_as_exit():
             report = build(raw_dir, db_path, progress, workers=workers,
                            cache_dir=config.cache_dir() if use_cache else None,
-                           topic_view=topic_view)
+                           topic_view=topic_view, retry_failed=retry_failed)
     except (ReferenceDataError, InvariantError, FileNotFoundError, BuildError,
             EmbeddingModelMissing) as exc:
         progress.close()
@@ -175,13 +177,17 @@ def main(debug: bool) -> None:  # noqa: ARG001 - read by _Commands.invoke
 @click.option("--topic-view", type=click.Choice(config.TOPIC_VIEWS), default=None,
               help="Topics from words (default) or from sentence embeddings (semantic: needs "
                    "pip install 'gcmdash[embeddings]'); default $GCMDASH_TOPIC_VIEW or words.")
+@click.option("--retry-failed", is_flag=True,
+              help="Run again the documents whose failure is cached (out of processor time or "
+                   "memory, or an error, in an earlier build); by default they are not retried.")
 def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | None,
-                  no_cache: bool, topic_view: str | None) -> None:
+                  no_cache: bool, topic_view: str | None, retry_failed: bool) -> None:
     """Build the database from the documents. Exit status 0 when every document was loaded
     whole, 1 if any document failed, 3 if none failed but some are partial (loaded with facts
     missing; the summary lists them and what they miss)."""
     report = _build(raw_dir or config.raw_dir(), db_path or config.db_path(), workers,
-                    use_cache=not no_cache, topic_view=topic_view)
+                    use_cache=not no_cache, topic_view=topic_view,
+                    retry_failed=retry_failed)
     sys.exit(_exit_status(report))
 
 
@@ -196,7 +202,7 @@ def add_command(files: tuple[Path, ...], no_build: bool) -> None:
     raw_dir = config.raw_dir()
     results = add_files(list(files), raw_dir)
     for result in results:
-        click.echo(f"{result.source}: {result.message}")
+        click.echo(shown_name(f"{result.source}: {result.message}"))
     refused = any(r.stored_as is None for r in results)
     if no_build:
         sys.exit(1 if refused else 0)
@@ -218,7 +224,7 @@ def remove_command(names: tuple[str, ...], no_build: bool) -> None:
     raw_dir = config.raw_dir()
     results = remove_files(list(names), raw_dir)
     for result in results:
-        click.echo(f"{result.name}: {result.message}", err=not result.removed)
+        click.echo(shown_name(f"{result.name}: {result.message}"), err=not result.removed)
     missed = any(not r.removed for r in results)
     if no_build or not any(r.removed for r in results):
         sys.exit(1 if missed else 0)

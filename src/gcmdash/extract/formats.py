@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gcmdash.extract.blocks import docx_blocks, html_blocks, markdown_blocks, render
+from gcmdash.extract.files import TooLarge, open_regular, read_all
 from gcmdash.extract.pdf_layout import running_line_indexes
 from gcmdash.extract.text import clean_text
 
@@ -66,7 +67,8 @@ def _entry_problem(raw_dir: Path, root: str, entry: os.DirEntry) -> str | None:
     try:
         entry.name.encode("utf-8")
     except UnicodeEncodeError:
-        return "the file name is not valid UTF-8; rename the file to read it"
+        return ("the file name is not valid UTF-8; rename the file, or `gcmdash add` it "
+                "(which keeps the name, escaped), to read it")
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
         if stat.S_ISLNK(mode):
@@ -367,16 +369,29 @@ _EXTRACTORS = {".txt": _text_file, ".md": _markdown_file, ".pdf": _pdf, ".docx":
                ".html": _html, ".htm": _html}
 
 
-def extract(path: Path) -> ExtractedDocument:
-    """Read one file into clean text, or a status and a reason."""
-    size = path.stat().st_size
+def extract(path: Path, inside: Path | None = None, sha256: str | None = None
+            ) -> ExtractedDocument:
+    """Read one file into clean text, or a status and a reason. The file is opened without
+    blocking and examined on the opened descriptor (gcmdash/extract/files.py): with `inside`,
+    a file outside that folder is refused; a file over MAX_BYTES is refused before it is read
+    (its `sha256` is the one given, if any, else that of no content)."""
     suffix = path.suffix.lower()
-    base = dict(document_id=path.name, file_name=path.name, size_bytes=size,
+    base = dict(document_id=path.name, file_name=path.name,
                 format=suffix.lstrip(".") or "none")
-    if size > MAX_BYTES:
-        return ExtractedDocument(**base, sha256=sha256_file(path), text=None, status=FAILED,
-                                 error=f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-    data = path.read_bytes()
+    try:
+        with open_regular(path, inside) as (fd, status):
+            if status.st_size > MAX_BYTES:
+                raise TooLarge(status.st_size, MAX_BYTES)
+            data = read_all(fd, MAX_BYTES)
+            if len(data) > MAX_BYTES:
+                raise TooLarge(len(data), MAX_BYTES)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return ExtractedDocument(**base, size_bytes=getattr(exc, "size", 0),
+                                 sha256=sha256 or hashlib.sha256(b"").hexdigest(), text=None,
+                                 status=FAILED, error=reason if isinstance(exc, TooLarge)
+                                 else f"could not be read: {reason}")
+    base["size_bytes"] = len(data)
     digest = hashlib.sha256(data).hexdigest()
     extractor = _EXTRACTORS.get(suffix)
     if extractor is None:

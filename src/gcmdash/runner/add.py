@@ -3,19 +3,26 @@ them out again.
 
 The name a file arrives with is never used as a path: the copy is named from its content hash
 ('3f2a…c1.pdf'), and the original name is kept only as text in data/raw/.originals.tsv, shown
-in `documents.original_name`. Removal looks names up among the files data/raw holds (by stored
-or original name), so a name given to `remove` is never a path either.
+in `documents.original_name`: whole, whatever its bytes, in the escaped form of
+gcmdash/runner/names.py (a name that is not UTF-8, or holds a tab, a newline, U+2028 or an
+escape sequence, is kept with those written as `\\xNN` / `\\uNNNN`). A file is read once,
+opened without blocking and checked on its descriptor (a FIFO or a device is refused, never
+waited on), its size checked before a byte is read, and hashed as it is copied.
+Removal looks names up among the files data/raw holds (by stored or original name), so a name
+given to `remove` is never a path either.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gcmdash.extract.formats import MAX_BYTES, SUPPORTED_SUFFIXES, discover, sha256_file
+from gcmdash.extract.files import TooLarge, hash_fd, open_regular
+from gcmdash.extract.formats import MAX_BYTES, SUPPORTED_SUFFIXES, discover
+from gcmdash.runner.names import as_text, stored_name
 
 MANIFEST = ".originals.tsv"
 
@@ -39,10 +46,11 @@ class RemoveResult:
     message: str
 
 
-def display_name(name: str) -> str:
-    """An original file name made safe to keep as text: no path, no control characters."""
-    base = re.split(r"[\\/]", name)[-1]
-    return re.sub(r"[\x00-\x1f\x7f\t]+", " ", base).strip()[:200] or "unnamed"
+def display_name(name: str | bytes) -> str:
+    """An original file name kept as text: its last path component, whole, escaped (see
+    gcmdash/runner/names.py), so it holds no control character and is valid UTF-8."""
+    base = re.split(r"[\\/]", as_text(name))[-1]
+    return stored_name(base) or "unnamed"
 
 
 def read_manifest(raw_dir: Path) -> dict[str, str]:
@@ -51,42 +59,76 @@ def read_manifest(raw_dir: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     names = {}
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        stored, _, original = line.partition("\t")
+    # "\n" only: str.splitlines would also cut a name at U+2028, U+0085, ...
+    for line in path.read_text(encoding="utf-8", errors="replace").split("\n"):
+        stored, _, original = line.rstrip("\r").partition("\t")
         if stored and original:
             names[stored] = original
     return names
 
 
+def _present(raw_dir: Path) -> dict[str, str]:
+    """sha256 -> stored name of each file data/raw holds (those that cannot be read: none)."""
+    present = {}
+    for path in discover(raw_dir):
+        try:
+            with open_regular(path, inside=raw_dir) as (fd, _):
+                present.setdefault(hash_fd(fd), path.name)
+        except OSError:
+            continue
+    return present
+
+
+def _copy_in(path: Path, raw_dir: Path) -> tuple[str, Path]:
+    """(sha256, temporary copy in raw_dir) of a regular file within the size limit, read once;
+    OSError (TooLarge for an oversized file) otherwise, with nothing left behind."""
+    with open_regular(path) as (source, stat):
+        if stat.st_size > MAX_BYTES:
+            raise TooLarge(stat.st_size, MAX_BYTES)
+        fd, temp = tempfile.mkstemp(dir=raw_dir, prefix=".adding-")
+        try:
+            digest = hash_fd(source, copy_to=fd)
+        except BaseException:
+            os.close(fd)
+            Path(temp).unlink(missing_ok=True)
+            raise
+        os.close(fd)
+    return digest, Path(temp)
+
+
+def _refusal(exc: OSError) -> str:
+    if isinstance(exc, TooLarge):
+        return f"{exc.size:,} bytes is over the {MAX_BYTES:,} limit"
+    if exc.errno in (errno.ENOENT, errno.EINVAL, errno.EISDIR):
+        return "not a regular file"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
 def add_files(paths: list[Path], raw_dir: Path) -> list[AddResult]:
-    """Copy each supported file in under its content-hash name; identical content only once."""
+    """Copy each supported file in under its content-hash name; identical content only once.
+    Each result's `source` is the original name as kept (escaped; see display_name)."""
     raw_dir.mkdir(parents=True, exist_ok=True)
-    present = {sha256_file(p): p.name for p in discover(raw_dir)}
+    present = _present(raw_dir)
     results: list[AddResult] = []
     manifest_lines: list[str] = []
     for path in paths:
         shown = display_name(str(path))
         suffix = path.suffix.lower()
-        if not path.is_file():
-            results.append(AddResult(shown, None, "not a regular file"))
-            continue
         if suffix not in SUPPORTED_SUFFIXES:
-            results.append(AddResult(shown, None, f"unsupported type '{suffix or 'none'}' "
+            results.append(AddResult(shown, None, f"unsupported type '{stored_name(suffix) or 'none'}' "
                                                   f"(accepted: {', '.join(SUPPORTED_SUFFIXES)})"))
             continue
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            results.append(AddResult(shown, None, f"{size:,} bytes is over the {MAX_BYTES:,} limit"))
+        try:
+            digest, temp = _copy_in(path, raw_dir)
+        except OSError as exc:
+            results.append(AddResult(shown, None, _refusal(exc)))
             continue
-        digest = sha256_file(path)
         if digest in present:
+            temp.unlink(missing_ok=True)
             results.append(AddResult(shown, present[digest], f"already present as {present[digest]}"))
             continue
         stored = f"{digest[:20]}{suffix}"
-        fd, temp = tempfile.mkstemp(dir=raw_dir, prefix=".adding-")
-        os.close(fd)
-        shutil.copyfile(path, temp)
-        Path(temp).replace(raw_dir / stored)
+        temp.replace(raw_dir / stored)
         present[digest] = stored
         manifest_lines.append(f"{stored}\t{shown}")
         results.append(AddResult(shown, stored, f"added as {stored}", new=True))

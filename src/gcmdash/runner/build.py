@@ -90,6 +90,7 @@ class BuildReport:
     topics_reused: bool = False  # the topic model was copied from the previous database
     notices: list[str] = field(default_factory=list)  # what the user should know, in words
     started_from_previous: bool = False  # a copy of the previous database was the start
+    retry_failed: bool = False  # documents whose failure is cached were run again
 
     @property
     def failed(self) -> list[tuple[str, str, str | None]]:
@@ -322,12 +323,15 @@ def _noop(stage: str, done: int, total: int) -> None:  # noqa: ARG001
 
 def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
           curated_dir: Path | None = None, workers: int | None = None,
-          cache_dir: Path | None = None, topic_view: str | None = None) -> BuildReport:
+          cache_dir: Path | None = None, topic_view: str | None = None,
+          retry_failed: bool = False) -> BuildReport:
     """Build the database from every file in raw_dir and the curated reference CSVs.
 
     Files are extracted and parsed in isolated worker processes (`workers` at a time, each with
-    time and memory limits); with a `cache_dir`, unchanged files are taken from the cache. A
-    document that fails is listed in `documents` with its status and reason; the others load.
+    processor-time and memory limits); with a `cache_dir`, unchanged files are taken from the
+    cache, and so is the failure of a document that ran out of processor time or memory or
+    raised (`retry_failed` runs those again). A document that fails is listed in `documents`
+    with its status and reason; the others load.
     A malformed reference row stops the build (ReferenceDataError names file, row and column).
     The previous database stays in place unless the new one was built and passed its
     invariants. BuildLocked when another build is writing db_path; BuildError, with the
@@ -342,6 +346,7 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
         model_files()  # EmbeddingModelMissing before any document is read
     with build_lock(db_path):
         report = BuildReport(db_path=db_path)
+        report.retry_failed = retry_failed
         try:
             try:
                 return _build_locked(raw_dir, progress, curated_dir, workers, cache_dir, report,
@@ -352,7 +357,7 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
                     raise
                 # damage the first reads of the previous database did not show (a truncated
                 # file): the same build, from nothing
-                report = BuildReport(db_path=db_path, notices=[
+                report = BuildReport(db_path=db_path, retry_failed=retry_failed, notices=[
                     f"the previous database {db_path} could not be read ({_first_line(exc)}); "
                     "building from nothing instead"])
                 return _build_locked(raw_dir, progress, curated_dir, workers, cache_dir, report,
@@ -420,7 +425,7 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
                     "reference_fingerprint": reference_fingerprint(curated_dir),
                     "schema_sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest()}
     cache = DocumentCache(cache_dir, fingerprints["code_fingerprint"],
-                          code_fingerprint(EXTRACT_CODE))
+                          code_fingerprint(EXTRACT_CODE), retry_failed=report.retry_failed)
     paths, rejected = discover_entries(raw_dir)
     temp_path = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
     temp_path.unlink(missing_ok=True)

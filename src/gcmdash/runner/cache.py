@@ -47,8 +47,9 @@ class DocumentCache:
     """Extractions and parses by content hash, and the last build's corpus state."""
 
     def __init__(self, directory: Path | None, code_fingerprint: str,
-                 extract_fingerprint: str | None = None) -> None:
+                 extract_fingerprint: str | None = None, retry_failed: bool = False) -> None:
         self.root = directory
+        self.retry_failed = retry_failed  # cached failures are not used (asked again)
         self._keys: dict[Path, bytes | None] = {}
         self.ignored: dict[str, int] = {}  # reason -> entries ignored for it
         self.unwritable: str | None = None  # why entries could not be stored, if so
@@ -58,9 +59,10 @@ class DocumentCache:
         self.extract_directory = (directory / f"extract-{(extract_fingerprint or code_fingerprint)[:16]}"
                                   if directory else None)
         self.hits = {"extract": 0, "parse": 0}
+        self.failures_reused = 0  # failures taken from the cache instead of run again
 
     def _path(self, sha256: str, stage: str) -> Path | None:
-        folder = self.extract_directory if stage == "extract" else self.directory
+        folder = self.extract_directory if stage.startswith("extract") else self.directory
         return folder / f"{sha256}.{stage}.pkl" if folder else None
 
     def _key(self, folder: Path) -> bytes | None:
@@ -98,6 +100,10 @@ class DocumentCache:
         """What the user should know about the cache: entries ignored, writes that failed."""
         out = [f"cache: {n} entr{'y' if n == 1 else 'ies'} ignored ({reason}); rebuilt instead"
                for reason, n in sorted(self.ignored.items())]
+        if self.failures_reused:
+            out.append(f"cache: {self.failures_reused} document(s) that failed in an earlier build "
+                       "(out of processor time or memory, or an error) were not run again; "
+                       "`gcmdash build --retry-failed` runs them again")
         if self.unwritable:
             out.append(f"cache: {self.root} cannot be written ({self.unwritable}); this build's "
                        "results are not cached")
@@ -142,6 +148,24 @@ class DocumentCache:
     def store_parsed(self, sha256: str, result: Any, answers: dict) -> None:
         """Keep a parse and the lexicon questions it asked, sealed (best effort)."""
         self._write(sha256, "parse", (result, answers))
+
+    def failure(self, stage: str, sha256: str, limits: tuple) -> str | None:
+        """Why this content failed at `stage` ('extract' or 'parse') in an earlier build with
+        this code under the same `limits` (it ran out of processor time or memory, or raised),
+        so it is not run again on every build; None if it did not, or with retry_failed."""
+        if self.retry_failed:
+            return None
+        found = self._read(sha256, f"{stage}-failure")
+        if not (isinstance(found, tuple) and len(found) == 2 and found[1] == limits
+                and isinstance(found[0], str)):
+            return None
+        self.hits[stage] += 1
+        self.failures_reused += 1
+        return found[0]
+
+    def store_failure(self, stage: str, sha256: str, reason: str, limits: tuple) -> None:
+        """Keep why this content failed at `stage` under `limits`, sealed (best effort)."""
+        self._write(sha256, f"{stage}-failure", (reason, limits))
 
     def state(self) -> CorpusState | None:
         """The corpus state of the last build made with this code, if any."""

@@ -20,7 +20,6 @@ incremental build reads and parses what changed, and gives the tables a full bui
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import time
@@ -28,9 +27,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from stat import S_ISREG
 
-from gcmdash.extract.formats import ExtractedDocument
+from gcmdash.extract.files import TooLarge, hash_fd, open_regular
+from gcmdash.extract.formats import MAX_BYTES, ExtractedDocument
 from gcmdash.extract.text import HyphenLexicon
 from gcmdash.load.database import NotLoaded
 from gcmdash.records import ParsedDocument
@@ -39,8 +38,12 @@ from gcmdash.runner.isolate import IsolatedPool, TaskFailed
 from gcmdash.runner.state import CorpusState, FileStamp
 from gcmdash.runner.tasks import extract_task, parse_task, set_lexicon_task
 
-EXTRACT_TIMEOUT_S = 60.0
-PARSE_TIMEOUT_S = 60.0
+# A document's fate is decided by the processor time it takes (the same on any machine load),
+# never by the wall clock alone: the wall-clock limits are backstops for a task that waits.
+EXTRACT_CPU_S = 60.0
+PARSE_CPU_S = 60.0
+EXTRACT_TIMEOUT_S = 600.0
+PARSE_TIMEOUT_S = 600.0
 WORKER_MEMORY_BYTES = 2 * 1024**3
 
 Progress = Callable[[str, int, int], None]
@@ -86,10 +89,11 @@ class _LazyPool:
         self.workers = workers
         self.pool: IsolatedPool | None = None
 
-    def get(self, timeout_s: float) -> IsolatedPool:
+    def get(self, timeout_s: float, cpu_s: float) -> IsolatedPool:
         if self.pool is None:
-            self.pool = IsolatedPool(self.workers, timeout_s, WORKER_MEMORY_BYTES).__enter__()
-        self.pool.timeout_s = timeout_s
+            self.pool = IsolatedPool(self.workers, timeout_s, WORKER_MEMORY_BYTES,
+                                     cpu_s).__enter__()
+        self.pool.timeout_s, self.pool.cpu_s = timeout_s, cpu_s
         return self.pool
 
     def close(self) -> None:
@@ -107,10 +111,10 @@ def _without_text(path: Path, sha256: str, status: str = "ok", reason: str | Non
 NO_CONTENT_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
-def unreadable_entry(name: str, reason: str) -> NotLoaded:
+def unreadable_entry(name: str, reason: str, size_bytes: int = 0) -> NotLoaded:
     """A failed document for an input-folder entry whose content was never read."""
     return NotLoaded(ExtractedDocument(
-        document_id=name, file_name=name, sha256=NO_CONTENT_SHA256, size_bytes=0,
+        document_id=name, file_name=name, sha256=NO_CONTENT_SHA256, size_bytes=size_bytes,
         format=Path(name).suffix.lower().lstrip(".") or "none", text=None, status="failed",
         error=reason), "failed", reason)
 
@@ -124,8 +128,9 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
     file that cannot be read when it is hashed is a failed document; the others carry on."""
     lazy = _LazyPool(workers)
     unreadable: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     try:
-        stamps = hash_files(paths, known_files or {}, unreadable)
+        stamps = hash_files(paths, known_files or {}, unreadable, sizes)
         paths = [p for p in paths if p.name in stamps]
         hashes = {name: stamp.sha256 for name, stamp in stamps.items()}
         result = _ingest(paths, hashes, cache, lazy, progress, previous)
@@ -134,7 +139,8 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
     finally:
         lazy.close()
     result.state.files = stamps
-    result.not_loaded += [unreadable_entry(name, reason) for name, reason in unreadable.items()]
+    result.not_loaded += [unreadable_entry(name, reason, sizes.get(name, 0))
+                          for name, reason in unreadable.items()]
     result.cache_hits = dict(cache.hits)
     result.workers_started = lazy.pool is not None
     result.parsed.sort(key=lambda pair: pair[0].document_id)
@@ -143,10 +149,12 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
 
 
 def hash_files(paths: list[Path], known: dict[str, FileStamp],
-               unreadable: dict[str, str] | None = None) -> dict[str, FileStamp]:
+               unreadable: dict[str, str] | None = None,
+               sizes: dict[str, int] | None = None) -> dict[str, FileStamp]:
     """file name -> stamp with the content's sha256; files whose stamp still matches are not
-    read (see FileStamp). A file that is no longer a regular file in its folder, or cannot be
-    read, is left out, with the reason in `unreadable` (or raised as OSError without it)."""
+    read (see FileStamp). A file that is no longer a regular file in its folder, is over
+    MAX_BYTES (found before a byte is read; its size then goes in `sizes`) or cannot be read
+    is left out, with the reason in `unreadable` (or raised as OSError without it)."""
     stamps = {}
     for path in paths:
         try:
@@ -154,29 +162,27 @@ def hash_files(paths: list[Path], known: dict[str, FileStamp],
         except OSError as exc:
             if unreadable is None:
                 raise
-            unreadable[path.name] = f"could not be read: {exc.strerror or exc}"
+            if isinstance(exc, TooLarge):
+                unreadable[path.name] = exc.strerror
+                if sizes is not None:
+                    sizes[path.name] = exc.size
+            else:
+                unreadable[path.name] = f"could not be read: {exc.strerror or exc}"
     return stamps
 
 
 def _stamp(path: Path, known: FileStamp | None) -> FileStamp:
     # The entry may have changed since discovery (a file swapped for a FIFO or a link out of
-    # the folder): opened without following a final link and without blocking, then checked.
-    real = os.path.realpath(path)
-    if os.path.commonpath([os.path.realpath(path.parent), real]) != os.path.realpath(path.parent):
-        raise OSError(errno.EXDEV, "it now links outside the input folder")
-    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        stat = os.fstat(fd)  # before reading: a change while it is read shows next time
-        if not S_ISREG(stat.st_mode):
-            raise OSError(errno.EINVAL, "it is no longer a regular file")
+    # the folder): see gcmdash/extract/files.py. The size is checked before any byte is read.
+    with open_regular(path, inside=path.parent) as (fd, stat):
         if known is not None and known.matches(stat):
             return known
+        if stat.st_size > MAX_BYTES:
+            raise TooLarge(stat.st_size, MAX_BYTES)
         hashed_at = time.time_ns()
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+        sha256 = hash_fd(fd)
     return FileStamp(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
-                     digest.hexdigest(), hashed_at)
+                     sha256, hashed_at)
 
 
 def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, lazy: _LazyPool,
@@ -311,10 +317,14 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
                  lazy: _LazyPool, progress: Progress) -> dict[str, Extraction]:
     done: dict[str, Extraction] = {}
     todo: list[tuple[str, str]] = []
+    limits = _limits(EXTRACT_CPU_S)
     for path in paths:
         cached = cache.extracted(hashes[path.name], path)
+        failure = None if cached else cache.failure("extract", hashes[path.name], limits)
         if cached is not None:
             done[path.name] = cached
+        elif failure is not None:
+            done[path.name] = (_without_text(path, hashes[path.name], "failed", failure), None)
         else:
             todo.append((path.name, str(path)))
     if not paths:
@@ -322,10 +332,13 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
     progress("extract", len(done), len(paths))
     if todo:
         by_name = {p.name: p for p in paths}
-        for name, outcome in lazy.get(EXTRACT_TIMEOUT_S).map(extract_task, todo):
+        pool = lazy.get(EXTRACT_TIMEOUT_S, EXTRACT_CPU_S)
+        for name, outcome in pool.map(extract_task, todo, weigh=_file_size):
             if isinstance(outcome, TaskFailed):
                 done[name] = (_without_text(by_name[name], hashes[name], "failed", outcome.reason),
                               None)
+                if outcome.deterministic:
+                    cache.store_failure("extract", hashes[name], outcome.reason, limits)
             else:
                 done[name] = outcome
                 cache.store_extracted(*outcome)
@@ -333,26 +346,46 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
     return done
 
 
+def _file_size(path: str) -> int:
+    """A file's size for batching (0 if it cannot be examined: it is refused when read)."""
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
+
+
+def _limits(cpu_s: float) -> tuple[float, int]:
+    """The limits a task ran under: a failure cached under other limits is asked again."""
+    return (cpu_s, WORKER_MEMORY_BYTES)
+
+
 def _parse_all(documents: list[ExtractedDocument], lexicon: HyphenLexicon, cache: DocumentCache,
                lazy: _LazyPool, progress: Progress, answers: dict[str, dict]):
     outcomes: dict[str, object] = {}
     todo: list[tuple[str, str]] = []
+    limits = _limits(PARSE_CPU_S)
     for doc in documents:
         cached = cache.parsed(doc.sha256, lexicon)
+        failure = None if cached else cache.failure("parse", doc.sha256, limits)
         if cached is not None:
             outcomes[doc.document_id], answers[doc.sha256] = cached
+        elif failure is not None:
+            outcomes[doc.document_id] = failure
         else:
             todo.append((doc.document_id, doc.text))
     if not documents:
         return []
     progress("parse", len(outcomes), len(documents))
     if todo:
-        pool = lazy.get(PARSE_TIMEOUT_S)
+        pool = lazy.get(PARSE_TIMEOUT_S, PARSE_CPU_S)
         pool.broadcast(set_lexicon_task, lexicon)
         by_id = {d.document_id: d for d in documents}
-        for document_id, outcome in pool.map(parse_task, todo):
+        for document_id, outcome in pool.map(parse_task, todo, weigh=len):
             if isinstance(outcome, TaskFailed):
-                outcomes[document_id] = outcome.reason  # not cached: limits may be raised
+                outcomes[document_id] = outcome.reason
+                if outcome.deterministic:
+                    cache.store_failure("parse", by_id[document_id].sha256, outcome.reason,
+                                        limits)
             else:
                 parsed, asked = outcome
                 outcomes[document_id] = parsed

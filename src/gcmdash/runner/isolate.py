@@ -1,9 +1,14 @@
 """Run untrusted work (extracting and parsing user files) in child processes with limits.
 
 A small pool of long-lived workers, each under an address-space limit (RLIMIT_AS); every task
-has a time limit. A worker that overruns its time is killed and replaced; one that runs out of
-memory or dies is replaced too; the task is reported failed with the reason, and the other
-tasks carry on. Each worker is a fresh interpreter (`python -m gcmdash.runner.isolate FD FD`), so it
+has a processor-time limit and a wall-clock backstop. The processor time (RLIMIT_CPU, set
+afresh before each task, so the kernel stops a task that computes too long with SIGXCPU) is
+what decides a document's fate: it is the same on an idle machine and a loaded one, where
+wall-clock time is not. The wall-clock limit, generous, is only there for a task that waits
+instead of computing. A worker that overruns either is killed and replaced; one that runs out
+of memory or dies is replaced too; the task is reported failed with the reason (and its kind:
+`TaskFailed.deterministic` says whether the same input would fail the same way again), and
+the other tasks carry on. Each worker is a fresh interpreter (`python -m gcmdash.runner.isolate FD FD`), so it
 inherits none of the parent's threads, open databases or main module (multiprocessing would
 re-run the parent's main script in the child, e.g. a Streamlit page).
 
@@ -15,7 +20,9 @@ handle: the worker ignores SIGINT, which reaches the whole foreground process gr
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import math
 import multiprocessing.connection
 import os
 import resource
@@ -26,26 +33,51 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_TIMEOUT_S = 60.0  # wall clock
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 STARTUP_S = 60.0
+BATCH_TASKS = 64  # tasks sent to a worker at once, at most ...
+BATCH_BYTES = 4 * 1024**2  # ... and about this many bytes of input (see IsolatedPool._take)
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # a task's time limit starts once its worker has loaded the code
 
 
 @dataclass(frozen=True)
 class TaskFailed:
-    """Why a task produced no result: it raised, ran out of time or memory, or killed its worker."""
+    """Why a task produced no result: it raised, ran out of time or memory, or killed its worker.
+    `kind` is error, memory, cpu (processor time), wall (the wall-clock backstop) or died."""
 
     reason: str
+    kind: str = field(default="error", compare=False)
+
+    @property
+    def deterministic(self) -> bool:
+        """True when the input decides the failure (it raised, or used too much memory or
+        processor time), so running it again under the same limits fails again; False when
+        the machine may have (the wall clock, a worker killed from outside)."""
+        return self.kind in ("error", "memory", "cpu")
+
+
+def _limit_cpu(seconds: float | None) -> None:
+    """Let the calling process use `seconds` more processor time from now (None: no limit);
+    the kernel sends SIGXCPU, which ends it, past that."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = hard
+    if seconds is not None:
+        soft = math.ceil(time.process_time()) + max(1, math.ceil(seconds))
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 def _worker_main(conn: "_Duplex", memory_bytes: int | None) -> None:
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU would dump core
     state: dict[str, Any] = {}
     while True:
         try:
@@ -54,17 +86,34 @@ def _worker_main(conn: "_Duplex", memory_bytes: int | None) -> None:
             return
         if message is None:
             return
-        function, argument = message
-        conn.send(("started", None))  # the time limit counts from here, not from import time
+        function, batch, cpu_s = message
+        # the time limit counts from here, not from import time; each next task of the batch
+        # starts as the one before it answers
+        conn.send(("started", None, None))
+        for key, argument in batch:
+            if not _run_task(conn, function, key, argument, state, cpu_s, memory_bytes):
+                return  # a worker that hit its memory limit is not trusted again
+
+
+def _run_task(conn: "_Duplex", function: Callable, key: Any, argument: Any, state: dict,
+              cpu_s: float | None, memory_bytes: int | None) -> bool:
+    """Run one task and send its (status, key, result or reason); False when the worker must
+    stop (it ran out of memory)."""
+    try:
+        _limit_cpu(cpu_s)
         try:
-            conn.send(("ok", function(argument, state)))
-        except MemoryError:
-            conn.send(("memory", "ran out of memory (the per-document limit is "
-                                 f"{(memory_bytes or 0) // 1024**2} MB)"))
-            return  # a worker that hit its memory limit is not trusted again
-        except Exception as exc:  # noqa: BLE001 - reported to the parent as this task's failure
-            conn.send(("error", f"{type(exc).__name__}: {exc}"
-                                f"\n{traceback.format_exc(limit=3)}"))
+            result = function(argument, state)
+        finally:
+            _limit_cpu(None)
+        conn.send(("ok", key, result))
+    except MemoryError:
+        conn.send(("memory", key, "ran out of memory (the per-document limit is "
+                                  f"{(memory_bytes or 0) // 1024**2} MB)"))
+        return False
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as this task's failure
+        conn.send(("error", key, f"{type(exc).__name__}: {exc}"
+                                 f"\n{traceback.format_exc(limit=3)}"))
+    return True
 
 
 _PR_SET_PDEATHSIG = 1
@@ -123,7 +172,9 @@ class _Worker:
             for fd in (to_child_r, from_child_w, lifeline_r):
                 os.close(fd)
         self.conn = _Duplex(from_child_r, to_child_w)
-        self.task: tuple[Any, float, bool] | None = None  # (key, since, started)
+        self.batch: list[tuple[Any, Any]] = []  # tasks sent and not answered; the first runs
+        self.since = 0.0  # when the running task started (or its batch was sent)
+        self.started = False  # the worker has said it started the batch
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -170,9 +221,11 @@ class IsolatedPool:
     """
 
     def __init__(self, workers: int = 1, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 memory_bytes: int | None = DEFAULT_MEMORY_BYTES) -> None:
+                 memory_bytes: int | None = DEFAULT_MEMORY_BYTES,
+                 cpu_s: float | None = None) -> None:
         self.size = max(1, workers)
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s  # wall clock, from the task's start
+        self.cpu_s = cpu_s  # processor time per task (None: none)
         self.memory_bytes = memory_bytes
         self._workers: list[_Worker] = []
         self._setup: list[tuple[Callable, Any]] = []
@@ -204,94 +257,131 @@ class IsolatedPool:
             _run_setup(worker, function, argument)
         return worker
 
-    def map(self, function: Callable[[Any, dict], Any], items: Iterable[tuple[Any, Any]]
-            ) -> Iterator[tuple[Any, Any]]:
-        """Yield (key, result or TaskFailed) for each (key, argument), in completion order."""
+    def map(self, function: Callable[[Any, dict], Any], items: Iterable[tuple[Any, Any]],
+            weigh: Callable[[Any], int] | None = None) -> Iterator[tuple[Any, Any]]:
+        """Yield (key, result or TaskFailed) for each (key, argument), in completion order.
+
+        Tasks travel in batches (see _take; `weigh(argument)` is a task's size in bytes), so a
+        worker goes from one task to the next without waiting for the parent, and each task
+        keeps its own limits: the worker says when a batch starts and answers task by task,
+        so the task running when a worker overran or died is known, fails alone, and the rest
+        of its batch goes back to be sent again."""
         pending = list(items)
         pending.reverse()
         while len(self._workers) < min(self.size, len(pending)):
             self._workers.append(self._new_worker())
         busy: dict[int, _Worker] = {}
         while pending or busy:
-            self._dispatch(function, pending, busy)
+            self._dispatch(function, pending, busy, weigh)
             if not busy:
                 break
             ready = multiprocessing.connection.wait([w.conn.reader for w in busy.values()],
                                                     timeout=0.2)
-            finished = self._collect(busy, ready, time.monotonic())
-            self._dispatch(function, pending, busy)  # the workers start on the next tasks while the caller takes these
+            finished = self._collect(busy, ready, pending)
+            self._dispatch(function, pending, busy, weigh)  # before the caller takes these
             yield from finished
 
+    def _take(self, pending: list[tuple[Any, Any]], weigh: Callable[[Any], int] | None
+              ) -> list[tuple[Any, Any]]:
+        """The next batch from the end of `pending`: small enough that every worker gets a
+        share of what is left (a quarter of its share), at most BATCH_TASKS tasks and about
+        BATCH_BYTES bytes."""
+        count = max(1, min(BATCH_TASKS, len(pending) // (self.size * 4)))
+        batch, size = [], 0
+        while pending and len(batch) < count and (not batch or size < BATCH_BYTES):
+            batch.append(pending.pop())
+            size += weigh(batch[-1][1]) if weigh else 0
+        return batch
+
     def _dispatch(self, function: Callable[[Any, dict], Any], pending: list[tuple[Any, Any]],
-                  busy: dict[int, _Worker]) -> None:
-        """Send the next pending tasks (taken from the end of `pending`) to the idle workers."""
+                  busy: dict[int, _Worker], weigh: Callable[[Any], int] | None) -> None:
+        """Send a batch of the pending tasks to each idle worker."""
         for index, worker in enumerate(self._workers):
             if index not in busy and pending:
-                key, argument = pending.pop()
-                worker.conn.send((function, argument))
-                worker.task = (key, time.monotonic(), False)
+                if worker.process.poll() is not None:  # died between batches
+                    worker.stop(kill=True)
+                    worker = self._workers[index] = self._new_worker()
+                worker.batch = self._take(pending, weigh)
+                worker.conn.send((function, worker.batch, self.cpu_s))
+                worker.since, worker.started = time.monotonic(), False
                 busy[index] = worker
 
-    def _collect(self, busy: dict[int, _Worker], ready: list, now: float) -> list[tuple[Any, Any]]:
-        """(key, result or TaskFailed) of each busy worker's task that has ended, in worker order.
-        Those workers are no longer busy; one that is not trusted again is replaced."""
-        finished = []
+    def _collect(self, busy: dict[int, _Worker], ready: list, pending: list[tuple[Any, Any]]
+                 ) -> list[tuple[Any, Any]]:
+        """(key, result or TaskFailed) of each task that has ended, in worker order. A worker
+        whose batch is done is no longer busy; one that is not trusted again is replaced, the
+        unanswered rest of its batch put back in `pending`."""
+        finished: list[tuple[Any, Any]] = []
         for index, worker in list(busy.items()):
-            key = worker.task[0]
-            ended = self._task_outcome(worker, worker.conn.reader in ready, now)
-            if ended is None:
-                continue
-            outcome, replace_worker = ended
-            del busy[index]
-            worker.task = None
+            replace_worker = False
+            if worker.conn.reader in ready:
+                replace_worker = self._drain(worker, finished)
+            if not replace_worker and worker.batch:
+                failed = self._overran_or_died(worker, time.monotonic())
+                if failed is not None:
+                    finished.append((worker.batch.pop(0)[0], failed))
+                    replace_worker = True
             if replace_worker:
+                pending.extend(reversed(worker.batch))
+                worker.batch = []
                 worker.stop(kill=True)
                 self._workers[index] = self._new_worker()
-            finished.append((key, outcome))
+            if not worker.batch:
+                del busy[index]
         return finished
 
-    def _task_outcome(self, worker: _Worker, readable: bool, now: float
-                      ) -> tuple[Any, bool] | None:
-        """(result or TaskFailed, whether to replace the worker) when the worker's task has
-        ended: it answered, died or ran out of time; None while it is still running."""
-        _, since, started = worker.task
-        if readable:
-            return self._received(worker)
+    def _drain(self, worker: _Worker, finished: list[tuple[Any, Any]]) -> bool:
+        """Read every message the worker has sent, adding the answered tasks to `finished`;
+        True when the worker must be replaced (it died, or ran out of memory)."""
+        while worker.batch and worker.conn.reader.poll():
+            try:
+                status, key, value = worker.conn.recv()
+            except (EOFError, OSError):
+                finished.append((worker.batch.pop(0)[0], self._death(worker)))
+                return True
+            worker.since = time.monotonic()  # the worker's next task starts now
+            if status == "started":
+                worker.started = True
+                continue
+            worker.batch.pop(0)
+            if status == "ok":
+                finished.append((key, value))
+                continue
+            finished.append((key, TaskFailed(_first_line(value), status)))
+            if status == "memory":
+                return True
+        return False
+
+    def _overran_or_died(self, worker: _Worker, now: float) -> TaskFailed | None:
+        """Why the worker's running task ended without an answer (the worker died, or the task
+        ran out of wall-clock time); None while it is still running."""
         if worker.process.poll() is not None:
-            return TaskFailed(self._death_reason(worker)), True
-        if now - since > (self.timeout_s if started else self.timeout_s + STARTUP_S):
-            return TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped"), True
+            return self._death(worker)
+        limit = self.timeout_s if worker.started else self.timeout_s + STARTUP_S
+        if now - worker.since > limit:
+            return TaskFailed(f"took longer than {self.timeout_s:g} s and was stopped", "wall")
         return None
 
-    def _received(self, worker: _Worker) -> tuple[Any, bool] | None:
-        """Read the worker's message: None when it only says the task started (its time limit
-        counts from now), else (result or TaskFailed, whether to replace the worker)."""
-        try:
-            status, value = worker.conn.recv()
-        except (EOFError, OSError):
-            status, value = "died", self._death_reason(worker)
-        if status == "started":
-            worker.task = (worker.task[0], time.monotonic(), True)
-            return None
-        outcome = value if status == "ok" else TaskFailed(_first_line(value))
-        return outcome, status in ("memory", "died")
-
-    @staticmethod
-    def _death_reason(worker: _Worker) -> str:
+    def _death(self, worker: _Worker) -> TaskFailed:
+        """Why the worker's process ended during its task."""
         try:
             code = worker.process.wait(timeout=1)
         except subprocess.TimeoutExpired:
             code = None
+        if code == -signal.SIGXCPU and self.cpu_s is not None:
+            return TaskFailed(f"used more than {self.cpu_s:g} s of processor time and was "
+                              "stopped", "cpu")
         if code is not None and code < 0:
-            return f"the worker was killed by signal {-code} (likely out of memory)"
-        return f"the worker stopped unexpectedly (exit code {code})"
+            return TaskFailed(f"the worker was killed by signal {-code} (likely out of memory)",
+                              "died")
+        return TaskFailed(f"the worker stopped unexpectedly (exit code {code})", "died")
 
 
 def _run_setup(worker: _Worker, function: Callable, argument: Any) -> None:
-    worker.conn.send((function, argument))
-    status, value = worker.conn.recv()
+    worker.conn.send((function, [(None, argument)], None))
+    status, _, value = worker.conn.recv()
     if status == "started":
-        status, value = worker.conn.recv()
+        status, _, value = worker.conn.recv()
     if status != "ok":
         raise RuntimeError(f"worker set-up failed: {value}")
 

@@ -36,8 +36,9 @@ def lexicon_agrees(lexicon: HyphenLexicon, answers: dict[str, str | None]) -> bo
 
 def extract_task(path: str, state: dict) -> tuple[ExtractedDocument, Counter[str] | None]:  # noqa: ARG001
     """The document, and its word counts for the corpus-wide hyphen lexicon (the map half of
-    HyphenLexicon.from_token_counts; None when there is no text)."""
-    document = extract(Path(path))
+    HyphenLexicon.from_token_counts; None when there is no text). The file is read only if it
+    is still a regular file inside its folder (the input folder)."""
+    document = extract(Path(path), inside=Path(path).parent)
     return document, (count_tokens(document.text) if document.text is not None else None)
 
 
