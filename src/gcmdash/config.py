@@ -8,7 +8,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1]  # the checkout: src/gcmdash -> src -> root
 APP_DIR = PACKAGE_DIR / "app"
 APP_ENTRYPOINT = APP_DIR / "streamlit_app.py"
-APP_PAGES_DIR = APP_DIR / "pages"
+APP_PAGES_DIR = APP_DIR / "app_pages"
 
 
 def _path_from_env(variable: str, default: Path) -> Path:

@@ -13,10 +13,10 @@ from gcmdash.views import queries
 
 DASHBOARD = config.APP_DIR
 APP = config.APP_ENTRYPOINT
-PAGES = {"overview": "pages/overview.py", "participation": "pages/participation.py",
-         "session": "pages/session.py", "themes": "pages/themes.py",
-         "recommendations": "pages/recommendations.py",
-         "data_method": "pages/data_method.py"}
+PAGES = {"overview": "app_pages/overview.py", "participation": "app_pages/participation.py",
+         "session": "app_pages/session.py", "themes": "app_pages/themes.py",
+         "recommendations": "app_pages/recommendations.py",
+         "data_method": "app_pages/data_method.py"}
 TIMEOUT = 60
 
 
@@ -198,7 +198,7 @@ def test_unreadable_database_shows_an_error(tmp_path, monkeypatch):
     assert not at.dataframe
 
 
-@pytest.mark.parametrize("path", sorted((DASHBOARD / "pages").glob("*.py")),
+@pytest.mark.parametrize("path", sorted((config.APP_PAGES_DIR).glob("*.py")),
                          ids=lambda p: p.name)
 def test_pages_stay_thin(path):
     """Pages call queries and charts; no SQL, no duckdb, no raw HTML."""

@@ -80,7 +80,7 @@ def test_chart_sections_carry_figure_table_alt_text_and_source(con):
 
 @pytest.mark.usefixtures("db_env")
 def test_the_app_and_the_site_say_the_same_sentences(con, site: Path):
-    at = AppTest.from_file(str(config.APP_DIR / "pages" / "participation.py"),
+    at = AppTest.from_file(str(config.APP_DIR / "app_pages" / "participation.py"),
                            default_timeout=TIMEOUT).run()
     assert not at.exception
     captions = [c.value for c in at.caption]
@@ -101,7 +101,7 @@ def test_the_app_and_the_site_say_the_same_sentences(con, site: Path):
     assert silent, "the seed record names everyone in every session"
     n = silent[0]
     message = sections.session_roles(queries.session_roles(con, n)).empty
-    page = AppTest.from_file(str(config.APP_DIR / "pages" / "session.py"),
+    page = AppTest.from_file(str(config.APP_DIR / "app_pages" / "session.py"),
                              default_timeout=TIMEOUT)
     page.query_params["session"] = tables.session_label(n)
     page.run()
@@ -116,7 +116,7 @@ def test_no_section_sentence_is_written_in_the_app_or_the_site():
     sentences = [s for s in (inspect.getsource(sections).replace("\n", " ").split('"'))
                  if len(s) > 40 and " " in s]
     assert len(sentences) > 20
-    renderers = [*sorted((config.APP_DIR / "pages").glob("*.py")), config.APP_DIR / "ui.py",
+    renderers = [*sorted((config.APP_DIR / "app_pages").glob("*.py")), config.APP_DIR / "ui.py",
                  Path(publish.__file__)]
     for path in renderers:
         text = path.read_text()

@@ -195,7 +195,7 @@ def test_the_themes_page_says_why_there_are_no_topics(seed_db, tmp_path, monkeyp
         con.execute("UPDATE topic_models SET n_topics = 1, n_topics_criterion = ?, "
                     "stability_summary = ?", [reason, reason])
     monkeypatch.setenv("GCMDASH_DB", str(db))
-    page = AppTest.from_file(str(config.APP_ENTRYPOINT.parent / "pages" / "themes.py"),
+    page = AppTest.from_file(str(config.APP_ENTRYPOINT.parent / "app_pages" / "themes.py"),
                              default_timeout=120).run()
     assert not page.exception
     assert any(f"How stable: {reason}." in caption.value for caption in page.caption)

@@ -27,7 +27,7 @@ def _append_comment(path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("edited", ["cli.py", "app/pages/overview.py", "app/streamlit_app.py",
+@pytest.mark.parametrize("edited", ["cli.py", "app/app_pages/overview.py", "app/streamlit_app.py",
                                     "site/publish.py", "views/sections.py",
                                     "runner/build.py", "config.py"])
 def test_editing_code_that_does_not_shape_the_data_keeps_the_fingerprint(package_copy, edited):
@@ -69,7 +69,7 @@ def test_a_page_cli_or_benchmark_edit_does_not_make_the_database_stale(seed_db, 
     copy = tmp_path / "gcmdash"
     shutil.copytree(PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(build_module, "_PACKAGE_DIR", copy)
-    for edited in ("cli.py", "app/pages/themes.py", "site/publish.py"):
+    for edited in ("cli.py", "app/app_pages/themes.py", "site/publish.py"):
         _append_comment(copy / edited)
     assert (ROOT / "benchmarks" / "bench.py").exists()  # outside the package: never hashed
     assert not is_stale(raw, db)

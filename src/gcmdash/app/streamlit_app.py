@@ -1,4 +1,7 @@
-"""The dashboard's entrypoint: page config and navigation; the pages are in pages/."""
+"""The dashboard's entrypoint: page config and navigation; the pages are in app_pages/.
+
+Not pages/: Streamlit also serves a folder of that name beside the entrypoint as pages of its
+own, so a deep link (/document?doc=...) ran the page without this entrypoint."""
 import streamlit as st
 
 from gcmdash.app import ui
@@ -9,14 +12,14 @@ st.set_page_config(page_title="GCM consultations 2017", layout="wide")
 st.set_option("client.toolbarMode", "viewer")
 
 page = st.navigation([
-    st.Page("pages/overview.py", title="Overview", default=True),
-    st.Page("pages/participation.py", title="Participation"),
-    st.Page("pages/session.py", title="Session"),
-    st.Page("pages/themes.py", title="Themes"),
-    st.Page("pages/recommendations.py", title="Recommendations"),
-    st.Page("pages/data_method.py", title="Data & method"),
-    st.Page("pages/document.py", title="Documents", url_path="document"),
-    st.Page("pages/person.py", title="Person", url_path="person", visibility="hidden"),
+    st.Page("app_pages/overview.py", title="Overview", default=True),
+    st.Page("app_pages/participation.py", title="Participation"),
+    st.Page("app_pages/session.py", title="Session"),
+    st.Page("app_pages/themes.py", title="Themes"),
+    st.Page("app_pages/recommendations.py", title="Recommendations"),
+    st.Page("app_pages/data_method.py", title="Data & method"),
+    st.Page("app_pages/document.py", title="Documents", url_path="document"),
+    st.Page("app_pages/person.py", title="Person", url_path="person", visibility="hidden"),
 ])
 page.run()
 ui.cite_this(page.title)
