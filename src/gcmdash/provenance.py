@@ -33,7 +33,12 @@ def source_label(document_id: object, line_start: object = None, line_end: objec
     """SOURCE_LABEL in Python, for rows a query did not label: "doc, line 3", "doc, lines
     3–5", "doc" (no line), else the page's URL, else ""."""
     def given(value: object) -> bool:
-        return value is not None and value == value  # NULL and NaN are not given
+        if value is None:
+            return False
+        try:
+            return bool(value == value)  # NaN is not given
+        except TypeError:  # pandas' NA (a nullable integer column's NULL) is not given either
+            return False
 
     if given(document_id):
         if not given(line_start):

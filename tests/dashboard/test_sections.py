@@ -155,6 +155,15 @@ def test_one_spelling_of_a_source_citation_in_python_and_sql(row, label):
     assert provenance.cited_document(label) == (row[0] or row[3])
 
 
+def test_a_null_line_in_a_nullable_column_is_no_line():
+    """A flag without a line, read into pandas' nullable Int32, holds pd.NA (the synthetic
+    corpus's flags did, and the Overview page raised 'boolean value of NA is ambiguous')."""
+    lines = pd.array([7, None], dtype="Int32")
+    assert provenance.source_label("d.txt", lines[0]) == "d.txt, line 7"
+    assert provenance.source_label("d.txt", lines[1]) == "d.txt"
+    assert provenance.source_label(pd.NA, pd.NA, pd.NA, "https://x") == "https://x"
+
+
 def test_quality_flags_cite_with_the_same_spelling(con):
     flags = queries.quality_flags(con)
     table = tables.quality_flags_table(flags)
