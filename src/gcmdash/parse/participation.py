@@ -81,14 +81,21 @@ def extract_counts(joined: JoinedText) -> tuple[tuple[ParticipationCount, ...],
                 continue  # a year ('3 July 2017 Over 300 …'): no count is better than a wrong one
             qualifier = QUALIFIERS.get((match["qualifier"] or "").lower(), "exact")
             line_start, line_end = joined.span_lines(start + match.start(), start + match.end())
-            count = ParticipationCount(measure, value, qualifier, sentence, line_start, line_end)
-            previous = counts.get(measure)
-            if previous is None:
-                counts[measure] = count
-            elif (previous.value, previous.qualifier) != (value, qualifier):
-                findings.append(ParseFinding(
-                    "participation_conflict", "warning",
-                    f"{measure}: line {previous.line_start} says {previous.value} "
-                    f"({previous.qualifier}), line {line_start} says {value} ({qualifier}); "
-                    "the first is kept", line_start))
+            keep_first(counts, findings, ParticipationCount(
+                measure, value, qualifier, sentence, line_start, line_end))
     return tuple(counts.values()), tuple(findings)
+
+
+def keep_first(counts: dict[str, ParticipationCount], findings: list[ParseFinding],
+               count: ParticipationCount) -> None:
+    """Keep a document's first count of each measure; a later one that differs is a
+    `participation_conflict` warning, never a silent replacement."""
+    previous = counts.get(count.measure)
+    if previous is None:
+        counts[count.measure] = count
+    elif (previous.value, previous.qualifier) != (count.value, count.qualifier):
+        findings.append(ParseFinding(
+            "participation_conflict", "warning",
+            f"{count.measure}: line {previous.line_start} says {previous.value} "
+            f"({previous.qualifier}), line {count.line_start} says {count.value} "
+            f"({count.qualifier}); the first is kept", count.line_start))

@@ -24,6 +24,7 @@ from gcmdash.parse.common import (
     sentences,
     to_number,
 )
+from gcmdash.parse.participation import QUALIFIERS, keep_first
 from gcmdash.records import (
     STOCKTAKING_SESSION,
     DiscussionArea,
@@ -52,10 +53,8 @@ _FUNCTION_WORDS = frozenset(
 )
 
 # --- participation -----------------------------------------------------------------------------
-_QUALIFIERS = {"over": "more_than", "more than": "more_than", "at least": "more_than",
-               "in excess of": "more_than", "some": "approximately", "about": "approximately",
-               "approximately": "approximately", "around": "approximately",
-               "nearly": "approximately", "almost": "approximately"}
+# the qualifiers a count may carry: one table for every parser (parse/participation.py)
+_QUALIFIERS = QUALIFIERS
 _COUNT_RE = re.compile(
     rf"\b(?:(?P<qualifier>{'|'.join(sorted(_QUALIFIERS, key=len, reverse=True))})\s+)?"
     rf"(?P<number>{NUMBER_PATTERN})\s+(?P<noun>(?:[\w-]+\s+){{0,3}}?"
@@ -125,16 +124,8 @@ def extract_participation(joined: JoinedText) -> tuple[tuple[ParticipationCount,
             value = to_number(match["number"])
             qualifier = _QUALIFIERS.get((match["qualifier"] or "").lower(), "exact")
             line_start, line_end = joined.span_lines(start + match.start(), start + match.end())
-            count = ParticipationCount(measure, value, qualifier, sentence, line_start, line_end)
-            previous = counts.get(measure)
-            if previous is None:
-                counts[measure] = count
-            elif (previous.value, previous.qualifier) != (value, qualifier):
-                findings.append(ParseFinding(
-                    "participation_conflict", "warning",
-                    f"{measure}: line {previous.line_start} says {previous.value} "
-                    f"({previous.qualifier}), line {line_start} says {value} ({qualifier}); "
-                    "the first is kept", line_start))
+            keep_first(counts, findings, ParticipationCount(
+                measure, value, qualifier, sentence, line_start, line_end))
     return tuple(counts.values()), tuple(findings)
 
 

@@ -99,17 +99,7 @@ def markdown_brief(df: pd.DataFrame, filters: Sequence[str] = (),
         lines += ["No recommendation matches these filters.", ""]
         return "\n".join(lines)
 
-    ordered = df.sort_values(["session_number", "area_letter", "position"], kind="stable")
-    if by_topic:
-        keys = ordered["topic_id"].astype("Int64")
-        groups = [(tables.topic_label(t, ordered.loc[keys == t, "topic_label"].iloc[0]),
-                   ordered[keys == t]) for t in sorted(keys.dropna().unique())]
-        if keys.isna().any():
-            groups.append(("Without a topic", ordered[keys.isna()]))
-    else:
-        groups = [(tables.area_label(n, a, g["area_heading"].iloc[0]), g)
-                  for (n, a), g in ordered.groupby(["session_number", "area_letter"],
-                                                   sort=True)]
+    by_topic, groups = _brief_groups(df)
     for title, group in groups:
         lines += [f"## {_md(title)} ({len(group)})", ""]
         for r in group.itertuples(index=False):
