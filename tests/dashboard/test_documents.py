@@ -147,6 +147,14 @@ def test_session_page_says_when_there_is_no_summary():
     assert len(three.expander) >= 7  # the summary's areas of discussion, a to g and on
 
 
+def test_session_page_names_the_agenda_documents_not_their_hashes():
+    at = _page("session", session="Session 3")
+    agenda = next(s for s in at.selectbox if s.label == "Agenda as given in")
+    assert agenda.options[0] == "Programme of work, session 3"
+    assert set(agenda.options) == {"Programme of work, session 3", "Procedural note, session 3",
+                                   "Co-facilitators' summary, session 3"}
+
+
 def test_search_matches_word_forms(con):
     literal = queries.recommendations(con, search="detentions")
     assert literal.empty  # the literal search finds nothing

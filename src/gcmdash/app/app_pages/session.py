@@ -36,7 +36,10 @@ if agenda_sources.empty:
     st.info("No document of the record holds this session's agenda; the panels below come "
             "from the curated public programme where there is one.")
 else:
-    source_labels = tables.agenda_source_labels(agenda_sources)
+    # each document by its display name ('Programme of work, session 3'), never its stored hash
+    source_labels = {**tables.agenda_source_labels(agenda_sources),
+                     **{d: n for d, n in ui.document_names().items()
+                        if d in set(agenda_sources["document_id"].astype(str))}}
     agenda_document = st.selectbox("Agenda as given in", list(source_labels),
                                    format_func=source_labels.get, key="agenda_source",
                                    bind="query-params")
