@@ -321,7 +321,7 @@ def _ratio(seconds: float | None, floor: float) -> float | str:
 class WorkerMemory:
     """Peak resident memory of each child process (the build's workers) while the block runs,
     as the child's own kernel counter reports it: VmHWM in /proc/PID/status, sampled every
-    0.05 s, so it misses at most what a worker adds in its last 0.05 s. RUSAGE_CHILDREN's
+    0.05 s (the last reading kept), so it misses at most what a worker adds in its last 0.05 s. RUSAGE_CHILDREN's
     ru_maxrss is not used: Linux carries a process's maxrss over from its parent through fork
     and exec, so a worker started by a 300 MB parent reports 300 MB before it does anything."""
 
@@ -348,7 +348,10 @@ class WorkerMemory:
             for pid in _children():
                 peak = _high_water_kb(pid)
                 if peak is not None:
-                    self._peaks_kb[pid] = max(peak, self._peaks_kb.get(pid, 0))
+                    # the latest reading, not the largest: VmHWM only grows within one program,
+                    # and restarts at exec, while a reading taken between fork and exec counts
+                    # the parent's pages the child still shares
+                    self._peaks_kb[pid] = peak
             self._stop.wait(self.interval_s)
 
 
