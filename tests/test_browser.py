@@ -252,7 +252,7 @@ def test_the_toolbar_is_in_viewer_mode(server, browser):
     menu."""
     page = browser.new_page()
     try:
-        page.goto(f"{server}/overview")
+        page.goto(f"{server}/")  # the default page (Overview) is served at the root
         # the toolbar is there from the first paint; no need to wait for every chart
         page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=60000)
         page.locator('[data-testid="stMainMenu"]').wait_for(timeout=60000)
