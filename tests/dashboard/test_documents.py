@@ -147,6 +147,7 @@ def test_session_page_says_when_there_is_no_summary():
     assert len(three.expander) >= 7  # the summary's areas of discussion, a to g and on
 
 
+@pytest.mark.usefixtures("db_env")
 def test_session_page_names_the_agenda_documents_not_their_hashes():
     at = _page("session", session="Session 3")
     agenda = next(s for s in at.selectbox if s.label == "Agenda as given in")
