@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gcmdash.topics import embeddings
+from gcmdash.topics import embeddings, onnx_minilm
 
 REFERENCE = json.loads((Path(__file__).parent / "embedding_reference.json").read_text())
 
@@ -99,6 +99,33 @@ def test_forward_pass_matches_pytorch_reference_vectors():
     assert cosine.min() > 0.9999
     assert np.abs(vectors - reference).max() < 1e-4
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
+
+
+BACKENDS = ["numpy", pytest.param("onnxruntime", marks=pytest.mark.skipif(
+    not onnx_minilm.available(),
+    reason="onnx and onnxruntime are not installed"))]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_backend_matches_the_reference_to_one_part_in_a_million(backend):
+    _model_or_skip()
+    encoder = embeddings.load_encoder(backend)
+    assert encoder.backend.split()[0] == backend
+    reference = np.array(REFERENCE["vectors"], dtype=np.float64)
+    vectors = encoder.encode(REFERENCE["sentences"], batch_size=2).astype(np.float64)
+    cosine = (vectors * reference).sum(axis=1) / (
+        np.linalg.norm(vectors, axis=1) * np.linalg.norm(reference, axis=1))
+    assert cosine.min() >= 1 - 1e-6
+    many = [f"{s} ({i})" for i in range(40) for s in REFERENCE["sentences"]]
+    assert np.array_equal(encoder.encode(many, batch_size=16, workers=1),
+                          encoder.encode(many, batch_size=16, workers=3))
+
+
+def test_the_default_backend_is_onnxruntime_unless_numpy_is_asked_for(monkeypatch):
+    monkeypatch.setenv(embeddings.BACKEND_SETTING, "numpy")
+    assert embeddings.wanted_backend() == "numpy"
+    monkeypatch.delenv(embeddings.BACKEND_SETTING)
+    assert embeddings.wanted_backend() == ("onnxruntime" if onnx_minilm.available() else "numpy")
 
 
 def test_embeddings_are_deterministic_and_independent_of_order():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import struct
 import time
@@ -316,6 +317,8 @@ class MiniLMEncoder:
         t = {k: v.astype(np.float32) for k, v in tensors.items()
              if k != "embeddings.position_ids"}
         self.tokenizer, self.n_layers, self.n_heads = tokenizer, n_layers, n_heads
+        self.session = None  # an onnxruntime session once use_onnxruntime() ran
+        self.backend = "numpy"
         self.hidden = t["embeddings.LayerNorm.weight"].shape[0]
         scale = np.float32(1 / np.sqrt(self.hidden // n_heads))
         self.t = {name: t[name] for name in (
@@ -351,6 +354,13 @@ class MiniLMEncoder:
         """The encoder from the shipped model.safetensors and vocab.txt."""
         return cls(read_safetensors(files.directory / "model.safetensors"),
                    WordPieceTokenizer.from_file(files.directory / "vocab.txt"))
+
+    def use_onnxruntime(self) -> MiniLMEncoder:
+        """Run the transformer in onnxruntime (topics/onnx_minilm.py) from now on."""
+        from gcmdash.topics import onnx_minilm
+        self.session = onnx_minilm.session(self, LAYER_NORM_EPS)
+        self.backend = onnx_minilm.version()
+        return self
 
     def _attention(self, x: np.ndarray, mask_bias: np.ndarray, weights: dict,
                    batch: int, length: int) -> np.ndarray:
@@ -388,6 +398,19 @@ class MiniLMEncoder:
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Unit-length mean-pooled embeddings of one padded batch of token ids."""
+        batch, length = ids.shape
+        if self.session is not None:
+            x = self.session.run(None, {"input_ids": ids, "mask": mask})[0]
+        else:
+            x = self._hidden(ids, mask)
+        x = x.reshape(batch, length, self.hidden)
+        pooled = np.einsum("blh,bl->bh", x, mask) / np.maximum(mask.sum(axis=1, keepdims=True),
+                                                                np.float32(1e-9))
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
+        return (pooled / norms).astype(np.float32)
+
+    def _hidden(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The last layer's (batch * length, hidden) states of one padded batch, in NumPy."""
         t = self.t
         batch, length = ids.shape
         x = t["embeddings.word_embeddings.weight"][ids]
@@ -403,11 +426,7 @@ class MiniLMEncoder:
             x = _layer_norm(attended, w["attention_norm.weight"], w["attention_norm.bias"])
             x = _layer_norm(self._feed_forward(x, w), w["output_norm.weight"],
                             w["output_norm.bias"])
-        x = x.reshape(batch, length, self.hidden)
-        pooled = np.einsum("blh,bl->bh", x, mask) / np.maximum(mask.sum(axis=1, keepdims=True),
-                                                                np.float32(1e-9))
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
-        return (pooled / norms).astype(np.float32)
+        return x
 
     def _encode_batch(self, encoded: list[list[int]], rows: list[int]) -> np.ndarray:
         length = max(len(encoded[i]) for i in rows)
@@ -453,10 +472,27 @@ def length_batches(lengths: Sequence[int], batch_size: int = BATCH_SIZE,
     return batches
 
 
-@lru_cache(maxsize=1)
-def load_encoder() -> MiniLMEncoder:
-    """The shipped model, read once per process."""
-    return MiniLMEncoder.from_files(model_files())
+BACKEND_SETTING = "GCMDASH_EMBEDDING_BACKEND"  # "numpy" forces the NumPy forward pass
+
+
+def wanted_backend() -> str:
+    """'onnxruntime' where onnx and onnxruntime are installed (about half the CPU time),
+    else 'numpy'; $GCMDASH_EMBEDDING_BACKEND=numpy forces the NumPy pass."""
+    from gcmdash.topics import onnx_minilm
+    if os.environ.get(BACKEND_SETTING, "").strip().lower() == "numpy":
+        return "numpy"
+    return "onnxruntime" if onnx_minilm.available() else "numpy"
+
+
+@lru_cache(maxsize=2)
+def _load_encoder(backend: str) -> MiniLMEncoder:
+    encoder = MiniLMEncoder.from_files(model_files())
+    return encoder.use_onnxruntime() if backend == "onnxruntime" else encoder
+
+
+def load_encoder(backend: str | None = None) -> MiniLMEncoder:
+    """The shipped model, read once per process and backend (default: wanted_backend())."""
+    return _load_encoder(backend or wanted_backend())
 
 
 def embed(texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
@@ -603,9 +639,11 @@ def _semantic_topics(units: pd.DataFrame, labels: np.ndarray, k: int,
     return pd.DataFrame(rows), topic_ids
 
 
-def describe_semantic_method(files: ModelFiles, objective_weight: float) -> str:
+def describe_semantic_method(files: ModelFiles, objective_weight: float,
+                             backend: str = "numpy") -> str:
     """The semantic pipeline in words, with the model that drew it."""
-    return (f"sentence embeddings: {files.describe()}, NumPy forward pass"
+    return (f"sentence embeddings: {files.describe()}, "
+            f"{'NumPy' if backend == 'numpy' else backend} forward pass"
             + (f" + GCM objective-term scores (weight {objective_weight:g})"
                if objective_weight > 0 else "")
             + " -> Ward agglomerative clustering; terms by class-based TF-IDF")
@@ -616,6 +654,7 @@ def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, rand
                          feature_count: int, subsample_stability: float | None,
                          modelled_count: int, distinct_count: int) -> dict:
     files = model_files()
+    backend = load_encoder().backend
     reason = not_modelled_reason(len(units), modelled_count, "semantic")
     if reason is None and subsample_stability is not None:
         # Ward on fixed embeddings has no random state: every seed gives the same grouping,
@@ -633,7 +672,7 @@ def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, rand
     params = {"view": "semantic", "embedding_model": MODEL_NAME,
               "embedding_package": MODEL_PACKAGE,
               "embedding_package_version": files.package_version,
-              "embedding_weights_sha256": files.weights_sha256,
+              "embedding_weights_sha256": files.weights_sha256, "embedding_backend": backend,
               "max_tokens": MAX_TOKENS, "batch_size": BATCH_SIZE,
               "batch_tokens": BATCH_TOKENS, "blas_threads": 1,
               "objective_weight": objective_weight, "clustering": "ward",
@@ -643,7 +682,7 @@ def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, rand
     model_id = hashlib.sha256(json.dumps([params, corpus, terms_hash, sklearn.__version__],
                                          sort_keys=True).encode()).hexdigest()[:16]
     return dict(
-        model_id=model_id, method=describe_semantic_method(files, objective_weight),
+        model_id=model_id, method=describe_semantic_method(files, objective_weight, backend),
         sklearn_version=sklearn.__version__, numpy_version=np.__version__,
         scipy_version=scipy.__version__, parameters=json.dumps(params, sort_keys=True),
         random_state=random_state, n_topics=k,
