@@ -263,3 +263,26 @@ def test_topic_view_setting(monkeypatch):
     monkeypatch.setenv("GCMDASH_TOPIC_VIEW", "vibes")
     with pytest.raises(ValueError, match="words, semantic"):
         config.topic_view()
+
+
+def test_ward_beyond_its_cap_clusters_a_sample_and_assigns_the_rest(monkeypatch):
+    rng = np.random.RandomState(3)
+    centres = np.eye(3) * 10
+    X = np.vstack([centres[i % 3] + rng.normal(scale=0.5, size=3) for i in range(90)])
+    truth = np.arange(90) % 3
+    from sklearn.metrics import adjusted_rand_score
+
+    capped = embeddings.capped_ward_labels(X, 3, cap=20)
+    assert adjusted_rand_score(truth, capped) == 1.0
+    assert np.array_equal(capped, embeddings.capped_ward_labels(X, 3, cap=20))
+    sample = np.sort(np.random.RandomState(0).choice(90, size=20, replace=False))
+    assert np.array_equal(capped[sample], embeddings.ward_labels(X[sample], [3])[3])
+    assert np.array_equal(embeddings.capped_ward_labels(X, 3, cap=90),
+                          embeddings.ward_labels(X, [3])[3])
+    # the semantic view through the cap: a grouping of every unit, and the provenance says so
+    _model_or_skip()
+    monkeypatch.setattr(embeddings, "WARD_MAX_UNITS", 8)
+    units, themes = _theme_units()
+    result = embeddings.fit_semantic_topics(units, 3)
+    assert adjusted_rand_score(themes, result.weights.argmax(axis=1)) == 1.0
+    assert "sample of 8 of the 12 distinct texts" in result.provenance["stability_summary"]

@@ -51,6 +51,7 @@ from gcmdash.topics.model import (
     left_out_note,
     not_modelled_reason,
     pair_ari,
+    stability_frame,
     stability_in_words,
 )
 from gcmdash.topics.objectives import (
@@ -505,6 +506,9 @@ def embed(texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
 SEMANTIC_OBJECTIVE_WEIGHT = 0.5  # objective-term scores beside the unit-length embedding (README)
 SEMANTIC_K_TOLERANCE = 0.05      # the largest k within this of the best stability
 SEMANTIC_K_CANDIDATES = tuple(range(5, 31))
+# Ward on at most this many distinct texts (its distance matrix: 576 MB); beyond, a sample of
+# this many is clustered and the rest join the nearest centroid (capped_ward_labels)
+WARD_MAX_UNITS = 12_000
 SEMANTIC_STRONG_OBJECTIVE = 0.25  # a topic's main objective: mean unit score at least this
 
 
@@ -553,6 +557,28 @@ def ward_labels(X: np.ndarray, ks: Sequence[int]) -> dict[int, np.ndarray]:
     return {k: cuts[:, i].astype(int) for i, k in enumerate(sorted(ks))}
 
 
+def capped_ward_labels(X: np.ndarray, k: int, random_state: int = RANDOM_STATE,
+                       cap: int | None = None) -> np.ndarray:
+    """Each row's Ward cluster at k. Ward keeps every pairwise distance (n^2 / 2 float64: 576 MB
+    at 12,000 rows), so beyond `cap` rows it clusters a sample of `cap` rows drawn with
+    `random_state` and puts every other row in the cluster of the nearest sample centroid
+    (Euclidean; the lower cluster on ties). `cap` defaults to WARD_MAX_UNITS."""
+    n, cap = X.shape[0], WARD_MAX_UNITS if cap is None else cap
+    if n <= cap:
+        return ward_labels(X, [k])[k]
+    sample = np.sort(np.random.RandomState(random_state).choice(n, size=cap, replace=False))
+    sample_labels = ward_labels(X[sample], [k])[k]
+    centroids = np.vstack([X[sample[sample_labels == c]].mean(axis=0) for c in range(k)])
+    labels = np.empty(n, dtype=int)
+    squares = np.einsum("ij,ij->i", centroids, centroids)
+    with threadpool_limits(limits=1):
+        for start in range(0, n, 4096):
+            rows = X[start:start + 4096]
+            labels[start:start + 4096] = (squares[None, :] - 2.0 * rows @ centroids.T).argmin(axis=1)
+    labels[sample] = sample_labels
+    return labels
+
+
 def select_semantic_k(X: np.ndarray, candidates: Sequence[int] = SEMANTIC_K_CANDIDATES,
                       random_state: int = RANDOM_STATE, resamples: int = STABILITY_RESAMPLES,
                       fraction: float = STABILITY_FRACTION,
@@ -562,14 +588,10 @@ def select_semantic_k(X: np.ndarray, candidates: Sequence[int] = SEMANTIC_K_CAND
     subsamples the adjusted Rand index of their labels on the units both hold; the largest k
     whose mean is within SEMANTIC_K_TOLERANCE of the best (too few topics costs more than too
     many). Candidates above a quarter of the units are skipped."""
-    n = X.shape[0]
-    usable = [k for k in candidates if 2 <= k <= max(2, n // 4)]
-    if n < 8 or not usable:
-        return Selection(max(1, min(2, n)), {}, "too few units to compare: k = min(2, units)")
-    rng = np.random.RandomState(random_state)
-    if n > max_units:
-        X = X[np.sort(rng.choice(n, size=max_units, replace=False))]
-        n = max_units
+    frame = stability_frame(X, candidates, random_state, max_units)
+    if isinstance(frame, Selection):
+        return frame
+    X, n, usable, rng = frame
     samples = [np.sort(rng.choice(n, size=max(max(usable) + 1, int(round(fraction * n))),
                                   replace=False)) for _ in range(resamples)]
     cuts = [ward_labels(X[rows], usable) for rows in samples]
@@ -665,6 +687,9 @@ def _semantic_provenance(units: pd.DataFrame, selection: Selection, k: int, rand
         summary = reason or stability_in_words(None, None)
     if reason is None:
         summary += left_out_note(len(units), modelled_count, "semantic")
+        if distinct_count > WARD_MAX_UNITS:
+            summary += (f"; Ward grouped a sample of {WARD_MAX_UNITS:,} of the "
+                        f"{distinct_count:,} distinct texts, the rest joined the nearest topic")
         if distinct_count < modelled_count:
             summary += (f"; {modelled_count:,} text units hold {distinct_count:,} distinct "
                         + ("text, clustered once" if distinct_count == 1
@@ -724,7 +749,7 @@ def _cluster(X: np.ndarray, n_topics: int | None,
     subsample_stability = selection.stability.get(k)
     if n_topics is not None and n:  # the agreement over subsamples at the given k, for the reader
         subsample_stability = select_semantic_k(X, [k], random_state).stability.get(k)
-    labels = ward_labels(X, [k])[k] if n > 1 else np.zeros(n, dtype=int)
+    labels = (capped_ward_labels(X, k, random_state) if n > 1 else np.zeros(n, dtype=int))
     return selection, k, subsample_stability, labels
 
 

@@ -154,6 +154,25 @@ def _subsample_labels(X: sp.csr_matrix, k: int, random_state: int, resamples: in
     return labelings
 
 
+def stability_frame(X: sp.csr_matrix | np.ndarray, candidates: Sequence[int], random_state: int,
+                    max_units: int) -> tuple[sp.csr_matrix | np.ndarray, int, list[int],
+                                             np.random.RandomState] | Selection:
+    """What both choices of k start from (`select_n_topics`, and the semantic view's
+    `select_semantic_k`): the usable candidates (2 <= k <= units/4), and the rows to measure
+    stability on, at most `max_units` of them drawn with `random_state`; returned as
+    (rows, their number, usable candidates, the generator to draw the subsamples with). Too
+    few units to compare (under 8, or no usable candidate): the Selection to return instead."""
+    n = X.shape[0]
+    usable = [k for k in candidates if 2 <= k <= max(2, n // 4)]
+    if n < 8 or not usable:
+        return Selection(max(1, min(2, n)), {}, "too few units to compare: k = min(2, units)")
+    rng = np.random.RandomState(random_state)
+    if n > max_units:
+        X = X[np.sort(rng.choice(n, size=max_units, replace=False))]
+        n = max_units
+    return X, n, usable, rng
+
+
 def select_n_topics(X: sp.csr_matrix, candidates: Iterable[int] = K_CANDIDATES,
                     random_state: int = RANDOM_STATE, resamples: int = STABILITY_RESAMPLES,
                     fraction: float = STABILITY_FRACTION,
@@ -165,17 +184,14 @@ def select_n_topics(X: sp.csr_matrix, candidates: Iterable[int] = K_CANDIDATES,
     whose stability is within `tolerance` of the most stable one's wins. Candidates above a
     quarter of the units are skipped (a topic should hold several units). Label-free: the
     area letters are never read."""
-    n = X.shape[0]
-    usable = [k for k in candidates if 2 <= k <= max(2, n // 4)]
+    candidates = tuple(candidates)
+    frame = stability_frame(X, candidates, random_state, max_units)
+    if isinstance(frame, Selection):
+        return frame
+    X, n, usable, _ = frame
     criterion = (f"largest k within {tolerance:g} of the best mean pairwise ARI of NMF labels "
                  f"over {resamples} subsamples of {fraction:.0%} of the units, k in "
                  f"{min(candidates)}..{max(candidates)} (<= units/4)")
-    if n < 8 or not usable:
-        return Selection(max(1, min(2, n)), {}, "too few units to compare: k = min(2, units)")
-    rng = np.random.RandomState(random_state)
-    if n > max_units:
-        X = X[np.sort(rng.choice(n, size=max_units, replace=False))]
-        n = max_units
     eval_rows = np.arange(n)
     stability: dict[int, float] = {}
     with threadpool_limits(limits=1), warnings.catch_warnings():
