@@ -121,8 +121,9 @@ def bench_topics(db_path: Path, size: int) -> dict:
 
 
 @register("semantic", "the semantic topic view (pip install 'gcmdash[embeddings]') on synthetic "
-                      "text units: all-MiniLM-L6-v2 embeddings in NumPy (2 worker threads, "
-                      "single-threaded BLAS, texts cut at 128 tokens) + "
+                      "text units: all-MiniLM-L6-v2 embeddings in onnxruntime, or NumPy with "
+                      "GCMDASH_EMBEDDING_BACKEND=numpy (2 worker threads, one thread each, "
+                      "texts cut at 128 tokens) + "
                       "objective-term scores, choosing k by the stability of Ward trees on "
                       "subsamples (on at most 2,000 units), Ward on all units (fit = embeddings "
                       "+ Ward)",
@@ -148,6 +149,7 @@ def bench_semantic(db_path: Path, size: int) -> dict:
     result = fit_semantic_topics(units)
     return {
         "units": size,
+        "backend": encoder.backend,
         "tokens": tokens,
         "k chosen": result.selection.n_topics,
         "model load s": round(load_seconds, 3),

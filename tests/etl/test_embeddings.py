@@ -286,3 +286,35 @@ def test_ward_beyond_its_cap_clusters_a_sample_and_assigns_the_rest(monkeypatch)
     result = embeddings.fit_semantic_topics(units, 3)
     assert adjusted_rand_score(themes, result.weights.argmax(axis=1)) == 1.0
     assert "sample of 8 of the 12 distinct texts" in result.provenance["stability_summary"]
+
+
+def test_the_embedding_cache_serves_a_rebuild_and_is_never_trusted_blindly(tmp_path):
+    _model_or_skip()
+    units, _ = _theme_units()
+    first = embeddings.fit_semantic_topics(units, 3, embedding_cache=tmp_path)
+    assert first.extra["embedding_cache"] == {"hits": 0, "embedded": 12, "notices": []}
+    again = embeddings.fit_semantic_topics(units, 3, embedding_cache=tmp_path)
+    assert again.extra["embedding_cache"] == {"hits": 12, "embedded": 0, "notices": []}
+    assert np.array_equal(first.weights, again.weights) and first.topics.equals(again.topics)
+    assert first.provenance == again.provenance
+    # one text changed: only it is embedded
+    edited = units.assign(text=units["text"].where(units.index != 0, "End child detention."))
+    assert embeddings.fit_semantic_topics(edited, 3, embedding_cache=tmp_path).extra[
+        "embedding_cache"]["embedded"] == 1
+    (path,) = tmp_path.glob("minilm-*.npz")
+    with np.load(path) as data:
+        hashes, vectors, checksum = data["hashes"], data["vectors"].copy(), data["checksum"]
+    # a flipped bit: the checksum fails, everything is embedded again, the result unchanged
+    damaged = vectors.copy()
+    damaged.view(np.uint32)[3, 7] ^= 1
+    np.savez(path, hashes=hashes, vectors=damaged, checksum=checksum)
+    checked = embeddings.fit_semantic_topics(edited, 3, embedding_cache=tmp_path)
+    assert checked.extra["embedding_cache"]["embedded"] == 12
+    assert "fails its checks" in checked.extra["embedding_cache"]["notices"][0]
+    # vectors swapped under a valid checksum: the spot check against the model catches it
+    swapped = np.ascontiguousarray(vectors[::-1])
+    np.savez(path, hashes=hashes, vectors=swapped,
+             checksum=embeddings.EmbeddingCache._checksum(hashes, swapped))
+    spotted = embeddings.fit_semantic_topics(edited, 3, embedding_cache=tmp_path)
+    assert "disagrees with the model" in spotted.extra["embedding_cache"]["notices"][0]
+    assert np.array_equal(spotted.weights, checked.weights)

@@ -391,13 +391,16 @@ def _load_stage(con: duckdb.DuckDBPyConnection, from_previous: bool, ingested,
 
 
 def _topics_and_checks(con: duckdb.DuckDBPyConnection, curated_dir: Path, from_previous: bool,
-                       flags: list, view: str = "words") -> tuple[object, float]:
+                       flags: list, view: str = "words",
+                       cache_dir: Path | None = None) -> tuple[object, float]:
     """Fit the topic model while DuckDB runs the quality checks and invariants, then write the
     model and check the topic tables' own invariants; returns what was written and the seconds
-    the checks took."""
-    topic_inputs = topic_stage.prepare_topics(con, curated_dir,
-                                              previous=PREVIOUS if from_previous else None,
-                                              view=view)
+    the checks took. The semantic view keeps its vectors beside `cache_dir` (in
+    `<cache_dir>-embeddings`: the document cache prunes every folder of its own it does not know)."""
+    topic_inputs = topic_stage.prepare_topics(
+        con, curated_dir, previous=PREVIOUS if from_previous else None, view=view,
+        embedding_cache=(cache_dir.with_name(f"{cache_dir.name}-embeddings")
+                         if cache_dir is not None else None))
     # The fit needs no database and the checks hold no Python lock while DuckDB runs them, so
     # the two overlap: the fit in a thread, the checks here; the topic tables' own invariants
     # once they are written, still before the swap.
@@ -456,7 +459,7 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
 
             clock = time.perf_counter()
             written, checks_seconds = _topics_and_checks(con, curated_dir, previous is not None,
-                                                         flags, view)
+                                                         flags, view, cache_dir)
             report.topics_reused = written.reused_from is not None
             report.stage_seconds["topics"] = time.perf_counter() - clock - checks_seconds
             clock = time.perf_counter() - checks_seconds  # the checks' time leaves the topics out

@@ -501,6 +501,105 @@ def embed(texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
     return load_encoder().encode(list(texts), batch_size=batch_size)
 
 
+# --------------------------------------------------------------------------- the cache
+
+CACHE_FORMAT = 1
+CACHE_SPOT_CHECKS = 4  # vectors read from the cache that are embedded again and compared
+CACHE_MIN_COSINE = 1 - 1e-6
+
+
+def text_sha256(text: str) -> bytes:
+    """The cache's key of a text: the SHA-256 of its UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+class EmbeddingCache:
+    """Vectors of texts already embedded, kept across builds in one file beside the build's
+    document cache, keyed by the model (name, package version, weights hash, backend, token
+    cut) and each text's SHA-256, so a rebuild embeds only the texts it has not seen.
+
+    Never trusted blindly: the file holds a SHA-256 of its hashes and vectors, which must
+    match, every vector must be finite and of unit length, and CACHE_SPOT_CHECKS of the vectors
+    it gives are embedded again and must agree to a cosine of CACHE_MIN_COSINE; a file that
+    fails any check is ignored (and replaced), with a notice. A vector read from the cache is the one
+    computed when its text was first embedded; embedded again in another batch it could differ
+    in the last float32 bits (cosine 1 - 1e-7). It keeps the texts of the last corpus that had
+    a text it did not hold."""
+
+    def __init__(self, directory: Path, encoder: MiniLMEncoder, files: ModelFiles) -> None:
+        key = json.dumps([MODEL_NAME, files.package_version, files.weights_sha256,
+                          encoder.backend, MAX_TOKENS, CACHE_FORMAT])
+        self.path = Path(directory) / (
+            f"minilm-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz")
+        self.hidden = encoder.hidden
+        self.notices: list[str] = []
+        self.hits = self.embedded = 0
+
+    @staticmethod
+    def _checksum(hashes: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        digest = hashlib.sha256(hashes.tobytes() + vectors.tobytes()).digest()
+        return np.frombuffer(digest, dtype=np.uint8)
+
+    def load(self) -> dict[bytes, np.ndarray]:
+        """{text hash: vector} from the file; empty when there is none or it fails a check."""
+        if not self.path.is_file():
+            return {}
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                hashes, vectors, checksum = data["hashes"], data["vectors"], data["checksum"]
+        except (OSError, ValueError, KeyError, EOFError) as error:
+            self.notices.append(f"embedding cache {self.path.name} unreadable ({error}): ignored")
+            return {}
+        if not (hashes.dtype == np.uint8 and hashes.ndim == 2 and hashes.shape[1] == 32
+                and vectors.dtype == np.float32 and vectors.shape == (len(hashes), self.hidden)
+                and np.array_equal(checksum, self._checksum(hashes, vectors))
+                and np.isfinite(vectors).all()
+                and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)):
+            self.notices.append(f"embedding cache {self.path.name} fails its checks: ignored")
+            return {}
+        return {bytes(h): v for h, v in zip(hashes, vectors)}
+
+    def store(self, hashes: Sequence[bytes], vectors: np.ndarray) -> None:
+        """Replace the file with these texts' vectors (written aside, then renamed)."""
+        table = np.frombuffer(b"".join(hashes), dtype=np.uint8).reshape(len(hashes), 32)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(".partial.npz")
+            np.savez(partial, hashes=table, vectors=vectors,
+                     checksum=self._checksum(table, vectors))
+            partial.replace(self.path)
+        except OSError as error:
+            self.notices.append(f"embedding cache {self.path.name} not written ({error})")
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """The texts' embeddings (distinct texts expected), from the cache where it holds them
+        and passes its checks, from the encoder otherwise; then the cache holds these texts."""
+        encoder = load_encoder()
+        keys = [text_sha256(text) for text in texts]
+        known = self.load()
+        hit = [i for i, key in enumerate(keys) if key in known]
+        spot = hit[:CACHE_SPOT_CHECKS]
+        missing = [i for i, key in enumerate(keys) if key not in known]
+        fresh = encoder.encode([texts[i] for i in spot + missing])
+        if spot:
+            cosine = (fresh[:len(spot)].astype(np.float64)
+                      * np.array([known[keys[i]] for i in spot], dtype=np.float64)).sum(axis=1)
+            if cosine.min() < CACHE_MIN_COSINE:
+                self.notices.append(f"embedding cache {self.path.name} disagrees with the "
+                                    f"model (cosine {cosine.min():.6f}): ignored")
+                hit, spot, missing = [], [], list(range(len(texts)))
+                fresh = encoder.encode(list(texts))
+        out = np.zeros((len(texts), encoder.hidden), dtype=np.float32)
+        for i in hit:
+            out[i] = known[keys[i]]
+        out[missing] = fresh[len(spot):]
+        self.hits, self.embedded = len(hit), len(missing)
+        if missing:
+            self.store(keys, out)
+        return out
+
+
 # --------------------------------------------------------------------------- the semantic view
 
 SEMANTIC_OBJECTIVE_WEIGHT = 0.5  # objective-term scores beside the unit-length embedding (README)
@@ -513,11 +612,13 @@ SEMANTIC_STRONG_OBJECTIVE = 0.25  # a topic's main objective: mean unit score at
 
 
 def semantic_features(texts: Sequence[str], terms: tuple[ObjectiveTerm, ...] | None = None,
-                      objective_weight: float = SEMANTIC_OBJECTIVE_WEIGHT) -> np.ndarray:
-    """Unit x feature matrix of the semantic view: the unit-length sentence embedding, beside
-    the unit's GCM objective-term scores (0.5 for one specific term, 0.75 for two, ...) times
-    `objective_weight`. float64, so Ward's sums do not depend on float32 rounding."""
-    vectors = embed(texts).astype(np.float64)
+                      objective_weight: float = SEMANTIC_OBJECTIVE_WEIGHT,
+                      cache: EmbeddingCache | None = None) -> np.ndarray:
+    """Unit x feature matrix of the semantic view: the unit-length sentence embedding (from
+    `cache` where given), beside the unit's GCM objective-term scores (0.5 for one specific
+    term, 0.75 for two, ...) times `objective_weight`. float64, so Ward's sums do not depend on
+    float32 rounding."""
+    vectors = (cache.embed(texts) if cache is not None else embed(texts)).astype(np.float64)
     if objective_weight <= 0:
         return vectors
     scores = ObjectiveTermScorer(terms=terms, weight=objective_weight).fit_transform(list(texts))
@@ -756,7 +857,8 @@ def _cluster(X: np.ndarray, n_topics: int | None,
 def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
                         random_state: int = RANDOM_STATE, *,
                         terms: tuple[ObjectiveTerm, ...] | None = None,
-                        objective_weight: float = SEMANTIC_OBJECTIVE_WEIGHT) -> TopicModelResult:
+                        objective_weight: float = SEMANTIC_OBJECTIVE_WEIGHT,
+                        embedding_cache: Path | None = None) -> TopicModelResult:
     """The semantic view of the topic model: sentence embeddings (+ the objective-term
     scores) -> Ward clustering, k chosen by subsample stability unless given. Each unit
     belongs wholly to its cluster (weight 1). Same result type and provenance row as
@@ -764,11 +866,16 @@ def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
 
     Identical texts are one point of the clustering (a text repeated 60,000 times neither
     costs 60,000 embeddings nor outweighs the rest) and share their topic; empty texts are in
-    no topic; with no text left there are no topics, and the provenance says why."""
+    no topic; with no text left there are no topics, and the provenance says why. With an
+    `embedding_cache` folder, texts embedded by an earlier fit are read from it
+    (EmbeddingCache); the extra's "embedding_cache" says how many, and any notice."""
     texts = units["text"].tolist()
     distinct, rows = distinct_texts(texts)
     clock = time.perf_counter()
-    X = semantic_features(distinct, terms, objective_weight) if distinct else np.zeros((0, 1))
+    cache = (EmbeddingCache(embedding_cache, load_encoder(), model_files())
+             if embedding_cache is not None and distinct else None)
+    X = (semantic_features(distinct, terms, objective_weight, cache) if distinct
+         else np.zeros((0, 1)))
     features_seconds = time.perf_counter() - clock
     clock = time.perf_counter()
     selection, k, subsample_stability, distinct_labels = _cluster(X, n_topics, random_state)
@@ -793,4 +900,6 @@ def fit_semantic_topics(units: pd.DataFrame, n_topics: int | None = None,
                                         subsample_stability, int(modelled.sum()), len(distinct)),
         fit_seconds=features_seconds + ward_seconds,
         extra={"features_seconds": features_seconds, "select_seconds": select_seconds,
-               "ward_seconds": ward_seconds, "distinct_texts": len(distinct)})
+               "ward_seconds": ward_seconds, "distinct_texts": len(distinct),
+               "embedding_cache": None if cache is None else {
+                   "hits": cache.hits, "embedded": cache.embedded, "notices": cache.notices}})

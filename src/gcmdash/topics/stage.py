@@ -145,11 +145,12 @@ class TopicInputs:
     input_sha256: str
     reused_from: str | None = None
     view: str = "words"  # "semantic": gcmdash.topics.embeddings.fit_semantic_topics
+    embedding_cache: Path | None = None  # the semantic view's vectors across builds
 
 
 def prepare_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = None,
                    n_topics: int | None = None, previous: str | None = None,
-                   view: str = "words") -> TopicInputs:
+                   view: str = "words", embedding_cache: Path | None = None) -> TopicInputs:
     """The topic stage's first step: read its inputs, write the input tables (objectives, their
     terms, the text units), and copy the model tables from `previous` when they can be.
 
@@ -167,7 +168,7 @@ def prepare_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = No
         "SELECT session_number FROM sessions ORDER BY session_number").fetchall()]
     inputs = TopicInputs(units, sessions, objectives, terms, n_topics,
                          topics_input_sha256(units, sessions, objectives, terms, n_topics, view),
-                         view=view)
+                         view=view, embedding_cache=embedding_cache)
     # No transaction of its own: a failure here fails the build, whose temporary database is
     # then discarded (and the build may already hold a transaction).
     _insert(con, "gcm_objectives", pd.DataFrame(objectives))
@@ -191,10 +192,12 @@ def compute_topics(inputs: TopicInputs) -> dict[str, pd.DataFrame]:
     if inputs.reused_from is not None:
         return {}
     units, terms = inputs.units, inputs.terms
-    fit = fit_topics
     if inputs.view == "semantic":
-        from gcmdash.topics.embeddings import fit_semantic_topics as fit
-    result = fit(units, inputs.n_topics, terms=terms)
+        from gcmdash.topics.embeddings import fit_semantic_topics
+        result = fit_semantic_topics(units, inputs.n_topics, terms=terms,
+                                     embedding_cache=inputs.embedding_cache)
+    else:
+        result = fit_topics(units, inputs.n_topics, terms=terms)
     unit_objectives = map_objectives(units, terms)
     model_id = result.provenance["model_id"]
     return {
