@@ -357,10 +357,12 @@ class MiniLMEncoder:
                    WordPieceTokenizer.from_file(files.directory / "vocab.txt"))
 
     def use_onnxruntime(self) -> MiniLMEncoder:
-        """Run the transformer in onnxruntime (topics/onnx_minilm.py) from now on."""
+        """Run the transformer in onnxruntime (topics/onnx_minilm.py) from now on; the NumPy
+        copies of the weights are let go (the session holds its own)."""
         from gcmdash.topics import onnx_minilm
         self.session = onnx_minilm.session(self, LAYER_NORM_EPS)
         self.backend = onnx_minilm.version()
+        self.t, self.layers = {}, []
         return self
 
     def _attention(self, x: np.ndarray, mask_bias: np.ndarray, weights: dict,
