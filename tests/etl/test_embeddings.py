@@ -215,7 +215,9 @@ def test_build_with_the_semantic_view_records_its_model(seed_db, tmp_path):
     from tests.conftest import SEED_DIR
 
     path = tmp_path / "semantic.duckdb"
-    build(SEED_DIR, path, topic_view="semantic")
+    build(SEED_DIR, path, topic_view="semantic", cache_dir=tmp_path / "cache")
+    # the vectors are kept beside the document cache, which would prune a folder inside it
+    assert len(list((tmp_path / "cache-embeddings").glob("minilm-*.npz"))) == 1
     with duckdb.connect(str(path), read_only=True) as semantic, \
             duckdb.connect(str(seed_db), read_only=True) as default:
         method, parameters = semantic.execute(
@@ -223,6 +225,7 @@ def test_build_with_the_semantic_view_records_its_model(seed_db, tmp_path):
         assert "all-MiniLM-L6-v2" in method and "Ward" in method
         assert json.loads(parameters)["embedding_weights_sha256"] == \
             embeddings.model_files().weights_sha256
+        assert json.loads(parameters)["embedding_backend"] == embeddings.load_encoder().backend
         assert "NMF" in default.execute("SELECT method FROM topic_models").fetchone()[0]
         key = "SELECT value FROM build_info WHERE key = 'topics_input_sha256'"
         assert semantic.execute(key).fetchone() != default.execute(key).fetchone()
