@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import html
 import importlib.util
 import io
@@ -217,9 +218,14 @@ _DOCUMENT_NAMES: dict[str, str] = {}
 _LINKED_COLUMNS = SOURCE_COLUMNS | {"Document"}
 
 
+_REFERENCE_PAGES: dict[str, str] = {}  # curated row -> its public page, set with the names
+
+
 def _cell(column: str, value: str) -> object:
     if column in _LINKED_COLUMNS and _DOCUMENT_NAMES:
         return document_pages.linked_cell(value, _DOCUMENT_NAMES)
+    if column == "Message":  # a quality flag in plain words
+        return documents.readable_message(value, _DOCUMENT_NAMES, _REFERENCE_PAGES)
     return value
 
 
@@ -304,7 +310,10 @@ class _Site:
     images: tuple[str, ...] = ()  # image formats written beside each chart
 
     def figure(self, section: Section) -> str:
-        """The chart section as a <figure>; its table is written as data/<name>.csv."""
+        """The chart section as a <figure>, documents named by their display names; its table
+        is written as data/<name>.csv."""
+        section = dataclasses.replace(
+            section, figure=documents.readable_figure(section.figure, _DOCUMENT_NAMES))
         self.charts.append(section)
         return figure_html(section, self.images)
 
@@ -365,7 +374,9 @@ def _recommendation_meta(row) -> str:
                            for o in tables.as_list(row.objectives))
     return " · ".join(p for p in (tables.session_label(row.session_number),
                                   f"area {row.area_letter}. {row.area_heading}",
-                                  f"source: {row.source_label}", objectives) if p)
+                                  "source: " + documents.readable(row.source_label,
+                                                                  _DOCUMENT_NAMES),
+                                  objectives) if p)
 
 
 def recommendations_data(recs: pd.DataFrame) -> list[dict]:
@@ -432,7 +443,8 @@ def _session(site: _Site, session_number: int) -> str:
     facts = tables.session_header(sessions, session_number)
     row = sessions[sessions["session_number"] == session_number].iloc[0]
     coverage = queries.record_coverage(con, session_number)
-    parts = [_MACROS.session_facts(facts), _para(f"Source: {facts['Source']}", "source"),
+    parts = [_MACROS.session_facts(facts),
+             _MACROS.source_line(document_pages.linked_cell(facts["Source"], _DOCUMENT_NAMES)),
              *_thin_record_note(row, coverage, tables.session_label(session_number))]
 
     matrix = queries.participation_matrix(con)
@@ -513,12 +525,15 @@ def _write(path: Path, content: bytes, written: list[Path]) -> None:
 
 @contextlib.contextmanager
 def _documents_named(con: duckdb.DuckDBPyConnection):
-    """While a site is written, source cells know the documents' display names."""
+    """While a site is written, source cells know the documents' display names (and flag
+    messages the curated rows' pages)."""
     _DOCUMENT_NAMES.update(documents.names(con))
+    _REFERENCE_PAGES.update(documents.references(con))
     try:
         yield dict(_DOCUMENT_NAMES)
     finally:
         _DOCUMENT_NAMES.clear()
+        _REFERENCE_PAGES.clear()
 
 
 def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,

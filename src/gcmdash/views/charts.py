@@ -917,6 +917,27 @@ def women_share_chart(df: pd.DataFrame) -> go.Figure:
     return _with_alt(fig, alt)
 
 
+# --------------------------------------------------------------------------- images
+
+IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
+
+
+def image_file_name(fig: go.Figure) -> str:
+    """A chart's download name from its title: 'gcm-participation-one-measure-per-panel'."""
+    import re
+
+    title = html.unescape(re.sub(r"<[^>]+>", " ", str(fig.layout.title.text or "chart")))
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return "gcm-" + "-".join(words[:8] or ["chart"])
+
+
+def image_options(fig: go.Figure, image_format: str = "png") -> dict:
+    """plotly.js toImageButtonOptions / Plotly.downloadImage options for the chart: the format
+    (png or svg), its file name, and a PNG at twice the screen's resolution."""
+    fmt = image_format if image_format in IMAGE_FORMATS else "png"
+    return {"format": fmt, "filename": image_file_name(fig), "scale": 2 if fmt == "png" else 1}
+
+
 # --------------------------------------------------------------------------- light and dark
 
 @dataclass(frozen=True)
