@@ -131,6 +131,24 @@ def built_on(path=None) -> dt.date | None:
         return None
 
 
+# Streamlit's page titles are sized for a desktop: at 390 px "Recommendations" no longer fits
+# a line and broke as "Recommendation / s". On narrow screens headings are smaller, so every
+# word of a title fits whole.
+NARROW_SCREEN_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMain"] h1 { font-size: 2rem; line-height: 1.2; }
+  [data-testid="stMain"] h2 { font-size: 1.5rem; }
+  [data-testid="stMain"] h3 { font-size: 1.25rem; }
+}
+</style>"""
+
+
+def page_style() -> None:
+    """The app's own CSS (NARROW_SCREEN_CSS): style only, so Streamlit puts it in its event
+    container and it takes no room on the page. Called before the page draws (no shift)."""
+    st.html(NARROW_SCREEN_CSS)
+
+
 IMAGE_FORMAT_KEY = "chart_image_format"
 
 

@@ -33,7 +33,7 @@ from plotly.offline import get_plotlyjs
 
 from gcmdash import vocab
 from gcmdash.site import documents as document_pages
-from gcmdash.views import documents, exports, queries, sections, tables
+from gcmdash.views import charts, documents, exports, queries, sections, tables
 from gcmdash.views.sections import Section
 
 SITE_TITLE = "The 2017 consultations on the Global Compact for Migration"
@@ -72,7 +72,32 @@ tr:target td,tr:target th{background:#ffd54f;outline:2px solid #8a6d00}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem}dl.facts dd{margin:0}
 details{margin:.4rem 0}footer{border-top:1px solid #ddd;margin-top:3rem;padding:1rem;
  font-size:.85rem;color:#444}
+button.download{font:inherit;color:#0b57a4;background:none;border:0;padding:0;
+ text-decoration:underline;cursor:pointer}
 """
+
+# The site's colours in each scheme, every text at WCAG AA (4.5:1) or better on the background
+# it sits on (tests/dashboard/test_site_look.py measures them): the light ones are STYLE's,
+# the dark ones apply when the reader's system prefers dark (the charts then draw on
+# charts.DARK, whose background is the same).
+SITE_LIGHT = {"background": "#ffffff", "text": "#1a1a1a", "link": "#0b57a4", "muted": "#444444",
+              "note": "#333333", "head": "#f3f3f3", "cited": "#fff3c4", "target": "#ffd54f",
+              "warning": "#fff6d5"}
+SITE_DARK = {"background": charts.DARK.background, "text": "#e8e8e8", "link": "#8ab4f8",
+             "muted": "#b8b8b8", "note": "#cccccc", "head": "#1d2230", "cited": "#3a3316",
+             "target": "#5c4a00", "warning": "#332b00", "rule": "#3a3f4b"}
+
+DARK_STYLE = """\
+@media (prefers-color-scheme:dark){{:root{{color-scheme:dark}}
+body{{color:{text};background:{background}}}a{{color:{link}}}
+nav a[aria-current=page]{{color:{text}}}
+header,footer,figure,th,td{{border-color:{rule}}}thead th{{background:{head}}}
+.src,td.src,footer{{color:{muted}}}.note,.source,.downloads{{color:{note}}}
+.noscript{{background:{warning};border-color:#8a6d00}}
+tr.cited td,tr.cited th{{background:{cited}}}
+tr:target td,tr:target th{{background:{target};outline-color:#ffd54f}}
+button.download{{color:{link}}}}}
+""".format(**SITE_DARK)
 
 # Draws every chart of the page from the JSON beside it; without JavaScript, the tables stand.
 SCRIPT = """\
@@ -80,11 +105,46 @@ SCRIPT = """\
   if (typeof Plotly === "undefined") { return; }
   var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false,
                        modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"]};
+  var scheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  var charts = [];
+  function variant(figure) {
+    return scheme && scheme.matches && figure.dark ? figure.dark : figure;
+  }
+  function button(label, target, options) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "download";
+    b.textContent = label;
+    b.setAttribute("aria-label", "Download the chart as " + label);
+    b.addEventListener("click", function () { Plotly.downloadImage(target, options); });
+    return b;
+  }
   var blocks = document.querySelectorAll('script[type="application/json"][data-chart]');
   for (var i = 0; i < blocks.length; i++) {
     var figure = JSON.parse(blocks[i].textContent);
     var target = document.getElementById(blocks[i].getAttribute("data-chart"));
-    Plotly.newPlot(target, figure.data, figure.layout, PLOTLY_CONFIG);
+    var config = Object.assign({toImageButtonOptions: {filename: figure.image.filename}},
+                               PLOTLY_CONFIG);
+    var drawn = variant(figure);
+    Plotly.newPlot(target, drawn.data, drawn.layout, config);
+    charts.push([target, figure, config]);
+    // the chart as a picture, drawn here by plotly.js: nothing is sent anywhere
+    var downloads = target.closest("figure").querySelector(".downloads");
+    if (downloads) {
+      var name = figure.image.filename;
+      downloads.appendChild(document.createTextNode(" · "));
+      downloads.appendChild(button("PNG", target, {format: "png", filename: name, scale: 2}));
+      downloads.appendChild(document.createTextNode(" · "));
+      downloads.appendChild(button("SVG", target, {format: "svg", filename: name}));
+    }
+  }
+  if (scheme && scheme.addEventListener) {  // the reader switches theme: the charts follow
+    scheme.addEventListener("change", function () {
+      charts.forEach(function (c) {
+        var drawn = variant(c[1]);
+        Plotly.react(c[0], drawn.data, drawn.layout, c[2]);
+      });
+    });
   }
 })();
 """
@@ -247,11 +307,20 @@ def table_html(df: pd.DataFrame, caption: str | None = None, table_id: str | Non
     return _MACROS.table(_cells(df), caption, table_id)
 
 
-def figure_json(fig: go.Figure) -> str:
-    """The figure as JSON that is stable across runs (sorted keys, no uids) and safe inside a
-    <script> element (no '<', '>' or '&' left literal)."""
+def _figure_data(fig: go.Figure) -> dict:
     data = json.loads(fig.to_json(remove_uids=True))
     data.pop("config", None)
+    return data
+
+
+def figure_json(fig: go.Figure) -> str:
+    """The figure as JSON that is stable across runs (sorted keys, no uids) and safe inside a
+    <script> element (no '<', '>' or '&' left literal): drawn on the light palette, with
+    `dark` (the same figure on the dark palette, drawn when the reader's system prefers dark)
+    and `image` (Plotly.downloadImage's file name) beside it."""
+    data = _figure_data(charts.themed(fig, dark=False))
+    data["dark"] = _figure_data(charts.themed(fig, dark=True))
+    data["image"] = {"filename": charts.image_file_name(fig)}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -570,7 +639,7 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
                                               has_charts=has_charts).encode("utf-8"), written)
     _write(out_dir / "assets" / "plotly.min.js", get_plotlyjs().encode("utf-8"), written)
     _write(out_dir / "assets" / "site.js", SCRIPT.encode("utf-8"), written)
-    _write(out_dir / "assets" / "site.css", STYLE.encode("utf-8"), written)
+    _write(out_dir / "assets" / "site.css", (STYLE + DARK_STYLE).encode("utf-8"), written)
     _write(out_dir / "assets" / "recommendations.js", RECOMMENDATIONS_SCRIPT.encode("utf-8"),
            written)
     for chart in site.charts:
