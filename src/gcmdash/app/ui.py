@@ -47,13 +47,20 @@ def document_catalogue(con: duckdb.DuckDBPyConnection | None = None) -> pd.DataF
     return _catalogue(con, _db_key())
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _names(key: tuple[str, int]) -> dict[str, str]:  # noqa: ARG001 - the cache key
+    df = document_catalogue()
+    return dict(zip(df["document_id"], df["display_name"]))
+
+
 def document_names() -> dict[str, str]:
-    """document_id -> display name, or {} when there is no database to read them from."""
+    """document_id -> display name, or {} when there is no database to read them from; one
+    shared dict per database file (a page asks for it once per citation: read it, never
+    change it)."""
     try:
-        df = document_catalogue()
+        return _names(_db_key())
     except (FileNotFoundError, duckdb.Error):
         return {}
-    return dict(zip(df["document_id"], df["display_name"]))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -105,7 +112,8 @@ def _link_config(df: pd.DataFrame, config_: dict | None = None) -> dict | None:
 
 def csv_download(df: pd.DataFrame, name: str, key: str | None = None) -> None:
     """A button that downloads the table as CSV (exports.table_csv: never a live formula)."""
-    st.download_button("Download this table (CSV)", exports.table_csv(df),
+    # built when clicked, not on every run of the page
+    st.download_button("Download this table (CSV)", lambda: exports.table_csv(df),
                        file_name=f"gcm-{name}.csv", mime="text/csv", on_click="ignore",
                        key=key or f"csv-{name}", type="tertiary", icon=":material/download:")
 
@@ -262,8 +270,9 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame | None = None, *,
     """A plotly chart, its caption, and under it an expander with the chart as text (the
     figure's alt text), where its numbers come from and, when given, the table the chart
     draws. Returns the chart's selection event (on_select != 'ignore')."""
-    fig = documents.readable_figure(fig, document_names())
-    event = st.plotly_chart(charts.themed(fig, dark_theme()), key=key, on_select=on_select,
+    fig = documents.readable_figure(charts.themed(fig, dark_theme()), document_names(),
+                                    copy=False)  # themed made the copy
+    event = st.plotly_chart(fig, key=key, on_select=on_select,
                             selection_mode=tuple(selection_mode), width="stretch", theme=None,
                             config=chart_config(fig), alt=charts.short_alt(fig) or None)
     st.caption(caption)

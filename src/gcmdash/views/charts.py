@@ -255,7 +255,7 @@ def organisation_chart(df: pd.DataFrame) -> go.Figure:
                         textangle=-90, text=NO_SPEAKER_LIST.replace(" in ", "<br>in ", 1))
                    for n in session_numbers if n not in listed]
     fig.update_layout(
-        title={"text": "Kinds of organisation, per session"},
+        title={"text": "Persons by kind of organisation"},
         template="plotly_white", barmode="stack", height=440, annotations=annotations,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
         xaxis={"tickmode": "array", "tickvals": list(position.values()),
@@ -978,8 +978,9 @@ def themed(fig: go.Figure, dark: bool = False) -> go.Figure:
     for a cell or a bar's inside (heat map values, stacked counts) are kept."""
     palette = DARK if dark else LIGHT
     out = go.Figure(fig)
-    out.update_layout(template="plotly_dark" if dark else "plotly_white",
-                      paper_bgcolor=palette.background, plot_bgcolor=palette.background,
+    if dark:  # the charts are drawn on plotly_white; swapping templates costs ~20 ms a chart
+        out.update_layout(template="plotly_dark")
+    out.update_layout(paper_bgcolor=palette.background, plot_bgcolor=palette.background,
                       font={"color": palette.text}, title_font_color=palette.text,
                       legend_font_color=palette.text)
     out.update_xaxes(tickfont_color=palette.ticks, title_font_color=palette.text,

@@ -153,12 +153,13 @@ def _readable_markup(value: object, known: dict[str, str], pattern: re.Pattern) 
 _FIGURE_TEXTS = ("hovertext", "text", "customdata", "name")
 
 
-def readable_figure(fig: go.Figure, known: dict[str, str]) -> go.Figure:
-    """A copy of the figure whose hover texts, bar texts, custom data, trace names, titles and
-    annotations name documents by their display names (`readable`), never their stored hashed
-    names; what the app and the site draw goes through here."""
+def readable_figure(fig: go.Figure, known: dict[str, str], copy: bool = True) -> go.Figure:
+    """A copy of the figure (the figure itself with copy=False) whose hover texts, bar texts,
+    custom data, trace names, titles and annotations name documents by their display names
+    (`readable`), never their stored hashed names; what the app and the site draw goes
+    through here."""
     pattern = _pattern(known)
-    out = go.Figure(fig)
+    out = go.Figure(fig) if copy else fig
     if pattern is None:
         return out
     for trace in out.data:
