@@ -62,6 +62,7 @@ figcaption{margin:.6rem 0}figcaption strong{display:block;font-size:1.1rem}
 table{border-collapse:collapse;font-size:.85rem}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align:top}
+.table-wrap th,.table-wrap td{overflow-wrap:break-word;min-width:4.5rem}
 thead th{background:#f3f3f3}
 td.num{text-align:right;white-space:nowrap}td.src{color:#444;font-size:.8rem}
 .note,.source,.downloads{font-size:.9rem;color:#333}
