@@ -49,6 +49,18 @@ def source_label(document_id: object, line_start: object = None, line_end: objec
     return str(source_url) if given(source_url) else ""
 
 
+# The curated reference files (data/reference) by what they are, for readers: a flag cites
+# "curated programme (https://...)" where the build wrote "panels.csv:3".
+REFERENCE_NAMES = {"sessions.csv": "curated session record", "panels.csv": "curated programme",
+                   "people.csv": "curated list of speakers", "participation.csv": "curated counts",
+                   "gcm_objectives.csv": "curated list of GCM objectives"}
+
+
+def reference_name(reference_row: object) -> str:
+    """'panels.csv:3' -> 'curated programme' (any other curated file: 'curated record')."""
+    return REFERENCE_NAMES.get(str(reference_row).split(":")[0], "curated record")
+
+
 def cited_document(label: object) -> str:
     """The document or page a SOURCE_LABEL names, without its lines."""
     return str(label).split(", line")[0]

@@ -104,7 +104,9 @@ def _assert_participation(at: AppTest) -> None:
     assert participation["layout"]["title"]["text"].startswith("Participation")
     attended = next(t for t in participation["data"] if t["name"] == "Member States attended")
     assert 110 in attended["y"] and 0 not in attended["y"]
-    assert any("003_caee5c70cc5473e9.txt, line 11" in h for h in attended["hovertext"])
+    # the source by its display name, never the stored (hashed) file name (issue 16)
+    assert any("Co-facilitators' summary, session 3, line 11" in h for h in attended["hovertext"])
+    assert not any("003_caee5c70cc5473e9.txt" in h for h in attended["hovertext"])
     assert "not reported" in [a["text"].replace("<br>", " ")
                               for a in participation["layout"]["annotations"]]
     assert composition["layout"]["barmode"] == "stack"

@@ -143,34 +143,40 @@ def test_panel_composition_chart(con):
     bars = {b["name"]: b for b in _bars(fig)}
     assert list(bars) == [tables.GENDER_LABELS[g] for g in ("female", "male", "unknown")]
     # hover "Session 3 · Panelist" -> count, per gender
-    by_gender = {name: {h.split("<br>")[0]: y for h, y in zip(b["hovertext"], b["y"])}
-                 for name, b in bars.items()}
+    by_gender = {name: {h.split("<br>")[0]: x for h, x in zip(b["hovertext"], b["x"])}
+                 for name, b in bars.items()}  # bars lie along x: one row per role
     s3 = {g: {k.removeprefix("Session 3 · "): v for k, v in counts.items()
               if k.startswith("Session 3 · ")} for g, counts in by_gender.items()}
     assert s3["Female (Ms.)"] == {"Secretary-General": 1, "Panelist": 5}
     assert s3["Male (Mr.)"] == {"Co-facilitator": 2, "Moderator": 2, "Panelist": 2,
                                 "Thematic expert": 1}
     assert s3["Not stated (Dr., Prof., H.E. ...)"] == {"Moderator": 1, "Panelist": 1}
-    assert 0 not in [y for b in bars.values() for y in b["y"]]
-    # Bars sit on their role's tick.
-    ticks = dict(zip(d["layout"]["xaxis"]["tickvals"], d["layout"]["xaxis"]["ticktext"]))
+    assert 0 not in [x for b in bars.values() for x in b["x"]]
+    # One row per session and role ("S3 · Panelist"), so no label shares its line with
+    # another at any width; each bar sits on its session's and role's row.
+    assert all(b["orientation"] == "h" for b in bars.values())
+    rows = d["layout"]["yaxis"]["categoryarray"]
+    assert len(rows) == len(set(rows)) == len(df)
     for b in bars.values():
-        for x, h in zip(b["x"], b["hovertext"]):
-            assert h.split("<br>")[0].endswith(ticks[x])
-    texts = [a["text"] for a in d["layout"]["annotations"]]
+        for y, h in zip(b["y"], b["hovertext"]):
+            session, role = h.split("<br>")[0].split(" · ")
+            number = 7 if session == "Stocktaking" else int(session.split()[1])
+            assert y == f"{charts.short_session_label(number)} · {role}"
     sessions = sorted(df["session_number"].unique())
-    assert [t for t in texts if t.startswith("<b>")] == [
-        f"<b>{tables.session_label(n)}</b>" for n in sessions]
+    firsts = list(dict.fromkeys(r.split(" · ")[0] for r in rows))
+    assert firsts == [charts.short_session_label(n) for n in sessions]  # in time order
+    texts = [a["text"] for a in d["layout"]["annotations"]]
     no_list = df["role"].isna().sum()
     assert no_list >= 1
-    assert sum(t == "no list<br>of speakers<br>in the record" for t in texts) == no_list
+    assert sum(t == "no list of speakers in the record" for t in texts) == no_list
+    assert {a["y"] for a in d["layout"]["annotations"]} == {"S4", "Stocktaking"}
 
 
 def test_panel_composition_chart_empty():
     empty = pd.DataFrame(columns=["session_number", "role", "female_count", "male_count",
                                   "unknown_count", "person_count"])
     fig = charts.panel_composition_chart(empty)
-    assert all(b["x"] == [] for b in _bars(fig))
+    assert all(b["x"] == [] and b["y"] == [] for b in _bars(fig))
     assert tables.NO_SPEAKER_LIST in _annotation_texts(fig)
 
 
@@ -559,6 +565,29 @@ def test_participation_panels_gaps_and_sources_side_by_side(matrix):
     # 4 sessions without Member States, 5 without interventions, ...
     first_panel = [a for a in gaps if a["yref"] == "y"]
     assert sorted(a["x"] for a in first_panel) == [0, 1, 3, 5]
+
+
+def test_participation_panels_never_print_two_labels_in_one_slot(matrix):
+    """Bars side by side in a slot are too narrow for a label each (the stocktaking's two
+    136s printed "136136" on a phone): the slot carries one label, each count once."""
+    fig = charts.participation_panels(matrix).to_dict()
+    for trace in fig["data"]:
+        if trace["type"] != "bar":
+            continue
+        for x, text in zip(trace["x"], trace["text"]):
+            others = [t for t in fig["data"] if t["type"] == "bar" and t is not trace
+                      and t["yaxis"] == trace["yaxis"]]
+            neighbours = [o_text for o in others for o_x, o_text in zip(o["x"], o["text"])
+                          if abs(o_x - x) < 0.5 and o_text]
+            assert not (text and neighbours), (trace["name"], text, neighbours)
+    layout = fig["layout"]
+    (attended,) = [t for t in fig["data"] if t["name"] == "Member States attended"]
+    stocktaking = attended["x"][-1]
+    shared = [a for a in layout["annotations"] if a.get("yref") == "y"
+              and abs(a["x"] - round(stocktaking)) < 0.5 and a["text"] != "not<br>reported"]
+    assert [a["text"] for a in shared] == ["136"]
+    assert attended["text"][-1] == ""
+    assert attended["text"][:2] == ["110", "110"]
 
 
 def test_women_share_per_session(con):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn, TypeVar
@@ -120,8 +121,32 @@ class LiveConnection:
         return _RetryingCursor(self.path)
 
 
+# The frames pages read, kept per database file: a page's queries run once per file, not on
+# every rerun (a widget change reruns the whole page script). The key holds the file's inode
+# and mtime, so a swapped or rewritten file misses, and a frame is only ever read as a copy.
+RESULT_CACHE_ENTRIES = 256
+RESULT_CACHE_MAX_CELLS = 200_000  # a frame larger than this is read again each time
+_results: OrderedDict[tuple, object] = OrderedDict()
+_results_lock = threading.Lock()
+
+
+def _result_key(path: Path, sql: str, parameters: object) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path), stat.st_ino, stat.st_mtime_ns, sql, repr(parameters))
+
+
+def clear_results() -> None:
+    """Forget every cached frame."""
+    with _results_lock:
+        _results.clear()
+
+
 class _RetryingCursor:
-    """execute() records the statement; df() / fetchall() / fetchone() run it, twice at most."""
+    """execute() records the statement; df() / fetchall() / fetchone() run it, twice at most;
+    df() answers from the per-file result cache when the same statement ran before."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
@@ -145,7 +170,20 @@ class _RetryingCursor:
         return self
 
     def df(self):  # noqa: ANN201 - a pandas DataFrame
-        return self._run(lambda cur: cur.df())
+        key = _result_key(self._path, *self._statement) if self._statement else None
+        with _results_lock:
+            hit = _results.get(key) if key is not None else None
+            if hit is not None:
+                _results.move_to_end(key)
+        if hit is not None:
+            return hit.copy()
+        frame = self._run(lambda cur: cur.df())
+        if key is not None and frame.size <= RESULT_CACHE_MAX_CELLS:
+            with _results_lock:
+                _results[key] = frame.copy()
+                while len(_results) > RESULT_CACHE_ENTRIES:
+                    _results.popitem(last=False)
+        return frame
 
     def fetchall(self) -> list:
         return self._run(lambda cur: cur.fetchall())

@@ -11,6 +11,8 @@ st.set_page_config(page_title="GCM consultations 2017", layout="wide")
 # starts Streamlit so, for the first page drawn).
 st.set_option("client.toolbarMode", "viewer")
 
+ui.page_style()
+
 page = st.navigation([
     st.Page("app_pages/overview.py", title="Overview", default=True),
     st.Page("app_pages/participation.py", title="Participation"),

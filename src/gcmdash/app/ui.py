@@ -47,13 +47,20 @@ def document_catalogue(con: duckdb.DuckDBPyConnection | None = None) -> pd.DataF
     return _catalogue(con, _db_key())
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _names(key: tuple[str, int]) -> dict[str, str]:  # noqa: ARG001 - the cache key
+    df = document_catalogue()
+    return dict(zip(df["document_id"], df["display_name"]))
+
+
 def document_names() -> dict[str, str]:
-    """document_id -> display name, or {} when there is no database to read them from."""
+    """document_id -> display name, or {} when there is no database to read them from; one
+    shared dict per database file (a page asks for it once per citation: read it, never
+    change it)."""
     try:
-        df = document_catalogue()
+        return _names(_db_key())
     except (FileNotFoundError, duckdb.Error):
         return {}
-    return dict(zip(df["document_id"], df["display_name"]))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -62,12 +69,32 @@ def document_text(file_name: str, sha256: str) -> documents.DocumentText:
     return documents.read_text(file_name, sha256)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _references(_con: duckdb.DuckDBPyConnection, key: tuple[str, int]) -> dict[str, str]:  # noqa: ARG001
+    return documents.references(_con)
+
+
+def reference_pages() -> dict[str, str]:
+    """Curated row -> its public page (views.documents.references), cached per database file;
+    {} when there is no database."""
+    from gcmdash.app.connection import get_connection
+    try:
+        return _references(get_connection(), _db_key())
+    except (FileNotFoundError, duckdb.Error):
+        return {}
+
+
 def cited(df: pd.DataFrame | None) -> pd.DataFrame | None:
     """A display table's Source (or Sources / Where) column named by display names, with an
-    'Open source' link column beside it."""
+    'Open source' link column beside it; a Message column (quality flags) in plain words
+    (views.documents.readable_message)."""
     if df is None:
         return None
     known = document_names()
+    if "Message" in df.columns:
+        pages = reference_pages()
+        df = df.assign(Message=[documents.readable_message(m, known, pages)
+                                for m in df["Message"]])
     for column in ("Source", "Sources", "Where", "Sources (documents)", "Document"):
         if column in df.columns:
             return documents.with_links(df, known, column, link_column=LINK_COLUMN)
@@ -85,7 +112,8 @@ def _link_config(df: pd.DataFrame, config_: dict | None = None) -> dict | None:
 
 def csv_download(df: pd.DataFrame, name: str, key: str | None = None) -> None:
     """A button that downloads the table as CSV (exports.table_csv: never a live formula)."""
-    st.download_button("Download this table (CSV)", exports.table_csv(df),
+    # built when clicked, not on every run of the page
+    st.download_button("Download this table (CSV)", lambda: exports.table_csv(df),
                        file_name=f"gcm-{name}.csv", mime="text/csv", on_click="ignore",
                        key=key or f"csv-{name}", type="tertiary", icon=":material/download:")
 
@@ -111,8 +139,49 @@ def built_on(path=None) -> dt.date | None:
         return None
 
 
+# Streamlit's page titles are sized for a desktop: at 390 px "Recommendations" no longer fits
+# a line and broke as "Recommendation / s". On narrow screens headings are smaller, so every
+# word of a title fits whole.
+NARROW_SCREEN_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMain"] h1 { font-size: 2rem; line-height: 1.2; }
+  [data-testid="stMain"] h2 { font-size: 1.5rem; }
+  [data-testid="stMain"] h3 { font-size: 1.25rem; }
+}
+</style>"""
+
+
+def page_style() -> None:
+    """The app's own CSS (NARROW_SCREEN_CSS): style only, so Streamlit puts it in its event
+    container and it takes no room on the page. Called before the page draws (no shift)."""
+    st.html(NARROW_SCREEN_CSS)
+
+
+IMAGE_FORMAT_KEY = "chart_image_format"
+
+
+def chart_config(fig: go.Figure) -> dict:
+    """plotly's modebar config for a chart: PLOTLY_CONFIG, and its camera button downloading
+    the chart in the format chosen in the sidebar (PNG or SVG, drawn by the browser: offline,
+    no kaleido), under a file name from the chart's title."""
+    chosen = st.session_state.get(IMAGE_FORMAT_KEY) or "png"
+    return {**PLOTLY_CONFIG, "toImageButtonOptions": charts.image_options(fig, chosen)}
+
+
+def image_format_control() -> None:
+    """The sidebar's choice of the format every chart's camera button downloads."""
+    st.sidebar.radio(
+        "Charts download as", list(charts.IMAGE_FORMATS), key=IMAGE_FORMAT_KEY,
+        format_func=charts.IMAGE_FORMATS.get, horizontal=True,
+        help="The camera button at the top right of each chart (it shows when you point at "
+        "the chart) saves the chart as a PNG picture or as an SVG drawing; each chart's "
+        "numbers download as CSV under it.")
+
+
 def cite_this(page_title: str) -> None:
-    """The page's footer: how to cite it, and the date the record was built."""
+    """The page's footer: how to cite it, and the date the record was built; and, in the
+    sidebar, the format the charts download as (image_format_control)."""
+    image_format_control()
     built = built_on()
     try:
         url = st.context.url or ""
@@ -201,9 +270,11 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame | None = None, *,
     """A plotly chart, its caption, and under it an expander with the chart as text (the
     figure's alt text), where its numbers come from and, when given, the table the chart
     draws. Returns the chart's selection event (on_select != 'ignore')."""
-    event = st.plotly_chart(charts.themed(fig, dark_theme()), key=key, on_select=on_select,
+    fig = documents.readable_figure(charts.themed(fig, dark_theme()), document_names(),
+                                    copy=False)  # themed made the copy
+    event = st.plotly_chart(fig, key=key, on_select=on_select,
                             selection_mode=tuple(selection_mode), width="stretch", theme=None,
-                            config=PLOTLY_CONFIG, alt=charts.short_alt(fig) or None)
+                            config=chart_config(fig), alt=charts.short_alt(fig) or None)
     st.caption(caption)
     with st.expander("The chart as text" + (" and as a table" if table is not None else "")):
         st.markdown(tables.plain(charts.alt_text(fig)))

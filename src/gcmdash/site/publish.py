@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import html
 import importlib.util
 import io
@@ -32,7 +33,7 @@ from plotly.offline import get_plotlyjs
 
 from gcmdash import vocab
 from gcmdash.site import documents as document_pages
-from gcmdash.views import documents, exports, queries, sections, tables
+from gcmdash.views import charts, documents, exports, queries, sections, tables
 from gcmdash.views.sections import Section
 
 SITE_TITLE = "The 2017 consultations on the Global Compact for Migration"
@@ -61,6 +62,7 @@ figcaption{margin:.6rem 0}figcaption strong{display:block;font-size:1.1rem}
 table{border-collapse:collapse;font-size:.85rem}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align:top}
+.table-wrap th,.table-wrap td{overflow-wrap:break-word;min-width:4.5rem}
 thead th{background:#f3f3f3}
 td.num{text-align:right;white-space:nowrap}td.src{color:#444;font-size:.8rem}
 .note,.source,.downloads{font-size:.9rem;color:#333}
@@ -71,7 +73,32 @@ tr:target td,tr:target th{background:#ffd54f;outline:2px solid #8a6d00}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem}dl.facts dd{margin:0}
 details{margin:.4rem 0}footer{border-top:1px solid #ddd;margin-top:3rem;padding:1rem;
  font-size:.85rem;color:#444}
+button.download{font:inherit;color:#0b57a4;background:none;border:0;padding:0;
+ text-decoration:underline;cursor:pointer}
 """
+
+# The site's colours in each scheme, every text at WCAG AA (4.5:1) or better on the background
+# it sits on (tests/dashboard/test_site_look.py measures them): the light ones are STYLE's,
+# the dark ones apply when the reader's system prefers dark (the charts then draw on
+# charts.DARK, whose background is the same).
+SITE_LIGHT = {"background": "#ffffff", "text": "#1a1a1a", "link": "#0b57a4", "muted": "#444444",
+              "note": "#333333", "head": "#f3f3f3", "cited": "#fff3c4", "target": "#ffd54f",
+              "warning": "#fff6d5"}
+SITE_DARK = {"background": charts.DARK.background, "text": "#e8e8e8", "link": "#8ab4f8",
+             "muted": "#b8b8b8", "note": "#cccccc", "head": "#1d2230", "cited": "#3a3316",
+             "target": "#5c4a00", "warning": "#332b00", "rule": "#3a3f4b"}
+
+DARK_STYLE = """\
+@media (prefers-color-scheme:dark){{:root{{color-scheme:dark}}
+body{{color:{text};background:{background}}}a{{color:{link}}}
+nav a[aria-current=page]{{color:{text}}}
+header,footer,figure,th,td{{border-color:{rule}}}thead th{{background:{head}}}
+.src,td.src,footer{{color:{muted}}}.note,.source,.downloads{{color:{note}}}
+.noscript{{background:{warning};border-color:#8a6d00}}
+tr.cited td,tr.cited th{{background:{cited}}}
+tr:target td,tr:target th{{background:{target};outline-color:#ffd54f}}
+button.download{{color:{link}}}}}
+""".format(**SITE_DARK)
 
 # Draws every chart of the page from the JSON beside it; without JavaScript, the tables stand.
 SCRIPT = """\
@@ -79,11 +106,46 @@ SCRIPT = """\
   if (typeof Plotly === "undefined") { return; }
   var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false,
                        modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"]};
+  var scheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  var charts = [];
+  function variant(figure) {
+    return scheme && scheme.matches && figure.dark ? figure.dark : figure;
+  }
+  function button(label, target, options) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "download";
+    b.textContent = label;
+    b.setAttribute("aria-label", "Download the chart as " + label);
+    b.addEventListener("click", function () { Plotly.downloadImage(target, options); });
+    return b;
+  }
   var blocks = document.querySelectorAll('script[type="application/json"][data-chart]');
   for (var i = 0; i < blocks.length; i++) {
     var figure = JSON.parse(blocks[i].textContent);
     var target = document.getElementById(blocks[i].getAttribute("data-chart"));
-    Plotly.newPlot(target, figure.data, figure.layout, PLOTLY_CONFIG);
+    var config = Object.assign({toImageButtonOptions: {filename: figure.image.filename}},
+                               PLOTLY_CONFIG);
+    var drawn = variant(figure);
+    Plotly.newPlot(target, drawn.data, drawn.layout, config);
+    charts.push([target, figure, config]);
+    // the chart as a picture, drawn here by plotly.js: nothing is sent anywhere
+    var downloads = target.closest("figure").querySelector(".downloads");
+    if (downloads) {
+      var name = figure.image.filename;
+      downloads.appendChild(document.createTextNode(" · "));
+      downloads.appendChild(button("PNG", target, {format: "png", filename: name, scale: 2}));
+      downloads.appendChild(document.createTextNode(" · "));
+      downloads.appendChild(button("SVG", target, {format: "svg", filename: name}));
+    }
+  }
+  if (scheme && scheme.addEventListener) {  // the reader switches theme: the charts follow
+    scheme.addEventListener("change", function () {
+      charts.forEach(function (c) {
+        var drawn = variant(c[1]);
+        Plotly.react(c[0], drawn.data, drawn.layout, c[2]);
+      });
+    });
   }
 })();
 """
@@ -217,9 +279,14 @@ _DOCUMENT_NAMES: dict[str, str] = {}
 _LINKED_COLUMNS = SOURCE_COLUMNS | {"Document"}
 
 
+_REFERENCE_PAGES: dict[str, str] = {}  # curated row -> its public page, set with the names
+
+
 def _cell(column: str, value: str) -> object:
     if column in _LINKED_COLUMNS and _DOCUMENT_NAMES:
         return document_pages.linked_cell(value, _DOCUMENT_NAMES)
+    if column == "Message":  # a quality flag in plain words
+        return documents.readable_message(value, _DOCUMENT_NAMES, _REFERENCE_PAGES)
     return value
 
 
@@ -241,11 +308,20 @@ def table_html(df: pd.DataFrame, caption: str | None = None, table_id: str | Non
     return _MACROS.table(_cells(df), caption, table_id)
 
 
-def figure_json(fig: go.Figure) -> str:
-    """The figure as JSON that is stable across runs (sorted keys, no uids) and safe inside a
-    <script> element (no '<', '>' or '&' left literal)."""
+def _figure_data(fig: go.Figure) -> dict:
     data = json.loads(fig.to_json(remove_uids=True))
     data.pop("config", None)
+    return data
+
+
+def figure_json(fig: go.Figure) -> str:
+    """The figure as JSON that is stable across runs (sorted keys, no uids) and safe inside a
+    <script> element (no '<', '>' or '&' left literal): drawn on the light palette, with
+    `dark` (the same figure on the dark palette, drawn when the reader's system prefers dark)
+    and `image` (Plotly.downloadImage's file name) beside it."""
+    data = _figure_data(charts.themed(fig, dark=False))
+    data["dark"] = _figure_data(charts.themed(fig, dark=True))
+    data["image"] = {"filename": charts.image_file_name(fig)}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -304,7 +380,10 @@ class _Site:
     images: tuple[str, ...] = ()  # image formats written beside each chart
 
     def figure(self, section: Section) -> str:
-        """The chart section as a <figure>; its table is written as data/<name>.csv."""
+        """The chart section as a <figure>, documents named by their display names; its table
+        is written as data/<name>.csv."""
+        section = dataclasses.replace(
+            section, figure=documents.readable_figure(section.figure, _DOCUMENT_NAMES))
         self.charts.append(section)
         return figure_html(section, self.images)
 
@@ -365,7 +444,9 @@ def _recommendation_meta(row) -> str:
                            for o in tables.as_list(row.objectives))
     return " · ".join(p for p in (tables.session_label(row.session_number),
                                   f"area {row.area_letter}. {row.area_heading}",
-                                  f"source: {row.source_label}", objectives) if p)
+                                  "source: " + documents.readable(row.source_label,
+                                                                  _DOCUMENT_NAMES),
+                                  objectives) if p)
 
 
 def recommendations_data(recs: pd.DataFrame) -> list[dict]:
@@ -432,7 +513,8 @@ def _session(site: _Site, session_number: int) -> str:
     facts = tables.session_header(sessions, session_number)
     row = sessions[sessions["session_number"] == session_number].iloc[0]
     coverage = queries.record_coverage(con, session_number)
-    parts = [_MACROS.session_facts(facts), _para(f"Source: {facts['Source']}", "source"),
+    parts = [_MACROS.session_facts(facts),
+             _MACROS.source_line(document_pages.linked_cell(facts["Source"], _DOCUMENT_NAMES)),
              *_thin_record_note(row, coverage, tables.session_label(session_number))]
 
     matrix = queries.participation_matrix(con)
@@ -513,12 +595,15 @@ def _write(path: Path, content: bytes, written: list[Path]) -> None:
 
 @contextlib.contextmanager
 def _documents_named(con: duckdb.DuckDBPyConnection):
-    """While a site is written, source cells know the documents' display names."""
+    """While a site is written, source cells know the documents' display names (and flag
+    messages the curated rows' pages)."""
     _DOCUMENT_NAMES.update(documents.names(con))
+    _REFERENCE_PAGES.update(documents.references(con))
     try:
         yield dict(_DOCUMENT_NAMES)
     finally:
         _DOCUMENT_NAMES.clear()
+        _REFERENCE_PAGES.clear()
 
 
 def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
@@ -555,7 +640,7 @@ def publish(db_path: Path, out_dir: Path, *, images: bool | None = None,
                                               has_charts=has_charts).encode("utf-8"), written)
     _write(out_dir / "assets" / "plotly.min.js", get_plotlyjs().encode("utf-8"), written)
     _write(out_dir / "assets" / "site.js", SCRIPT.encode("utf-8"), written)
-    _write(out_dir / "assets" / "site.css", STYLE.encode("utf-8"), written)
+    _write(out_dir / "assets" / "site.css", (STYLE + DARK_STYLE).encode("utf-8"), written)
     _write(out_dir / "assets" / "recommendations.js", RECOMMENDATIONS_SCRIPT.encode("utf-8"),
            written)
     for chart in site.charts:

@@ -126,60 +126,50 @@ def participation_chart(matrix: pd.DataFrame) -> go.Figure:
     return _with_alt(fig, alt)
 
 
+_ROW_HEIGHT = 26  # px per row of the composition chart
+
+
 @dataclass
 class _Composition:
-    """What the composition chart draws, gathered session by session along the x axis."""
+    """What the composition chart draws, one row per session and role, top down."""
 
     bars: dict[str, dict[str, list]] = field(default_factory=lambda: {
         g: {"x": [], "y": [], "text": [], "hovertext": []} for g in _GENDER_COLOURS})
     annotations: list[dict] = field(default_factory=list)
     shapes: list[dict] = field(default_factory=list)
-    tickvals: list[float] = field(default_factory=list)
-    ticktext: list[str] = field(default_factory=list)
-    position: float = 0.0
-
-    def tick(self, text: str) -> None:
-        """A tick at the current position, and move on to the next."""
-        self.tickvals.append(self.position)
-        self.ticktext.append(text)
-        self.position += 1
+    rows: list[str] = field(default_factory=list)
 
     def add_role(self, session_number: int, row) -> None:
-        """One bar: a role of the session, stacked by gender (no empty segments)."""
+        """One row, 'S3 · Panelist': a role of the session, stacked by gender (no empty
+        segments)."""
         role = role_label(row.role)
+        label = html.escape(f"{short_session_label(session_number)} · {role}", quote=False)
         for gender in _GENDER_COLOURS:
             count = int(getattr(row, f"{gender}_count"))
             if count:
                 bar = self.bars[gender]
-                bar["x"].append(self.position)
-                bar["y"].append(count)
+                bar["x"].append(count)
+                bar["y"].append(label)
                 bar["text"].append(str(count))
                 bar["hovertext"].append(_hover_text(
                     f"{session_label(session_number)} · {role}",
                     f"{GENDER_LABELS[gender]}: {count} person(s)"))
-        self.tick(role)
+        self.rows.append(label)
 
     def add_session(self, session_number: int, rows: pd.DataFrame, first_session: bool) -> None:
-        """A session's bars under its name, a thin rule before it, or, with nobody listed,
+        """A session's rows, a thin rule above them, or, with nobody listed, one row saying
         "no list of speakers in the record" where its bars would be."""
         if not first_session:
-            self.shapes.append(dict(type="line", xref="x", yref="paper",
-                                    x0=self.position - 0.75, x1=self.position - 0.75, y0=0,
-                                    y1=1, line={"color": "#dddddd", "width": 1}))
-        first = self.position
+            self.shapes.append(dict(type="line", xref="paper", yref="y", x0=0, x1=1,
+                                    y0=len(self.rows) - 0.5, y1=len(self.rows) - 0.5,
+                                    line={"color": "#dddddd", "width": 1}))
         if rows.empty:
-            self.annotations.append(dict(
-                x=self.position, y=0, text=NO_SPEAKER_LIST.replace(" of ", "<br>of ", 1)
-                .replace(" in ", "<br>in ", 1), showarrow=False, xanchor="center",
-                yanchor="bottom", font=_MISSING_FONT))
-            self.tick("")
+            label = html.escape(short_session_label(session_number), quote=False)
+            self.annotations.append(dict(x=0, y=label, xanchor="left", showarrow=False,
+                                         text=NO_SPEAKER_LIST, font=_MISSING_FONT))
+            self.rows.append(label)
         for row in rows.itertuples(index=False):
             self.add_role(session_number, row)
-        self.annotations.append(dict(
-            x=(first + self.position - 1) / 2, y=1, yref="paper", yanchor="bottom",
-            xanchor="center", text=f"<b>{session_label(session_number)}</b>", showarrow=False,
-            font={"size": 13}))
-        self.position += 0.5
 
 
 def _composition_alt(listed: pd.DataFrame, session_numbers: list[int]) -> str:
@@ -200,9 +190,10 @@ def _composition_alt(listed: pd.DataFrame, session_numbers: list[int]) -> str:
 
 
 def panel_composition_chart(df: pd.DataFrame) -> go.Figure:
-    """Stacked bars from queries.panel_composition: one bar per session and role, stacked by
-    gender as listed, sessions side by side under their names. A session with nobody listed
-    gets "no list of speakers in the record" where its bars would be."""
+    """Stacked bars from queries.panel_composition, one row per session and role ('S3 ·
+    Panelist', sessions in time order, top down), stacked by gender as listed; a row per label
+    keeps every label legible at any width. A session with nobody listed gets one row saying
+    "no list of speakers in the record" where its bars would be."""
     drawn = _Composition()
     session_numbers = sorted(int(n) for n in df["session_number"].unique())
     listed = df[df["role"].notna()]
@@ -211,23 +202,28 @@ def panel_composition_chart(df: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for gender, trace in drawn.bars.items():
         fig.add_trace(go.Bar(
-            **trace, name=GENDER_LABELS[gender], marker_color=_GENDER_COLOURS[gender],
-            textposition="inside", width=0.8, hovertemplate="%{hovertext}<extra></extra>"))
+            **trace, orientation="h", name=GENDER_LABELS[gender],
+            marker_color=_GENDER_COLOURS[gender], textposition="inside", textangle=0,
+            insidetextanchor="middle", textfont={"color": _SHARE_TEXT[gender], "size": 12},
+            width=0.75, hovertemplate="%{hovertext}<extra></extra>"))
     if not session_numbers:
         drawn.annotations.append(dict(text=NO_SPEAKER_LIST, showarrow=False, xref="paper",
                                       yref="paper", x=0.5, y=0.5, font=_MISSING_FONT))
     top = max([int(v) for v in df["person_count"].dropna()], default=0)
     fig.update_layout(
-        title={"text": "Who had a role in each session, by gender as listed"},
-        template="plotly_white", barmode="stack", height=480, margin={"t": 120},
+        title={"text": "Who had a role, by gender as listed"},
+        template="plotly_white", barmode="stack",
+        height=150 + _ROW_HEIGHT * max(len(drawn.rows), 1),
+        margin={"t": 50, "l": 10, "r": 10, "b": 130},
         annotations=drawn.annotations, shapes=drawn.shapes,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.1, "x": 0,
-                "traceorder": "normal"},
-        xaxis={"tickmode": "array", "tickvals": drawn.tickvals, "ticktext": drawn.ticktext,
-               "tickangle": -30, "showgrid": False,
-               "range": [-0.7, max(drawn.position - 0.7, 0.7)]},
-        yaxis={"title": {"text": "Persons"}, "rangemode": "tozero",
-               "dtick": 1 if top <= 10 else None, "range": [0, max(top * 1.1, 3)]},
+        # below the axis whatever the chart's height: three rows of legend on a phone
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0,
+                "x": 0, "traceorder": "normal"},
+        yaxis={"categoryorder": "array", "categoryarray": drawn.rows, "autorange": "reversed",
+               "automargin": True, "fixedrange": True, "tickfont": {"size": 11}},
+        xaxis={"title": {"text": "Persons"}, "rangemode": "tozero",
+               "dtick": 1 if top <= 10 else None, "range": [0, max(top * 1.05, 3)],
+               "fixedrange": True},
     )
     return _with_alt(fig, _composition_alt(listed, session_numbers))
 
@@ -254,15 +250,16 @@ def organisation_chart(df: pd.DataFrame) -> go.Figure:
                        for n, v in zip(sessions, counts)],
             hovertemplate="%{hovertext}<extra></extra>"))
     listed = set(df.loc[df["organisation_type"].notna(), "session_number"].astype(int))
+    # upright across its slot, the words fit a slot of a phone's width (about 40 px)
     annotations = [dict(x=position[n], y=0, showarrow=False, yanchor="bottom", font=_MISSING_FONT,
-                        text=NO_SPEAKER_LIST.replace(" of ", "<br>of ", 1).replace(" in ", "<br>in ", 1))
+                        textangle=-90, text=NO_SPEAKER_LIST.replace(" in ", "<br>in ", 1))
                    for n in session_numbers if n not in listed]
     fig.update_layout(
-        title={"text": "Who had a role in each session, by kind of organisation"},
+        title={"text": "Persons by kind of organisation"},
         template="plotly_white", barmode="stack", height=440, annotations=annotations,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
         xaxis={"tickmode": "array", "tickvals": list(position.values()),
-               "ticktext": [session_label(n) for n in session_numbers],
+               "ticktext": [short_session_label(n) for n in session_numbers], "tickangle": 0,
                "range": [-0.5, len(session_numbers) - 0.5], "showgrid": False},
         yaxis={"title": {"text": "Persons"}, "rangemode": "tozero"},
     )
@@ -736,16 +733,22 @@ def _stated_counts(row) -> list[tuple[object, object, str, int]]:
 
 
 def _panel_bars(label: str, rows: pd.DataFrame, slot: dict[int, int]) -> tuple[list, list]:
-    """The traces (bars, then open-ended markers) and 'not reported' annotations of one
-    measure's panel; x is the session's slot, each source's count side by side within it."""
+    """The traces (bars, then open-ended markers), 'not reported' annotations and shared value
+    labels of one measure's panel; x is the session's slot, each source's count side by side
+    within it. Bars side by side are too narrow for a label each ("136136" on a phone): their
+    slot gets one label over the pair, each distinct count once, on a line of its own."""
     bars: dict[int, dict[str, list]] = {}
-    open_x, open_y, open_hover, missing = [], [], [], []
+    open_x, open_y, open_hover, missing, shared = [], [], [], [], []
     for row in rows.itertuples(index=False):
         n = int(row.session_number)
         counts = _stated_counts(row)
         if not counts:
             missing.append(slot[n])
             continue
+        if len(counts) > 1:
+            texts = list(dict.fromkeys(format_count(v, q) for v, q, _, _ in counts))
+            shared.append((slot[n], max(int(v) for v, _, _, _ in counts),
+                           "<br>".join(html.escape(t, quote=False) for t in texts)))
         width = 0.8 / len(counts)
         for k, (value, qualifier, source, source_count) in enumerate(counts):
             text = format_count(value, qualifier)
@@ -762,7 +765,7 @@ def _panel_bars(label: str, rows: pd.DataFrame, slot: dict[int, int]) -> tuple[l
                                       "pattern": [], "width": []})
             bar["x"].append(x)
             bar["y"].append(int(value))
-            bar["text"].append(text)
+            bar["text"].append(text if len(counts) == 1 else "")
             bar["hovertext"].append(hover)
             bar["pattern"].append("/" if open_ended else "")
             bar["width"].append(width * 0.9)
@@ -770,7 +773,8 @@ def _panel_bars(label: str, rows: pd.DataFrame, slot: dict[int, int]) -> tuple[l
                 open_x.append(x)
                 open_y.append(int(value))
                 open_hover.append(hover)
-    return [(k, b) for k, b in sorted(bars.items())], [(open_x, open_y, open_hover), missing]
+    return [(k, b) for k, b in sorted(bars.items())], [(open_x, open_y, open_hover), missing,
+                                                        shared]
 
 
 def participation_panels(matrix: pd.DataFrame) -> go.Figure:
@@ -794,7 +798,7 @@ def participation_panels(matrix: pd.DataFrame) -> go.Figure:
         label = measure_label(measure)
         rows = matrix[matrix["measure"] == measure]
         colour = _PANEL_COLOUR  # the panel's title names the measure: one colour for all
-        traces, (open_marks, missing) = _panel_bars(label, rows, slot)
+        traces, (open_marks, missing, shared) = _panel_bars(label, rows, slot)
         for k, bar in traces:
             fig.add_trace(go.Bar(
                 x=bar["x"], y=bar["y"], width=bar["width"], text=bar["text"],
@@ -819,6 +823,9 @@ def participation_panels(matrix: pd.DataFrame) -> go.Figure:
             annotations.append(dict(x=x, y=0, xref=f"x{axis}", yref=f"y{axis}",
                                     text=NOT_REPORTED.replace(" ", "<br>"), showarrow=False,
                                     yanchor="bottom", font=_MISSING_FONT))
+        for x, top_value, text in shared:
+            annotations.append(dict(x=x, y=top_value, xref=f"x{axis}", yref=f"y{axis}",
+                                    text=text, showarrow=False, yanchor="bottom", font={"size": 11}))
         top = max([int(v) for v in rows["value"].dropna()]
                   + [int(o["value"]) for r in rows["other_sources"] for o in as_list(r)],
                   default=0)
@@ -917,6 +924,27 @@ def women_share_chart(df: pd.DataFrame) -> go.Figure:
     return _with_alt(fig, alt)
 
 
+# --------------------------------------------------------------------------- images
+
+IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
+
+
+def image_file_name(fig: go.Figure) -> str:
+    """A chart's download name from its title: 'gcm-participation-one-measure-per-panel'."""
+    import re
+
+    title = html.unescape(re.sub(r"<[^>]+>", " ", str(fig.layout.title.text or "chart")))
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return "gcm-" + "-".join(words[:8] or ["chart"])
+
+
+def image_options(fig: go.Figure, image_format: str = "png") -> dict:
+    """plotly.js toImageButtonOptions / Plotly.downloadImage options for the chart: the format
+    (png or svg), its file name, and a PNG at twice the screen's resolution."""
+    fmt = image_format if image_format in IMAGE_FORMATS else "png"
+    return {"format": fmt, "filename": image_file_name(fig), "scale": 2 if fmt == "png" else 1}
+
+
 # --------------------------------------------------------------------------- light and dark
 
 @dataclass(frozen=True)
@@ -950,8 +978,9 @@ def themed(fig: go.Figure, dark: bool = False) -> go.Figure:
     for a cell or a bar's inside (heat map values, stacked counts) are kept."""
     palette = DARK if dark else LIGHT
     out = go.Figure(fig)
-    out.update_layout(template="plotly_dark" if dark else "plotly_white",
-                      paper_bgcolor=palette.background, plot_bgcolor=palette.background,
+    if dark:  # the charts are drawn on plotly_white; swapping templates costs ~20 ms a chart
+        out.update_layout(template="plotly_dark")
+    out.update_layout(paper_bgcolor=palette.background, plot_bgcolor=palette.background,
                       font={"color": palette.text}, title_font_color=palette.text,
                       legend_font_color=palette.text)
     out.update_xaxes(tickfont_color=palette.ticks, title_font_color=palette.text,

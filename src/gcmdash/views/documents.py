@@ -9,6 +9,7 @@ lines that may no longer match. Nothing here renders HTML: lines are returned as
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,11 @@ from urllib.parse import quote, urlencode
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 
 from gcmdash import config, vocab
 from gcmdash.extract.formats import extract, sha256_file
+from gcmdash.provenance import reference_name
 from gcmdash.views import queries, tables
 
 # The app's document page (st.Page url_path) and how many lines around a citation it shows first.
@@ -135,6 +138,85 @@ def readable(label: object, known: dict[str, str]) -> str:
     text = "" if tables._missing(label) else str(label)
     pattern = _pattern(known)
     return pattern.sub(lambda m: known[m[0]], text) if pattern else text
+
+
+def _readable_markup(value: object, known: dict[str, str], pattern: re.Pattern) -> object:
+    """A figure's text (plotly reads it as limited HTML) with stored document names replaced
+    by display names, themselves escaped; lists and non-text values walked or kept."""
+    if isinstance(value, str):
+        return pattern.sub(lambda m: html.escape(known[m[0]], quote=False), value)
+    if isinstance(value, (list, tuple)):
+        return [_readable_markup(v, known, pattern) for v in value]
+    return value
+
+
+_FIGURE_TEXTS = ("hovertext", "text", "customdata", "name")
+
+
+def readable_figure(fig: go.Figure, known: dict[str, str], copy: bool = True) -> go.Figure:
+    """A copy of the figure (the figure itself with copy=False) whose hover texts, bar texts,
+    custom data, trace names, titles and annotations name documents by their display names
+    (`readable`), never their stored hashed names; what the app and the site draw goes
+    through here."""
+    pattern = _pattern(known)
+    out = go.Figure(fig) if copy else fig
+    if pattern is None:
+        return out
+    for trace in out.data:
+        for prop in _FIGURE_TEXTS:
+            value = getattr(trace, prop, None)
+            if value is not None:
+                setattr(trace, prop, _readable_markup(
+                    list(value) if not isinstance(value, str) else value, known, pattern))
+    for annotation in out.layout.annotations:
+        if annotation.text:
+            annotation.text = _readable_markup(annotation.text, known, pattern)
+    if out.layout.title.text:
+        out.layout.title.text = _readable_markup(out.layout.title.text, known, pattern)
+    meta = out.layout.meta
+    if isinstance(meta, dict) and isinstance(meta.get("alt"), str):
+        out.layout.meta = {**meta, "alt": readable(meta["alt"], known)}
+    return out
+
+
+# A curated row as the build's messages cite it: 'panels.csv:3', then perhaps its page, as
+# ' (https://...)' or ', https://...'.
+_REFERENCE_ROW = re.compile(
+    r"\b([a-z_]+\.csv):(\d+)(?: \((https?://[^\s)]+)\)|, (https?://[^\s)]+))?")
+_MEASURE_WORDS = re.compile(r"\b(" + "|".join(
+    re.escape(m) for m in sorted(vocab.values(vocab.MEASURES), key=len, reverse=True)) + r")\b")
+_STOCKTAKING = re.compile(rf"\b[Ss]ession {vocab.STOCKTAKING_SESSION}\b")
+
+
+def _named_reference(match: re.Match, message: str, references: dict[str, str]) -> str:
+    given = match[3] or match[4]
+    url = given or references.get(f"{match[1]}:{match[2]}")
+    name = reference_name(match[1])
+    if not url or (given is None and url in message):  # its page is named already
+        return name
+    return f"{name}, {url}"
+
+
+def readable_message(message: object, known: dict[str, str],
+                     references: dict[str, str] | None = None) -> str:
+    """A build message (a quality flag) in the words a reader sees: documents by their display
+    names (`readable`), curated rows by the reference's name and its public page instead of a
+    CSV line ('panels.csv:3 (https://…)' -> 'curated programme, https://…'; `references`
+    maps a bare row to its page), measures by their labels, the stocktaking by its name, and
+    quoted document text without Markdown emphasis."""
+    text = tables.without_emphasis(message)
+    text = _REFERENCE_ROW.sub(lambda m: _named_reference(m, text, references or {}), text)
+    text = _MEASURE_WORDS.sub(lambda m: tables.measure_label(m[1]), text)
+    text = _STOCKTAKING.sub(tables.session_label(vocab.STOCKTAKING_SESSION), text)
+    text = readable(text, known)
+    return text[:1].upper() + text[1:]
+
+
+def references(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Curated row ('people.csv:8') -> the public page it cites."""
+    df = queries.reference_rows(con)
+    return {str(r): str(u) for r, u in zip(df["reference_row"], df["source_url"])
+            if not tables._missing(u)}
 
 
 def first_citation(label: object, known: dict[str, str], base: str = PAGE,

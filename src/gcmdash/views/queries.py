@@ -229,6 +229,17 @@ def panel_composition(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """, [list(ROLES)])
 
 
+def reference_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every curated row the record holds and the public page it cites.
+
+    Columns: reference_row ('people.csv:8'), source_url (NULL for an editorial row).
+    """
+    parts = " UNION ".join(f"SELECT reference_row, source_url FROM {t} WHERE reference_row IS NOT NULL"
+                           for t in ("session_facts", "roles", "participation", "panels"))
+    return _frame(con, f"SELECT reference_row, any_value(source_url) AS source_url FROM ({parts}) "
+                       "GROUP BY reference_row ORDER BY reference_row")
+
+
 def quality_flags(con: duckdb.DuckDBPyConnection,
                   session_number: int | None = None) -> pd.DataFrame:
     """What the build's checks found, errors first; only one session's when session_number

@@ -256,6 +256,15 @@ def code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+
+
+def without_emphasis(text: object) -> str:
+    """Quoted document text without Markdown emphasis: '**II. Format**' -> 'II. Format'."""
+    value = "" if _missing(text) else str(text)
+    return _EMPHASIS.sub(lambda m: m[2] if m[2] is not None else m[3], value)
+
+
 def as_list(values: object) -> list:
     """A list column's cell (list, array, None or NaN) as a list."""
     if values is None or not hasattr(values, "__iter__") or isinstance(values, str):
@@ -482,13 +491,24 @@ def format_rules_table(df: pd.DataFrame) -> pd.DataFrame:
     }, columns=["Rule", "Value", "Evidence", "Source"])
 
 
+def evidence_text(classified_by: object) -> str:
+    """documents.classified_by in words: the kind by its label, quoted document text without
+    Markdown emphasis ("procedural_note: '**II. Format**' (line 17)" -> "Procedural note:
+    'II. Format' (line 17)")."""
+    text = without_emphasis(_text(classified_by, ""))
+    kind, sep, rest = text.partition(": ")
+    if sep and kind in DOCUMENT_TYPE_LABELS:
+        return f"{DOCUMENT_TYPE_LABELS[kind].capitalize()}: {rest}"
+    return text
+
+
 def session_documents_table(df: pd.DataFrame) -> pd.DataFrame:
     """queries.documents (one session) -> the documents held, with their kind and status."""
     return pd.DataFrame({
         "Document": [str(d) for d in df["document_id"]],
         "Kind": [document_type_label(t) for t in df["document_type"]],
         "Status": [str(s) for s in df["status"]],
-        "Read as": [_text(c, "") for c in df["classified_by"]],
+        "Read as": [evidence_text(c) for c in df["classified_by"]],
     }, columns=["Document", "Kind", "Status", "Read as"])
 
 
