@@ -22,7 +22,9 @@ time, and a document that still kills its worker is reported failed. Every build
 build: the document cache is a local store that the workers of other machines cannot share.
 
 The input folder and the database's folder must be at the same path on every worker (a shared
-file system): the workers read the documents and write the Parquet files there. Dask is an
+file system): the workers read the documents and write the Parquet files there. A scheduler of
+your own should run with `distributed.scheduler.worker-saturation: 1.0` (as the local cluster
+does), so that a worker lost is counted against the one batch it was running. Dask is an
 optional extra (`pip install 'gcmdash[dask]'`), imported only when this engine runs.
 """
 from __future__ import annotations
@@ -201,9 +203,15 @@ class DaskEngine:
                 raise SchedulerUnreachable(
                     f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
         else:
-            self._cluster = LocalCluster(n_workers=self.workers or default_workers(),
-                                         threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR)
+            import dask
+
+            # one task at a time per worker, none queued behind it: a worker that dies counts
+            # against the batch it was running alone (the default queues a second one there)
+            with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+                self._cluster = LocalCluster(n_workers=self.workers or default_workers(),
+                                             threads_per_worker=1, processes=True,
+                                             dashboard_address=None,
+                                             silence_logs=logging.ERROR)
             self.client = Client(self._cluster)
         return self
 
@@ -221,7 +229,7 @@ class DaskEngine:
 
     def _size(self) -> int:
         """Workers in the cluster now (at least 1)."""
-        return max(1, len(self.client.scheduler_info(n_workers=-1).get("workers", {})))
+        return max(1, len(self.client.nthreads()))
 
     def ingest(self, paths: list[Path], progress: Progress, folder: Path,
                original_names: dict[str, str]) -> DaskIngest:
