@@ -258,26 +258,31 @@ class DaskEngine:
              ) -> Iterable[tuple[_Batch, Any]]:
         """Yield (batch, result) as each batch's task ends (`submit(batch)` starts it and returns
         its future). A batch whose task keeps losing its worker (distributed's KilledWorker,
-        once the scheduler's allowed failures are spent) is run again one document at a time;
+        once the scheduler's allowed failures are spent) is run again one document at a time,
+        one such document after the other (a worker lost then is that document's doing alone);
         a one-document batch that still loses it yields KILLED_WORKER as its result."""
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
         futures = {submit(batch): batch for batch in batches}
         running = as_completed(list(futures))
+        singles: list[_Batch] = []  # documents of batches given up, to run one at a time
+        alone: set = set()  # their futures
         for future in running:
             batch = futures.pop(future)
             if future.status != "error":
                 yield batch, future.result()
-                continue
-            if not isinstance(future.exception(), KilledWorker):
+            elif not isinstance(future.exception(), KilledWorker):
                 future.result()  # raises the task's own exception
-            if len(batch.names) == 1:
+            elif len(batch.names) == 1:
                 yield batch, KILLED_WORKER
-                continue
-            for index, name in enumerate(batch.names):
-                single = replace(batch, key=f"{batch.key}.{index}", names=[name], facts={})
+            else:
+                singles += [replace(batch, key=f"{batch.key}.{index}", names=[name], facts={})
+                            for index, name in enumerate(batch.names)]
+            if singles and not alone & set(futures):
+                single = singles.pop(0)
                 retried = submit(single)
+                alone.add(retried)
                 futures[retried] = single
                 running.add(retried)
 
