@@ -30,6 +30,7 @@ optional extra (`pip install 'gcmdash[dask]'`), imported only when this engine r
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -236,6 +237,7 @@ class DaskEngine:
         """Extract, parse and write the rows of every file as Parquet into `folder` (the
         build's; removed when the load ends or the engine closes)."""
         self._remove_folder()
+        _remove_stale_folders(folder)
         self._folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         unreadable: dict[str, str] = {}
@@ -450,3 +452,19 @@ def _chunks(items: list, workers: int, weigh: Callable[[Any], int]) -> Iterable[
         size += weigh(item)
     if batch:
         yield batch
+
+
+def _remove_stale_folders(folder: Path) -> None:
+    """Remove the Parquet folders of builds that died (`.NAME.tmp-PID.batches` beside
+    `folder`, whose process is gone); the caller holds the database's build lock."""
+    from gcmdash.runner.build import _process_alive
+
+    pattern = re.compile(r"^(\..+\.tmp-)(\d+)\.batches$")
+    mine = pattern.match(folder.name)
+    if mine is None or not folder.parent.is_dir():
+        return
+    for entry in folder.parent.iterdir():
+        match = pattern.match(entry.name)
+        if (match and match[1] == mine[1] and entry != folder
+                and not _process_alive(int(match[2]))):
+            shutil.rmtree(entry, ignore_errors=True)
