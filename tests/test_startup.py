@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-HEAVY = ("sklearn", "scipy", "pandas", "duckdb", "streamlit", "pyarrow", "numpy", "plotly")
+HEAVY = ("sklearn", "scipy", "pandas", "duckdb", "streamlit", "pyarrow", "numpy", "plotly",
+         "dask", "distributed")
 
 # in a fresh interpreter: the help printed as `gcmdash ARGS` prints it, then what was imported
 PROBE = """

@@ -104,24 +104,39 @@ def _stop_unless_documents(raw_dir: Path, db_path: Path) -> None:
         sys.exit(2)
 
 
+@contextlib.contextmanager
+def _map_engine(engine: str, scheduler: str | None, workers: int | None) -> Iterator[object]:
+    """None for the local engine; an open gcmdash.runner.dask_engine.DaskEngine for dask."""
+    if engine == "local":
+        yield None
+        return
+    from gcmdash.runner.dask_engine import DaskEngine
+
+    with DaskEngine(scheduler, workers) as dask_engine:
+        yield dask_engine
+
+
 def _build(raw_dir: Path, db_path: Path, workers: int | None = None,
            use_cache: bool = True, topic_view: str | None = None,
-           retry_failed: bool = False) -> BuildReport:
+           retry_failed: bool = False, engine: str = "local",
+           scheduler: str | None = None) -> BuildReport:
     from gcmdash.derive.checks import InvariantError
     from gcmdash.load.reference import ReferenceDataError
     from gcmdash.runner.add import read_manifest
     from gcmdash.runner.build import BuildError, BuildLocked, build
+    from gcmdash.runner.dask_engine import DaskMissing, SchedulerUnreachable
     from gcmdash.topics.embeddings import EmbeddingModelMissing
 
     _stop_unless_documents(raw_dir, db_path)
     progress = _StageProgress()
     try:
-        with _terminate_as_exit():
+        with _terminate_as_exit(), _map_engine(engine, scheduler, workers) as map_engine:
             report = build(raw_dir, db_path, progress, workers=workers,
                            cache_dir=config.cache_dir() if use_cache else None,
-                           topic_view=topic_view, retry_failed=retry_failed)
+                           topic_view=topic_view, retry_failed=retry_failed,
+                           engine=map_engine)
     except (ReferenceDataError, InvariantError, FileNotFoundError, BuildError,
-            EmbeddingModelMissing) as exc:
+            EmbeddingModelMissing, DaskMissing, SchedulerUnreachable) as exc:
         progress.close()
         click.echo(f"build stopped, {db_path} left as it was: {exc}", err=True)
         sys.exit(3 if isinstance(exc, BuildLocked) else 2)
@@ -180,14 +195,24 @@ def main(debug: bool) -> None:  # noqa: ARG001 - read by _Commands.invoke
 @click.option("--retry-failed", is_flag=True,
               help="Run again the documents whose failure is cached (out of processor time or "
                    "memory, or an error, in an earlier build); by default they are not retried.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              help="Where documents are extracted and parsed: this machine's worker processes "
+                   "(default), or a Dask cluster (needs pip install 'gcmdash[dask]'; a full "
+                   "build, without the cache).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: the address of a running Dask scheduler, e.g. "
+                   "tcp://10.0.0.5:8786 (default: a local cluster of --workers processes).")
 def build_command(raw_dir: Path | None, db_path: Path | None, workers: int | None,
-                  no_cache: bool, topic_view: str | None, retry_failed: bool) -> None:
+                  no_cache: bool, topic_view: str | None, retry_failed: bool, engine: str,
+                  scheduler: str | None) -> None:
     """Build the database from the documents. Exit status 0 when every document was loaded
     whole, 1 if any document failed, 3 if none failed but some are partial (loaded with facts
     missing; the summary lists them and what they miss)."""
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     report = _build(raw_dir or config.raw_dir(), db_path or config.db_path(), workers,
                     use_cache=not no_cache, topic_view=topic_view,
-                    retry_failed=retry_failed)
+                    retry_failed=retry_failed, engine=engine, scheduler=scheduler)
     sys.exit(_exit_status(report))
 
 

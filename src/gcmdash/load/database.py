@@ -128,7 +128,8 @@ class RowBuilder:
         self.original_names = original_names  # document_id -> name before `gcmdash add`
         self.flags: list[Flag] = []
         # session -> the summary its areas and recommendations come from (one per session:
-        # recommendation ids like s3-g-03 name the session, not the document)
+        # recommendation ids like s3-g-03 name the session, not the document); an engine that
+        # builds rows batch by batch sets it beforehand (gcmdash/runner/dask_engine.py)
         self.summaries: dict[int, str] = {}
         self._lookups = _Lookups()
 
@@ -245,7 +246,7 @@ class RowBuilder:
     def _add_summary(self, doc: LoadableDocument, tables: dict[str, list[tuple]]) -> None:
         """A summary's areas and recommendations, unless its session has them from another."""
         p, doc_id, session = doc.parsed, doc.extracted.document_id, doc.parsed.session_number
-        if p.discussion_areas and session in self.summaries:
+        if p.discussion_areas and self.summaries.get(session, doc_id) != doc_id:
             self.flags.append(Flag(
                 "second_summary", "warning",
                 f"Session {session} already has its areas and recommendations from "
@@ -277,6 +278,17 @@ def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -
             continue
         columns = ", ".join(batch.column_names)
         con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM batch")
+
+
+def insert_parquet(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -> None:
+    """Insert the rows that RowBuilder.rows built and were written as Parquet (table -> files,
+    each file one table's rows; gcmdash/runner/dask_engine.py), in FACT_TABLES order: one bulk
+    INSERT ... SELECT per table, DuckDB reading the files."""
+    for table in FACT_TABLES:
+        if files.get(table):
+            columns = ", ".join(COLUMNS[table])
+            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} "
+                        "FROM read_parquet(?, union_by_name = true)", [sorted(files[table])])
 
 
 def load_documents(con: duckdb.DuckDBPyConnection, documents: list[LoadableDocument],

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -53,6 +54,9 @@ from gcmdash.runner.isolate import default_workers
 from gcmdash.runner.state import CorpusState
 from gcmdash.topics import stage as topic_stage
 from gcmdash.topics.objectives import OBJECTIVE_TERMS_CSV, OBJECTIVES_CSV
+
+if TYPE_CHECKING:  # an optional extra (pip install 'gcmdash[dask]')
+    from gcmdash.runner.dask_engine import DaskEngine
 
 GCMDASH_VERSION = "0.1.0"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -324,7 +328,7 @@ def _noop(stage: str, done: int, total: int) -> None:  # noqa: ARG001
 def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
           curated_dir: Path | None = None, workers: int | None = None,
           cache_dir: Path | None = None, topic_view: str | None = None,
-          retry_failed: bool = False) -> BuildReport:
+          retry_failed: bool = False, engine: DaskEngine | None = None) -> BuildReport:
     """Build the database from every file in raw_dir and the curated reference CSVs.
 
     Files are extracted and parsed in isolated worker processes (`workers` at a time, each with
@@ -338,7 +342,9 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
     reason in words, when the environment stops the build (a full disk, a read-only folder).
     What the user should know besides (a damaged previous database or cache entries, a cache
     that cannot be written) is in the report's notices. `topic_view` "semantic" fits the
-    topics on sentence embeddings (default: $GCMDASH_TOPIC_VIEW, else "words")."""
+    topics on sentence embeddings (default: $GCMDASH_TOPIC_VIEW, else "words"). With an
+    `engine` (gcmdash/runner/dask_engine.py, open), the files are extracted and parsed on its
+    Dask cluster instead, their rows loaded from Parquet: always a full build."""
     view = topic_view or configured_topic_view()
     if view == "semantic":
         from gcmdash.topics.embeddings import model_files
@@ -350,7 +356,7 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
         try:
             try:
                 return _build_locked(raw_dir, progress, curated_dir, workers, cache_dir, report,
-                                     view=view)
+                                     view=view, engine=engine)
             except duckdb.Error as exc:
                 problem = _describe(exc, db_path.parent)
                 if not report.started_from_previous or problem.startswith(_NOT_THE_DATABASE):
@@ -361,7 +367,7 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
                     f"the previous database {db_path} could not be read ({_first_line(exc)}); "
                     "building from nothing instead"])
                 return _build_locked(raw_dir, progress, curated_dir, workers, cache_dir, report,
-                                     start_from_previous=False, view=view)
+                                     start_from_previous=False, view=view, engine=engine)
         except (duckdb.Error, OSError) as exc:
             if isinstance(exc, FileNotFoundError) and exc.errno is None:
                 raise  # discover's "input folder ... does not exist"
@@ -370,8 +376,8 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
 
 
 def _load_stage(con: duckdb.DuckDBPyConnection, from_previous: bool, ingested,
-                loadable: list, not_loaded: list, reference, original_names: dict[str, str]
-                ) -> list:
+                loadable: list, not_loaded: list, reference, original_names: dict[str, str],
+                engine: DaskEngine | None = None) -> list:
     """Load the parsed documents into the temporary database (what the previous build kept
     stays), list those that are not loaded, derive what spans documents; returns the flags so
     far. A document whose rows break a constraint joins `not_loaded` as failed."""
@@ -381,10 +387,15 @@ def _load_stage(con: duckdb.DuckDBPyConnection, from_previous: bool, ingested,
     else:
         database.create_schema(con)
         kept_flags = []
-    refused, flags = database.load_documents(con, loadable, reference, original_names,
-                                             kept_summaries=ingested.kept_summaries)
-    by_id = {d.extracted.document_id: d.extracted for d in loadable}
-    not_loaded += [NotLoaded(by_id[doc_id], "failed", error) for doc_id, error in refused.items()]
+    if engine is not None:  # the rows are in the engine's Parquet files
+        refused_documents, flags = engine.load(con, ingested, reference, original_names)
+        not_loaded += refused_documents
+    else:
+        refused, flags = database.load_documents(con, loadable, reference, original_names,
+                                                 kept_summaries=ingested.kept_summaries)
+        by_id = {d.extracted.document_id: d.extracted for d in loadable}
+        not_loaded += [NotLoaded(by_id[doc_id], "failed", error)
+                       for doc_id, error in refused.items()]
     database.insert_unloaded_documents(con, not_loaded, original_names)
     resolve.resolve(con)
     return flags + kept_flags
@@ -419,7 +430,8 @@ def _topics_and_checks(con: duckdb.DuckDBPyConnection, curated_dir: Path, from_p
 
 def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
                   workers: int | None, cache_dir: Path | None, report: BuildReport,
-                  start_from_previous: bool = True, view: str = "words") -> BuildReport:
+                  start_from_previous: bool = True, view: str = "words",
+                  engine: DaskEngine | None = None) -> BuildReport:
     db_path = report.db_path
     curated_dir = curated_dir or reference_dir()
     reference = read_reference(curated_dir)
@@ -437,13 +449,18 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
         clock = time.perf_counter()
         state = cache.state()
         previous = _start_from_previous(db_path, temp_path, state if start_from_previous
-                                        else None, fingerprints, report.notices)
+                                        and engine is None else None, fingerprints,
+                                        report.notices)
         report.started_from_previous = previous is not None
         with duckdb.connect(str(temp_path)) as con:
             if previous:
                 _set_aside(con)
-            ingested = ingest(paths, workers or default_workers(), cache, progress, previous,
-                              known_files=state.files if state else None)
+            if engine is None:
+                ingested = ingest(paths, workers or default_workers(), cache, progress,
+                                  previous, known_files=state.files if state else None)
+            else:
+                ingested = engine.ingest(paths, progress, Path(f"{temp_path}.batches"),
+                                         original_names)
             loadable = [database.LoadableDocument(doc, parsed) for doc, parsed in ingested.parsed]
             not_loaded = list(ingested.not_loaded) + [unreadable_entry(e.name, e.reason)
                                                       for e in rejected]
@@ -453,7 +470,7 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
 
             clock = time.perf_counter()
             flags = _load_stage(con, previous is not None, ingested, loadable, not_loaded,
-                                reference, original_names)
+                                reference, original_names, engine)
             progress("load", 1, 1)
             report.stage_seconds["load"] = time.perf_counter() - clock
 
