@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks.synthetic import generate
 from gcmdash.parse import completeness
+from gcmdash.parse.caseless import CASE_EXCEPTIONS
 from gcmdash.parse.completeness import TextMarks
 
 TRICKY = [
@@ -64,4 +65,4 @@ def test_case_exceptions_are_all_there_are():
         if len(lower) != 1 or bool(ascii_letter.fullmatch(character)) != (
                 lower.isascii() and lower.isalpha()):
             exceptions.add(character)
-    assert exceptions == set(completeness._CASE_EXCEPTIONS)
+    assert exceptions == set(CASE_EXCEPTIONS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
+from gcmdash.parse.caseless import lower_for_search
 from gcmdash.parse.common import NUMBER_PATTERN, session_days, to_number
 from gcmdash.records import Completeness, CompletenessGap, ParsedDocument
 
@@ -43,9 +44,6 @@ _MINUTES_RE = re.compile(r"[:.](?<=\d[:.])[0-5]\d")  # every clock time's minute
 _DAY_AT_RE = re.compile(r"Day\s+(\d{1,2})\b", re.IGNORECASE)
 _NON_WORD_RE = re.compile(r"\W*")
 _LEAD_IN = "concrete issues and recommendations"
-# Characters that match an ASCII letter ignoring case though their lower case is not that
-# letter (dotted capital I lowers to two characters, dotless i and long s to themselves)
-_CASE_EXCEPTIONS = "\u0130\u0131\u017f"
 
 
 class TextMarks:
@@ -56,16 +54,14 @@ class TextMarks:
     found case-insensitively in the text's lower case, which keeps every offset, and where a
     character matches an ASCII letter ignoring case exactly when its lower case is that letter
     (tested over every code point); a text with one of the three characters for which that
-    does not hold (_CASE_EXCEPTIONS) is scanned by the patterns."""
+    does not hold (parse/caseless.py) is scanned by the patterns."""
 
     def __init__(self, text: str) -> None:
         self.text = text
 
     @functools.cached_property
     def _lower(self) -> str | None:
-        if any(character in self.text for character in _CASE_EXCEPTIONS):
-            return None
-        return self.text.lower()
+        return lower_for_search(self.text)
 
     def time_ranges(self) -> int:
         """How many time ranges ('10:00-13:00') the text holds."""
