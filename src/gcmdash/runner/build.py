@@ -441,7 +441,9 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
                 _set_aside(con)
             ingested = ingest(paths, workers or default_workers(), cache, progress, previous,
                               known_files=state.files if state else None)
-            loadable = [database.LoadableDocument(doc, parsed) for doc, parsed in ingested.parsed]
+            loadable = [database.LoadableDocument.without_text(doc, parsed)
+                        for doc, parsed in ingested.parsed]
+            ingested.parsed.clear()  # the texts go: the load needs none (memory at scale)
             not_loaded = list(ingested.not_loaded) + [unreadable_entry(e.name, e.reason)
                                                       for e in rejected]
             report.cache_hits = ingested.cache_hits
