@@ -12,6 +12,7 @@ build starts from a copy of the previous database and keeps the rows of the docu
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from gcmdash.load.reference import ReferenceData
 from gcmdash.parse.completeness import assess
 from gcmdash.parse.people import gender_as_listed, person_id
 from gcmdash.provenance import SOURCE_PRECEDENCE  # documents load in this order
-from gcmdash.records import Flag, ParsedDocument, ParseFinding
+from gcmdash.records import Completeness, Flag, ParsedDocument, ParseFinding
 
 # Insert order respects foreign keys.
 FACT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules", "roles",
@@ -51,10 +52,20 @@ class NotLoaded:
 
 @dataclass(frozen=True)
 class LoadableDocument:
-    """A document ready to load: its extraction and what the parser read from it."""
+    """A document ready to load: its extraction and what the parser read from it. No table
+    holds the text: `without_text` keeps what the load needs of it (the completeness checks)
+    and lets the text go, which a corpus of 100,000 documents cannot keep in memory."""
 
     extracted: ExtractedDocument
     parsed: ParsedDocument
+    completeness: Completeness | None = None  # None: assessed from extracted.text when loaded
+
+    @classmethod
+    def without_text(cls, extracted: ExtractedDocument, parsed: ParsedDocument
+                     ) -> "LoadableDocument":
+        """The document assessed now (parse/completeness.py), its extraction kept without text."""
+        return cls(dataclasses.replace(extracted, text=None), parsed,
+                   assess(parsed, extracted.text or ""))
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -149,7 +160,10 @@ class RowBuilder:
             state._add_reference(reference, tables)
         for doc in load_order(documents):
             state._add(doc, tables)
-        return {table: arrow_table(table, rows) for table, rows in tables.items() if rows}, state
+        # each table's tuples go as soon as its columns are made: at most one table is in both
+        columns = {table: arrow_table(table, tables.pop(table)) for table in list(tables)
+                   if tables[table]}
+        return columns, state
 
     def _add_reference(self, ref: ReferenceData, tables: dict[str, list[tuple]]) -> None:
         for s in ref.sessions:
@@ -188,7 +202,7 @@ class RowBuilder:
         """The documents row of a parsed document: `partial`, with what is missing and a flag
         per gap, when the completeness cross-checks find a loss."""
         e, p = doc.extracted, doc.parsed
-        completeness = assess(p, e.text or "")
+        completeness = doc.completeness or assess(p, e.text or "")
         self.flags += [Flag("document_partial", "warning",
                             f"{e.document_id} is partial: {gap.message}", p.session_number,
                             e.document_id, gap.line_start) for gap in completeness.gaps]

@@ -9,7 +9,7 @@ from gcmdash.extract.text import (
     repair_own_compounds,
 )
 from gcmdash.parse.classify import classify
-from gcmdash.parse.common import PLAUSIBLE_YEARS, NumberedLine, numbered_lines
+from gcmdash.parse.common import PLAUSIBLE_YEARS, NumberedLine
 from gcmdash.parse.procedural_note import parse_procedural_note
 from gcmdash.parse.programme import parse_programme
 from gcmdash.parse.record import parse_record_document
@@ -37,7 +37,7 @@ def parse_document(text: str, lexicon: HyphenLexicon | None = None) -> ParsedDoc
     raw_lines = text.split("\n")
     repaired = repair_own_compounds(repair_joined_lines(raw_lines, lexicon))
     lines = [NumberedLine(i, t) for i, t in enumerate(repaired, 1)]
-    classification = classify(text, numbered_lines(text))
+    classification = classify(text)
     parser = _PARSERS.get(classification.document_type)
     if parser is None:
         return ParsedDocument("other", classification.session_number, classification.classified_by,

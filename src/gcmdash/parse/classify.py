@@ -12,35 +12,41 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gcmdash.parse.common import NumberedLine
+from gcmdash.parse.caseless import lower_for_search
 from gcmdash.parse.sessions import identify_session
 from gcmdash.records import ParseFinding
 
 _MONTH_WORD = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
-# (document type, evidence pattern, weight): a transparent score, highest total wins. Patterns
-# are case-insensitive unless they say (?-i:...).
-_EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE | re.MULTILINE), weight)
-    for kind, pattern, weight in (
-        ("summary", r"^\W*Areas of discussion\W*$", 3),
-        ("summary", r"purpose of this summary|co-facilitators[’']? summary|chair[’']?s summary", 3),
-        ("summary", r"Concrete issues and recommendations", 2),
-        ("summary", r"\battended the (session|meeting)\b", 1),
-        ("chair_summary", r"^\W*Chair[’']?s summary\b[^\n]{0,80}$", 4),
-        ("programme_of_work", r"^\W*(Organi[sz]ation|Programme) of work\W*$", 3),
-        ("programme_of_work", r"^\W*Moderated by\b", 1),
-        ("procedural_note", r"\bProcedural Note for\b", 2),
-        ("procedural_note", r"^\W*(II\.\s*)?Format\W*$", 2),
-        ("letter", r"^\W*Excellency,?\s*$", 4),
-        ("letter", r"\b(?:highest consideration|assurances of my highest)\b", 2),
-        ("letter", r"^\W*The President of the General Assembly\W*$", 2),
-        ("press_release", r"(?-i:^\s*[A-Z]{2,6}/\d{3,5}\s*$)", 5),
+# (document type, evidence pattern, weight, words): a transparent score, highest total wins.
+# Patterns are case-insensitive unless they say (?-i:...). A pattern runs only on a text that
+# holds one of its words (found in lower case for a case-insensitive pattern, as is
+# for one that says (?-i:...)): each is in every match, and most texts hold few kinds' words.
+_EVIDENCE: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE | re.MULTILINE), weight, words)
+    for kind, pattern, weight, words in (
+        ("summary", r"^\W*Areas of discussion\W*$", 3, ("areas of discussion",)),
+        ("summary", r"purpose of this summary|co-facilitators[’']? summary|chair[’']?s summary", 3,
+         ("purpose of this summary", "co-facilitators", "chair")),
+        ("summary", r"Concrete issues and recommendations", 2,
+         ("concrete issues and recommendations",)),
+        ("summary", r"\battended the (session|meeting)\b", 1, ("attended the ",)),
+        ("chair_summary", r"^\W*Chair[’']?s summary\b[^\n]{0,80}$", 4, ("chair",)),
+        ("programme_of_work", r"^\W*(Organi[sz]ation|Programme) of work\W*$", 3, (" of work",)),
+        ("programme_of_work", r"^\W*Moderated by\b", 1, ("moderated by",)),
+        ("procedural_note", r"\bProcedural Note for\b", 2, ("procedural note for",)),
+        ("procedural_note", r"^\W*(II\.\s*)?Format\W*$", 2, ("format",)),
+        ("letter", r"^\W*Excellency,?\s*$", 4, ("excellency",)),
+        ("letter", r"\b(?:highest consideration|assurances of my highest)\b", 2, ("highest",)),
+        ("letter", r"^\W*The President of the General Assembly\W*$", 2,
+         ("the president of the general assembly",)),
+        ("press_release", r"(?-i:^\s*[A-Z]{2,6}/\d{3,5}\s*$)", 5, ("/",)),
         ("news_item", rf"(?-i:^[A-Z][A-Z .'-]+,(?: [A-Z][a-z]+,)? \d{{1,2}} {_MONTH_WORD}"
-                      r"(?: \d{4})? [-–—] )", 3),
-        ("news_item", rf"(?-i:\A[^\n]{{10,}}\n\s*\n\s*\d{{1,2}} {_MONTH_WORD} \d{{4}}\s*$)", 2),
-        ("panel_page", r"^\W*Duration:\s*\d{1,2}:\d{2}:\d{2}", 4),
-        ("panel_page", r"\A\W*Panel\s+(?:\d+|[IVX]+)\s*[:.\-–]", 2),
-        ("panel_page", rf"(?-i:^\d{{1,2}} {_MONTH_WORD} \d{{4}} [-–] )", 2),
+                      r"(?: \d{4})? [-–—] )", 3, (" - ", " – ", " — ")),
+        ("news_item", rf"(?-i:\A[^\n]{{10,}}\n\s*\n\s*\d{{1,2}} {_MONTH_WORD} \d{{4}}\s*$)", 2,
+         ("\n",)),
+        ("panel_page", r"^\W*Duration:\s*\d{1,2}:\d{2}:\d{2}", 4, ("duration:",)),
+        ("panel_page", r"\A\W*Panel\s+(?:\d+|[IVX]+)\s*[:.\-–]", 2, ("panel",)),
+        ("panel_page", rf"(?-i:^\d{{1,2}} {_MONTH_WORD} \d{{4}} [-–] )", 2, (" - ", " – ")),
     )
 )
 # Kinds that exist in the record but whose evidence is read only when they win.
@@ -65,8 +71,10 @@ def _line_of(text: str, offset: int) -> int:
 def _kind_evidence(text: str) -> tuple[dict[str, int], dict[str, list[str]]]:
     scores: dict[str, int] = {}
     reasons: dict[str, list[str]] = {}
-    for kind, pattern, weight in _EVIDENCE:
-        match = pattern.search(text)
+    lower = lower_for_search(text)
+    for kind, pattern, weight, needs in _EVIDENCE:
+        where = text if pattern.pattern.startswith("(?-i:") else lower
+        match = pattern.search(text) if where is None or any(w in where for w in needs) else None
         if match:
             scores[kind] = scores.get(kind, 0) + weight
             words, offset = match.group(0).strip(), match.start()
@@ -77,7 +85,7 @@ def _kind_evidence(text: str) -> tuple[dict[str, int], dict[str, list[str]]]:
     return scores, reasons
 
 
-def classify(text: str, lines: list[NumberedLine]) -> Classification:  # noqa: ARG001
+def classify(text: str) -> Classification:
     """The document kind with the most evidence in the text ('other' on a tie or none) and its
     session (parse/sessions.py).
 

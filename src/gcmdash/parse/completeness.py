@@ -8,8 +8,10 @@ the parser) is not a loss of the build: it stays `loaded`, and its own flag says
 """
 from __future__ import annotations
 
+import functools
 import re
 
+from gcmdash.parse.caseless import lower_for_search
 from gcmdash.parse.common import NUMBER_PATTERN, session_days, to_number
 from gcmdash.records import Completeness, CompletenessGap, ParsedDocument
 
@@ -36,6 +38,67 @@ _PANELS_ANNOUNCED_RE = re.compile(rf"\b(?P<count>{NUMBER_PATTERN})\s+(?:expert\s
                                   re.IGNORECASE)
 _LEAD_IN_RE = re.compile(r"Concrete issues and recommendations", re.IGNORECASE)
 _DAY_HEADING_RE = re.compile(r"^\W*Day\s+(\d{1,2})\b", re.IGNORECASE | re.MULTILINE)
+# The patterns above scan every position of a text; what follows finds the few places where a
+# match can start and tries the same pattern there (see TextMarks), for the same results.
+_MINUTES_RE = re.compile(r"[:.](?<=\d[:.])[0-5]\d")  # every clock time's minutes
+_DAY_AT_RE = re.compile(r"Day\s+(\d{1,2})\b", re.IGNORECASE)
+_NON_WORD_RE = re.compile(r"\W*")
+_LEAD_IN = "concrete issues and recommendations"
+
+
+class TextMarks:
+    """What the cross-checks read from a document's text: its time ranges, the days it heads,
+    the panels it announces and its lead-ins to lists of recommendations, the same as the
+    patterns above give scanned over the whole text (`_TIME_RANGE_ANYWHERE_RE.findall` ...),
+    for a fraction of the cost: each pattern is tried only where a match can start. Words are
+    found case-insensitively in the text's lower case, which keeps every offset, and where a
+    character matches an ASCII letter ignoring case exactly when its lower case is that letter
+    (tested over every code point); a text with one of the three characters for which that
+    does not hold (parse/caseless.py) is scanned by the patterns."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def _lower(self) -> str | None:
+        return lower_for_search(self.text)
+
+    def time_ranges(self) -> int:
+        """How many time ranges ('10:00-13:00') the text holds."""
+        text, count, end = self.text, 0, 0
+        for minutes in _MINUTES_RE.finditer(text):
+            # a range starts with the one or two digits of an hour before its first minutes
+            for start in (minutes.start() - 2, minutes.start() - 1):
+                found = _TIME_RANGE_ANYWHERE_RE.match(text, start) if start >= end else None
+                if found:
+                    count, end = count + 1, found.end()
+                    break
+        return count
+
+    def headed_days(self) -> set[int]:
+        """The day numbers of the lines that start with 'Day N' (after non-word characters)."""
+        text, lower = self.text, self._lower
+        if lower is None:
+            return {int(n) for n in _DAY_HEADING_RE.findall(text)}
+        days, at = set(), lower.find("day")
+        while at >= 0:
+            found = _DAY_AT_RE.match(text, at)
+            if found and _NON_WORD_RE.fullmatch(text, text.rfind("\n", 0, at) + 1, at):
+                days.add(int(found[1]))
+            at = lower.find("day", at + 1)
+        return days
+
+    def panels_announced(self) -> re.Match[str] | None:
+        """The first 'N (expert) panels' of the text."""
+        if self._lower is not None and "panels" not in self._lower:
+            return None
+        return _PANELS_ANNOUNCED_RE.search(self.text)
+
+    def lead_ins(self) -> int:
+        """How many times the text says 'Concrete issues and recommendations'."""
+        if self._lower is None:
+            return len(_LEAD_IN_RE.findall(self.text))
+        return self._lower.count(_LEAD_IN)
 
 
 def facts_yielded(parsed: ParsedDocument) -> tuple[tuple[str, int], ...]:
@@ -59,10 +122,11 @@ def assess(parsed: ParsedDocument, text: str) -> Completeness:
     gaps += [CompletenessGap(f.check, f.message, f.line_start)
              for f in parsed.findings if f.severity == "error"]
     truncated = any(f.check in SOURCE_GAPS for f in parsed.findings)
+    marks = TextMarks(text)
     if parsed.agenda_items and not truncated:
-        gaps += _agenda_gaps(parsed, text)
+        gaps += _agenda_gaps(parsed, marks)
     if parsed.document_type == "summary":
-        gaps += _area_gaps(parsed, text)
+        gaps += _area_gaps(parsed, marks)
     return Completeness(facts_yielded(parsed), tuple(_unique(gaps)))
 
 
@@ -76,10 +140,10 @@ def _unique(gaps: list[CompletenessGap]) -> list[CompletenessGap]:
     return out
 
 
-def _agenda_gaps(parsed: ParsedDocument, text: str) -> list[CompletenessGap]:
+def _agenda_gaps(parsed: ParsedDocument, marks: TextMarks) -> list[CompletenessGap]:
     gaps: list[CompletenessGap] = []
     rows_rejected = sum(f.check == "agenda_time_invalid" for f in parsed.findings)
-    times = len(_TIME_RANGE_ANYWHERE_RE.findall(text))
+    times = marks.time_ranges()
     read = len(parsed.agenda_items) + rows_rejected
     if times > read:
         gaps.append(CompletenessGap(
@@ -88,7 +152,7 @@ def _agenda_gaps(parsed: ParsedDocument, text: str) -> list[CompletenessGap]:
     session = next((s for s in parsed.sessions if s.session_number == parsed.session_number), None)
     last_day = session_days(session)
     days = {a.day_number for a in parsed.agenda_items}
-    headed = {int(n) for n in _DAY_HEADING_RE.findall(text)}
+    headed = marks.headed_days()
     if last_day is not None:
         # a day the text heads but no row was read for (a programme may cover fewer days than
         # the session; the days it heads are the days it holds)
@@ -99,28 +163,28 @@ def _agenda_gaps(parsed: ParsedDocument, text: str) -> list[CompletenessGap]:
                 f"the session lasts {last_day} day(s) but the agenda has no rows for day(s) "
                 f"{', '.join(map(str, missing))}"))
     # a procedural note announces the panels its annexed agenda lays out
-    announced = _PANELS_ANNOUNCED_RE.search(text) if parsed.document_type == "procedural_note" else None
+    announced = marks.panels_announced() if parsed.document_type == "procedural_note" else None
     panels = {a.panel_number for a in parsed.agenda_items if a.panel_number is not None}
     if announced:
         count = to_number(announced["count"])
         if len(panels) < count:
             gaps.append(CompletenessGap(
                 "panels_missing", f"the text announces {count} panels, the agenda gives "
-                                  f"{len(panels)}", text.count("\n", 0, announced.start()) + 1))
+                                  f"{len(panels)}", marks.text.count("\n", 0, announced.start()) + 1))
     if panels and sorted(panels) != list(range(1, max(panels) + 1)):
         gaps.append(CompletenessGap(
             "panels_missing", f"the agenda's panel numbers skip: {sorted(panels)}"))
     return gaps
 
 
-def _area_gaps(parsed: ParsedDocument, text: str) -> list[CompletenessGap]:
+def _area_gaps(parsed: ParsedDocument, marks: TextMarks) -> list[CompletenessGap]:
     gaps: list[CompletenessGap] = []
     letters = [a.area_letter for a in parsed.discussion_areas]
     expected = [chr(ord("a") + i) for i in range(len(letters))]
     if letters != expected:
         gaps.append(CompletenessGap(
             "area_letters", f"area letters are not consecutive from a: {''.join(letters)}"))
-    lead_ins = len(_LEAD_IN_RE.findall(text))
+    lead_ins = marks.lead_ins()
     with_bullets = len({r.area_letter for r in parsed.recommendations})
     if parsed.discussion_areas and lead_ins > len(letters):
         gaps.append(CompletenessGap(

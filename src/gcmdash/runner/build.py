@@ -461,7 +461,9 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
             else:
                 ingested = engine.ingest(paths, progress, Path(f"{temp_path}.batches"),
                                          original_names)
-            loadable = [database.LoadableDocument(doc, parsed) for doc, parsed in ingested.parsed]
+            loadable = [database.LoadableDocument.without_text(doc, parsed)
+                        for doc, parsed in ingested.parsed]
+            ingested.parsed.clear()  # the texts go: the load needs none (memory at scale)
             not_loaded = list(ingested.not_loaded) + [unreadable_entry(e.name, e.reason)
                                                       for e in rejected]
             report.cache_hits = ingested.cache_hits
