@@ -72,6 +72,7 @@ class DocumentCache:
         self._key: bytes | None = None
         self._pending: dict[tuple[str, str, str], bytes] = {}
         self._pending_bytes = 0
+        self._present: set[tuple[str, str]] | None = None  # see prefetch
 
     @property
     def path(self) -> Path | None:
@@ -138,6 +139,8 @@ class DocumentCache:
         version = self._version(stage)
         key = (stage, sha256, version)
         data = self._pending.get(key)
+        if data is None and self._present is not None and (stage, sha256) not in self._present:
+            return None  # known absent: no query
         if data is None:
             con = self._connection()
             if con is None:
@@ -150,12 +153,26 @@ class DocumentCache:
                 return None
             if row is None:
                 return None
-            data = bytes(row[0])
+            data = row[0] if isinstance(row[0], bytes) else b""  # another program's value
         try:
             return unseal_value(self._key, entry_label(*key), data)
         except Untrusted as exc:
             self._ignore(str(exc))
             return None  # a damaged or foreign entry is a miss
+
+    def prefetch(self, sha256s: set[str]) -> None:
+        """Learn in one query which entries of these contents exist, so that looking up one
+        that does not costs no query (a build looks up four stages per document)."""
+        con = self._connection()
+        if con is None:
+            return
+        try:
+            self._present = set(con.execute(
+                "SELECT stage, sha256 FROM entries WHERE version = CASE WHEN stage LIKE "
+                "'extract%' THEN ? ELSE ? END AND sha256 IN (SELECT value FROM json_each(?))",
+                (self.extract_version, self.code_version, json.dumps(sorted(sha256s)))))
+        except sqlite3.Error as exc:
+            self._ignore(f"the cache store could not be read: {exc}")
 
     def _put(self, stage: str, sha256: str, value: Any = None, pickled: bytes | None = None
              ) -> None:
