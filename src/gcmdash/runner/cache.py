@@ -72,7 +72,8 @@ class DocumentCache:
         self._key: bytes | None = None
         self._pending: dict[tuple[str, str, str], bytes] = {}
         self._pending_bytes = 0
-        self._present: set[tuple[str, str]] | None = None  # see prefetch
+        self._present: set[tuple[str, str]] = set()  # see prefetch
+        self._prefetched: set[str] = set()
 
     @property
     def path(self) -> Path | None:
@@ -139,7 +140,7 @@ class DocumentCache:
         version = self._version(stage)
         key = (stage, sha256, version)
         data = self._pending.get(key)
-        if data is None and self._present is not None and (stage, sha256) not in self._present:
+        if data is None and sha256 in self._prefetched and (stage, sha256) not in self._present:
             return None  # known absent: no query
         if data is None:
             con = self._connection()
@@ -167,10 +168,11 @@ class DocumentCache:
         if con is None:
             return
         try:
-            self._present = set(con.execute(
+            self._present |= set(con.execute(
                 "SELECT stage, sha256 FROM entries WHERE version = CASE WHEN stage LIKE "
                 "'extract%' THEN ? ELSE ? END AND sha256 IN (SELECT value FROM json_each(?))",
                 (self.extract_version, self.code_version, json.dumps(sorted(sha256s)))))
+            self._prefetched |= sha256s
         except sqlite3.Error as exc:
             self._ignore(f"the cache store could not be read: {exc}")
 
@@ -184,6 +186,7 @@ class DocumentCache:
         data = seal(self._key, label, pickled) if pickled is not None else seal_value(
             self._key, label, value)
         self._pending[key] = data
+        self._present.add((stage, sha256))
         self._pending_bytes += len(data)
         if len(self._pending) >= _FLUSH_ENTRIES or self._pending_bytes >= _FLUSH_BYTES:
             self.flush()
