@@ -231,10 +231,11 @@ class _Queue:
         return len(self.shared) + sum(map(len, self.owned.values()))
 
     def steal(self) -> list[tuple[Any, Any]]:
-        """For a worker with no tasks of its own and none shared: half of the longest list of
-        another worker's tasks, the far end (those it would reach last), made shared."""
+        """For a worker with no tasks of its own and none shared: a share of the longest list
+        of another worker's tasks (a quarter of half of it), the far end (those it would reach
+        last), made shared."""
         tasks = max(self.owned.values(), key=len, default=[])
-        count = (len(tasks) + 1) // 2
+        count = max(1, len(tasks) // 8)
         self.shared.extend(tasks[:count])
         del tasks[:count]
         return self.shared
