@@ -142,7 +142,9 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
         stamps = hash_files(paths, known_files or {}, unreadable, sizes)
         paths = [p for p in paths if p.name in stamps]
         hashes = {name: stamp.sha256 for name, stamp in stamps.items()}
-        cache.prefetch(set(hashes.values()))
+        before = previous.loaded if previous else {}
+        cache.prefetch({sha for name, sha in hashes.items()  # those the build will look up
+                        if name not in before or before[name].sha256 != sha})
         result = _ingest(paths, hashes, cache, lazy, progress, previous)
         if result is None:  # the previous word counts could not be updated: start afresh
             result = _ingest(paths, hashes, cache, lazy, progress, None)
