@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,23 @@ def seed_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "gcmdash.duckdb"
     build(SEED_DIR, path)
     return path
+
+
+@pytest.fixture()
+def raw(tmp_path):
+    """A copy of the seed documents in tmp_path/raw, to add to or change."""
+    folder = tmp_path / "raw"
+    shutil.copytree(SEED_DIR, folder)
+    return folder
+
+
+@pytest.fixture()
+def cli_env(raw, tmp_path, monkeypatch):
+    """The CLI's folders in tmp_path (inputs: `raw`); returns the database path."""
+    monkeypatch.setenv("GCMDASH_RAW_DIR", str(raw))
+    monkeypatch.setenv("GCMDASH_DB", str(tmp_path / "a.duckdb"))
+    monkeypatch.setenv("GCMDASH_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "a.duckdb"
 
 
 def separate_streams_runner() -> CliRunner:

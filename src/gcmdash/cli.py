@@ -276,7 +276,7 @@ def serve_command(port: int, host: str, headless: bool | None, rebuild: bool) ->
                        "there (or set GCMDASH_RAW_DIR) and run again", err=True)
             sys.exit(2)
         click.echo(f"note: no input folder {raw_dir}; serving {db_path} as it is", err=True)
-    elif rebuild or is_stale(raw_dir, db_path):
+    elif rebuild or is_stale(raw_dir, db_path, cache_dir=config.cache_dir()):
         click.echo("database missing or stale: building it first")
         _build(raw_dir, db_path)
     if headless is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from benchmarks.synthetic import write_corpus
 from gcmdash.config import reference_dir
 from gcmdash.extract.text import HyphenLexicon, count_tokens
 from gcmdash.runner.build import build
-from gcmdash.runner.cache import DocumentCache
+from gcmdash.runner.cache import STATE, STORE_FILE, DocumentCache
 from gcmdash.runner.ingest import hash_files
 from gcmdash.runner.state import RACY_NS, FileStamp
 from tests.conftest import SEED_DIR
@@ -166,9 +167,9 @@ def test_changed_reference_data_or_lost_state_means_a_full_build(tmp_path):
     assert "\n1,data,1," in text
     terms.write_text(text.replace("\n1,data,1,", "\n1,data,0.9,", 1), encoding="utf-8")
     assert corpus.build().reused == 0
-    state = next(d for d in corpus.cache.iterdir()
-                 if not d.name.startswith("extract-")) / "corpus-state.pkl"
-    state.write_bytes(b"not a pickle")
+    with sqlite3.connect(corpus.cache / STORE_FILE) as con:
+        assert con.execute("UPDATE entries SET sealed = 'not a pickle' WHERE stage = ?",
+                           [STATE]).rowcount == 1
     assert corpus.build().reused == 0
     assert corpus.build().reused == 5
     corpus.db.write_bytes(b"not a database")
@@ -213,11 +214,8 @@ def test_lexicon_counts_add_and_subtract_in_any_order(texts, removed):
 @pytest.mark.parametrize("damage", ["missing", "old format"])
 def test_a_cache_entry_without_word_counts_is_a_miss(tmp_path, damage):
     cache = DocumentCache(tmp_path, "f" * 64)
-    entry = cache.directory / f"{'a' * 64}.extract.pkl"
-    entry.parent.mkdir(parents=True)
     if damage == "old format":
-        import pickle
-
-        entry.write_bytes(pickle.dumps("an ExtractedDocument of an older version"))
+        cache._put("extract", "a" * 64, "an ExtractedDocument of an older version")
+        cache.close()
     assert cache.extracted("a" * 64, tmp_path / "x.txt") is None
     assert cache.token_counts("a" * 64) is None

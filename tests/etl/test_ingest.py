@@ -27,13 +27,6 @@ def contents(db):
     return {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES}
 
 
-@pytest.fixture()
-def raw(tmp_path):
-    folder = tmp_path / "raw"
-    shutil.copytree(SEED_DIR, folder)
-    return folder
-
-
 def test_hostile_inputs_in_one_build(raw, tmp_path, seed_texts):
     files = {
         "a_empty.txt": b"",
@@ -192,16 +185,6 @@ def test_a_second_summary_of_a_session_is_flagged_not_mixed_in(raw, tmp_path):
     assert message == ("Session 3 already has its areas and recommendations from "
                        "003_caee5c70cc5473e9.txt; the 73 recommendations of zz_revised_summary.txt "
                        "were not loaded (remove the version that is out of date)")
-
-
-
-
-@pytest.fixture()
-def cli_env(raw, tmp_path, monkeypatch):
-    monkeypatch.setenv("GCMDASH_RAW_DIR", str(raw))
-    monkeypatch.setenv("GCMDASH_DB", str(tmp_path / "a.duckdb"))
-    monkeypatch.setenv("GCMDASH_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "a.duckdb"
 
 
 def document_names(db):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sqlite3
 import stat
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
@@ -15,6 +17,7 @@ from click.testing import CliRunner
 from gcmdash.cli import main
 from gcmdash.runner import sealed
 from gcmdash.runner.build import BuildError, build
+from gcmdash.runner.cache import STATE, STORE_FILE, entry_label
 from tests.reliability.helpers import copy_seeds, folder_listing, mounted, read_only
 
 SEEDS_LOADED = 5
@@ -110,8 +113,24 @@ def test_a_damaged_previous_database_is_replaced_by_a_full_build(raw, tmp_path, 
 
 # --------------------------------------------------------------------------- damaged cache
 
-def _entries(cache: Path, suffix: str) -> list[Path]:
-    return sorted(p for p in cache.rglob(f"*{suffix}"))
+def _entries(cache: Path, stage: str) -> list[tuple[str, str]]:
+    """(sha256, version) of the store's entries of `stage`, by hash."""
+    with closing(sqlite3.connect(cache / STORE_FILE)) as con:
+        return con.execute("SELECT sha256, version FROM entries WHERE stage = ? ORDER BY sha256",
+                           [stage]).fetchall()
+
+
+def _replace(cache: Path, stage: str, entry: tuple[str, str], data: bytes) -> None:
+    """Put `data` in place of the stored value of one entry, as another program could."""
+    with closing(sqlite3.connect(cache / STORE_FILE)) as con, con:
+        con.execute("UPDATE entries SET sealed = ? WHERE stage = ? AND sha256 = ? AND version = ?",
+                    [data, stage, *entry])
+
+
+def _stored(cache: Path, stage: str, entry: tuple[str, str]) -> bytes:
+    with closing(sqlite3.connect(cache / STORE_FILE)) as con:
+        return con.execute("SELECT sealed FROM entries WHERE stage = ? AND sha256 = ? "
+                           "AND version = ?", [stage, *entry]).fetchone()[0]
 
 
 class _RunsCode:
@@ -128,25 +147,31 @@ def test_a_damaged_or_foreign_cache_is_ignored_entry_by_entry(raw, tmp_path):
     cache = tmp_path / "cache"
     db = tmp_path / "g.duckdb"
     build(raw, db, cache_dir=cache)
+    assert sorted(p.name for p in cache.iterdir()) == [STORE_FILE, "key"]  # no file per entry
     marker = tmp_path / "pwned"
-    extractions = _entries(cache, ".extract.pkl")
-    parses = _entries(cache, ".parse.pkl")
+    extractions = _entries(cache, "extract")
+    parses = _entries(cache, "parse")
     assert len(extractions) == len(parses) == SEEDS_LOADED
-    extractions[0].write_bytes(b"garbage")  # damaged
-    extractions[1].write_bytes(pickle.dumps(_RunsCode(marker)))  # foreign: not sealed
+    _replace(cache, "extract", extractions[0], b"garbage")  # damaged
+    # foreign: not sealed
+    _replace(cache, "extract", extractions[1], pickle.dumps(_RunsCode(marker)))
     # sealed with another key (another cache's, or an attacker's guess)
-    extractions[2].write_bytes(sealed.seal(b"k" * 32, extractions[2].name,
-                                           pickle.dumps(_RunsCode(marker))))
+    _replace(cache, "extract", extractions[2], sealed.seal(
+        b"k" * 32, entry_label("extract", *extractions[2]), pickle.dumps(_RunsCode(marker))))
     # sealed by this cache but unreadable here (a pickle protocol from a newer Python)
-    key = sealed.cache_key(parses[0].parent)
-    parses[0].write_bytes(sealed.seal(key, parses[0].name, b"\x80\x63garbage"))
-    entry_b = extractions[3].read_bytes()
-    extractions[4].write_bytes(entry_b)  # another content's entry under this name
+    key = sealed.cache_key(cache)
+    _replace(cache, "parse", parses[0], sealed.seal(key, entry_label("parse", *parses[0]),
+                                                    b"\x80\x63garbage"))
+    # another content's entry under this hash
+    _replace(cache, "extract", extractions[4], _stored(cache, "extract", extractions[3]))
+    # a truncated entry (a write cut short)
+    whole = _stored(cache, "parse", parses[1])
+    _replace(cache, "parse", parses[1], whole[:len(whole) // 2])
     # a new database: nothing to start from, every document is looked up in the cache
     report = build(raw, tmp_path / "h.duckdb", cache_dir=cache)
     assert not marker.exists()  # nothing in the cache ran
     assert _loaded(report) == SEEDS_LOADED
-    assert report.cache_hits == {"extract": 1, "parse": SEEDS_LOADED - 1}
+    assert report.cache_hits == {"extract": 1, "parse": SEEDS_LOADED - 2}
     notices = " ".join(report.notices)
     assert "ignored (not a sealed gcmdash cache entry)" in notices
     assert "ignored (sealed with another key, or changed since)" in notices
@@ -159,19 +184,30 @@ def test_a_foreign_corpus_state_is_not_unpickled(raw, tmp_path):
     cache = tmp_path / "cache"
     db = tmp_path / "g.duckdb"
     build(raw, db, cache_dir=cache)
-    (state,) = _entries(cache, "corpus-state.pkl")
+    (state,) = _entries(cache, STATE)
     marker = tmp_path / "pwned"
-    state.write_bytes(pickle.dumps(_RunsCode(marker)))
+    _replace(cache, STATE, state, pickle.dumps(_RunsCode(marker)))
     report = build(raw, db, cache_dir=cache)
     assert not marker.exists() and report.reused == 0
     assert any("ignored" in n for n in report.notices)
+
+
+def test_a_store_that_is_not_sqlite_is_started_afresh(raw, tmp_path):
+    cache = tmp_path / "cache"
+    build(raw, tmp_path / "g.duckdb", cache_dir=cache)
+    (cache / STORE_FILE).write_bytes(os.urandom(8192))
+    report = build(raw, tmp_path / "h.duckdb", cache_dir=cache)
+    assert _loaded(report) == SEEDS_LOADED and report.cache_hits == {"extract": 0, "parse": 0}
+    assert any("started afresh" in n for n in report.notices), report.notices
+    again = build(raw, tmp_path / "i.duckdb", cache_dir=cache)
+    assert again.cache_hits == {"extract": SEEDS_LOADED, "parse": SEEDS_LOADED}
 
 
 def test_the_cache_key_is_private(raw, tmp_path):
     cache = tmp_path / "cache"
     build(raw, tmp_path / "g.duckdb", cache_dir=cache)
     keys = sorted(cache.rglob(sealed.KEY_FILE))
-    assert len(keys) == 2  # the parse folder's and the extraction folder's
+    assert len(keys) == 1  # one store, one key
     assert all(stat.S_IMODE(k.stat().st_mode) == 0o600 for k in keys)
 
 

@@ -37,3 +37,21 @@ def test_one_worker_runs_a_batch_without_waiting_between_tasks():
         (worker,) = pool._workers
         assert worker.process.poll() is None and worker.process.pid != os.getpid()
     assert sorted(results) == [(i, i) for i in range(300)]
+
+
+def test_a_task_goes_light_to_the_worker_that_holds_its_data_and_whole_to_any_other():
+    tasks = [(i, f"whole {i}") for i in range(40)]
+    with IsolatedPool(workers=1, memory_bytes=None) as pool:
+        dict(pool.map(pool_tasks.echo_or_fail, [(0, 0)]))
+        holder = pool._workers[0].process.pid
+        alone = dict(pool.map(pool_tasks.echo_or_fail, tasks, light=lambda argument: "light",
+                              owner=lambda key: holder if key % 2 == 0 else None))
+    assert alone == {i: "light" if i % 2 == 0 else f"whole {i}" for i in range(40)}
+    with IsolatedPool(workers=2, memory_bytes=None) as pool:
+        dict(pool.map(pool_tasks.echo_or_fail, [(0, 0), (1, 1)]))
+        holder = pool._workers[0].process.pid
+        shared = dict(pool.map(pool_tasks.echo_or_fail, tasks, light=lambda argument: "light",
+                               owner=lambda key: holder if key % 2 == 0 else None))
+    # the other worker, out of work, takes some of the holder's tasks, whole
+    assert all(shared[i] == f"whole {i}" for i in range(1, 40, 2))
+    assert all(shared[i] in ("light", f"whole {i}") for i in range(0, 40, 2))

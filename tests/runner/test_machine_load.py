@@ -3,7 +3,6 @@ the processor time it takes, not the wall clock; a document that failed that way
 again on every build (`--retry-failed` asks again)."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -15,7 +14,6 @@ from gcmdash.cli import main
 from gcmdash.runner import ingest
 from gcmdash.runner.build import build
 from gcmdash.runner.isolate import IsolatedPool, TaskFailed
-from tests.conftest import SEED_DIR
 from tests.etl import pool_tasks
 
 COMPARED = ("documents", "document_pages", "session_facts", "sessions", "agenda_items",
@@ -31,13 +29,6 @@ def contents(db):
 
 def _burn_on_marked_files(path, state):
     return pool_tasks.burn_on_marked_files(path, state)
-
-
-@pytest.fixture()
-def raw(tmp_path):
-    folder = tmp_path / "raw"
-    shutil.copytree(SEED_DIR, folder)
-    return folder
 
 
 @pytest.fixture()

@@ -4,13 +4,11 @@ size checked before hashing, and no read that can block."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import threading
 import time
 
 import duckdb
-import pytest
 from click.testing import CliRunner
 
 from gcmdash.cli import main
@@ -28,21 +26,6 @@ UNSAFE = ("\x1b", "\x07", "\u2028", "\u0085", "\u202e", "\t")  # never raw on a 
 def query(db, sql, params=()):
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql, params).fetchall()
-
-
-@pytest.fixture()
-def raw(tmp_path):
-    folder = tmp_path / "raw"
-    shutil.copytree(SEED_DIR, folder)
-    return folder
-
-
-@pytest.fixture()
-def cli_env(raw, tmp_path, monkeypatch):
-    monkeypatch.setenv("GCMDASH_RAW_DIR", str(raw))
-    monkeypatch.setenv("GCMDASH_DB", str(tmp_path / "a.duckdb"))
-    monkeypatch.setenv("GCMDASH_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "a.duckdb"
 
 
 def session_note(session: str) -> bytes:

@@ -145,8 +145,11 @@ def input_fingerprint(file_hashes: dict[str, str], curated_dir: Path,
     return digest.hexdigest()
 
 
-def is_stale(raw_dir: Path, db_path: Path, curated_dir: Path | None = None) -> bool:
-    """True when the database is missing, unreadable, or built from other inputs or code."""
+def is_stale(raw_dir: Path, db_path: Path, curated_dir: Path | None = None,
+             cache_dir: Path | None = None) -> bool:
+    """True when the database is missing, unreadable, or built from other inputs or code. With
+    the build's `cache_dir`, a file whose stamp (size, times, inode) the last build recorded is
+    not hashed again: only new or changed files are read."""
     if not db_path.exists():
         return True
     try:
@@ -157,9 +160,14 @@ def is_stale(raw_dir: Path, db_path: Path, curated_dir: Path | None = None) -> b
         return True
     paths, rejected = discover_entries(raw_dir)
     unreadable: dict[str, str] = {}
-    hashes = {name: stamp.sha256 for name, stamp in hash_files(paths, {}, unreadable).items()}
+    code = code_fingerprint()
+    cache = DocumentCache(cache_dir, code)
+    state = cache.state()
+    cache.close()
+    known = state.files if state is not None else {}
+    hashes = {name: stamp.sha256 for name, stamp in hash_files(paths, known, unreadable).items()}
     hashes |= _rejected_marks(rejected, unreadable)
-    return row is None or row[0] != input_fingerprint(hashes, curated_dir or reference_dir())
+    return row is None or row[0] != input_fingerprint(hashes, curated_dir or reference_dir(), code)
 
 
 def _rejected_marks(rejected: list[RejectedEntry], unreadable: dict[str, str]) -> dict[str, str]:
@@ -513,6 +521,7 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
     finally:
         temp_path.unlink(missing_ok=True)
         Path(f"{temp_path}.wal").unlink(missing_ok=True)
+        cache.close()
         report.notices += cache.notices()
     report.stage_seconds["checks"] = time.perf_counter() - clock
     return report

@@ -20,13 +20,16 @@ incremental build reads and parses what changed, and gives the tables a full bui
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import pickle
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 
 from gcmdash.extract.files import TooLarge, hash_fd, open_regular
 from gcmdash.extract.formats import MAX_BYTES, ExtractedDocument
@@ -36,7 +39,12 @@ from gcmdash.records import ParsedDocument
 from gcmdash.runner.cache import DocumentCache
 from gcmdash.runner.isolate import IsolatedPool, TaskFailed
 from gcmdash.runner.state import CorpusState, FileStamp
-from gcmdash.runner.tasks import extract_task, parse_task, set_lexicon_task
+from gcmdash.runner.tasks import (
+    extract_task,
+    keep_extraction,
+    parse_kept,
+    set_lexicon_task,
+)
 
 # A document's fate is decided by the processor time it takes (the same on any machine load),
 # never by the wall clock alone: the wall-clock limits are backstops for a task that waits.
@@ -88,6 +96,7 @@ class _LazyPool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool: IsolatedPool | None = None
+        self.holders: dict[str, int] = {}  # sha256 -> the worker that holds its text
 
     def get(self, timeout_s: float, cpu_s: float) -> IsolatedPool:
         if self.pool is None:
@@ -133,6 +142,9 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
         stamps = hash_files(paths, known_files or {}, unreadable, sizes)
         paths = [p for p in paths if p.name in stamps]
         hashes = {name: stamp.sha256 for name, stamp in stamps.items()}
+        before = previous.loaded if previous else {}
+        cache.prefetch({sha for name, sha in hashes.items()  # those the build will look up
+                        if name not in before or before[name].sha256 != sha})
         result = _ingest(paths, hashes, cache, lazy, progress, previous)
         if result is None:  # the previous word counts could not be updated: start afresh
             result = _ingest(paths, hashes, cache, lazy, progress, None)
@@ -172,6 +184,14 @@ def hash_files(paths: list[Path], known: dict[str, FileStamp],
 
 
 def _stamp(path: Path, known: FileStamp | None) -> FileStamp:
+    # A file that still matches its stamp is not opened: lstat sees the entry itself, so a
+    # link (even one swapped in since) never matches a regular file's stamp and is opened
+    # below, with every check. 10,000 unchanged files cost 10,000 lstat calls, no open.
+    if known is not None:
+        with contextlib.suppress(OSError):
+            entry = os.lstat(path)
+            if S_ISREG(entry.st_mode) and known.matches(entry):
+                return known
     # The entry may have changed since discovery (a file swapped for a FIFO or a link out of
     # the folder): see gcmdash/extract/files.py. The size is checked before any byte is read.
     with open_regular(path, inside=path.parent) as (fd, stat):
@@ -326,32 +346,43 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
         elif failure is not None:
             done[path.name] = (_without_text(path, hashes[path.name], "failed", failure), None)
         else:
-            todo.append((path.name, str(path)))
+            todo.append((path.name, (extract_task, str(path))))
     if not paths:
         return done
     progress("extract", len(done), len(paths))
     if todo:
         by_name = {p.name: p for p in paths}
         pool = lazy.get(EXTRACT_TIMEOUT_S, EXTRACT_CPU_S)
-        for name, outcome in pool.map(extract_task, todo, weigh=_file_size):
+        for name, outcome in pool.map(keep_extraction, todo, weigh=_file_size):
             if isinstance(outcome, TaskFailed):
                 done[name] = (_without_text(by_name[name], hashes[name], "failed", outcome.reason),
                               None)
                 if outcome.deterministic:
                     cache.store_failure("extract", hashes[name], outcome.reason, limits)
             else:
-                done[name] = outcome
-                cache.store_extracted(*outcome)
+                holder, pickled = outcome
+                done[name] = pickle.loads(pickled)  # noqa: S301 - from our own worker
+                lazy.holders[done[name][0].sha256] = holder
+                cache.store_extracted(*done[name], pickled=pickled)
             progress("extract", len(done), len(paths))
     return done
 
 
-def _file_size(path: str) -> int:
+def _file_size(argument: tuple[object, str]) -> int:
     """A file's size for batching (0 if it cannot be examined: it is refused when read)."""
     try:
-        return os.lstat(path).st_size
+        return os.lstat(argument[1]).st_size
     except OSError:
         return 0
+
+
+def _text_size(argument: tuple[str, str | None]) -> int:
+    return len(argument[1] or "")
+
+
+def _without_the_text(argument: tuple[str, str | None]) -> tuple[str, None]:
+    """A parse task for the worker that holds the text already."""
+    return argument[0], None
 
 
 def _limits(cpu_s: float) -> tuple[float, int]:
@@ -372,7 +403,7 @@ def _parse_all(documents: list[ExtractedDocument], lexicon: HyphenLexicon, cache
         elif failure is not None:
             outcomes[doc.document_id] = failure
         else:
-            todo.append((doc.document_id, doc.text))
+            todo.append((doc.document_id, (doc.sha256, doc.text)))
     if not documents:
         return []
     progress("parse", len(outcomes), len(documents))
@@ -380,16 +411,18 @@ def _parse_all(documents: list[ExtractedDocument], lexicon: HyphenLexicon, cache
         pool = lazy.get(PARSE_TIMEOUT_S, PARSE_CPU_S)
         pool.broadcast(set_lexicon_task, lexicon)
         by_id = {d.document_id: d for d in documents}
-        for document_id, outcome in pool.map(parse_task, todo, weigh=len):
+        for document_id, outcome in pool.map(
+                parse_kept, todo, weigh=_text_size, light=_without_the_text,
+                owner=lambda document_id: lazy.holders.get(by_id[document_id].sha256)):
             if isinstance(outcome, TaskFailed):
                 outcomes[document_id] = outcome.reason
                 if outcome.deterministic:
                     cache.store_failure("parse", by_id[document_id].sha256, outcome.reason,
                                         limits)
             else:
-                parsed, asked = outcome
+                parsed, asked = pickle.loads(outcome)  # noqa: S301 - from our own worker
                 outcomes[document_id] = parsed
                 answers[by_id[document_id].sha256] = asked
-                cache.store_parsed(by_id[document_id].sha256, parsed, asked)
+                cache.store_parsed(by_id[document_id].sha256, parsed, asked, pickled=outcome)
             progress("parse", len(outcomes), len(documents))
     return [(doc, outcomes[doc.document_id]) for doc in documents]

@@ -213,6 +213,39 @@ class _Duplex:
         self.writer.close()
 
 
+class _Queue:
+    """The tasks of one map not yet sent: shared ones, and those a worker already holds the
+    data of (by its process id); each list is used from its end."""
+
+    def __init__(self, items: Iterable[tuple[Any, Any]],
+                 owner: Callable[[Any], int | None] | None) -> None:
+        self.shared: list[tuple[Any, Any]] = []
+        self.owned: dict[int, list[tuple[Any, Any]]] = {}
+        for item in items:
+            pid = owner(item[0]) if owner is not None else None
+            (self.shared if pid is None else self.owned.setdefault(pid, [])).append(item)
+        for tasks in (self.shared, *self.owned.values()):
+            tasks.reverse()
+
+    def __len__(self) -> int:
+        return len(self.shared) + sum(map(len, self.owned.values()))
+
+    def steal(self) -> list[tuple[Any, Any]]:
+        """For a worker with no tasks of its own and none shared: a share of the longest list
+        of another worker's tasks (a quarter of half of it), the far end (those it would reach
+        last), made shared."""
+        tasks = max(self.owned.values(), key=len, default=[])
+        count = max(1, len(tasks) // 8)
+        self.shared.extend(tasks[:count])
+        del tasks[:count]
+        return self.shared
+
+
+def worker_id() -> int:
+    """What IsolatedPool.map's `owner` returns for a task whose data this worker holds."""
+    return os.getpid()
+
+
 class IsolatedPool:
     """`with IsolatedPool(workers=2) as pool: for key, result in pool.map(fn, items): ...`
 
@@ -258,27 +291,33 @@ class IsolatedPool:
         return worker
 
     def map(self, function: Callable[[Any, dict], Any], items: Iterable[tuple[Any, Any]],
-            weigh: Callable[[Any], int] | None = None) -> Iterator[tuple[Any, Any]]:
+            weigh: Callable[[Any], int] | None = None,
+            owner: Callable[[Any], int | None] | None = None,
+            light: Callable[[Any], Any] | None = None) -> Iterator[tuple[Any, Any]]:
         """Yield (key, result or TaskFailed) for each (key, argument), in completion order.
 
         Tasks travel in batches (see _take; `weigh(argument)` is a task's size in bytes), so a
         worker goes from one task to the next without waiting for the parent, and each task
         keeps its own limits: the worker says when a batch starts and answers task by task,
         so the task running when a worker overran or died is known, fails alone, and the rest
-        of its batch goes back to be sent again."""
-        pending = list(items)
-        pending.reverse()
-        while len(self._workers) < min(self.size, len(pending)):
+        of its batch goes back to be sent again.
+
+        `owner(key)` is the process id of the worker that already holds a task's data (see
+        worker_id); that worker gets the task first, as `light(argument)`, without the data.
+        Another worker that runs out of work takes it whole, and so does any worker after
+        the owner died."""
+        queue = _Queue(items, owner)
+        while len(self._workers) < min(self.size, len(queue)):
             self._workers.append(self._new_worker())
         busy: dict[int, _Worker] = {}
-        while pending or busy:
-            self._dispatch(function, pending, busy, weigh)
+        while len(queue) or busy:
+            self._dispatch(function, queue, busy, weigh, light)
             if not busy:
                 break
             ready = multiprocessing.connection.wait([w.conn.reader for w in busy.values()],
                                                     timeout=0.2)
-            finished = self._collect(busy, ready, pending)
-            self._dispatch(function, pending, busy, weigh)  # before the caller takes these
+            finished = self._collect(busy, ready, queue.shared)
+            self._dispatch(function, queue, busy, weigh, light)  # before the caller takes these
             yield from finished
 
     def _take(self, pending: list[tuple[Any, Any]], weigh: Callable[[Any], int] | None
@@ -293,16 +332,25 @@ class IsolatedPool:
             size += weigh(batch[-1][1]) if weigh else 0
         return batch
 
-    def _dispatch(self, function: Callable[[Any, dict], Any], pending: list[tuple[Any, Any]],
-                  busy: dict[int, _Worker], weigh: Callable[[Any], int] | None) -> None:
-        """Send a batch of the pending tasks to each idle worker."""
+    def _dispatch(self, function: Callable[[Any, dict], Any], queue: "_Queue",
+                  busy: dict[int, _Worker], weigh: Callable[[Any], int] | None,
+                  light: Callable[[Any], Any] | None) -> None:
+        """Send a batch of the pending tasks to each idle worker: its own tasks first (light),
+        then the shared ones, then another worker's (whole)."""
         for index, worker in enumerate(self._workers):
-            if index not in busy and pending:
+            if index not in busy and len(queue):
                 if worker.process.poll() is not None:  # died between batches
                     worker.stop(kill=True)
                     worker = self._workers[index] = self._new_worker()
-                worker.batch = self._take(pending, weigh)
-                worker.conn.send((function, worker.batch, self.cpu_s))
+                mine = queue.owned.get(worker.process.pid)
+                if mine:
+                    worker.batch = self._take(mine, None)
+                    sent = [(key, light(argument) if light else argument)
+                            for key, argument in worker.batch]
+                else:
+                    worker.batch = self._take(queue.shared or queue.steal(), weigh)
+                    sent = worker.batch
+                worker.conn.send((function, sent, self.cpu_s))
                 worker.since, worker.started = time.monotonic(), False
                 busy[index] = worker
 

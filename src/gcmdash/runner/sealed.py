@@ -1,8 +1,9 @@
-"""Files the build reads back and must trust: sealed with a keyed checksum (HMAC-SHA256).
+"""Values the build reads back and must trust: sealed with a keyed checksum (HMAC-SHA256).
 
-The cache (gcmdash/runner/cache.py) and the corpus state (gcmdash/runner/state.py) are pickles,
-and unpickling runs code; so a file is unpickled only after its seal shows that this cache
-wrote it, under a secret key made by the first build (`key` in the folder, mode 0600).
+The cache entries and the corpus state (gcmdash/runner/cache.py, gcmdash/runner/state.py) are
+pickles, and unpickling runs code; so a value is unpickled only after its seal shows that this
+cache wrote it, under this label (which entry it is), with a secret key made by the first build
+(`key` in the cache folder, mode 0600).
 """
 from __future__ import annotations
 
@@ -42,15 +43,14 @@ def unseal(key: bytes, label: str, data: bytes) -> bytes:
     return payload
 
 
-def load_sealed(key: bytes | None, label: str, path: Path) -> Any:
-    """The object stored at path, if this cache's key sealed it; None when there is no file.
-    Untrusted when the file is not ours or cannot be read back."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise Untrusted(f"unreadable: {exc.strerror or exc}") from None
+def seal_value(key: bytes, label: str, value: Any) -> bytes:
+    """value pickled and sealed under `label` (the entry it is)."""
+    return seal(key, label, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def unseal_value(key: bytes | None, label: str, data: bytes) -> Any:
+    """The object sealed as `label` in `data`, if this cache's key sealed it; Untrusted when it
+    is not ours (another key, another label, changed or truncated) or cannot be read back."""
     if key is None:
         raise Untrusted("no key to check it with")
     payload = unseal(key, label, data)
@@ -58,22 +58,6 @@ def load_sealed(key: bytes | None, label: str, path: Path) -> Any:
         return pickle.loads(payload)  # noqa: S301 - its seal proves this cache wrote it
     except Exception as exc:  # noqa: BLE001 - any failure to read it back is a miss
         raise Untrusted(f"cannot be read back ({type(exc).__name__})") from None
-
-
-def store_sealed(key: bytes | None, label: str, path: Path, value: Any) -> None:
-    """Write value sealed, atomically (a temp file then os.replace); nothing left on failure."""
-    if key is None:
-        raise OSError("the cache has no key")
-    data = seal(key, label, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def cache_key(root: Path) -> bytes:

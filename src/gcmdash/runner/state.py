@@ -1,4 +1,4 @@
-"""What an incremental build needs to know about the previous build's corpus, in one small file.
+"""What an incremental build needs to know about the previous build's corpus, in one cache row.
 
 The previous database holds every loaded document's rows; this file holds what the database
 does not: the corpus-wide word counts the hyphen lexicon is made from (so one changed file
@@ -7,19 +7,15 @@ questions its parse asked (so an unchanged document is reused only while the new
 still answers them the same way). It is written after the database is swapped in, and names
 that database's input fingerprint: a state that does not match the database is not used.
 
-Like the rest of the cache it is a build artefact, sealed with the cache's key
-(gcmdash/runner/cache.py): deleting it only makes the next build a full one.
+Like the rest of the cache it is a build artefact in the cache store, sealed with the cache's
+key (gcmdash/runner/cache.py): deleting it only makes the next build a full one. Its file
+stamps also let `gcmdash serve` tell whether the database is stale without hashing every file.
 """
 from __future__ import annotations
 
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from gcmdash.runner.sealed import Untrusted, load_sealed, store_sealed
-
-STATE_FILE = "corpus-state.pkl"
 
 
 @dataclass(frozen=True)
@@ -54,26 +50,3 @@ class CorpusState:
     counted: frozenset[str]  # sha256 of every text counted (each distinct readable content once)
     answers: dict[str, dict[str, str | None]] = field(default_factory=dict)  # sha256 -> questions
     files: dict[str, FileStamp] = field(default_factory=dict)  # file name -> when it was hashed
-
-
-def read_state(directory: Path | None, key: bytes | None) -> CorpusState | None:
-    """The state in `directory` if `key` sealed it (None: no state; cache.Untrusted: a file
-    this cache did not write, or damaged)."""
-    if directory is None:
-        return None
-    state = load_sealed(key, STATE_FILE, directory / STATE_FILE)
-    if state is not None and not isinstance(state, CorpusState):
-        raise Untrusted("not a corpus state")
-    return state
-
-
-def write_state(directory: Path | None, state: CorpusState, key: bytes) -> None:
-    """Store the state, sealed with `key`, atomically."""
-    if directory is not None:
-        store_sealed(key, STATE_FILE, directory / STATE_FILE, state)
-
-
-def forget_state(directory: Path | None) -> None:
-    """Remove the state file, if any."""
-    if directory is not None:
-        (directory / STATE_FILE).unlink(missing_ok=True)

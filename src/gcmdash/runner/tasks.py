@@ -1,10 +1,15 @@
 """The work done inside isolated workers (gcmdash/runner/isolate.py): extract one file, parse one text.
 
-Module-level functions, because workers receive them by reference.
+Module-level functions, because workers receive them by reference. In a build, a worker keeps
+each text it extracted until it parses it (`keep_extraction`, `parse_kept`), so a text crosses
+the pipe once, to the parent, and results come back pickled once, as the bytes the parent
+both reads and stores in the cache.
 """
 from __future__ import annotations
 
+import pickle
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +17,7 @@ from gcmdash.extract.formats import ExtractedDocument, extract
 from gcmdash.extract.text import HyphenLexicon, count_tokens
 from gcmdash.parse import parse_document
 from gcmdash.records import ParsedDocument, ParseError
+from gcmdash.runner.isolate import worker_id
 
 
 class RecordingLexicon:
@@ -54,3 +60,25 @@ def parse_task(text: str, state: dict) -> tuple[ParsedDocument | str, dict[str, 
         return parse_document(text, recording), recording.answers
     except ParseError as exc:
         return str(exc), recording.answers
+
+
+def keep_extraction(argument: tuple[Callable[[str, dict], tuple], str], state: dict
+                    ) -> tuple[int, bytes]:
+    """(this worker's id, the pickle of `function(path, state)`: extract_task's document and
+    word counts); the text stays in this worker for the parse that follows (parse_kept)."""
+    function, path = argument
+    document, counts = function(path, state)
+    if document.text is not None:
+        state.setdefault("texts", {})[document.sha256] = document.text
+    return worker_id(), pickle.dumps((document, counts), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def parse_kept(argument: tuple[str, str | None], state: dict) -> bytes:
+    """The pickle of parse_task's result for (sha256, text); a text of None is the one this
+    worker kept when it extracted that content."""
+    sha256, text = argument
+    kept = state.get("texts", {}).pop(sha256, None)
+    if text is None and kept is None:
+        raise LookupError("this worker holds no text of that content")
+    return pickle.dumps(parse_task(text if text is not None else kept, state),
+                        protocol=pickle.HIGHEST_PROTOCOL)
