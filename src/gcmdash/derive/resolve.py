@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from gcmdash import vocab
+from gcmdash.derive.names import match_names
 from gcmdash.provenance import (
     SOURCE_LABEL,
     agreed_gender,
@@ -30,12 +31,14 @@ SOURCE_RANK_SQL = f"""
 
 # One person per person_id; shown with the spelling that keeps most accents ('Iván Martín' over
 # 'Ivan Martin'), on a tie the first in load order (documents by kind then id, lines in order;
-# curated rows last, in file order). name_key is person_id with spaces: both come from
+# curated rows last, in file order); a name matched approximately (derive/names.py) is never
+# the display form. name_key is person_id with spaces: both come from
 # gcmdash.parse.people.name_key.
 RESOLVE_PEOPLE = rf"""
     INSERT INTO people
     SELECT r.person_id,
            first(r.listed_name ORDER BY
+                 (m.role_id IS NOT NULL),
                  length(regexp_replace(r.listed_name, '[\x00-\x7F]', '', 'g')) DESC,
                  {curated_last('r')},
                  {document_kind_rank('d.document_type')},
@@ -43,6 +46,7 @@ RESOLVE_PEOPLE = rf"""
                  TRY_CAST(split_part(r.reference_row, ':', -1) AS INTEGER), r.reference_row),
            replace(r.person_id, '-', ' ')
     FROM roles r LEFT JOIN documents d USING (document_id)
+    LEFT JOIN name_matches m ON m.role_id = r.role_id AND m.status = 'approximate'
     GROUP BY r.person_id
 """
 
@@ -154,7 +158,9 @@ def record_coverage_sql() -> str:
 
 def resolve(con: duckdb.DuckDBPyConnection) -> None:
     """Derive what depends on several documents, in SQL: people, the person directory,
-    resolved sessions, parsed panels and the record coverage."""
+    resolved sessions, parsed panels and the record coverage. Names read with OCR noise are
+    matched to known people first."""
+    match_names(con)
     con.execute(RESOLVE_PEOPLE)
     con.execute(RESOLVE_PERSON_DIRECTORY)
     con.execute(RESOLVE_SESSIONS)
