@@ -114,16 +114,18 @@ RESOLVE_SESSIONS = f"""
     GROUP BY p.session_number, p.document_id, p.line_start, p.line_end, p.source_url, p.announced_city
 """
 
-# A document's panels are its agenda's panel rows. An incremental build keeps the panels of the
-# documents it keeps (deleting a table's rows costs more than copying a document's), so only
-# documents without panel rows yet get them.
+# A document's panels are its agenda's panel rows (and the panels it states without times,
+# loaded with the document). An incremental build keeps the panels of the documents it keeps
+# (deleting a table's rows costs more than copying a document's), so only a document's panels
+# without a row yet get one.
 PARSED_PANELS = """
     INSERT INTO panels
-    SELECT session_number, panel_number, document_id, title, start_time, end_time, document_id,
-           line_start, line_end, NULL, NULL
-    FROM agenda_items
-    WHERE item_type = 'panel'
-      AND document_id NOT IN (SELECT document_id FROM panels WHERE document_id IS NOT NULL)
+    SELECT a.session_number, a.panel_number, a.document_id, a.title, a.start_time, a.end_time,
+           a.document_id, a.line_start, a.line_end, NULL, NULL
+    FROM agenda_items a
+    WHERE a.item_type = 'panel'
+      AND NOT EXISTS (SELECT 1 FROM panels p WHERE p.source = a.document_id
+                      AND p.session_number = a.session_number AND p.panel_number = a.panel_number)
 """
 
 # (item, SQL giving session_number and the sources holding it)

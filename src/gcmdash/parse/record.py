@@ -21,7 +21,13 @@ from gcmdash.parse.common import (
 )
 from gcmdash.parse.participation import extract_counts
 from gcmdash.parse.people import NamedPerson, parse_people
-from gcmdash.records import ParsedDocument, ParseError, RoleMention, SessionInfo
+from gcmdash.records import (
+    PanelTitle,
+    ParsedDocument,
+    ParseError,
+    RoleMention,
+    SessionInfo,
+)
 
 _PLACE = r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,2}"
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
@@ -185,6 +191,27 @@ def _listed_people(lines: list[NumberedLine], panel: int | None) -> list[RoleMen
     return roles
 
 
+# A panel page's own heading of its panel: 'PANEL 1: Irregular migration and regular pathways',
+# after a date ('12 Oct 2017 - PANEL 1: ...'); a heading that goes on to name the session
+# ('Panel 1: Irregular migration - 6th Informal Thematic Session, ...') is the page's title,
+# whose panel title may be cut short, and is not read as one.
+_PANEL_TITLE_RE = re.compile(
+    rf"^(?:\d{{1,2}}\s+(?:{_MONTH}|[A-Z][a-z]{{2}})\.?(?:\s+\d{{4}})?\s*[-–—]\s*)?"
+    r"PANEL\s+(?P<number>\d{1,2}|[IVX]{1,4})\s*[:.\-–]\s*(?P<title>[A-Z].{5,}?)\s*$", re.IGNORECASE)
+
+
+def _panel_titles(lines: list[NumberedLine], panel: int | None) -> tuple[PanelTitle, ...]:
+    """The panel page's heading of its own panel, at most one."""
+    for line in lines:
+        match = _PANEL_TITLE_RE.match(squash_spaces(line.text))
+        if not match or re.search(r"\bsession\b", match["title"], re.IGNORECASE):
+            continue
+        number = _panel_number(f"PANEL {match['number']}")
+        if number is not None and number == panel:
+            return (PanelTitle(number, match["title"].rstrip(" ."), line.number, line.number),)
+    return ()
+
+
 def parse_record_document(document_type: str):
     """The parser for one kind of the record without an agenda (letter, news item, ...)."""
 
@@ -208,7 +235,8 @@ def parse_record_document(document_type: str):
         return ParsedDocument(document_type=document_type, session_number=session_number,
                               classified_by=classified_by,
                               sessions=(session,) if session else (), roles=tuple(roles),
-                              participation=participation, findings=findings)
+                              participation=participation, findings=findings,
+                              panels=_panel_titles(lines, panel) if panel else ())
 
     parse.__name__ = f"parse_{document_type}"
     return parse

@@ -58,8 +58,7 @@ def _lines_of(start: int, end: int | None = None) -> str:
     return f"line {start}" if end in (None, start) else f"lines {start}-{end}"
 
 
-def fact_lines(parsed: ParsedDocument) -> list[str]:
-    """Every fact of a parsed document, one line each, with the line(s) it came from."""
+def _session_fact_lines(parsed: ParsedDocument) -> list[str]:
     out = []
     for s in parsed.sessions:
         for fact in ("title", "city", "country", "venue", "start_date", "end_date"):
@@ -67,10 +66,19 @@ def fact_lines(parsed: ParsedDocument) -> list[str]:
             if value is not None:
                 out.append(f"{_lines_of(s.line_start, s.line_end)}: session {s.session_number} "
                            f"{fact} = {value}")
+    return out
+
+
+def fact_lines(parsed: ParsedDocument) -> list[str]:
+    """Every fact of a parsed document, one line each, with the line(s) it came from."""
+    out = _session_fact_lines(parsed)
     for a in parsed.agenda_items:
         panel = f" panel {a.panel_number}" if a.panel_number else ""
         out.append(f"{_lines_of(a.line_start, a.line_end)}: agenda day {a.day_number} "
                    f"{a.start_time:%H:%M}-{a.end_time:%H:%M} {a.item_type}{panel}: {a.title}")
+    for t in parsed.panels:
+        out.append(f"{_lines_of(t.line_start, t.line_end)}: panel {t.panel_number} (no times): "
+                   f"{t.title}")
     for r in parsed.roles:
         panel = f" (panel {r.panel_number})" if r.panel_number else ""
         who = " ".join(p for p in (r.honorific, r.full_name) if p)
