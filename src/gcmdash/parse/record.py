@@ -40,6 +40,12 @@ _HELD_IN_RE = re.compile(
     rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_MONTH}))?\s*(?:-|–|and|to)\s*(?P<d2>\d{{1,2}})\s+"
     rf"(?P<m2>{_MONTH})(?:,?\s+(?P<year>\d{{4}}))?"
     r"(?:\s+at\s+(?:the\s+)?(?P<venue>[A-Z][^.;]*?))?(?=[.;]|\s+under\b|$)")
+# ... and the dates before the place: 'took place from 22-23 May 2017, in New York, under ...'
+_HELD_FROM_RE = re.compile(
+    rf"\b(?:held|take place|took place|takes place|taking place|met|convened)\s+(?:on|from)\s+"
+    rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_MONTH}))?\s*(?:-|–|and|to)\s*(?P<d2>\d{{1,2}})\s+"
+    rf"(?P<m2>{_MONTH})(?:,?\s+(?P<year>\d{{4}}))?,?\s+in\s+(?P<city>{_PLACE})"
+    rf"(?:,\s*(?P<country>{_PLACE}))?(?=[,.;]|\s+under\b|$)")
 _YEAR_RE = re.compile(r"\b(20\d\d)\b")
 _PANEL_BULLET_RE = re.compile(r"^\W*Panel\s+(\d{1,2})\s*:\s*(.+)$", re.IGNORECASE)
 _PANEL_HEADING_RE = re.compile(r"\bPANEL\s+(\d{1,2}|[IVX]{1,4})\b\s*[:.\-–]?", re.IGNORECASE)
@@ -53,7 +59,7 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
 
 
 def _held_in(joined: JoinedText, session_number: int) -> SessionInfo | None:
-    match = _HELD_IN_RE.search(joined.text)
+    match = _HELD_IN_RE.search(joined.text) or _HELD_FROM_RE.search(joined.text)
     if not match:
         return None
     year = match["year"] or next(iter(_YEAR_RE.findall(joined.text)), None)
@@ -63,7 +69,7 @@ def _held_in(joined: JoinedText, session_number: int) -> SessionInfo | None:
     start, end = parse_date_range(DATE_RANGE_RE.search(span))
     title = quoted_title(joined)
     line_start, line_end = joined.span_lines(match.start(), match.end())
-    venue = squash_spaces(match["venue"]) if match["venue"] else None
+    venue = squash_spaces(match["venue"]) if match.groupdict().get("venue") else None
     return SessionInfo(session_number, title[0] if title and len(title[0]) >= 40 else None,
                        match["city"], match["country"], venue, start, end,
                        min(line_start, title[1]) if title and len(title[0]) >= 40 else line_start,
