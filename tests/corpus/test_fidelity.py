@@ -10,6 +10,7 @@ from tests.corpus import fidelity as fid
 # `python -m tests.corpus.report` (2026-12-02, issue 15's parser work: 442 of 452 right, 0 wrong).
 # Raise them when a parser reads more; never lower them.
 FLOORS = {
+    "event_s2_stakeholder.html": (10, 0, 0),
     "news_s2_iisd.html": (8, 0, 0),
     "news_s3_unic.html": (8, 0, 0),
     "news_stocktaking_summary.html": (9, 0, 0),

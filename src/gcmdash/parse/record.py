@@ -9,9 +9,11 @@ import re
 
 from gcmdash.extract.text import squash_spaces
 from gcmdash.parse.common import (
+    COUNTRIES,
     DATE_RANGE_RE,
     MONTHS,
     NUMBER_WORDS,
+    ORDINALS,
     JoinedText,
     NumberedLine,
     parse_date_range,
@@ -102,10 +104,40 @@ def _dateline_session(joined: JoinedText, lines: list[NumberedLine], session_num
                        start, end, line, line)
 
 
+# An event listing's labelled lines: 'Time: 22-23 May 2017', 'Location: United Nations
+# Headquarters, New York' (the venue, then the city, as a place line lists them).
+_DATE_LABEL_RE = re.compile(r"^\W*(?:Time|Date|Dates|When)\s*:\s*(?P<dates>.+)$", re.IGNORECASE)
+_PLACE_LABEL_RE = re.compile(r"^\W*(?:Location|Venue|Place|Where)\s*:\s*(?P<place>.+)$",
+                             re.IGNORECASE)
+
+
+def _labelled_session(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
+    dates = place = None
+    for line in lines[:40]:
+        text = squash_spaces(line.text)
+        date_label, place_label = _DATE_LABEL_RE.match(text), _PLACE_LABEL_RE.match(text)
+        if date_label and dates is None:
+            found = DATE_RANGE_RE.search(date_label["dates"])
+            dates = (parse_date_range(found), line.number) if found else None
+        elif place_label and place is None:
+            parts = [squash_spaces(p) for p in place_label["place"].rstrip(" .").split(",")]
+            if all(p[:1].isupper() and len(p.split()) <= 6 for p in parts):
+                place = (parts, line.number)
+    if dates is None or place is None:
+        return None
+    (start, end), date_line = dates
+    parts, place_line = place
+    country = parts.pop() if len(parts) >= 2 and parts[-1] in COUNTRIES else None
+    city = parts.pop()
+    return SessionInfo(session_number, None, city, country, ", ".join(parts) or None, start, end,
+                       min(date_line, place_line), max(date_line, place_line))
+
+
 def _session(lines: list[NumberedLine], joined: JoinedText, session_number: int
              ) -> SessionInfo | None:
     return (_held_in(joined, session_number) or session_header(lines[:40], session_number)
-            or _dateline_session(joined, lines, session_number))
+            or _dateline_session(joined, lines, session_number)
+            or _labelled_session(lines, session_number))
 
 
 def _role(person: NamedPerson, role: str, panel: int | None, line: int) -> RoleMention:
@@ -127,6 +159,31 @@ def _sentences(joined: JoinedText) -> list[tuple[int, str]]:
     if joined.text[start:].strip():
         out.append((start, joined.text[start:].strip()))
     return out
+
+
+# 'Ms. Roula Hamati from INSAN, ..., will speak on the second panel, under the theme "..."'
+_NTH = "|".join(ORDINALS)
+_SPEAKER_RE = re.compile(
+    r"(?P<honorific>(?:H\.\s?E\.\s+)?(?:Mr|Ms|Mrs|Dr|Prof)\.)\s+"
+    r"(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+){1,3})\s+(?:from|of)\s+(?P<org>[A-Z][^,;]*?),?"
+    r"(?:\s[^.]*?)?\s+will\s+(?:speak|present|be a panelist)\s+(?:on|in|at)\s+the\s+"
+    rf"(?P<nth>{_NTH}|\d{{1,2}})(?:st|nd|rd|th)?\s+panel\b"
+    r"(?:,?\s+(?:under|on)\s+the\s+theme\s+[\"“](?P<title>[^\"”]{5,})[\"”])?")
+
+
+def _speakers(joined: JoinedText) -> tuple[list[RoleMention], list[PanelTitle]]:
+    """Panelists announced in running text, with the panel's theme when it is given."""
+    roles, panels = [], []
+    for match in _SPEAKER_RE.finditer(joined.text):
+        nth = match["nth"].lower()
+        panel = int(nth) if nth.isdigit() else ORDINALS[nth]
+        line_start, line_end = joined.span_lines(match.start(), match.end())
+        person = NamedPerson(match["honorific"], match["name"], squash_spaces(match["org"]))
+        roles.append(RoleMention(person.full_name, person.honorific, person.affiliation,
+                                 "panelist", panel, line_start, line_start))
+        if match["title"]:
+            panels.append(PanelTitle(panel, squash_spaces(match["title"]), line_start, line_end))
+    return roles, panels
 
 
 def _mentioned_people(joined: JoinedText) -> list[RoleMention]:
@@ -230,11 +287,15 @@ def parse_record_document(document_type: str):
             if document_type == "panel_page" else None
         roles: list[RoleMention] = []
         seen: set[tuple] = set()
-        for role in _listed_people(lines, panel) + _mentioned_people(joined):
+        speakers, spoken_panels = _speakers(joined)
+        for role in _listed_people(lines, panel) + _mentioned_people(joined) + speakers:
             key = (role.full_name, role.role, role.panel_number)
             if key not in seen:
                 seen.add(key)
                 roles.append(role)
+        panels = _panel_titles(lines, panel) if panel else ()
+        panels += tuple(t for t in spoken_panels if t.panel_number not in
+                        {p.panel_number for p in panels})
         if session is None and not participation and not roles:
             raise ParseError(f"a {document_type.replace('_', ' ')} that states no place or "
                              "dates, no participation count and no person in a role")
@@ -242,7 +303,7 @@ def parse_record_document(document_type: str):
                               classified_by=classified_by,
                               sessions=(session,) if session else (), roles=tuple(roles),
                               participation=participation, findings=findings,
-                              panels=_panel_titles(lines, panel) if panel else ())
+                              panels=panels)
 
     parse.__name__ = f"parse_{document_type}"
     return parse
