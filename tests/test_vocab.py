@@ -34,6 +34,7 @@ SCHEMA_VOCAB: dict[tuple[str, str], str] = {
     ("participation", "qualifier"): "QUALIFIERS",
     ("person_directory", "gender_as_listed"): "GENDERS",
     ("record_coverage", "status"): "COVERAGE_STATES",
+    ("name_matches", "status"): "NAME_MATCH_STATUSES",
     ("quality_flags", "severity"): "SEVERITIES",
     ("text_units", "unit_type"): "UNIT_TYPES",
     ("coverage", "status"): "OBJECTIVE_COVERAGE_STATES",

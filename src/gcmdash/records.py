@@ -112,6 +112,17 @@ class FormatRule:
 
 
 @dataclass(frozen=True)
+class PanelTitle:
+    """A panel's number and title as a document states them without times (a day of panels
+    without a timed agenda, a panel page's heading); a timed panel is an AgendaItem."""
+
+    panel_number: int
+    title: str
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
 class ParseFinding:
     """Something a parser noticed about its document that users should see (a quality flag)."""
 
@@ -136,6 +147,7 @@ class ParsedDocument:
     recommendations: tuple[Recommendation, ...] = ()
     format_rules: tuple[FormatRule, ...] = ()
     findings: tuple[ParseFinding, ...] = field(default=())
+    panels: tuple[PanelTitle, ...] = ()
 
 
 @dataclass(frozen=True)

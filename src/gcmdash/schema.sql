@@ -213,6 +213,22 @@ CREATE TABLE person_directory (
     sources VARCHAR[] NOT NULL
 );
 
+-- Names read in a scanned letter that are no known person's (derive/names.py): matched to the one
+-- known person they are close to, or left as read when several are close or none is close enough.
+CREATE TABLE name_matches (
+    role_id VARCHAR PRIMARY KEY,
+    document_id VARCHAR NOT NULL,
+    line_start INTEGER NOT NULL CHECK (line_start >= 1),
+    session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
+    listed_name VARCHAR NOT NULL,
+    status VARCHAR NOT NULL CHECK (status IN ('approximate', 'unresolved')),
+    person_id VARCHAR,
+    similarity DOUBLE NOT NULL CHECK (similarity BETWEEN 0 AND 1),
+    candidates VARCHAR[] NOT NULL,
+    candidate_similarities DOUBLE[] NOT NULL,
+    CHECK ((status = 'approximate') = (person_id IS NOT NULL))
+);
+
 CREATE TABLE record_coverage (
     session_number INTEGER NOT NULL CHECK (session_number BETWEEN 1 AND 7),
     item VARCHAR NOT NULL,
@@ -331,6 +347,17 @@ COMMENT ON COLUMN roles.line_end IS 'Last line of that entry.';
 COMMENT ON COLUMN roles.source_url IS 'Public page the role was curated from (NULL when parsed).';
 COMMENT ON COLUMN roles.reference_row IS 'Curated file and row (e.g. people.csv:5), NULL when parsed.';
 
+COMMENT ON TABLE name_matches IS 'Names read in a document prone to OCR noise (a scanned letter) that match no known person exactly, and what they were matched to: one row per such role.';
+COMMENT ON COLUMN name_matches.role_id IS 'The role whose name was read (roles.role_id).';
+COMMENT ON COLUMN name_matches.document_id IS 'The document the name was read in.';
+COMMENT ON COLUMN name_matches.line_start IS 'The line the name was read on.';
+COMMENT ON COLUMN name_matches.session_number IS 'The session of the role.';
+COMMENT ON COLUMN name_matches.listed_name IS 'The name as read (roles.listed_name).';
+COMMENT ON COLUMN name_matches.status IS 'approximate: recorded as the one known person it is close to; unresolved: several known people are close, or none close enough, so it is kept as read.';
+COMMENT ON COLUMN name_matches.person_id IS 'The known person the role was recorded as (approximate only).';
+COMMENT ON COLUMN name_matches.similarity IS 'Similarity (0-1) of the name as read to the nearest known person, over OCR-folded name keys.';
+COMMENT ON COLUMN name_matches.candidates IS 'The known people within reach of the name, nearest first (person_id).';
+COMMENT ON COLUMN name_matches.candidate_similarities IS 'The similarity of each candidate, in the same order.';
 COMMENT ON TABLE person_directory IS 'One row per person with all their roles and every source naming them: people and roles aggregated once per build, for the people directory.';
 COMMENT ON COLUMN person_directory.person_id IS 'The person (people.person_id).';
 COMMENT ON COLUMN person_directory.full_name IS 'people.full_name.';

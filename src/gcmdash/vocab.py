@@ -178,6 +178,19 @@ FORMAT_UNITS = _terms(
     ("experts", "experts"),
 )
 
+# name_matches.status: a name read in a document prone to OCR noise (a scanned letter) that is
+# no known person's, matched to the one known person it is close to (`approximate`), or close to
+# several, or not close enough to any (`unresolved`: kept as read, never guessed).
+NAME_MATCH_STATUSES = _terms(
+    ("approximate", "matched approximately"),
+    ("unresolved", "not matched"),
+)
+# The quality flag of each status (quality_flags.check_name; derive/checks.py raises them).
+NAME_MATCH_FLAGS: dict[str, str] = {"approximate": "approximate_name_match",
+                                    "unresolved": "name_unresolved"}
+# The document kinds whose names are matched approximately: the record's letters are scans.
+OCR_PRONE_KINDS: tuple[str, ...] = ("letter",)
+
 # record_coverage.item: a loaded document of each kind but 'other', then the key facts.
 COVERAGE_ITEMS = (
     *(Term(k.value, k.label[0].upper() + k.label[1:], k.order)

@@ -268,8 +268,11 @@ _QUERIES = {
     "session_facts": "SELECT document_id, fact, value FROM session_facts WHERE document_id IS NOT NULL",
     "participation": "SELECT document_id, measure, value, qualifier FROM participation "
                      "WHERE document_id IS NOT NULL",
-    "roles": "SELECT document_id, listed_name, role, panel_number, honorific, affiliation FROM roles "
-             "WHERE document_id IS NOT NULL ORDER BY document_id, line_start",
+    # the person the build recorded: a name read with OCR noise and matched to a known person
+    # (derive/names.py) counts as that person, any other role's person is its name as listed
+    "roles": "SELECT r.document_id, p.full_name, r.role, r.panel_number, r.honorific, r.affiliation "
+             "FROM roles r JOIN people p USING (person_id) "
+             "WHERE r.document_id IS NOT NULL ORDER BY r.document_id, r.line_start",
     "panels": "SELECT document_id, panel_number, title, start_time, end_time FROM panels "
               "WHERE document_id IS NOT NULL",
     "agenda_items": "SELECT document_id, day_number, start_time, end_time, item_type, panel_number "

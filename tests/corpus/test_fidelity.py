@@ -7,25 +7,28 @@ import pytest
 from tests.corpus import fidelity as fid
 
 # (right at least, missed at most, wrong at most) per document, measured with
-# `python -m tests.corpus.report` (2026-12-02, issue 15's parser work: 414 of 428 right, 0 wrong).
+# `python -m tests.corpus.report` (2026-12-02, issue 15's parser work: 442 of 452 right, 0 wrong).
 # Raise them when a parser reads more; never lower them.
 FLOORS = {
+    "event_s2_stakeholder.html": (10, 0, 0),
+    "news_s2_iisd.html": (8, 0, 0),
     "news_s3_unic.html": (8, 0, 0),
     "news_stocktaking_summary.html": (9, 0, 0),
+    "pga_letter_s2_scanned.txt": (24, 0, 0),
     "pga_letter_s5_procedural_note.txt": (30, 0, 0),
     "pga_letter_stocktaking_chair_summary.txt": (12, 0, 0),
     "press_release_stocktaking.html": (10, 0, 0),
     "procedural_note_s4_copy.txt": (7, 0, 0),
     "s1_session_page.html": (42, 1, 0),
-    "s2_session_page.html": (51, 2, 0),
+    "s2_session_page.html": (52, 1, 0),
     "s3_session_page.html": (67, 1, 0),
     "s4_session_page.html": (16, 1, 0),
     "s5_cofacilitators_summary.txt": (33, 3, 0),
-    "s5_session_page.html": (39, 2, 0),
-    "s6_session_page.html": (39, 2, 0),
+    "s5_session_page.html": (40, 1, 0),
+    "s6_session_page.html": (40, 1, 0),
     "stocktaking_page.html": (15, 0, 0),
     "webtv_s3_panel1.html": (19, 1, 0),
-    "webtv_s6_panel1.html": (17, 1, 0),
+    "webtv_s6_panel1.html": (18, 0, 0),
 }
 
 
@@ -63,7 +66,8 @@ def test_expected_records_use_the_data_model_vocabulary():
 def _stated_strings(record: dict) -> list[str]:
     strings = [v for k, v in record["session_facts"].items() if not k.endswith("_date")]
     for person in record["people"]:
-        strings += [person["name"], person["affiliation"] or ""]
+        # a name read with OCR noise is stated as read; the record holds the known person
+        strings += [person.get("read_as", person["name"]), person["affiliation"] or ""]
     strings += [p["title"] for p in record["panels"] if p["title"]]
     strings += [a["heading"] for a in record["areas"]]
     strings += [r["text"] for r in record["recommendations"]]

@@ -25,8 +25,14 @@ def _plain(value):
     return value
 
 
+# Fields added to ParsedDocument after the seed goldens were written, left out while empty: the
+# seeds state none of them, and their golden files stay the specification they were.
+_LATER_FIELDS = ("panels",)
+
+
 def as_golden(parsed: ParsedDocument) -> dict:
-    return _plain(parsed)
+    plain = _plain(parsed)
+    return {k: v for k, v in plain.items() if not (k in _LATER_FIELDS and v == [])}
 
 
 def golden_path(document_name: str) -> Path:

@@ -2,6 +2,7 @@
 kind usually holds that the file did not yield; nothing written."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -39,3 +40,39 @@ def test_inspect_names_what_the_kind_usually_holds_and_fails_a_file_it_cannot_re
     assert "  gap: a news item gives sessions, none was read" in result.stdout
     assert "note.txt: failed: no session found" in result.stderr
     assert "it opens 'Nothing about any session here.'" in result.stderr
+
+
+def test_inspect_parses_in_isolated_workers_a_file_over_its_limit_fails_alone(tmp_path, monkeypatch):
+    """A file that takes too long to parse (here: over a one-second processor-time limit) is
+    one line on stderr; the other files are still reported, and the command returns."""
+    from gcmdash.runner import inspect as inspect_module
+
+    monkeypatch.setattr(inspect_module, "PARSE_CPU_S", 1.0)
+    line = ("Panel 1: H.E. Mr. Ab Cd, Permanent Representative of X, and Ms. Ef Gh, over 300 "
+            "participants of the fourth informal thematic session\n")
+    heavy = tmp_path / "heavy.txt"
+    heavy.write_text("Programme of the third informal thematic session\n" + line * 110_000,
+                     encoding="utf-8")
+    letter = shutil.copy(CORPUS / "pga_letter_s5_procedural_note.txt", tmp_path / "letter.txt")
+    result = separate_streams_runner().invoke(main, ["inspect", str(heavy), str(letter)])
+    assert result.exit_code == 1, result.stdout[:300]
+    errors = result.stderr.splitlines()
+    assert len(errors) == 1 and errors[0].startswith("heavy.txt: failed: "), result.stderr
+    assert errors[0] == "heavy.txt: failed: used more than 1 s of processor time and was stopped"
+    assert result.stdout.splitlines()[0] == "letter.txt: letter, session 5 (loaded)"
+    assert "    line 9: session 5 city = Vienna" in result.stdout.splitlines()
+
+
+def test_inspect_refuses_a_file_that_would_block_and_carries_on(tmp_path):
+    """A named pipe would block whoever opens it for reading: one line on stderr, the other
+    file still reported."""
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    news = tmp_path / "news.txt"
+    news.write_text("Sessions move on\n\n3 July 2017\n\nOver 300 participants attended the "
+                    "fourth informal thematic session.\n", encoding="utf-8")
+    result = separate_streams_runner().invoke(main, ["inspect", str(fifo), str(news)])
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert len(errors) == 1 and errors[0].startswith("pipe.txt: not read: "), result.stderr
+    assert result.stdout.splitlines()[0] == "news.txt: news item, session 4 (partial)"

@@ -12,6 +12,7 @@ import re
 import duckdb
 
 from gcmdash import vocab
+from gcmdash.derive import names
 from gcmdash.provenance import fold_text
 from gcmdash.records import Flag
 
@@ -264,6 +265,36 @@ QUALITY_CHECKS: tuple[tuple[str, str, str], ...] = (
                format('Session {} {} = {} ({}, {}): {}', session_number, measure, value,
                       reference_row, source_url, note)
         FROM participation WHERE regexp_matches(note, '(?i)\\b(presumed|cut|uncertain|unclear)\\b')
+    """),
+    # Names read in a scanned letter that are no known person's (derive/names.py): the text as
+    # read, what it was recorded as, and the candidates; an unresolved name is kept as read.
+    (vocab.NAME_MATCH_FLAGS["approximate"], "info", """
+        SELECT m.session_number, m.document_id, m.line_start,
+               format('"{}" ({}, line {}) is no known person''s name as read; recorded as {} ({}), '
+                      'the one known person it is close to (similarity {}{})',
+                      m.listed_name, m.document_id, m.line_start, p.full_name, m.person_id,
+                      printf('%.2f', m.similarity),
+                      CASE WHEN len(m.candidates) > 1
+                           THEN printf('; the next nearest, %s, %.2f', m.candidates[2],
+                                       m.candidate_similarities[2]) ELSE '' END)
+        FROM name_matches m JOIN people p USING (person_id)
+        WHERE m.status = 'approximate'
+    """),
+    (vocab.NAME_MATCH_FLAGS["unresolved"], "warning", f"""
+        WITH named AS (  -- the candidates, zipped with their similarities
+            SELECT role_id, string_agg(printf('%s %.2f', candidate, score), ', ') AS candidates
+            FROM (SELECT role_id, unnest(candidates) AS candidate,
+                         unnest(candidate_similarities) AS score
+                  FROM name_matches WHERE status = 'unresolved')
+            GROUP BY role_id
+        )
+        SELECT m.session_number, m.document_id, m.line_start,
+               format('"{{}}" ({{}}, line {{}}) is no known person''s name as read and was not '
+                      'matched, it is kept as read: {{}} ({{}})', m.listed_name, m.document_id,
+                      m.line_start,
+                      CASE WHEN m.similarity >= {names.ACCEPT} THEN 'several known people are as close'
+                           ELSE 'no known person is close enough' END, n.candidates)
+        FROM name_matches m JOIN named n USING (role_id)
     """),
     ("honorific_differs", "info", """
         WITH per_honorific AS (  -- each honorific once, with the sources that give it

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from gcmdash import vocab
+from gcmdash.derive.names import match_names
 from gcmdash.provenance import (
     SOURCE_LABEL,
     agreed_gender,
@@ -30,12 +31,14 @@ SOURCE_RANK_SQL = f"""
 
 # One person per person_id; shown with the spelling that keeps most accents ('Iván Martín' over
 # 'Ivan Martin'), on a tie the first in load order (documents by kind then id, lines in order;
-# curated rows last, in file order). name_key is person_id with spaces: both come from
+# curated rows last, in file order); a name matched approximately (derive/names.py) is never
+# the display form. name_key is person_id with spaces: both come from
 # gcmdash.parse.people.name_key.
 RESOLVE_PEOPLE = rf"""
     INSERT INTO people
     SELECT r.person_id,
            first(r.listed_name ORDER BY
+                 (m.role_id IS NOT NULL),
                  length(regexp_replace(r.listed_name, '[\x00-\x7F]', '', 'g')) DESC,
                  {curated_last('r')},
                  {document_kind_rank('d.document_type')},
@@ -43,6 +46,7 @@ RESOLVE_PEOPLE = rf"""
                  TRY_CAST(split_part(r.reference_row, ':', -1) AS INTEGER), r.reference_row),
            replace(r.person_id, '-', ' ')
     FROM roles r LEFT JOIN documents d USING (document_id)
+    LEFT JOIN name_matches m ON m.role_id = r.role_id AND m.status = 'approximate'
     GROUP BY r.person_id
 """
 
@@ -110,16 +114,18 @@ RESOLVE_SESSIONS = f"""
     GROUP BY p.session_number, p.document_id, p.line_start, p.line_end, p.source_url, p.announced_city
 """
 
-# A document's panels are its agenda's panel rows. An incremental build keeps the panels of the
-# documents it keeps (deleting a table's rows costs more than copying a document's), so only
-# documents without panel rows yet get them.
+# A document's panels are its agenda's panel rows (and the panels it states without times,
+# loaded with the document). An incremental build keeps the panels of the documents it keeps
+# (deleting a table's rows costs more than copying a document's), so only a document's panels
+# without a row yet get one.
 PARSED_PANELS = """
     INSERT INTO panels
-    SELECT session_number, panel_number, document_id, title, start_time, end_time, document_id,
-           line_start, line_end, NULL, NULL
-    FROM agenda_items
-    WHERE item_type = 'panel'
-      AND document_id NOT IN (SELECT document_id FROM panels WHERE document_id IS NOT NULL)
+    SELECT a.session_number, a.panel_number, a.document_id, a.title, a.start_time, a.end_time,
+           a.document_id, a.line_start, a.line_end, NULL, NULL
+    FROM agenda_items a
+    WHERE a.item_type = 'panel'
+      AND NOT EXISTS (SELECT 1 FROM panels p WHERE p.source = a.document_id
+                      AND p.session_number = a.session_number AND p.panel_number = a.panel_number)
 """
 
 # (item, SQL giving session_number and the sources holding it)
@@ -154,7 +160,9 @@ def record_coverage_sql() -> str:
 
 def resolve(con: duckdb.DuckDBPyConnection) -> None:
     """Derive what depends on several documents, in SQL: people, the person directory,
-    resolved sessions, parsed panels and the record coverage."""
+    resolved sessions, parsed panels and the record coverage. Names read with OCR noise are
+    matched to known people first."""
+    match_names(con)
     con.execute(RESOLVE_PEOPLE)
     con.execute(RESOLVE_PERSON_DIRECTORY)
     con.execute(RESOLVE_SESSIONS)

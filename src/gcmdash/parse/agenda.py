@@ -24,7 +24,7 @@ from gcmdash.extract.text import (
 )
 from gcmdash.parse.common import NumberedLine, match_time_range, roman_heading
 from gcmdash.parse.people import parse_people, parse_person
-from gcmdash.records import AgendaItem, ParseFinding, RoleMention
+from gcmdash.records import AgendaItem, PanelTitle, ParseFinding, RoleMention
 
 AGENDA_HEADING_RE = re.compile(
     r"^\W*(ANNEX\b.*(agenda|programme|program|work).*|Organi[sz]ation of work|Programme of work"
@@ -160,6 +160,7 @@ class AgendaResult:
     items: tuple[AgendaItem, ...]
     roles: tuple[RoleMention, ...]
     findings: tuple[ParseFinding, ...]
+    panels: tuple[PanelTitle, ...] = ()  # panels of days without times
 
 
 # A time range inside a line, after text: rows that a layout ran together (a Markdown soft
@@ -290,12 +291,15 @@ def parse_agenda(lines: list[NumberedLine], last_day: int | None) -> AgendaResul
     findings = _truncation_findings(stream.days, stream.orphans, last_day)
     items: list[AgendaItem] = []
     roles: list[RoleMention] = []
+    panels: list[PanelTitle] = []
     for day in stream.days:
         day_items, day_roles, day_findings = _read_day(day, last_day)
         items += day_items
         roles += day_roles
         findings += day_findings
-    return AgendaResult(tuple(items), tuple(roles), tuple(findings))
+        if not day.times and day.blocks:
+            panels += _untimed_panels(day)
+    return AgendaResult(tuple(items), tuple(roles), tuple(findings), tuple(panels))
 
 
 def _truncation_findings(days: list[_Day], orphans: list[NumberedLine], last_day: int | None
@@ -366,7 +370,20 @@ def _untimed_day(day: _Day, day_number: int
     return [], roles, [ParseFinding(
         "agenda_untimed", "warning",
         f"Day {day_number}: {len(day.blocks)} agenda entries without times ({titles}); their "
-        "people were read, the entries are not agenda rows", day.blocks[0].lines[0].number)]
+        "people and panel titles were read, the entries are not agenda rows", day.blocks[0].lines[0].number)]
+
+
+def _untimed_panels(day: _Day) -> list[PanelTitle]:
+    """The numbered panels of a day without times ('PANEL 3: Recognition of skills ...'), with
+    their titles: what a row would hold but its times."""
+    panels = []
+    for block in day.blocks:
+        first = block.lines[0].number
+        item, _roles = _read_block(block, 1, dt.time(0, 0), dt.time(0, 1), first)
+        if item.item_type == "panel" and item.panel_number and item.title:
+            panels.append(PanelTitle(item.panel_number, item.title, item.line_start,
+                                     item.line_end))
+    return panels
 
 
 def _inferred(item: AgendaItem) -> AgendaItem:

@@ -44,6 +44,8 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple
                       r"(?: \d{4})? [-–—] )", 3, (" - ", " – ", " — ")),
         ("news_item", rf"(?-i:\A[^\n]{{10,}}\n\s*\n\s*\d{{1,2}} {_MONTH_WORD} \d{{4}}\s*$)", 2,
          ("\n",)),
+        # a dateline closed by a colon: '23 May 2017: Delegations and experts have ...'
+        ("news_item", rf"(?-i:^\d{{1,2}} {_MONTH_WORD} \d{{4}}:(?= [A-Z]))", 3, (":",)),
         ("panel_page", r"^\W*Duration:\s*\d{1,2}:\d{2}:\d{2}", 4, ("duration:",)),
         ("panel_page", r"\A\W*Panel\s+(?:\d+|[IVX]+)\s*[:.\-–]", 2, ("panel",)),
         ("panel_page", rf"(?-i:^\d{{1,2}} {_MONTH_WORD} \d{{4}} [-–] )", 2, (" - ", " – ")),

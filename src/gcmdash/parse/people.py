@@ -39,9 +39,32 @@ def split_honorific(text: str) -> tuple[str | None, str]:
                     rest = after.lstrip()
                     break
         else:
-            break
+            token = _ocr_honorific(rest)
+            if token is None:
+                break
+            found.append(token)
+            rest = rest.split(" ", 1)[1].lstrip() if " " in rest else ""
     honorific = " ".join(t.replace("H. E.", "H.E.") for t in found) or None
     return honorific, rest
+
+
+def _fold_token(word: str) -> str:
+    word = word.translate(_DIGITS).casefold()
+    for read, meant in _PAIRS:
+        word = word.replace(read, meant)
+    return word.translate(_LETTERS)
+
+
+def _ocr_honorific(text: str) -> str | None:
+    """An abbreviated honorific as a scan's OCR may read it ('Arnb.' for 'Amb.', 'M5.' for
+    'Ms.'), as the honorific it stands for; None when the first word is no such reading."""
+    word, space, rest = text.partition(" ")
+    if not (space and word.endswith(".") and 2 < len(word) <= 5 and _starts_like_a_name(rest)):
+        return None
+    for token in _HONORIFIC_TOKENS:
+        if token.endswith(".") and " " not in token and _fold_token(token) == _fold_token(word):
+            return token
+    return None
 
 
 def looks_like_name(text: str) -> bool:
@@ -111,6 +134,21 @@ def name_key(full_name: str) -> str:
         else:
             kept.append(" ")
     return squash_spaces(unicodedata.normalize("NFC", "".join(kept)))
+
+
+# What OCR reads for a letter, folded the same way on both sides of a comparison.
+_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "|": "l", "!": "l"})
+_PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
+_LETTERS = str.maketrans({"i": "l", "c": "e"})
+
+
+def ocr_key(name: str) -> str:
+    """A name key with what OCR confuses folded together and the spacing dropped ('Jürg
+    Lauber', 'Jurg Lauber', 'Jürg Laub er' and 'Jürg Lauber' with '1' for 'l' give one key)."""
+    key = name_key(name.translate(_DIGITS)).replace(" ", "")
+    for read, meant in _PAIRS:
+        key = key.replace(read, meant)
+    return key.translate(_LETTERS)
 
 
 def person_id(full_name: str) -> str:

@@ -24,4 +24,5 @@ def parse_programme(lines: list[NumberedLine], session_number: int, classified_b
         agenda_items=agenda.items,
         roles=agenda.roles,
         findings=agenda.findings,
+        panels=agenda.panels,
     )

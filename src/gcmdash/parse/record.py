@@ -9,9 +9,11 @@ import re
 
 from gcmdash.extract.text import squash_spaces
 from gcmdash.parse.common import (
+    COUNTRIES,
     DATE_RANGE_RE,
     MONTHS,
     NUMBER_WORDS,
+    ORDINALS,
     JoinedText,
     NumberedLine,
     parse_date_range,
@@ -21,7 +23,13 @@ from gcmdash.parse.common import (
 )
 from gcmdash.parse.participation import extract_counts
 from gcmdash.parse.people import NamedPerson, parse_people
-from gcmdash.records import ParsedDocument, ParseError, RoleMention, SessionInfo
+from gcmdash.records import (
+    PanelTitle,
+    ParsedDocument,
+    ParseError,
+    RoleMention,
+    SessionInfo,
+)
 
 _PLACE = r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,2}"
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
@@ -34,6 +42,12 @@ _HELD_IN_RE = re.compile(
     rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_MONTH}))?\s*(?:-|–|and|to)\s*(?P<d2>\d{{1,2}})\s+"
     rf"(?P<m2>{_MONTH})(?:,?\s+(?P<year>\d{{4}}))?"
     r"(?:\s+at\s+(?:the\s+)?(?P<venue>[A-Z][^.;]*?))?(?=[.;]|\s+under\b|$)")
+# ... and the dates before the place: 'took place from 22-23 May 2017, in New York, under ...'
+_HELD_FROM_RE = re.compile(
+    rf"\b(?:held|take place|took place|takes place|taking place|met|convened)\s+(?:on|from)\s+"
+    rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_MONTH}))?\s*(?:-|–|and|to)\s*(?P<d2>\d{{1,2}})\s+"
+    rf"(?P<m2>{_MONTH})(?:,?\s+(?P<year>\d{{4}}))?,?\s+in\s+(?P<city>{_PLACE})"
+    rf"(?:,\s*(?P<country>{_PLACE}))?(?=[,.;]|\s+under\b|$)")
 _YEAR_RE = re.compile(r"\b(20\d\d)\b")
 _PANEL_BULLET_RE = re.compile(r"^\W*Panel\s+(\d{1,2})\s*:\s*(.+)$", re.IGNORECASE)
 _PANEL_HEADING_RE = re.compile(r"\bPANEL\s+(\d{1,2}|[IVX]{1,4})\b\s*[:.\-–]?", re.IGNORECASE)
@@ -47,7 +61,7 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
 
 
 def _held_in(joined: JoinedText, session_number: int) -> SessionInfo | None:
-    match = _HELD_IN_RE.search(joined.text)
+    match = _HELD_IN_RE.search(joined.text) or _HELD_FROM_RE.search(joined.text)
     if not match:
         return None
     year = match["year"] or next(iter(_YEAR_RE.findall(joined.text)), None)
@@ -57,7 +71,7 @@ def _held_in(joined: JoinedText, session_number: int) -> SessionInfo | None:
     start, end = parse_date_range(DATE_RANGE_RE.search(span))
     title = quoted_title(joined)
     line_start, line_end = joined.span_lines(match.start(), match.end())
-    venue = squash_spaces(match["venue"]) if match["venue"] else None
+    venue = squash_spaces(match["venue"]) if match.groupdict().get("venue") else None
     return SessionInfo(session_number, title[0] if title and len(title[0]) >= 40 else None,
                        match["city"], match["country"], venue, start, end,
                        min(line_start, title[1]) if title and len(title[0]) >= 40 else line_start,
@@ -90,10 +104,40 @@ def _dateline_session(joined: JoinedText, lines: list[NumberedLine], session_num
                        start, end, line, line)
 
 
+# An event listing's labelled lines: 'Time: 22-23 May 2017', 'Location: United Nations
+# Headquarters, New York' (the venue, then the city, as a place line lists them).
+_DATE_LABEL_RE = re.compile(r"^\W*(?:Time|Date|Dates|When)\s*:\s*(?P<dates>.+)$", re.IGNORECASE)
+_PLACE_LABEL_RE = re.compile(r"^\W*(?:Location|Venue|Place|Where)\s*:\s*(?P<place>.+)$",
+                             re.IGNORECASE)
+
+
+def _labelled_session(lines: list[NumberedLine], session_number: int) -> SessionInfo | None:
+    dates = place = None
+    for line in lines[:40]:
+        text = squash_spaces(line.text)
+        date_label, place_label = _DATE_LABEL_RE.match(text), _PLACE_LABEL_RE.match(text)
+        if date_label and dates is None:
+            found = DATE_RANGE_RE.search(date_label["dates"])
+            dates = (parse_date_range(found), line.number) if found else None
+        elif place_label and place is None:
+            parts = [squash_spaces(p) for p in place_label["place"].rstrip(" .").split(",")]
+            if all(p[:1].isupper() and len(p.split()) <= 6 for p in parts):
+                place = (parts, line.number)
+    if dates is None or place is None:
+        return None
+    (start, end), date_line = dates
+    parts, place_line = place
+    country = parts.pop() if len(parts) >= 2 and parts[-1] in COUNTRIES else None
+    city = parts.pop()
+    return SessionInfo(session_number, None, city, country, ", ".join(parts) or None, start, end,
+                       min(date_line, place_line), max(date_line, place_line))
+
+
 def _session(lines: list[NumberedLine], joined: JoinedText, session_number: int
              ) -> SessionInfo | None:
     return (_held_in(joined, session_number) or session_header(lines[:40], session_number)
-            or _dateline_session(joined, lines, session_number))
+            or _dateline_session(joined, lines, session_number)
+            or _labelled_session(lines, session_number))
 
 
 def _role(person: NamedPerson, role: str, panel: int | None, line: int) -> RoleMention:
@@ -115,6 +159,31 @@ def _sentences(joined: JoinedText) -> list[tuple[int, str]]:
     if joined.text[start:].strip():
         out.append((start, joined.text[start:].strip()))
     return out
+
+
+# 'Ms. Roula Hamati from INSAN, ..., will speak on the second panel, under the theme "..."'
+_NTH = "|".join(ORDINALS)
+_SPEAKER_RE = re.compile(
+    r"(?P<honorific>(?:H\.\s?E\.\s+)?(?:Mr|Ms|Mrs|Dr|Prof)\.)\s+"
+    r"(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+){1,3})\s+(?:from|of)\s+(?P<org>[A-Z][^,;]*?),?"
+    r"(?:\s[^.]*?)?\s+will\s+(?:speak|present|be a panelist)\s+(?:on|in|at)\s+the\s+"
+    rf"(?P<nth>{_NTH}|\d{{1,2}})(?:st|nd|rd|th)?\s+panel\b"
+    r"(?:,?\s+(?:under|on)\s+the\s+theme\s+[\"“](?P<title>[^\"”]{5,})[\"”])?")
+
+
+def _speakers(joined: JoinedText) -> tuple[list[RoleMention], list[PanelTitle]]:
+    """Panelists announced in running text, with the panel's theme when it is given."""
+    roles, panels = [], []
+    for match in _SPEAKER_RE.finditer(joined.text):
+        nth = match["nth"].lower()
+        panel = int(nth) if nth.isdigit() else ORDINALS[nth]
+        line_start, line_end = joined.span_lines(match.start(), match.end())
+        person = NamedPerson(match["honorific"], match["name"], squash_spaces(match["org"]))
+        roles.append(RoleMention(person.full_name, person.honorific, person.affiliation,
+                                 "panelist", panel, line_start, line_start))
+        if match["title"]:
+            panels.append(PanelTitle(panel, squash_spaces(match["title"]), line_start, line_end))
+    return roles, panels
 
 
 def _mentioned_people(joined: JoinedText) -> list[RoleMention]:
@@ -185,6 +254,27 @@ def _listed_people(lines: list[NumberedLine], panel: int | None) -> list[RoleMen
     return roles
 
 
+# A panel page's own heading of its panel: 'PANEL 1: Irregular migration and regular pathways',
+# after a date ('12 Oct 2017 - PANEL 1: ...'); a heading that goes on to name the session
+# ('Panel 1: Irregular migration - 6th Informal Thematic Session, ...') is the page's title,
+# whose panel title may be cut short, and is not read as one.
+_PANEL_TITLE_RE = re.compile(
+    rf"^(?:\d{{1,2}}\s+(?:{_MONTH}|[A-Z][a-z]{{2}})\.?(?:\s+\d{{4}})?\s*[-–—]\s*)?"
+    r"PANEL\s+(?P<number>\d{1,2}|[IVX]{1,4})\s*[:.\-–]\s*(?P<title>[A-Z].{5,}?)\s*$", re.IGNORECASE)
+
+
+def _panel_titles(lines: list[NumberedLine], panel: int | None) -> tuple[PanelTitle, ...]:
+    """The panel page's heading of its own panel, at most one."""
+    for line in lines:
+        match = _PANEL_TITLE_RE.match(squash_spaces(line.text))
+        if not match or re.search(r"\bsession\b", match["title"], re.IGNORECASE):
+            continue
+        number = _panel_number(f"PANEL {match['number']}")
+        if number is not None and number == panel:
+            return (PanelTitle(number, match["title"].rstrip(" ."), line.number, line.number),)
+    return ()
+
+
 def parse_record_document(document_type: str):
     """The parser for one kind of the record without an agenda (letter, news item, ...)."""
 
@@ -197,18 +287,23 @@ def parse_record_document(document_type: str):
             if document_type == "panel_page" else None
         roles: list[RoleMention] = []
         seen: set[tuple] = set()
-        for role in _listed_people(lines, panel) + _mentioned_people(joined):
+        speakers, spoken_panels = _speakers(joined)
+        for role in _listed_people(lines, panel) + _mentioned_people(joined) + speakers:
             key = (role.full_name, role.role, role.panel_number)
             if key not in seen:
                 seen.add(key)
                 roles.append(role)
+        panels = _panel_titles(lines, panel) if panel else ()
+        panels += tuple(t for t in spoken_panels if t.panel_number not in
+                        {p.panel_number for p in panels})
         if session is None and not participation and not roles:
             raise ParseError(f"a {document_type.replace('_', ' ')} that states no place or "
                              "dates, no participation count and no person in a role")
         return ParsedDocument(document_type=document_type, session_number=session_number,
                               classified_by=classified_by,
                               sessions=(session,) if session else (), roles=tuple(roles),
-                              participation=participation, findings=findings)
+                              participation=participation, findings=findings,
+                              panels=panels)
 
     parse.__name__ = f"parse_{document_type}"
     return parse

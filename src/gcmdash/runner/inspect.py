@@ -3,17 +3,30 @@
 For each file: its kind and session with the evidence, every fact with its line, the parser's
 findings, and what a document of its kind usually holds that this one did not yield. Nothing
 is written: no database, no cache, nothing in the raw folder.
+
+Files are extracted and parsed in isolated workers under the build's limits (runner/isolate.py),
+so a hostile file (one that hangs the parser, or exhausts memory) fails alone, with a one-line
+reason, and the other files are still reported.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from gcmdash.extract.formats import extract
-from gcmdash.extract.text import HyphenLexicon
-from gcmdash.parse import parse_document
+from gcmdash.extract.formats import ExtractedDocument, extract
+from gcmdash.extract.text import HyphenLexicon, count_tokens
 from gcmdash.parse.completeness import PROMISES, assess
-from gcmdash.records import ParsedDocument, ParseError
+from gcmdash.records import ParsedDocument
+from gcmdash.runner.ingest import (
+    EXTRACT_CPU_S,
+    EXTRACT_TIMEOUT_S,
+    PARSE_CPU_S,
+    PARSE_TIMEOUT_S,
+    WORKER_MEMORY_BYTES,
+)
+from gcmdash.runner.isolate import IsolatedPool, TaskFailed
+from gcmdash.runner.tasks import parse_task, set_lexicon_task
 
 # What a document of each kind usually holds (beyond what it promises, which makes it partial).
 USUALLY_HOLDS: dict[str, tuple[str, ...]] = {
@@ -45,8 +58,7 @@ def _lines_of(start: int, end: int | None = None) -> str:
     return f"line {start}" if end in (None, start) else f"lines {start}-{end}"
 
 
-def fact_lines(parsed: ParsedDocument) -> list[str]:
-    """Every fact of a parsed document, one line each, with the line(s) it came from."""
+def _session_fact_lines(parsed: ParsedDocument) -> list[str]:
     out = []
     for s in parsed.sessions:
         for fact in ("title", "city", "country", "venue", "start_date", "end_date"):
@@ -54,10 +66,19 @@ def fact_lines(parsed: ParsedDocument) -> list[str]:
             if value is not None:
                 out.append(f"{_lines_of(s.line_start, s.line_end)}: session {s.session_number} "
                            f"{fact} = {value}")
+    return out
+
+
+def fact_lines(parsed: ParsedDocument) -> list[str]:
+    """Every fact of a parsed document, one line each, with the line(s) it came from."""
+    out = _session_fact_lines(parsed)
     for a in parsed.agenda_items:
         panel = f" panel {a.panel_number}" if a.panel_number else ""
         out.append(f"{_lines_of(a.line_start, a.line_end)}: agenda day {a.day_number} "
                    f"{a.start_time:%H:%M}-{a.end_time:%H:%M} {a.item_type}{panel}: {a.title}")
+    for t in parsed.panels:
+        out.append(f"{_lines_of(t.line_start, t.line_end)}: panel {t.panel_number} (no times): "
+                   f"{t.title}")
     for r in parsed.roles:
         panel = f" (panel {r.panel_number})" if r.panel_number else ""
         who = " ".join(p for p in (r.honorific, r.full_name) if p)
@@ -98,20 +119,57 @@ def _report(path: Path, parsed: ParsedDocument, text: str) -> list[str]:
     return lines
 
 
-def inspect_files(paths: list[Path]) -> list[Inspection]:
-    """Extract and parse each file as the build would (the files' own words as the hyphen
-    lexicon), and describe what it yields."""
-    extracted = [extract(path) for path in paths]
-    lexicon = HyphenLexicon.from_texts([e.text for e in extracted if e.text is not None])
+def extract_file_task(path: str, state: dict) -> tuple[ExtractedDocument, Counter[str] | None]:  # noqa: ARG001
+    """In a worker: the file's document and its word counts (None without text)."""
+    document = extract(Path(path))
+    return document, (count_tokens(document.text) if document.text is not None else None)
+
+
+def _one_line(text: str | None, first_line_only: bool = False) -> str:
+    """A reason on one line: a worker's failure by its first line (a traceback follows it)."""
+    text = str(text or "")
+    if first_line_only:
+        text = next((line for line in text.splitlines() if line.strip()), "")
+    return " ".join(text.split()) or "no reason given"
+
+
+def inspect_files(paths: list[Path], workers: int = 1) -> list[Inspection]:
+    """Extract and parse each file as the build would (in isolated workers, under the build's
+    limits; the files' own words as the hyphen lexicon), and describe what it yields. A file
+    that cannot be read or parsed, or overruns a limit, is one failed Inspection."""
+    keys = [(str(index), str(path)) for index, path in enumerate(paths)]
+    failures: dict[int, str] = {}
+    extracted: dict[int, ExtractedDocument] = {}
+    counts: Counter[str] = Counter()
+    with IsolatedPool(workers, EXTRACT_TIMEOUT_S, WORKER_MEMORY_BYTES, EXTRACT_CPU_S) as pool:
+        for key, outcome in pool.map(extract_file_task, keys):
+            if isinstance(outcome, TaskFailed):
+                failures[int(key)] = f"not read: {_one_line(outcome.reason, True)}"
+                continue
+            document, words = outcome
+            if document.text is None:
+                failures[int(key)] = f"not read: {_one_line(document.error)}"
+            else:
+                extracted[int(key)] = document
+                counts.update(words)
+        pool.timeout_s, pool.cpu_s = PARSE_TIMEOUT_S, PARSE_CPU_S
+        parsed: dict[int, ParsedDocument] = {}
+        if extracted:
+            pool.broadcast(set_lexicon_task, HyphenLexicon.from_token_counts(counts))
+            texts = [(str(index), doc.text) for index, doc in sorted(extracted.items())]
+            for key, outcome in pool.map(parse_task, texts, weigh=len):
+                result = outcome if isinstance(outcome, TaskFailed) else outcome[0]
+                if isinstance(result, ParsedDocument):
+                    parsed[int(key)] = result
+                else:
+                    reason = (_one_line(result.reason, True) if isinstance(result, TaskFailed)
+                              else _one_line(result))
+                    failures[int(key)] = f"failed: {reason}"
     out = []
-    for path, document in zip(paths, extracted):
-        if document.text is None:
-            out.append(Inspection(path, None, (f"{path.name}: not read: {document.error}",)))
-            continue
-        try:
-            parsed = parse_document(document.text, lexicon)
-        except ParseError as exc:
-            out.append(Inspection(path, None, (f"{path.name}: failed: {exc}",)))
-            continue
-        out.append(Inspection(path, parsed, tuple(_report(path, parsed, document.text))))
+    for index, path in enumerate(paths):
+        if index in parsed:
+            lines = _report(path, parsed[index], extracted[index].text or "")
+            out.append(Inspection(path, parsed[index], tuple(lines)))
+        else:
+            out.append(Inspection(path, None, (f"{path.name}: {failures[index]}",)))
     return out
