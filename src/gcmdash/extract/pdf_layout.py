@@ -235,7 +235,7 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
 
     def close_band() -> None:
         nonlocal run
-        right = _side(band, lambda w: w.x0 > x)
+        right = _column_run(_side(band, lambda w: w.x0 > x))
         if len(band) >= 6 and len(right) >= 3:
             # the columns span the right column's height; lines above or below it are not in them
             top, bottom = right[0].top - 1, right[-1].bottom + 1
@@ -243,6 +243,8 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
             below = [l for l in band if l.top > bottom]
             inside = [l for l in band if l not in above and l not in below]
             left = _side(inside, lambda w: w.x1 < x)
+            if _left_goes_on(left, below, x):
+                left, below = left + below, []
             if len(left) >= 3:
                 run += above
                 if run:
@@ -264,6 +266,29 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
     if run:
         regions.append(run)
     return regions
+
+
+def _column_run(lines: list[Line]) -> list[Line]:
+    """A column's lines: the longest run of them without a gap of two lines' height (a
+    table's header cell right of the gutter, well below a short right column, is no part of
+    it)."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        if runs and line.top - runs[-1][-1].bottom <= 2 * line.size:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return max(runs, key=len) if runs else []
+
+
+def _left_goes_on(left: list[Line], below: list[Line], x: float) -> bool:
+    """Whether the lines below the right column's end are the left column going on (a last
+    page whose columns are not balanced: the left one runs to the page's foot), not what follows
+    both columns (a heading under balanced columns): several lines, all left of the gutter, the
+    first one a line's pitch or less under the left column."""
+    if len(below) < 3 or not left or any(w.x1 >= x for line in below for w in line.words):
+        return False
+    return below[0].top - left[-1].bottom <= 1.5 * left[-1].size
 
 
 def _continued(left: list[Line], right: list[Line]) -> list[Line]:
