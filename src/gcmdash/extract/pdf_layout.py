@@ -190,7 +190,7 @@ def _gutter(lines: list[Line], width: float) -> float | None:
     """An x between 30% and 70% of the page that no word crosses in a band of at least six
     lines with text on both sides, each side's lines a quarter of the page wide on average."""
     best, best_words = None, 0
-    for step in range(30, 71):
+    for step in sorted(range(30, 71), key=lambda s: abs(s - 50)):  # ties: nearest the middle
         x = width * step / 100
         for band in _bands(lines, x):
             left = _side(band, lambda w: w.x1 < x)
@@ -199,7 +199,7 @@ def _gutter(lines: list[Line], width: float) -> float | None:
                 continue
             spans = [max(l.x1 for l in side) - min(l.x0 for l in side) for side in (left, right)]
             words = sum(len(l.words) for l in band)
-            if spans[0] > width / 5 and spans[1] > width / 8 and words > best_words:
+            if spans[0] > width / 6 and spans[1] > width / 8 and words > best_words:
                 best, best_words = x, words
     return best
 
@@ -282,20 +282,41 @@ def _column_run(lines: list[Line]) -> list[Line]:
 
 
 def _left_goes_on(left: list[Line], below: list[Line], x: float) -> bool:
-    """Whether the lines below the right column's end are the left column going on (a last
-    page whose columns are not balanced: the left one runs to the page's foot), not what follows
-    both columns (a heading under balanced columns): several lines, all left of the gutter, the
-    first one a line's pitch or less under the left column."""
-    if len(below) < 3 or not left or any(w.x1 >= x for line in below for w in line.words):
+    """Whether the lines below the right column's end are the left column going on (columns
+    not balanced: the left one runs a line or a page's rest further), not what follows both
+    columns (a heading under balanced columns, set off by its margin): all left of the gutter,
+    the first one within a line's height under the left column (or a line and a half, when
+    several lines go on)."""
+    if not below or not left or any(w.x1 >= x for line in below for w in line.words):
         return False
-    return below[0].top - left[-1].bottom <= 1.5 * left[-1].size
+    gap = below[0].top - left[-1].bottom
+    return gap <= left[-1].size * (1.5 if len(below) >= 3 else 1.0)
+
+
+def _column_offset(left: list[Line], right: list[Line]) -> float:
+    """How far right of the left column the right one is set: the shift that lines up most
+    line starts of the two (a column that opens inside a table cell broken by the column has no
+    line at the table's left edge, so the leftmost starts need not match); ties go to the
+    shift between the leftmost starts."""
+    lefts = Counter(round(l.x0) for l in left)
+    rights = Counter(round(l.x0) for l in right)
+    base = min(rights) - min(lefts)
+
+    def matched(shift: int) -> int:
+        return sum(n for x, n in rights.items()
+                   if any(abs(x - shift - lx) <= 2 for lx in lefts))
+
+    best = max(sorted({r - l for r in rights for l in lefts}, key=lambda s: abs(s - base)),
+               key=matched)
+    return float(best) if matched(best) > matched(base) else min(l.x0 for l in right) - min(
+        l.x0 for l in left)
 
 
 def _continued(left: list[Line], right: list[Line]) -> list[Line]:
     """The right column as lines going on below the left one: moved left by the columns'
     offset and up to follow its last line, so a paragraph broken by the column goes on (unless
     the left column's last line stops short of its right edge: then a blank gap is kept)."""
-    offset = min(l.x0 for l in right) - min(l.x0 for l in left)
+    offset = _column_offset(left, right)
     moved = [_line([Word(w.text, w.x0 - offset, w.x1 - offset, w.top, w.bottom, w.size, w.bold,
                          w.page) for w in line.words]) for line in right]
     _shift_below(left, moved)
