@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from gcmdash.extract.text import squash_spaces
+from gcmdash.extract.text import hyphen_joins, squash_spaces
 from gcmdash.records import ParseError, SessionInfo
 
 ORDINALS = {
@@ -119,8 +119,8 @@ class JoinedText:
             if not part:
                 continue
             # parts are joined as they come (one join at the end: a long text is not copied
-            # once per line); a hyphen that ended a line joins the next without a space
-            if parts and not (parts[-1].endswith("-") and part[:1].isalpha()):
+            # once per line), by join_wrapped's rule (hyphen_joins)
+            if parts and not hyphen_joins(parts, part):
                 parts.append(" ")
                 length += 1
             self._offsets.append(length)
