@@ -22,7 +22,8 @@ from gcmdash.extract.text import (
     squash_spaces,
     strip_bullets,
 )
-from gcmdash.parse.common import NumberedLine, match_time_range, roman_heading
+from gcmdash.extract.text_blocks import roman_heading
+from gcmdash.parse.common import NumberedLine, match_time_range
 from gcmdash.parse.people import parse_people, parse_person
 from gcmdash.records import AgendaItem, ParseFinding, RoleMention
 

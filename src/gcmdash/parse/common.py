@@ -326,9 +326,3 @@ def session_days(session: SessionInfo | None) -> int | None:
     if session is None or session.start_date is None or session.end_date is None:
         return None
     return (session.end_date - session.start_date).days + 1
-
-
-def roman_heading(text: str) -> bool:
-    """A stray Roman-numeral heading number ('IV.'), which PDF extraction leaves on its own line."""
-    return bool(re.fullmatch(r"\s*[IVX]{1,4}\.\s*", text))
-
