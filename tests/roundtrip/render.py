@@ -328,7 +328,8 @@ def to_pdf(model: SeedModel, path: Path, layout: PdfLayout, running: bool = Fals
         canvas.drawRightString(page_w - side, top / 2, f"Page {doc.page}")
         canvas.restoreState()
 
-    template = PageTemplate("page", frames=frames, onPage=furniture if running else None)
+    template = (PageTemplate("page", frames=frames, onPage=furniture) if running
+                else PageTemplate("page", frames=frames))
     doc = BaseDocTemplate(str(path), pagesize=layout.page, title=model.title,
                           pageTemplates=[template])
     doc.build(_pdf_flowables(model.blocks, _pdf_styles(layout), column_w - 12))
