@@ -50,6 +50,20 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     return [join_wrapped(parts) for parts in out]
 
 
+def heading_goes_on(heading: str, line: str) -> bool:
+    """Whether `line` continues a heading (or an agenda title) a layout wrapped: a heading is a
+    heading however it wraps, so the line below it that starts in lower case ('… frameworks
+    and' / 'principles') goes on with it, unless the heading already ended ('.', ':', ';');
+    the text after a heading starts with a capital."""
+    return line.strip()[:1].islower() and not heading.rstrip().endswith((".", ":", ";"))
+
+
+def split_at_glyphs(text: str) -> list[str]:
+    """The pieces of a text between its bullet glyphs (a list flattened into one line)."""
+    pieces = re.split(f"[{re.escape(BULLET_GLYPHS)}]", text)
+    return [s for s in (" ".join(p.split()) for p in pieces) if s]
+
+
 def roman_heading(text: str) -> bool:
     """A stray Roman-numeral heading number ('IV.'), which PDF extraction leaves on its own line."""
     return bool(re.fullmatch(r"\s*[IVX]{1,4}\.\s*", text))

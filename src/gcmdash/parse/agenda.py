@@ -22,7 +22,7 @@ from gcmdash.extract.text import (
     squash_spaces,
     strip_bullets,
 )
-from gcmdash.extract.text_blocks import roman_heading
+from gcmdash.extract.text_blocks import heading_goes_on, roman_heading, split_at_glyphs
 from gcmdash.parse.common import NumberedLine, match_time_range
 from gcmdash.parse.people import parse_people, parse_person
 from gcmdash.records import AgendaItem, ParseFinding, RoleMention
@@ -414,17 +414,17 @@ def _title_and_parts(block: _Block) -> tuple[str, list[str], list[NumberedLine],
         # Word-to-markdown cell: the bold run is the title, the rest and the list items describe it.
         return fragments.bold[0], [p for p in (fragments.plain, *fragments.items) if p], head, entries
     cells = _cells(first.text)
-    pieces = _bullet_items(cells[0]) if cells else [block.kind]
+    pieces = split_at_glyphs(cells[0]) if cells else [block.kind]
     title, parts = pieces[0], pieces[1:]
     for cell in cells[1:]:
-        parts += _bullet_items(cell)
+        parts += split_at_glyphs(cell)
     if _BARE_LABEL_RE.fullmatch(title) and head:  # 'PANEL 1:' alone, its title wrapped below
         title = f"{title} {head.pop(0).text.strip()}"
     # A wrapped title continues on lines that start in lower case ('its dimensions').
-    tail = []
-    while head and head[0].text.strip()[:1].islower():
-        tail.append(head.pop(0))
-    return join_wrapped([title, *(l.text for l in tail)]), parts, head, entries
+    wrapped = [title]
+    while head and heading_goes_on(join_wrapped(wrapped), head[0].text):
+        wrapped.append(head.pop(0).text)
+    return join_wrapped(wrapped), parts, head, entries
 
 
 def _labelled_title(title: str, kind: str, parts: list[str]) -> tuple[str, int | None]:
@@ -498,10 +498,6 @@ def _cells(text: str) -> list[str]:
         else:
             cells.append(part)
     return cells
-
-
-def _bullet_items(cell: str) -> list[str]:
-    return [s for s in (squash_spaces(p) for p in re.split(f"[{re.escape(BULLET_GLYPHS)}]", cell)) if s]
 
 
 def _roles_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,

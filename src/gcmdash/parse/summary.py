@@ -10,7 +10,12 @@ from gcmdash.extract.text import (
     strip_bullets,
     typical_width,
 )
-from gcmdash.extract.text_blocks import reflow_two_columns, roman_heading, split_bullets
+from gcmdash.extract.text_blocks import (
+    heading_goes_on,
+    reflow_two_columns,
+    roman_heading,
+    split_bullets,
+)
 from gcmdash.parse.agenda import find_agenda_start, parse_agenda
 from gcmdash.parse.common import (
     DATE_RANGE_RE,
@@ -177,13 +182,13 @@ def _stocktaking(intro: list[NumberedLine]) -> SessionInfo | None:
 
 # --- areas of discussion and their recommendations ---------------------------------------------
 def _wrapped_heading(lines: list[NumberedLine], heading: str, index: int) -> tuple[str, int]:
-    """A heading is a heading however it wraps: the line right below it that starts in lower
-    case ('… frameworks and' / 'principles') continues it; its narrative starts with a capital."""
-    while (index + 1 < len(lines) and lines[index + 1].text.strip()[:1].islower()
-           and not heading.endswith((".", ":", ";"))):
+    """The heading with the lines a layout wrapped it onto (heading_goes_on), and its last
+    line's index."""
+    parts = [heading]
+    while index + 1 < len(lines) and heading_goes_on(join_wrapped(parts), lines[index + 1].text):
         index += 1
-        heading = f"{heading} {lines[index].text.strip()}"
-    return heading, index
+        parts.append(lines[index].text)
+    return join_wrapped(parts), index
 
 
 def _areas(lines: list[NumberedLine], page_width: int
