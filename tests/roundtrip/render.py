@@ -140,6 +140,32 @@ def to_br_html(model: SeedModel) -> str:
     return to_html(wrapped)
 
 
+def to_wrapped_text(model: SeedModel, width: int = 72) -> str:
+    """The document as a plain-text export wraps it: paragraphs at `width` characters, list
+    items with a bullet and a hanging indent, a blank line between blocks, an agenda row as
+    its time, a tab and its first cell's text, the rest of its cells on the lines below."""
+    import textwrap
+
+    def lines_of(block: Block) -> list[str]:
+        if block.kind == ITEM:
+            return textwrap.wrap(block.text.replace("\n", " "), width, initial_indent="• ",
+                                 subsequent_indent="  ", break_on_hyphens=False)
+        return [w for line in block.text.split("\n")
+                for w in textwrap.wrap(line, width, break_on_hyphens=False) or [""]]
+
+    out: list[str] = []
+    for block in model.blocks:
+        if block.kind == TABLE:
+            for row in block.rows:
+                firsts = [cell[0].text.replace("\n", " ") for cell in row if cell]
+                out.append("\t".join(firsts))
+                out += [line for cell in row for b in cell[1:] for line in lines_of(b)]
+                out.append("")
+            continue
+        out += lines_of(block) + [""]
+    return "\n".join(out)
+
+
 def _html_table(block: Block) -> str:
     rows = []
     for i, row in enumerate(block.rows):
@@ -457,6 +483,8 @@ RENDERINGS: tuple[Rendering, ...] = (
               "our Markdown: ATX headings, '-' lists, pipe-table agenda"),
     Rendering("html", ".html", (), _write_each(".html", _text_writer(to_html)),
               "our web page: <h1-4>, <ul>/<li>, <table> agenda rows"),
+    Rendering("txt-wrapped", ".txt", (), _write_each(".txt", _text_writer(to_wrapped_text)),
+              "plain text export wrapped at 72 characters, bullets with a hanging indent"),
     Rendering("html-br-wrapped", ".html", (), _write_each(".html", _text_writer(to_br_html)),
               "web page whose paragraphs and items are wrapped at 64 characters with <br>"),
     Rendering("python-docx", ".docx", (), _write_each(".docx", to_docx),

@@ -377,20 +377,24 @@ def _inferred(item: AgendaItem) -> AgendaItem:
 def _split_entries(lines: list[NumberedLine]) -> tuple[list[NumberedLine], list[list[NumberedLine]]]:
     """Split a cell's lines after its first into running text and entries (people, sub-items).
 
-    An entry starts where a lost bullet glyph left leading white space, at an honorific, at
-    'Moderated by', or at a programme phrase like 'Remarks by'; other lines continue what precedes.
+    An entry starts at a bullet glyph, where a lost glyph left leading white space (in a cell
+    without glyphs), at an honorific, at 'Moderated by', or at a programme phrase like
+    'Remarks by'; other lines continue what precedes.
     """
     head: list[NumberedLine] = []
     entries: list[list[NumberedLine]] = []
     lines = [NumberedLine(line.number, part) for line in lines
              for part in _MODERATED_INSIDE_RE.split(line.text)]
+    # where the glyphs survived, leading white space is a hanging indent (an entry's wrapped
+    # line), not the trace of a lost glyph
+    marked = any(line.text.lstrip()[:1] in BULLET_GLYPHS for line in lines)
     for line in lines:
         raw = line.text
         text = strip_bullets(raw)
         if not text:
             continue
         starts_entry = (
-            raw[:1] in (" ", "\t") or raw.lstrip()[:1] in BULLET_GLYPHS
+            (raw[:1] in (" ", "\t") and not marked) or raw.lstrip()[:1] in BULLET_GLYPHS
             or _HONORIFIC_START_RE.match(text) or _MODERATED_RE.match(text)
             or _SUB_ITEM_RE.match(text)
         )
