@@ -5,7 +5,8 @@ export wrapped at 72 characters, python-docx, reportlab PDFs in four layouts and
 running header) and the real tools fed from them (pandoc, LibreOffice, Chromium print-to-PDF).
 Every rendering keeps the document's text (tests check it word for word); only layout and
 structure markup change, except the one marked keeps_text=False, where the tool drops text by
-design and the facts it loses must be flagged. Files go to a temporary folder the tests make; nothing is committed.
+design and the facts it loses must be flagged. Files go to a temporary folder the tests make;
+nothing is committed.
 
 A rendering whose tool is missing is skipped with the reason, unless CI=true, where a missing
 tool is an error (.ci/run installs them).
