@@ -111,3 +111,46 @@ def test_two_columns_read_left_then_right_and_a_paragraph_goes_on(tmp_path):
     pdf.save()
     out = _read(tmp_path, buffer.getvalue())
     assert out == [text, "10.00-10.15\tOpening segment"]
+
+
+def _two_columns(left: list[str], right: list[str], right_x: float = 210) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(WIDTH, HEIGHT), invariant=1)
+    pdf.setFont("Helvetica", SIZE)
+    for column, x in ((left, 40), (right, right_x)):
+        y = HEIGHT - 40
+        for text in column:
+            pdf.drawString(x, y, text)
+            y -= LEADING
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_a_left_column_longer_than_the_right_goes_on_before_it(tmp_path):
+    """Columns that are not balanced (the left one runs further down the page, as a document's
+    last page or a column broken a line late): the left column's last lines are read before
+    the right column, not after both as a line of their own."""
+    text = " ".join(f"word{n}" for n in range(70))
+    wrapped = [line for _, line in _fill(text, 40, 190)]
+    left, right = wrapped[:9], wrapped[9:14]
+    lines = _read(tmp_path, _two_columns(left, right))
+    assert lines == [" ".join(wrapped[:14])]
+
+
+def test_a_right_column_opening_inside_a_cell_keeps_its_offset():
+    """The right column is moved under the left one by the shift that lines up most of their
+    line starts, not by their leftmost starts: a left column that opens inside a table cell
+    (no line at the table's edge, x=133) is shifted so the right column's time cell (x=310)
+    lands on the table's edge (x=58), not inside the cell."""
+    from gcmdash.extract.pdf_layout import Line, Word, _column_offset
+
+    def line(x: float, top: float) -> Line:
+        word = Word("text", x, x + 40, top, top + SIZE, SIZE, False)
+        return Line([word], [[word]])
+
+    left = [line(133, 12 * n) for n in range(8)] + [line(145, 100), line(145, 112)]
+    right = [line(385, 0), line(397, 12), line(310, 24), line(385, 24), line(385, 36)]
+    assert _column_offset(left, right) == 252

@@ -1,10 +1,12 @@
 """Render each seed's structure (tests/roundtrip/model.py) with the tools a user would use.
 
-Writers of our own (Markdown, web-page HTML, python-docx, reportlab PDFs in four layouts) and
-the real tools fed from them (pandoc, LibreOffice, Chromium print-to-PDF). Every rendering keeps
-the document's text (tests check it word for word); only layout and structure markup change,
-except the one marked keeps_text=False, where the tool drops text by design and the facts it
-loses must be flagged. Files go to a temporary folder the tests make; nothing is committed.
+Writers of our own (Markdown, web-page HTML, the same with <br>-wrapped paragraphs, a plain-text
+export wrapped at 72 characters, python-docx, reportlab PDFs in four layouts and one with a
+running header) and the real tools fed from them (pandoc, LibreOffice, Chromium print-to-PDF).
+Every rendering keeps the document's text (tests check it word for word); only layout and
+structure markup change, except the one marked keeps_text=False, where the tool drops text by
+design and the facts it loses must be flagged. Files go to a temporary folder the tests make;
+nothing is committed.
 
 A rendering whose tool is missing is skipped with the reason, unless CI=true, where a missing
 tool is an error (.ci/run installs them).
@@ -114,6 +116,55 @@ def _html_blocks(blocks: tuple[Block, ...] | list[Block]) -> str:
             out.append(_html_table(block))
     if in_list:
         out.append("</ul>")
+    return "\n".join(out)
+
+
+def _br_wrapped(block: Block, width: int = 64) -> Block:
+    """The block as an e-mail or a converted text file writes HTML: each paragraph and list
+    item wrapped at `width` characters with <br> line breaks, its own hard breaks kept."""
+    import textwrap
+    from dataclasses import replace
+
+    if block.kind == TABLE:
+        rows = tuple(tuple(tuple(_br_wrapped(b, width) for b in cell) for cell in row)
+                     for row in block.rows)
+        return replace(block, rows=rows)
+    if block.kind not in (PARA, ITEM):
+        return block
+    lines = [wrapped for line in block.text.split("\n")
+             for wrapped in textwrap.wrap(line, width, break_long_words=False,
+                                          break_on_hyphens=False) or [""]]
+    return replace(block, text="\n".join(lines))
+
+
+def to_br_html(model: SeedModel) -> str:
+    wrapped = SeedModel(model.name, model.title, [_br_wrapped(b) for b in model.blocks])
+    return to_html(wrapped)
+
+
+def to_wrapped_text(model: SeedModel, width: int = 72) -> str:
+    """The document as a plain-text export wraps it: paragraphs at `width` characters, list
+    items with a bullet and a hanging indent, a blank line between blocks, an agenda row as
+    its time, a tab and its first cell's text, the rest of its cells on the lines below."""
+    import textwrap
+
+    def lines_of(block: Block) -> list[str]:
+        if block.kind == ITEM:
+            return textwrap.wrap(block.text.replace("\n", " "), width, initial_indent="• ",
+                                 subsequent_indent="  ", break_on_hyphens=False)
+        return [w for line in block.text.split("\n")
+                for w in textwrap.wrap(line, width, break_on_hyphens=False) or [""]]
+
+    out: list[str] = []
+    for block in model.blocks:
+        if block.kind == TABLE:
+            for row in block.rows:
+                firsts = [cell[0].text.replace("\n", " ") for cell in row if cell]
+                out.append("\t".join(firsts))
+                out += [line for cell in row for b in cell[1:] for line in lines_of(b)]
+                out.append("")
+            continue
+        out += lines_of(block) + [""]
     return "\n".join(out)
 
 
@@ -278,7 +329,15 @@ def _column_widths(block: Block, width: float, columns: int, style) -> list[floa
     return [first, rest - extra * (columns - 2)] + [extra] * (columns - 2)
 
 
-def to_pdf(model: SeedModel, path: Path, layout: PdfLayout) -> None:
+def _running_title(model: SeedModel) -> str:
+    """The line a word processor repeats at the top of every page: the document's title and
+    its session's ordinal theme, cut to fit."""
+    quoted = next((b.text for b in model.blocks if "“" in b.text), model.title)
+    theme = quoted[quoted.find("“"):].split("\n")[0]
+    return f"{model.title.split(chr(10))[0][:40]} — {theme}"[:110]
+
+
+def to_pdf(model: SeedModel, path: Path, layout: PdfLayout, running: bool = False) -> None:
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     _register_fonts()
@@ -288,8 +347,19 @@ def to_pdf(model: SeedModel, path: Path, layout: PdfLayout) -> None:
     column_w = (page_w - 2 * side - gap * (layout.columns - 1)) / layout.columns
     frames = [Frame(side + i * (column_w + gap), top, column_w, page_h - 2 * top, id=f"c{i}")
               for i in range(layout.columns)]
+    header = _running_title(model) if running else None
+
+    def furniture(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont("DejaVuSerif", 8)
+        canvas.drawString(side, page_h - top / 2, header)
+        canvas.drawRightString(page_w - side, top / 2, f"Page {doc.page}")
+        canvas.restoreState()
+
+    template = (PageTemplate("page", frames=frames, onPage=furniture) if running
+                else PageTemplate("page", frames=frames))
     doc = BaseDocTemplate(str(path), pagesize=layout.page, title=model.title,
-                          pageTemplates=[PageTemplate("page", frames=frames)])
+                          pageTemplates=[template])
     doc.build(_pdf_flowables(model.blocks, _pdf_styles(layout), column_w - 12))
 
 
@@ -385,8 +455,8 @@ def _chromium(header_footer: bool, two_column_intro: bool = False):
     return make
 
 
-def _pdf_writer(layout: PdfLayout):
-    return lambda model, path: to_pdf(model, path, layout)
+def _pdf_writer(layout: PdfLayout, running: bool = False):
+    return lambda model, path: to_pdf(model, path, layout, running)
 
 
 def _copy_seed(model: SeedModel, path: Path) -> None:
@@ -415,10 +485,17 @@ RENDERINGS: tuple[Rendering, ...] = (
               "our Markdown: ATX headings, '-' lists, pipe-table agenda"),
     Rendering("html", ".html", (), _write_each(".html", _text_writer(to_html)),
               "our web page: <h1-4>, <ul>/<li>, <table> agenda rows"),
+    Rendering("txt-wrapped", ".txt", (), _write_each(".txt", _text_writer(to_wrapped_text)),
+              "plain text export wrapped at 72 characters, bullets with a hanging indent"),
+    Rendering("html-br-wrapped", ".html", (), _write_each(".html", _text_writer(to_br_html)),
+              "web page whose paragraphs and items are wrapped at 64 characters with <br>"),
     Rendering("python-docx", ".docx", (), _write_each(".docx", to_docx),
               "python-docx: Heading styles, List Bullet, Table Grid agenda"),
     *(Rendering(f"reportlab-{layout.name}", ".pdf", (), _write_each(".pdf", _pdf_writer(layout)),
                 f"reportlab PDF, {layout.name} layout") for layout in PDF_LAYOUTS),
+    Rendering("reportlab-running-header", ".pdf", (),
+              _write_each(".pdf", _pdf_writer(PDF_LAYOUTS[0], running=True)),
+              "reportlab PDF, flowed, the title and theme atop every page and 'Page n' below"),
     Rendering("pandoc-docx", ".docx", ("pandoc",), _pandoc("docx", ".docx"),
               "pandoc: our Markdown to DOCX"),
     Rendering("pandoc-html", ".html", ("pandoc",), _pandoc("html", ".html"),

@@ -33,10 +33,8 @@ pytestmark = pytest.mark.roundtrip
 SLOW = {r.name for r in RENDERINGS if r.tools}  # the external converters take seconds each
 
 # (rendering, seed prefix) -> the loss measured on today's code, which the document does not flag.
-KNOWN_SILENT_LOSS: dict[tuple[str, str], str] = {
-    ('reportlab-two-column', '003'):
-        'reportlab-two-column loses 11 of 120 facts silently on 003 (4 role, 4 agenda, 3 recommendation; first: role panelist / 3 / Ivan Martin)',
-}
+KNOWN_SILENT_LOSS: dict[tuple[str, str], str] = {}
+
 
 class Renderings:
     """Each rendering made and built at most once per session."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from gcmdash.extract.text_blocks import unwrap_lines
 from gcmdash.records import Block
 
 BULLET = "•"
@@ -96,7 +97,8 @@ def render(blocks: list[Block], spaced: bool = True) -> str:
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
 _PARAGRAPH_TAGS = {"p", "div", "blockquote", "pre", "dt", "dd", "title", "figcaption", "address",
                    "section", "article", "header", "footer", "main", "nav", "aside", "figure",
-                   "br", "hr", "table", "ul", "ol", "body", "html"}
+                   "hr", "table", "ul", "ol", "body", "html"}
+_BREAK = "\u2028"  # a <br> inside a block, until the block ends and its lines are read
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 
 
@@ -119,28 +121,33 @@ class HtmlBlocks(HTMLParser):
 
     # a block ends at every structural tag; the text gathered so far becomes one block
     def _flush(self) -> None:
-        text = _SPACE_RE.sub(" ", "".join(self._text)).strip()
+        """The text gathered so far as blocks: its <br> lines joined where a layout wrapped
+        them (text_blocks.unwrap_lines), a block each where they were hard breaks."""
+        lines = [_SPACE_RE.sub(" ", line).strip() for line in "".join(self._text).split(_BREAK)]
         self._text = []
-        if not text:
-            return
-        block = Block(self._kind, text, self._level, self._marker, path="/".join(self._path[-4:]))
-        (self._cell if self._cell is not None else self.blocks).append(block)
-        self._kind, self._level, self._marker = "paragraph", 0, None
+        path = "/".join(self._path[-4:])
+        for text in unwrap_lines(lines):
+            block = Block(self._kind, text, self._level, self._marker, path=path)
+            (self._cell if self._cell is not None else self.blocks).append(block)
+            self._kind, self._level, self._marker = "paragraph", 0, None
 
     def handle_starttag(self, tag, attrs):
         """An opening tag ends the block before it and says what the next one is."""
         if tag in _SKIP_TAGS:
             self._skip += 1
-            return
-        attributes = dict(attrs)
+        elif tag == "br":
+            self._text.append(_BREAK)  # a line break, read with its block's other lines
+        else:
+            self._open(tag, dict(attrs))
+            if tag != "hr":
+                self._path.append(tag)
+
+    def _open(self, tag: str, attributes: dict) -> None:
         if tag in _HEADINGS:
             self._flush()
             self._kind, self._level = "heading", _HEADINGS[tag]
         elif tag in ("ul", "ol"):
-            self._flush()
-            style = (attributes.get("type") or "1") if tag == "ol" else None
-            start = attributes.get("start") or "1"
-            self._lists.append([style, int(start) if start.isdigit() else 1])
+            self._start_list(tag, attributes)
         elif tag == "li":
             self._start_item(attributes)
         elif tag == "tr":
@@ -153,8 +160,12 @@ class HtmlBlocks(HTMLParser):
             self._flush()
         elif tag in ("b", "strong") and self._cell == [] and not "".join(self._text).strip():
             self._cell_title = True  # a cell opening in bold: its title, a block of its own
-        if tag not in ("br", "hr"):
-            self._path.append(tag)
+
+    def _start_list(self, tag: str, attributes: dict) -> None:
+        self._flush()
+        style = (attributes.get("type") or "1") if tag == "ol" else None
+        start = attributes.get("start") or "1"
+        self._lists.append([style, int(start) if start.isdigit() else 1])
 
     def _start_item(self, attributes: dict) -> None:
         self._flush()

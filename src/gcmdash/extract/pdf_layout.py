@@ -190,7 +190,7 @@ def _gutter(lines: list[Line], width: float) -> float | None:
     """An x between 30% and 70% of the page that no word crosses in a band of at least six
     lines with text on both sides, each side's lines a quarter of the page wide on average."""
     best, best_words = None, 0
-    for step in range(30, 71):
+    for step in sorted(range(30, 71), key=lambda s: abs(s - 50)):  # ties: nearest the middle
         x = width * step / 100
         for band in _bands(lines, x):
             left = _side(band, lambda w: w.x1 < x)
@@ -199,7 +199,7 @@ def _gutter(lines: list[Line], width: float) -> float | None:
                 continue
             spans = [max(l.x1 for l in side) - min(l.x0 for l in side) for side in (left, right)]
             words = sum(len(l.words) for l in band)
-            if spans[0] > width / 5 and spans[1] > width / 8 and words > best_words:
+            if spans[0] > width / 6 and spans[1] > width / 8 and words > best_words:
                 best, best_words = x, words
     return best
 
@@ -235,7 +235,7 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
 
     def close_band() -> None:
         nonlocal run
-        right = _side(band, lambda w: w.x0 > x)
+        right = _column_run(_side(band, lambda w: w.x0 > x))
         if len(band) >= 6 and len(right) >= 3:
             # the columns span the right column's height; lines above or below it are not in them
             top, bottom = right[0].top - 1, right[-1].bottom + 1
@@ -243,6 +243,8 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
             below = [l for l in band if l.top > bottom]
             inside = [l for l in band if l not in above and l not in below]
             left = _side(inside, lambda w: w.x1 < x)
+            if _left_goes_on(left, below, x):
+                left, below = left + below, []
             if len(left) >= 3:
                 run += above
                 if run:
@@ -266,11 +268,55 @@ def reading_order(lines: list[Line], width: float) -> list[list[Line]]:
     return regions
 
 
+def _column_run(lines: list[Line]) -> list[Line]:
+    """A column's lines: the longest run of them without a gap of two lines' height (a
+    table's header cell right of the gutter, well below a short right column, is no part of
+    it)."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        if runs and line.top - runs[-1][-1].bottom <= 2 * line.size:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return max(runs, key=len) if runs else []
+
+
+def _left_goes_on(left: list[Line], below: list[Line], x: float) -> bool:
+    """Whether the lines below the right column's end are the left column going on (columns
+    not balanced: the left one runs a line or a page's rest further), not what follows both
+    columns (a heading under balanced columns, set off by its margin): all left of the gutter,
+    the first one within a line's height under the left column (or a line and a half, when
+    several lines go on)."""
+    if not below or not left or any(w.x1 >= x for line in below for w in line.words):
+        return False
+    gap = below[0].top - left[-1].bottom
+    return gap <= left[-1].size * (1.5 if len(below) >= 3 else 1.0)
+
+
+def _column_offset(left: list[Line], right: list[Line]) -> float:
+    """How far right of the left column the right one is set: the shift that lines up most
+    line starts of the two (a column that opens inside a table cell broken by the column has no
+    line at the table's left edge, so the leftmost starts need not match); ties go to the
+    shift between the leftmost starts."""
+    lefts = Counter(round(l.x0) for l in left)
+    rights = Counter(round(l.x0) for l in right)
+    base = min(rights) - min(lefts)
+
+    def matched(shift: int) -> int:
+        return sum(n for x, n in rights.items()
+                   if any(abs(x - shift - lx) <= 2 for lx in lefts))
+
+    best = max(sorted({r - l for r in rights for l in lefts}, key=lambda s: abs(s - base)),
+               key=matched)
+    return float(best) if matched(best) > matched(base) else min(l.x0 for l in right) - min(
+        l.x0 for l in left)
+
+
 def _continued(left: list[Line], right: list[Line]) -> list[Line]:
     """The right column as lines going on below the left one: moved left by the columns'
     offset and up to follow its last line, so a paragraph broken by the column goes on (unless
     the left column's last line stops short of its right edge: then a blank gap is kept)."""
-    offset = min(l.x0 for l in right) - min(l.x0 for l in left)
+    offset = _column_offset(left, right)
     moved = [_line([Word(w.text, w.x0 - offset, w.x1 - offset, w.top, w.bottom, w.size, w.bold,
                          w.page) for w in line.words]) for line in right]
     _shift_below(left, moved)

@@ -54,11 +54,18 @@ def join_wrapped(parts: list[str]) -> str:
         part = squash_spaces(part)
         if not part:
             continue
-        if out and out[-1].endswith("-") and part[:1].isalpha() and not _spaced_dash(out):
+        if hyphen_joins(out, part):
             out.append(part)
         else:
             out += (" ", part) if out else (part,)
     return "".join(out)
+
+
+def hyphen_joins(out: list[str], part: str) -> bool:
+    """Whether `part` (a wrapped line's text) joins the text before it without a space: the
+    pieces joined so far (`out`, spaces as pieces of their own) end in a hyphen that ended a
+    line, not a spaced dash ('whole-of-' + 'government'; 'data -' + 'analysis' stays apart)."""
+    return bool(out) and out[-1].endswith("-") and part[:1].isalpha() and not _spaced_dash(out)
 
 
 def _spaced_dash(out: list[str]) -> bool:

@@ -22,7 +22,8 @@ from gcmdash.extract.text import (
     squash_spaces,
     strip_bullets,
 )
-from gcmdash.parse.common import NumberedLine, match_time_range, roman_heading
+from gcmdash.extract.text_blocks import heading_goes_on, roman_heading, split_at_glyphs
+from gcmdash.parse.common import NumberedLine, match_time_range
 from gcmdash.parse.people import parse_people, parse_person
 from gcmdash.records import AgendaItem, PanelTitle, ParseFinding, RoleMention
 
@@ -393,20 +394,24 @@ def _inferred(item: AgendaItem) -> AgendaItem:
 def _split_entries(lines: list[NumberedLine]) -> tuple[list[NumberedLine], list[list[NumberedLine]]]:
     """Split a cell's lines after its first into running text and entries (people, sub-items).
 
-    An entry starts where a lost bullet glyph left leading white space, at an honorific, at
-    'Moderated by', or at a programme phrase like 'Remarks by'; other lines continue what precedes.
+    An entry starts at a bullet glyph, where a lost glyph left leading white space (in a cell
+    without glyphs), at an honorific, at 'Moderated by', or at a programme phrase like
+    'Remarks by'; other lines continue what precedes.
     """
     head: list[NumberedLine] = []
     entries: list[list[NumberedLine]] = []
     lines = [NumberedLine(line.number, part) for line in lines
              for part in _MODERATED_INSIDE_RE.split(line.text)]
+    # where the glyphs survived, leading white space is a hanging indent (an entry's wrapped
+    # line), not the trace of a lost glyph
+    marked = any(line.text.lstrip()[:1] in BULLET_GLYPHS for line in lines)
     for line in lines:
         raw = line.text
         text = strip_bullets(raw)
         if not text:
             continue
         starts_entry = (
-            raw[:1] in (" ", "\t") or raw.lstrip()[:1] in BULLET_GLYPHS
+            (raw[:1] in (" ", "\t") and not marked) or raw.lstrip()[:1] in BULLET_GLYPHS
             or _HONORIFIC_START_RE.match(text) or _MODERATED_RE.match(text)
             or _SUB_ITEM_RE.match(text)
         )
@@ -430,17 +435,17 @@ def _title_and_parts(block: _Block) -> tuple[str, list[str], list[NumberedLine],
         # Word-to-markdown cell: the bold run is the title, the rest and the list items describe it.
         return fragments.bold[0], [p for p in (fragments.plain, *fragments.items) if p], head, entries
     cells = _cells(first.text)
-    pieces = _bullet_items(cells[0]) if cells else [block.kind]
+    pieces = split_at_glyphs(cells[0]) if cells else [block.kind]
     title, parts = pieces[0], pieces[1:]
     for cell in cells[1:]:
-        parts += _bullet_items(cell)
+        parts += split_at_glyphs(cell)
     if _BARE_LABEL_RE.fullmatch(title) and head:  # 'PANEL 1:' alone, its title wrapped below
         title = f"{title} {head.pop(0).text.strip()}"
     # A wrapped title continues on lines that start in lower case ('its dimensions').
-    tail = []
-    while head and head[0].text.strip()[:1].islower():
-        tail.append(head.pop(0))
-    return join_wrapped([title, *(l.text for l in tail)]), parts, head, entries
+    wrapped = [title]
+    while head and heading_goes_on(join_wrapped(wrapped), head[0].text):
+        wrapped.append(head.pop(0).text)
+    return join_wrapped(wrapped), parts, head, entries
 
 
 def _labelled_title(title: str, kind: str, parts: list[str]) -> tuple[str, int | None]:
@@ -514,10 +519,6 @@ def _cells(text: str) -> list[str]:
         else:
             cells.append(part)
     return cells
-
-
-def _bullet_items(cell: str) -> list[str]:
-    return [s for s in (squash_spaces(p) for p in re.split(f"[{re.escape(BULLET_GLYPHS)}]", cell)) if s]
 
 
 def _roles_from_entry(text: str, kind: str, panel_number: int | None, line_start: int,

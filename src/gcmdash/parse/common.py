@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from gcmdash.extract.text import squash_spaces
+from gcmdash.extract.text import hyphen_joins, squash_spaces
 from gcmdash.records import ParseError, SessionInfo
 
 ORDINALS = {
@@ -119,8 +119,8 @@ class JoinedText:
             if not part:
                 continue
             # parts are joined as they come (one join at the end: a long text is not copied
-            # once per line); a hyphen that ended a line joins the next without a space
-            if parts and not (parts[-1].endswith("-") and part[:1].isalpha()):
+            # once per line), by join_wrapped's rule (hyphen_joins)
+            if parts and not hyphen_joins(parts, part):
                 parts.append(" ")
                 length += 1
             self._offsets.append(length)
@@ -326,9 +326,3 @@ def session_days(session: SessionInfo | None) -> int | None:
     if session is None or session.start_date is None or session.end_date is None:
         return None
     return (session.end_date - session.start_date).days + 1
-
-
-def roman_heading(text: str) -> bool:
-    """A stray Roman-numeral heading number ('IV.'), which PDF extraction leaves on its own line."""
-    return bool(re.fullmatch(r"\s*[IVX]{1,4}\.\s*", text))
-

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 
 from gcmdash.extract.text import (
-    BULLET_GLYPHS,
     join_wrapped,
     squash_spaces,
     strip_bullets,
     typical_width,
+)
+from gcmdash.extract.text_blocks import (
+    heading_goes_on,
+    reflow_two_columns,
+    roman_heading,
+    split_bullets,
 )
 from gcmdash.parse.agenda import find_agenda_start, parse_agenda
 from gcmdash.parse.common import (
@@ -20,7 +25,6 @@ from gcmdash.parse.common import (
     nonblank,
     parse_date_range,
     quoted_title,
-    roman_heading,
     sentences,
     to_number,
 )
@@ -44,13 +48,6 @@ _SECTION_RE = {
 _LEAD_IN_RE = re.compile(r"(recommendation|proposal|suggestion|included|following)[^:]*:\s*$",
                          re.IGNORECASE)
 _AREA_RE = re.compile(r"^\s*(?P<letter>[a-z])\.\s*(?P<heading>.*)$")
-
-# A bullet line ending in one of these words was wrapped: the bullet goes on below.
-_FUNCTION_WORDS = frozenset(
-    "a an the and or nor but of to in on at by for with from into onto as than that which who "
-    "whose whom its their his her our your such including between among about against through "
-    "towards toward under over upon via per vis-à-vis be is are was were".split()
-)
 
 # --- participation -----------------------------------------------------------------------------
 # the qualifiers a count may carry: one table for every parser (parse/participation.py)
@@ -139,43 +136,6 @@ _STOCKTAKING_RE = re.compile(
 )
 
 
-def reflow_two_columns(lines: list[NumberedLine]) -> list[NumberedLine]:
-    """Undo a two-column layout that extraction read column after column.
-
-    Two runs of short lines (under 60% of the page width) separated by a few headings or blank
-    lines are the left and right columns; they are interleaved back into reading order.
-    """
-    width = typical_width([l.text for l in lines])
-    # A stray heading number ('II.') sits between the columns; it is no column line.
-    short = [bool(l.text.strip()) and not roman_heading(l.text) and len(l.text.strip()) < 0.6 * width
-             for l in lines]
-    runs: list[tuple[int, int]] = []
-    index = 0
-    while index < len(lines):
-        if short[index]:
-            end = index
-            while end + 1 < len(lines) and short[end + 1]:
-                end += 1
-            if end - index + 1 >= 3:
-                runs.append((index, end))
-            index = end + 1
-        else:
-            index += 1
-    for (a_start, a_end), (b_start, b_end) in zip(runs, runs[1:]):
-        gap = lines[a_end + 1 : b_start]
-        if len(gap) > 8 or (b_end - b_start) > (a_end - a_start):
-            continue
-        left, right = lines[a_start : a_end + 1], lines[b_start : b_end + 1]
-        # The left run may begin with the short last lines of the paragraph above it.
-        extra = max(0, len(left) - len(right) - 1)
-        a_start, left = a_start + extra, left[extra:]
-        woven: list[NumberedLine] = []
-        for i in range(max(len(left), len(right))):
-            woven += left[i : i + 1] + right[i : i + 1]
-        return lines[:a_start] + woven + [l for l in gap if l.text.strip()] + lines[b_end + 1 :]
-    return lines
-
-
 def _session_from_intro(joined: JoinedText, session_number: int) -> SessionInfo | None:
     held = _HELD_RE.search(joined.text)
     if not held:
@@ -221,66 +181,14 @@ def _stocktaking(intro: list[NumberedLine]) -> SessionInfo | None:
 
 
 # --- areas of discussion and their recommendations ---------------------------------------------
-def split_bullets(lines: list[NumberedLine], page_width: int) -> list[list[NumberedLine]]:
-    """Recommendation bullets whose glyphs extraction lost, from their wrapped lines.
-
-    A line continues the bullet above when it starts in lower case or with a digit or
-    punctuation; or when the line above ends with a comma or a function word ('for', 'the');
-    or when the line above ends with a capitalised word or a number and this line's first word
-    would not have fitted on it (a wrapped name: '… at International' / 'Borders as a tool …').
-    Otherwise, and wherever a lost glyph left leading white space, a new bullet starts.
-    """
-    content = [l for l in lines if l.text.strip() and not roman_heading(l.text)]
-    if any(l.text.lstrip()[:1] in BULLET_GLYPHS for l in content):
-        return _split_marked_bullets(content)
-    # The list's own width (it is indented), leaving out lines extraction glued together; the
-    # space a lost glyph left at a line's start is no part of the text's width.
-    width = max((len(l.text.strip()) for l in content
-                 if len(l.text.strip()) <= 1.15 * page_width), default=page_width)
-    bullets: list[list[NumberedLine]] = []
-    for line in content:
-        text = line.text.strip()
-        if not bullets:
-            bullets.append([line])
-            continue
-        previous = bullets[-1][-1].text.strip()
-        last_word = previous.split()[-1] if previous.split() else ""
-        first_word = text.split()[0]
-        continues = (
-            not text[:1].isupper()
-            or previous.endswith((",", ";", "-", "(", "/"))
-            or last_word.lower() in _FUNCTION_WORDS
-        )
-        if not continues and line.text[:1] not in (" ", "\t"):
-            wrapped_name = last_word[:1].isupper() or last_word[:1].isdigit()  # '2030' / 'Agenda'
-            continues = wrapped_name and len(previous) + 1 + len(first_word) > width
-        if continues:
-            bullets[-1].append(line)
-        else:
-            bullets.append([line])
-    return bullets
-
-
-def _split_marked_bullets(content: list[NumberedLine]) -> list[list[NumberedLine]]:
-    """Bullets whose glyphs survived (list items of a structured format): each glyph starts
-    one, a line without one continues the bullet above, however long the lines are."""
-    bullets: list[list[NumberedLine]] = []
-    for line in content:
-        if line.text.lstrip()[:1] in BULLET_GLYPHS or not bullets:
-            bullets.append([line])
-        else:
-            bullets[-1].append(line)
-    return bullets
-
-
 def _wrapped_heading(lines: list[NumberedLine], heading: str, index: int) -> tuple[str, int]:
-    """A heading is a heading however it wraps: the line right below it that starts in lower
-    case ('… frameworks and' / 'principles') continues it; its narrative starts with a capital."""
-    while (index + 1 < len(lines) and lines[index + 1].text.strip()[:1].islower()
-           and not heading.endswith((".", ":", ";"))):
+    """The heading with the lines a layout wrapped it onto (heading_goes_on), and its last
+    line's index."""
+    parts = [heading]
+    while index + 1 < len(lines) and heading_goes_on(join_wrapped(parts), lines[index + 1].text):
         index += 1
-        heading = f"{heading} {lines[index].text.strip()}"
-    return heading, index
+        parts.append(lines[index].text)
+    return join_wrapped(parts), index
 
 
 def _areas(lines: list[NumberedLine], page_width: int
