@@ -62,19 +62,25 @@ def script_path(fetch: bool = True) -> Path | None:
     return target
 
 
-def run(page, script: Path, exclude: tuple[str, ...] = ()) -> list[dict]:
-    """Inject axe into the page and return its violations (WCAG 2.x A and AA, and axe's best
-    practices), each {id, impact, help, nodes: [target selectors]}; `exclude` are selectors
-    axe leaves out."""
+def run(page, script: Path, ignore: tuple[tuple[str, str], ...] = ()) -> list[dict]:
+    """Inject axe into the page and return its violations (axe's default rules: WCAG 2.x A
+    and AA and best practices), each {id, impact, help, nodes: [target selectors],
+    summaries}. `ignore` are (rule id, CSS selector) pairs: a node of that rule matching the
+    selector is left out (a rule without nodes left is dropped); every other rule still sees
+    it."""
     page.add_script_tag(path=str(script))
-    return page.evaluate("""async (exclude) => {
-        const context = exclude.length ? {exclude: exclude.map(s => [s])} : document;
-        const result = await axe.run(context, {resultTypes: ['violations']});
-        return result.violations.map(v => ({
-            id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map(n => n.target.join(' ')),
-            summaries: v.nodes.slice(0, 3).map(n => n.failureSummary)}));
-    }""", list(exclude))
+    return page.evaluate("""async (ignore) => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        const ignored = (rule, node) => ignore.some(([id, selector]) => id === rule
+            && node.target.length === 1
+            && document.querySelector(node.target[0])?.matches(selector));
+        return result.violations.map(v => {
+            const nodes = v.nodes.filter(n => !ignored(v.id, n));
+            return {id: v.id, impact: v.impact, help: v.help,
+                    nodes: nodes.map(n => n.target.join(' ')),
+                    summaries: nodes.slice(0, 3).map(n => n.failureSummary)};
+        }).filter(v => v.nodes.length);
+    }""", [list(pair) for pair in ignore])
 
 
 def blocking(violations: list[dict]) -> list[dict]:

@@ -49,7 +49,8 @@ if window is not None:
 
 st.subheader(f"The whole text ({len(text.lines):,} lines)")
 whole = documents.numbered(text.lines, cited)
-st.code(documents.as_code(whole), language=None, wrap_lines=True, height=600)
+# no fixed height: a scrolling box of its own would hold text the keyboard cannot reach
+st.code(documents.as_code(whole), language=None, wrap_lines=True)
 st.download_button("Download the extracted text", "\n".join(text.lines).encode("utf-8"),
                    file_name=f"{row['document_id']}.txt", mime="text/plain",
                    on_click="ignore", key="download_text")
