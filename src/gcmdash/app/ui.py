@@ -228,9 +228,13 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame | None = None, *,
     """A plotly chart, its caption, and under it an expander with the chart as text (the
     figure's alt text), where its numbers come from and, when given, the table the chart
     draws. Returns the chart's selection event (on_select != 'ignore')."""
+    # the figure's own height, given to Streamlit: its box is that tall before plotly.js has
+    # drawn, so the text under it does not jump down when the chart appears (layout shift)
+    height = fig.layout.height
     event = st.plotly_chart(charts.themed(fig, dark_theme()), key=key, on_select=on_select,
                             selection_mode=tuple(selection_mode), width="stretch", theme=None,
-                            config=PLOTLY_CONFIG, alt=charts.short_alt(fig) or None)
+                            config=PLOTLY_CONFIG, alt=charts.short_alt(fig) or None,
+                            height=int(height) if height else 450)  # plotly.js default
     st.caption(caption)
     with st.expander("The chart as text" + (" and as a table" if table is not None else "")):
         st.markdown(tables.plain(charts.alt_text(fig)))
