@@ -18,7 +18,7 @@ def _choose(page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label`, as a reader does."""
     box = page.locator('[data-testid="stSelectbox"]').filter(
         has=page.locator(f'label:has-text("{label}")'))
-    box.locator('[data-baseweb="select"]').click()
+    box.locator('[data-baseweb="select"]').click(timeout=60000)
     page.locator('[role="option"]').filter(has_text=re.compile(f"^{re.escape(option)}$")).click()
 
 
@@ -29,8 +29,8 @@ def _query(page, name: str) -> str | None:
 def _wait_heading(page, selector: str, text: str) -> None:
     page.wait_for_function(
         "([s, t]) => [...document.querySelectorAll(s)].some(e => e.innerText.startsWith(t))",
-        arg=[selector, text], timeout=60000)
-    _wait_rendered(page, timeout=60)
+        arg=[selector, text], timeout=120000)
+    _wait_rendered(page, timeout=120)
     _assert_no_errors(page)
 
 
