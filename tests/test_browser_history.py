@@ -15,11 +15,9 @@ pytestmark = pytest.mark.browser
 
 
 def _choose(page, label: str, option: str) -> None:
-    """Pick `option` in the selectbox labelled `label`, as a reader does."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator(f'label:has-text("{label}")'))
-    box.locator('[data-baseweb="select"]').click(timeout=60000)
-    page.locator('[role="option"]').filter(has_text=re.compile(f"^{re.escape(option)}$")).click()
+    """Pick `option` in the selectbox labelled `label` (a combobox), as a reader does."""
+    page.get_by_role("combobox", name=label, exact=True).click(timeout=60000)
+    page.get_by_role("option").filter(has_text=re.compile(f"^{re.escape(option)}$")).click()
 
 
 def _query(page, name: str) -> str | None:
@@ -35,9 +33,7 @@ def _wait_heading(page, selector: str, text: str) -> None:
 
 
 def _shown(page, label: str) -> str:
-    box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator(f'label:has-text("{label}")'))
-    return box.locator('[data-baseweb="select"]').inner_text().strip()
+    return page.get_by_role("combobox", name=label, exact=True).input_value()
 
 
 def test_back_and_forward_step_through_the_sessions_chosen(server, browser):  # noqa: F811
