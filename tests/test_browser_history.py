@@ -16,7 +16,9 @@ pytestmark = pytest.mark.browser
 
 def _choose(page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label` (a combobox), as a reader does."""
-    page.get_by_role("combobox", name=label, exact=True).click(timeout=60000)
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click(timeout=60000)
+    box.fill(option)  # the list is virtualised: typing brings a far option into it
     page.get_by_role("option").filter(has_text=re.compile(f"^{re.escape(option)}$")).click()
 
 
