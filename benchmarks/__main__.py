@@ -34,8 +34,18 @@ def _sizes_help() -> str:
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="Markdown file --write rewrites (default BENCHMARKS.md in the checkout).")
 @click.option("--list", "list_only", is_flag=True, help="List the benchmarks and exit.")
+@click.option("--browser", "in_browser", is_flag=True,
+              help="Instead: time to first chart and layout shift of every page in headless "
+                   "Chromium (benchmarks/browser.py); with --write, its section of "
+                   "BENCHMARKS.md.")
+@click.option("--runs", type=int, default=3, show_default=True,
+              help="With --browser: loads per page (median).")
 def bench_cli(names: tuple[str, ...], sizes: str | None, db_path: Path | None, write: bool,
-              output: Path | None, list_only: bool) -> None:
+              output: Path | None, list_only: bool, in_browser: bool, runs: int) -> None:
+    if in_browser:
+        target = (output or config.ROOT / "BENCHMARKS.md") if write or output else None
+        _browser(db_path or config.db_path(), runs, target)
+        return
     if list_only:
         for name, item in bench.BENCHMARKS.items():
             click.echo(f"{name}: {item.description} (size = {item.size_means})")
@@ -59,6 +69,25 @@ def bench_cli(names: tuple[str, ...], sizes: str | None, db_path: Path | None, w
         target = output or config.ROOT / "BENCHMARKS.md"
         bench.write_markdown(results, target)
         click.echo(f"wrote {target} (sections of other benchmarks kept)")
+
+
+def _browser(db_path: Path, runs: int, output: Path | None) -> None:
+    from benchmarks import browser
+
+    if not db_path.exists():
+        click.echo(f"no database at {db_path}: run `gcmdash build` first", err=True)
+        sys.exit(1)
+    try:
+        rows = browser.measure(db_path, runs)
+    except RuntimeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    section = browser.to_markdown(rows, runs, "gcmdash bench --browser"
+                                  + (f" --runs {runs}" if runs != 3 else "") + " --write")
+    click.echo(section)
+    if output is not None:
+        browser.write_section(section, output)
+        click.echo(f"wrote {output} (other sections kept)")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,33 @@ def cite_this(page_title: str) -> None:
     st.divider()
     st.caption(tables.plain(exports.citation(page_title, built, url)))
 
+def url_choice(label: str, options: list, *, param: str, default=None,
+               format_func: Callable = str, url_value: Callable | None = None,
+               key: str | None = None, placeholder: str | None = None):
+    """A selectbox whose value lives in the URL (`?param=...`): read from st.query_params on
+    every run, written there when the reader picks one, so each pick is a history entry and
+    browser Back and Forward restore the view (Streamlit's bind="query-params" replaces the
+    current entry instead, so Back left the page). The URL holds `url_value(option)` (default
+    the label shown, as bound widgets write it); the option's label and value are read too.
+    A pick replaces the other query parameters: they belong to the previous view."""
+    key = key or param
+    url_value = url_value or format_func
+    by_url: dict[str, object] = {}
+    for option in options:
+        for name in (format_func(option), option, url_value(option)):
+            by_url.setdefault(str(name), option)
+    # the URL, not the widget's remembered state, says what is shown
+    st.session_state[key] = by_url.get(st.query_params.get(param, ""), default)
+
+    def write() -> None:
+        picked = st.session_state[key]
+        st.query_params.from_dict({param: str(url_value(picked))} if picked is not None
+                                 else {})
+
+    return st.selectbox(label, options, key=key, format_func=format_func, on_change=write,
+                        placeholder=placeholder)
+
+
 # plotly's modebar without its logo and without the button that sends a chart to an online
 # service; the charts keep their own colours (charts.themed) rather than Streamlit's.
 PLOTLY_CONFIG = {"displaylogo": False, "showSendToCloud": False,
@@ -270,11 +297,15 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame | None = None, *,
     """A plotly chart, its caption, and under it an expander with the chart as text (the
     figure's alt text), where its numbers come from and, when given, the table the chart
     draws. Returns the chart's selection event (on_select != 'ignore')."""
+    # the figure's own height, given to Streamlit: its box is that tall before plotly.js has
+    # drawn, so the text under it does not jump down when the chart appears (layout shift)
+    height = fig.layout.height
     fig = documents.readable_figure(charts.themed(fig, dark_theme()), document_names(),
                                     copy=False)  # themed made the copy
     event = st.plotly_chart(fig, key=key, on_select=on_select,
                             selection_mode=tuple(selection_mode), width="stretch", theme=None,
-                            config=chart_config(fig), alt=charts.short_alt(fig) or None)
+                            config=chart_config(fig), alt=charts.short_alt(fig) or None,
+                            height=int(height) if height else 450)  # plotly.js default
     st.caption(caption)
     with st.expander("The chart as text" + (" and as a table" if table is not None else "")):
         st.markdown(tables.plain(charts.alt_text(fig)))

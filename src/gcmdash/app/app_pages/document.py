@@ -8,23 +8,28 @@ from gcmdash.views import documents, tables
 
 con = connection_or_stop()
 catalogue = ui.document_catalogue(con)
+names = dict(zip(catalogue["document_id"], catalogue["display_name"]))
 ref = st.query_params.get("doc")
 row = documents.find(catalogue, ref)
+
+
+def choose_document() -> None:
+    """The document chooser, its choice in the URL (?doc=<id>): Back and Forward step
+    through the documents opened."""
+    ui.url_choice("Document", list(names), param="doc",
+                  default=None if row is None else row["document_id"], format_func=names.get,
+                  url_value=str, placeholder="Choose a document")
+
 
 if row is None:
     st.title("Documents")
     if ref:
         st.warning("The record holds no document by that name; choose one below.")
-    choice = st.selectbox("Document", list(catalogue["document_id"]), index=None,
-                          format_func=dict(zip(catalogue["document_id"],
-                                               catalogue["display_name"])).get,
-                          placeholder="Choose a document")
-    if choice:
-        st.query_params["doc"] = choice
-        st.rerun()
+    choose_document()
     st.stop()
 
 st.title(row["display_name"])
+choose_document()
 st.caption(" · ".join(f"{k}: {tables.plain(v)}" for k, v in documents.describe(row)))
 cited = documents.parse_lines(st.query_params.get("lines"))
 text = ui.document_text(row["file_name"], row["sha256"])
@@ -44,7 +49,8 @@ if window is not None:
 
 st.subheader(f"The whole text ({len(text.lines):,} lines)")
 whole = documents.numbered(text.lines, cited)
-st.code(documents.as_code(whole), language=None, wrap_lines=True, height=600)
+# no fixed height: a scrolling box of its own would hold text the keyboard cannot reach
+st.code(documents.as_code(whole), language=None, wrap_lines=True)
 st.download_button("Download the extracted text", "\n".join(text.lines).encode("utf-8"),
                    file_name=f"{row['document_id']}.txt", mime="text/plain",
                    on_click="ignore", key="download_text")

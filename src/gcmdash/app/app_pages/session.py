@@ -11,10 +11,9 @@ st.title("Session")
 
 con = connection_or_stop()
 sessions = queries.sessions(con)
-session_number = st.selectbox(
-    "Session", queries.SESSION_NUMBERS,
-    index=queries.SESSION_NUMBERS.index(tables.default_session(sessions)),
-    format_func=tables.session_label, key="session", bind="query-params")
+session_number = ui.url_choice("Session", list(queries.SESSION_NUMBERS), param="session",
+                               default=tables.default_session(sessions),
+                               format_func=tables.session_label)
 
 facts = tables.session_header(sessions, session_number)
 st.header(f"{tables.session_label(session_number)} · {tables.plain(facts['City'])}, "
