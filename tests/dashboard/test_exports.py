@@ -133,3 +133,23 @@ def test_recommendation_quotes(con):
         "Session 3 · g. Detention · s3-g-07",
         "Establish unconditional access to medical care to migrants in detention",
         f"{SUMMARY}, line 390")]
+
+
+def test_briefs_name_sources_by_display_name_when_given_the_names(con):
+    """The reader's brief says which document a line is in, not the stored file name."""
+    import io
+
+    import docx
+
+    from gcmdash.views import documents
+
+    df = _without_topics(queries.recommendations(con, search="care", session_numbers=[3]))
+    names = documents.names(con)
+    shown = f"{names[SUMMARY]}, lines 238–239"
+    brief = exports.markdown_brief(df, names=names)
+    assert SUMMARY not in brief
+    assert f"  Source: {exports._md(shown)}" in brief.splitlines()
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(
+        exports.docx_brief(df, names=names))).paragraphs]
+    assert f"Source: {shown}" in paragraphs
+    assert not any(SUMMARY in p for p in paragraphs)

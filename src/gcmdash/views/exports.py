@@ -6,11 +6,11 @@ brief can be regenerated and compared.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from gcmdash.views import tables
+from gcmdash.views import documents, tables
 
 # Characters that would become emphasis, code, links, HTML, entities (&amp;), strikethrough
 # or table cells; '_' only where it could open or close emphasis (not inside a word, as in a
@@ -79,7 +79,8 @@ def filters_description(search: str | None = None, session_numbers: Sequence[int
 
 
 def markdown_brief(df: pd.DataFrame, filters: Sequence[str] = (),
-                   model_id: str | None = None) -> str:
+                   model_id: str | None = None,
+                   names: Mapping[str, str] | None = None) -> str:
     """queries.recommendations -> a Markdown brief for the stocktaking: grouped by topic (the
     strongest topic of each recommendation; 'Without a topic' last), or by area of discussion
     when the database holds no topic model. Each recommendation with its id, session, area and
@@ -107,7 +108,7 @@ def markdown_brief(df: pd.DataFrame, filters: Sequence[str] = (),
             if by_topic:  # grouped by area, the heading already names it
                 where += f", {r.area_letter}. {r.area_heading}"
             lines.append(f"- **{r.recommendation_id}** ({_md(where)}): {_md(r.text)}  ")
-            lines.append(f"  Source: {_md(r.source_label)}")
+            lines.append(f"  Source: {_md(_source(r.source_label, names))}")
         lines.append("")
     return "\n".join(lines)
 
@@ -130,6 +131,12 @@ def citation(page_title: str, built_on: object = None, url: str = "") -> str:
     return f"Cite this page: {CITATION_NAME}, “{page_title}”, {built}.{where}"
 
 
+def _source(label: object, names: Mapping[str, str] | None) -> str:
+    """A recommendation's source line for a reader: stored document names as display names
+    (documents.readable) when the names are given."""
+    return documents.readable(label, dict(names)) if names else str(label)
+
+
 def _brief_groups(df: pd.DataFrame) -> tuple[bool, list[tuple[str, pd.DataFrame]]]:
     """The brief's grouping, as markdown_brief makes it: by topic when there is a topic model,
     else by area of discussion."""
@@ -148,7 +155,8 @@ def _brief_groups(df: pd.DataFrame) -> tuple[bool, list[tuple[str, pd.DataFrame]
 
 
 def docx_brief(df: pd.DataFrame, filters: Sequence[str] = (),
-               model_id: str | None = None) -> bytes:
+               model_id: str | None = None,
+               names: Mapping[str, str] | None = None) -> bytes:
     """queries.recommendations -> the Markdown brief's content as a Word document (DOCX):
     the same title, filters, grouping, recommendations and source lines, as plain runs (record
     text is never read as markup). Deterministic: the document's core dates are fixed."""
@@ -185,7 +193,7 @@ def docx_brief(df: pd.DataFrame, filters: Sequence[str] = (),
             item = document.add_paragraph(style="List Bullet")
             item.add_run(str(r.recommendation_id)).bold = True
             item.add_run(f" ({where}): {' '.join(str(r.text).split())}")
-            document.add_paragraph(f"Source: {r.source_label}")
+            document.add_paragraph(f"Source: {_source(r.source_label, names)}")
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_zip_dates(buffer.getvalue())

@@ -82,12 +82,14 @@ left.download_button(
     disabled=not total, key="download_csv")
 middle.download_button(
     "Download the Markdown brief", lambda: exports.markdown_brief(
-        profiles.stemmed_recommendations(con, **filters), described, model_id),
+        profiles.stemmed_recommendations(con, **filters), described, model_id,
+        names=ui.document_names()),
     file_name="gcm-recommendations-brief.md", mime="text/markdown", on_click="ignore",
     disabled=not total, key="download_brief")
 right.download_button(
     "Download the brief for Word (DOCX)", lambda: exports.docx_brief(
-        profiles.stemmed_recommendations(con, **filters), described, model_id),
+        profiles.stemmed_recommendations(con, **filters), described, model_id,
+        names=ui.document_names()),
     file_name="gcm-recommendations-brief.docx", on_click="ignore", disabled=not total,
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     key="download_docx")
