@@ -212,7 +212,7 @@ def test_every_document_kind_has_a_parser_and_classification_evidence():
         f"src/gcmdash/parse/__init__.py _PARSERS must have a parser for each document kind of "
         f"vocab.DOCUMENT_KINDS but 'other': missing {sorted(kinds - set(_PARSERS))}, "
         f"unknown {sorted(set(_PARSERS) - kinds)}")
-    evidence = {kind for kind, _, _ in classify._EVIDENCE}
+    evidence = {kind for kind, *_ in classify._EVIDENCE}
     assert evidence == kinds, (
         f"src/gcmdash/parse/classify.py _EVIDENCE must have evidence for each document kind of "
         f"vocab.DOCUMENT_KINDS but 'other': missing {sorted(kinds - evidence)}, "
@@ -255,3 +255,7 @@ def test_the_parsers_and_the_extraction_produce_only_vocabulary_values():
     people = importlib.import_module("gcmdash.parse.people")
     genders = {people.gender_as_listed(h) for h in (None, "Ms.", "Mr.", "Dr.")}
     assert genders == _values("GENDERS")
+
+
+def test_thin_record_items_are_coverage_items():
+    assert set(vocab.THIN_RECORD_ITEMS) <= set(vocab.values(vocab.COVERAGE_ITEMS))

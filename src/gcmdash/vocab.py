@@ -205,6 +205,13 @@ COVERAGE_ITEMS = (
     ))),
 )
 
+# The coverage items whose lack makes a session's record thin: the meeting's own documents and
+# its key facts. Letters, panel pages, press releases and news only add to those, so lacking
+# them says nothing about how much the record holds.
+THIN_RECORD_ITEMS: tuple[str, ...] = ("procedural_note", "programme_of_work", "summary",
+                                      "dates", "venue", "agenda", "panel_titles",
+                                      "panel_people", "participation_counts")
+
 # record_coverage.status
 COVERAGE_STATES = _terms(
     ("present", "held"),

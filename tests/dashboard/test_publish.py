@@ -109,6 +109,10 @@ def test_escaping_of_record_text():
 def test_every_session_page_and_the_sources_page(site: Path):
     seven = (site / "session-7.html").read_text()
     assert "Stocktaking meeting" in seven and "The record holds little" in seven
+    # Session 3 has its procedural note, programme and summary: lacking a letter, a panel page
+    # or news about it does not make its record thin.
+    three = (site / "session-3.html").read_text()
+    assert "The record holds little" not in three and "The record holds nothing" not in three
     sources = (site / "sources.html").read_text()
     for heading in ("Gaps and conflicts in the record", "Data dictionary",
                     "The topic model&#x27;s provenance"):

@@ -494,7 +494,8 @@ def _recommendations(site: _Site) -> str:
 def _thin_record_note(row: pd.Series, coverage: pd.DataFrame, label: str) -> list[str]:
     """A note when the record holds nothing, or little, about the session."""
     missing = [tables.COVERAGE_LABELS.get(i, i) for i in
-               coverage.loc[coverage["status"] == "missing", "item"]]
+               coverage.loc[coverage["status"] == "missing", "item"]
+               if i in vocab.THIN_RECORD_ITEMS]
     if not bool(row["in_record"]):
         return [_para(f"The record holds nothing about {label}.", "note")]
     if int(row["document_count"]) == 0 or len(missing) >= 4:
