@@ -24,7 +24,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = config.ROOT / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-# url path -> (screenshot name, the page's title), in the sidebar's order
+# url path -> (screenshot name, the page's title), in the navigation's order
 PAGES = {
     "": ("1-overview", "The record of the 2017 GCM consultations"),
     "participation": ("2-participation", "Participation"),
@@ -184,15 +184,15 @@ def _check(page, name: str, title: str) -> None:
 
 
 def test_every_page_renders_without_errors(server, browser):
-    """Open the app, then go to every page through the sidebar (the app stays loaded, as for
-    a reader): each page is drawn without an error element and photographed."""
+    """Open the app, then go to every page through the top navigation (the app stays loaded,
+    as for a reader): each page is drawn without an error element and photographed."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page = browser.new_page()
     try:
         page.goto(server)
         for path, (name, title) in PAGES.items():
             if path:
-                page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').click()
+                page.locator(f'[data-testid="stTopNav"] a[href$="/{path}"]').click()
                 page.wait_for_url(f"{server}/{path}")
                 page.wait_for_function(
                     "(t) => document.querySelector('[data-testid=\"stMain\"] h1')"

@@ -22,6 +22,6 @@ page = st.navigation([
     st.Page("app_pages/data_method.py", title="Data & method"),
     st.Page("app_pages/document.py", title="Documents", url_path="document"),
     st.Page("app_pages/person.py", title="Person", url_path="person", visibility="hidden"),
-])
+], position="top")  # no sidebar: one arriving after the first paint shifted the whole page
 page.run()
 ui.cite_this(page.title)

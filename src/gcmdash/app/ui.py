@@ -162,15 +162,15 @@ IMAGE_FORMAT_KEY = "chart_image_format"
 
 def chart_config(fig: go.Figure) -> dict:
     """plotly's modebar config for a chart: PLOTLY_CONFIG, and its camera button downloading
-    the chart in the format chosen in the sidebar (PNG or SVG, drawn by the browser: offline,
+    the chart in the format chosen at the page's foot (PNG or SVG, drawn by the browser: offline,
     no kaleido), under a file name from the chart's title."""
     chosen = st.session_state.get(IMAGE_FORMAT_KEY) or "png"
     return {**PLOTLY_CONFIG, "toImageButtonOptions": charts.image_options(fig, chosen)}
 
 
 def image_format_control() -> None:
-    """The sidebar's choice of the format every chart's camera button downloads."""
-    st.sidebar.radio(
+    """The choice of the format every chart's camera button downloads, at the page's foot."""
+    st.radio(
         "Charts download as", list(charts.IMAGE_FORMATS), key=IMAGE_FORMAT_KEY,
         format_func=charts.IMAGE_FORMATS.get, horizontal=True,
         help="The camera button at the top right of each chart (it shows when you point at "
@@ -179,9 +179,10 @@ def image_format_control() -> None:
 
 
 def cite_this(page_title: str) -> None:
-    """The page's footer: how to cite it, and the date the record was built; and, in the
-    sidebar, the format the charts download as (image_format_control)."""
-    image_format_control()
+    """The page's footer: how to cite it, and the date the record was built, and the format
+    the charts download as (image_format_control). In the page, not in a sidebar: the app
+    has none (its navigation is at the top), as a sidebar arriving after the first paint
+    pushed the whole page 300 px aside."""
     built = built_on()
     try:
         url = st.context.url or ""
@@ -189,6 +190,7 @@ def cite_this(page_title: str) -> None:
         url = ""
     st.divider()
     st.caption(tables.plain(exports.citation(page_title, built, url)))
+    image_format_control()
 
 def url_choice(label: str, options: list, *, param: str, default=None,
                format_func: Callable = str, url_value: Callable | None = None,
