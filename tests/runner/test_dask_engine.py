@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 
 import duckdb
 import pytest
@@ -25,9 +26,18 @@ def engine():
     twice (the default is four times)."""
     dask = pytest.importorskip("dask")  # the test extra installs it (pyproject.toml)
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-        with dask_engine.DaskEngine(workers=2) as opened:
-            yield opened
+    # Dask spawns its workers, and a spawned process first runs the parent's __main__ from its
+    # path. An AppTest earlier in the same pytest process leaves an app page there (Streamlit
+    # 1.67 does not put the old one back), which stops every worker before it starts; the CLI's
+    # own __main__ is import-safe. So the cluster's workers see an empty __main__.
+    real_main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+            with dask_engine.DaskEngine(workers=2) as opened:
+                yield opened
+    finally:
+        sys.modules["__main__"] = real_main
 
 
 @pytest.fixture(scope="module")
