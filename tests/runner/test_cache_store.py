@@ -68,7 +68,10 @@ def test_two_builds_at_once_share_one_cache(tmp_path):
     # the last two words: DuckDB may print a progress bar before them
     outputs = [b.communicate(timeout=900)[0].split()[-2:] for b in builds]
     assert [b.returncode for b in builds] == [0, 0]
-    assert outputs == [["0", "5"], ["0", "5"]]  # no notice: nothing ignored, nothing unwritable
+    # no notice (nothing ignored, nothing unwritable); a build may find what the other one has
+    # just written, so each reports 0 to 5 documents from the cache, and all 5 documents
+    for hits, documents in outputs:
+        assert documents == "5" and 0 <= int(hits) <= 5, outputs
     third = build(SEED_DIR, tmp_path / "3.duckdb", cache_dir=cache, workers=1)
     assert third.cache_hits == {"extract": 5, "parse": 5} and third.notices == []
 
