@@ -55,6 +55,31 @@ def test_two_processes_write_and_read_one_store_at_once(tmp_path):
     assert _rows(folder) == 1200
 
 
+KEY_MAKER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from gcmdash.runner.sealed import cache_key
+
+    start = float(sys.argv[2])
+    while time.time() < start:  # every process asks at the same moment
+        pass
+    print(cache_key(Path(sys.argv[1])).hex())
+""")
+
+
+def test_processes_starting_at_once_on_a_new_folder_share_one_key(tmp_path):
+    folder = tmp_path / "cache"
+    for attempt in range(3):  # a race: try it a few times, each on a fresh folder
+        target = folder / str(attempt)
+        start = str(time.time() + 1.5)
+        makers = [subprocess.Popen([sys.executable, "-c", KEY_MAKER, str(target), start],
+                                   stdout=subprocess.PIPE, text=True) for _ in range(6)]
+        keys = {m.communicate(timeout=120)[0].strip() for m in makers}
+        assert [m.returncode for m in makers] == [0] * 6
+        assert keys == {(target / "key").read_text(encoding="ascii").strip()}
+        assert sorted(p.name for p in target.iterdir()) == ["key"]  # no temporary left
+
+
 def test_two_builds_at_once_share_one_cache(tmp_path):
     from tests.conftest import SEED_DIR
 

@@ -60,23 +60,44 @@ def unseal_value(key: bytes | None, label: str, data: bytes) -> Any:
         raise Untrusted(f"cannot be read back ({type(exc).__name__})") from None
 
 
-def cache_key(root: Path) -> bytes:
-    """The folder's secret key, created (mode 0600) on first use; OSError when it can neither
-    be read nor written (then nothing is read from the folder or written to it)."""
-    path = root / KEY_FILE
+def _read_key(path: Path) -> bytes | None:
     try:
         key = bytes.fromhex(path.read_text(encoding="ascii").strip())
-        if len(key) >= 32:
-            return key
     except (OSError, ValueError):
-        pass
+        return None
+    return key if len(key) >= 32 else None
+
+
+def cache_key(root: Path) -> bytes | None:
+    """The folder's secret key, created (mode 0600) on first use; None when it can neither
+    be read nor written (then nothing is read from the folder or written to it).
+
+    Two builds starting at once on a new folder must end with one key: the new key is written
+    to a temporary file and hard-linked into place, which fails when the other build got there
+    first, and then that build's key is the one used."""
+    path = root / KEY_FILE
+    key = _read_key(path)
+    if key is not None:
+        return key
     key = secrets.token_bytes(32)
-    try:  # a missing or damaged key: a new one, so every entry sealed before is ignored
+    try:
         root.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=root, prefix=".key-")  # created 0600
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key.hex())
-        Path(temp).replace(path)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(key.hex())
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                existing = _read_key(path)
+                if existing is not None:  # another build made it first: share its key
+                    return existing
+                # a damaged key: a new one, so every entry sealed before is ignored
+                Path(temp).replace(path)
+            except OSError:  # a file system without hard links
+                Path(temp).replace(path)
+        finally:
+            Path(temp).unlink(missing_ok=True)
     except OSError:
         return None
     return key
