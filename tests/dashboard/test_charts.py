@@ -590,6 +590,24 @@ def test_participation_panels_never_print_two_labels_in_one_slot(matrix):
     assert attended["text"][:2] == ["110", "110"]
 
 
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_participation_panels_draw_no_vertical_line(matrix, dark):
+    """A thin rule stood left of "S1" in every panel on a phone: x is a session's slot, so
+    x's zero line ran up through S1, and plotly.js shows an axis line whenever its colour is
+    set (themed sets it). Off explicitly, in the figure as the app and the site draw it: an
+    axis without `showline` would get a line again."""
+    layout = charts.themed(charts.participation_panels(matrix), dark=dark).to_dict()["layout"]
+    xaxes = [k for k in layout if k.startswith("xaxis")]
+    yaxes = [k for k in layout if k.startswith("yaxis")]
+    assert len(xaxes) == len(yaxes) == 8
+    for axis in xaxes:
+        assert layout[axis]["zeroline"] is False and layout[axis]["showline"] is False, axis
+        assert layout[axis]["showgrid"] is False, axis
+    for axis in yaxes:
+        assert layout[axis]["showline"] is False, axis
+    assert not layout.get("shapes")
+
+
 def test_women_share_per_session(con):
     gender = queries.panel_gender(con)
     s3 = gender.set_index("session_number").loc[3]

@@ -829,12 +829,15 @@ def participation_panels(matrix: pd.DataFrame) -> go.Figure:
         top = max([int(v) for v in rows["value"].dropna()]
                   + [int(o["value"]) for r in rows["other_sources"] for o in as_list(r)],
                   default=0)
+        # No vertical lines: x is a session's slot, so x's zero line ran up through S1 (seen
+        # where S1 is "not reported"), and plotly.js turns an axis line on once themed() sets
+        # its colour, which drew the y axis as a rule left of S1. Both stay off explicitly.
         fig.update_yaxes(range=[0, max(top * 1.45, 4)], nticks=3, rangemode="tozero",
-                         fixedrange=True, row=i, col=1)
+                         fixedrange=True, showline=False, row=i, col=1)
         fig.update_xaxes(tickmode="array", tickvals=list(slot.values()),
                          ticktext=[short_session_label(n) for n in session_numbers],
                          range=[-0.5, len(session_numbers) - 0.5], showgrid=False,
-                         fixedrange=True, row=i, col=1)
+                         zeroline=False, showline=False, fixedrange=True, row=i, col=1)
     # the subplot titles, left-aligned over their panel (assigned whole: update_layout would
     # merge the list into the titles element by element)
     fig.layout.annotations = [dict(a.to_plotly_json(), x=0, xanchor="left", font={"size": 13})
