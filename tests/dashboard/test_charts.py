@@ -428,6 +428,13 @@ def test_model_selection_chart(con):
     assert colours[chosen] == "#D55E00"
     assert sum(c == "#D55E00" for c in colours.values()) == 1
     assert f"chosen: k = {chosen}" in fig["layout"]["meta"]["alt"]
+    # legible on a phone: no value over every 10 px bar, the axis names every fifth k and
+    # the chosen one (every k overprinted its neighbours at 390 px), the chosen value once
+    assert not any(bar.get("text") or [])
+    ticks = fig["layout"]["xaxis"]["tickvals"]
+    assert chosen in ticks and all(k % 5 == 0 for k in ticks if k != chosen)
+    (said,) = fig["layout"]["annotations"]
+    assert said["x"] == chosen and said["text"].startswith(f"chosen: k = {chosen}, ")
 
 
 def test_display_tables_for_the_new_pages(con):
