@@ -294,8 +294,15 @@ def test_sessions_timeline(con):
     assert str(s3["x"][0])[:10] == "2017-06-19" and str(s3["x"][1])[:10] == "2017-06-20"
     assert "Source: 000_f70e12f896b5f4b9.txt, lines 6–10" in s3["hovertext"][0]
     labels = [a["text"] for a in fig["layout"]["annotations"]]
-    assert "Geneva · 19–20 June 2017" in labels
-    assert "Puerto Vallarta (announced: Guadalajara) · 4–6 December 2017" in labels
+    assert "Geneva<br>19–20 June 2017" in labels
+    assert "Puerto Vallarta (announced: Guadalajara)<br>4–6 December 2017" in labels
+    # each label under its mark, growing towards the year's middle: a late one anchored at
+    # its mark's end, never beside the mark where it ran over the session names on a phone
+    late = next(a for a in fig["layout"]["annotations"] if a["y"] == "Stocktaking")
+    assert late["xanchor"] == "right" and late["yanchor"] == "top" and late["yshift"] < 0
+    assert str(late["x"])[:10] == str(traces["Stocktaking"]["x"][1])[:10]
+    early = next(a for a in fig["layout"]["annotations"] if a["y"] == "Session 1")
+    assert early["xanchor"] == "left" and str(early["x"])[:10] == "2017-05-08"
     assert fig["layout"]["yaxis"]["categoryarray"][0] == "Stocktaking"  # Session 1 on top
 
 

@@ -345,17 +345,22 @@ def sessions_timeline(df: pd.DataFrame) -> go.Figure:
             line={"color": colour, "width": 10}, marker={"size": 12, "color": colour},
             name=label, showlegend=False, hovertext=[hover, hover],
             hovertemplate="%{hovertext}<extra></extra>"))
-        late = middle is not None and start > middle  # label on the side with room
+        # Under the mark, city and dates on two lines, growing towards the middle of the year:
+        # beside the mark on one line, a late label ran past the plot's left edge over the
+        # session names on a phone ("Puerto Vallarta (announced: ...)" over "Stocktaking").
+        late = middle is not None and start > middle
         annotations.append(dict(
-            x=start - pd.Timedelta(days=4) if late else end + pd.Timedelta(days=4), y=label,
-            xanchor="right" if late else "left", showarrow=False,
-            text=html.escape(f"{city} · {format_dates(row.start_date, row.end_date)}",
-                             quote=False), font={"size": 12, "color": "#333333"}))
+            x=end + pd.Timedelta(hours=23) if late else start, y=label,
+            xanchor="right" if late else "left", yanchor="top", yshift=-7, showarrow=False,
+            align="right" if late else "left",
+            text=html.escape(city, quote=False) + "<br>"
+            + html.escape(format_dates(row.start_date, row.end_date), quote=False),
+            font={"size": 11, "color": "#333333"}))
     x_range = None if middle is None else [first - pd.Timedelta(days=12),
                                            last + pd.Timedelta(days=12)]
     fig.update_layout(
         title={"text": "The consultations, 2017"},
-        template="plotly_white", height=90 + 42 * max(len(df), 1), margin={"t": 50, "l": 10,
+        template="plotly_white", height=90 + 60 * max(len(df), 1), margin={"t": 50, "l": 10,
                                                                           "r": 10, "b": 30},
         annotations=annotations,
         xaxis={"type": "date", "range": x_range, "tickformat": "%b %Y", "showgrid": True},
