@@ -620,6 +620,11 @@ def test_participation_panels_draw_no_vertical_line(matrix, dark):
     for axis in yaxes:
         assert layout[axis]["showline"] is False, axis
     assert not layout.get("shapes")
+    # one session's panels: a measure it does not report shows no ticks to print over its title
+    one = charts.participation_panels(matrix[matrix["session_number"] == 3].reset_index(
+        drop=True)).to_dict()["layout"]
+    shown = [one[k].get("showticklabels") for k in sorted(one) if k.startswith("yaxis")]
+    assert shown.count(False) == 3 and shown.count(True) == 5
 
 
 def test_women_share_per_session(con):

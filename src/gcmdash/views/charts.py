@@ -845,8 +845,9 @@ def participation_panels(matrix: pd.DataFrame) -> go.Figure:
         # No vertical lines: x is a session's slot, so x's zero line ran up through S1 (seen
         # where S1 is "not reported"), and plotly.js turns an axis line on once themed() sets
         # its colour, which drew the y axis as a rule left of S1. Both stay off explicitly.
+        # a panel with no count has no scale to read: its top tick printed into its title
         fig.update_yaxes(range=[0, max(top * 1.45, 4)], nticks=3, rangemode="tozero",
-                         fixedrange=True, showline=False, row=i, col=1)
+                         fixedrange=True, showline=False, showticklabels=top > 0, row=i, col=1)
         fig.update_xaxes(tickmode="array", tickvals=list(slot.values()),
                          ticktext=[short_session_label(n) for n in session_numbers],
                          range=[-0.5, len(session_numbers) - 0.5], showgrid=False,
