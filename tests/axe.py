@@ -88,6 +88,13 @@ def blocking(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in BLOCKING]
 
 
+def failing(violations: list[dict], tolerated: dict[str, str]) -> list[dict]:
+    """The violations a page test fails on: every serious and critical one, and every
+    moderate or minor one whose rule is not in `tolerated` (rule id -> why it stays)."""
+    return [v for v in violations
+            if v["impact"] in BLOCKING or v["id"] not in tolerated]
+
+
 def counts(violations: list[dict]) -> Counter:
     """Nodes per rule id of serious and critical violations."""
     return Counter({v["id"]: len(v["nodes"]) for v in blocking(violations)})

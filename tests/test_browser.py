@@ -318,6 +318,52 @@ def test_the_published_site_fits_a_phone(published, phone_browser, name):
         page.close()
 
 
+# A session's record as one block at 390 px: the longest title (about 230 characters) wraps to
+# nine lines of the value column, the other seven fields take one or two lines each; 450 px is
+# about half the 844 px screen, so a whole session reads within one screen. Laid out as a table
+# the seven sessions stood in columns 4.5 rem wide, 186-344 px a row, in a table 1,095 px wide
+# that had to be scrolled sideways to read one row.
+SESSION_ROW_MAX_PX = 450
+
+
+def test_the_site_sessions_table_reads_on_a_phone(published, phone_browser):
+    """At 390 px the sessions table is one block per session, each value beside its column's
+    name and at least half the block wide: nothing scrolls sideways, neither the page nor the
+    table's own box, and no row is taller than SESSION_ROW_MAX_PX."""
+    page = phone_browser.new_page()
+    try:
+        page.goto((published / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        table = page.locator("#table-sessions")
+        box = table.evaluate("""(t) => {
+            const wrap = t.parentElement;
+            const rows = [...t.querySelectorAll('tbody tr')].map(r => {
+                const own = r.getBoundingClientRect();
+                const cells = [...r.querySelectorAll('td')].map(td => {
+                    const style = getComputedStyle(td);
+                    return td.getBoundingClientRect().width - parseFloat(style.paddingLeft);
+                });
+                return {height: own.height, width: own.width, narrowest: Math.min(...cells),
+                        label: getComputedStyle(r.querySelector('td'), '::before').content};
+            });
+            return {rows, scroll: wrap.scrollWidth, client: wrap.clientWidth};
+        }""")
+        assert len(box["rows"]) == 7
+        assert box["scroll"] <= box["client"], box  # the table's box does not scroll either
+        for row in box["rows"]:
+            assert row["height"] <= SESSION_ROW_MAX_PX, box["rows"]
+            assert row["narrowest"] >= row["width"] / 2, box["rows"]  # values not squeezed
+            assert row["label"] == '"Dates"'  # each value said with its column's name
+        # the table stays a table for a screen reader (roles written out, head kept, hidden)
+        assert table.get_attribute("role") == "table"
+        assert page.locator("#table-sessions thead th").first.inner_text() == "Session"
+        assert page.get_by_role("columnheader", name="Dates").count() == 1
+        page.screenshot(path=str(SCREENSHOTS / "site-sessions-table-390.png"), full_page=True)
+    finally:
+        page.close()
+
+
 def test_the_site_searches_recommendations_without_a_server(published, phone_browser):
     """The recommendations page filters as one types, word forms matching, and writes what it
     finds as text (a typed tag stays text)."""

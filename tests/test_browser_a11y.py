@@ -1,7 +1,7 @@
 """Accessibility in a real browser: axe-core (tests/axe.py, from the npm registry) injected by
 Playwright into every app page and every page of the published site, at 1440x900 and
 390x844, in light and dark colour schemes. A page fails on any violation of impact serious or
-critical and on any console error. Each run's violations are written as JSON beside the
+critical, on any moderate or minor one not in TOLERATED, and on any console error. Each run's violations are written as JSON beside the
 screenshots ($GCMDASH_SHOTS, default screenshots/a11y/), so counts can be compared.
 """
 from __future__ import annotations
@@ -57,6 +57,13 @@ STREAMLIT_EXCLUSIONS: dict[tuple[str, str], str] = {
         "st.table's cells scroll a word longer than the cell (a 64-character fingerprint) in "
         "a box of their own, without a tabindex",
 }
+
+# Moderate and minor rules a page may still break, each with why (rule id -> reason). Empty:
+# every one axe reported was ours and is fixed (heading-order on the document, person and
+# recommendations pages; landmark-unique on the site's session pages; empty-table-header on
+# the cited lines), and none came from Streamlit's own markup. A rule added here is waived
+# for moderate and minor findings only: serious and critical ones always fail.
+TOLERATED: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +169,7 @@ def _summary(violations: list[dict]) -> str:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", APP_PAGES)
-def test_app_page_has_no_serious_violation(server, contexts, axe_script, name, viewport,  # noqa: F811
+def test_app_page_has_no_axe_violation(server, contexts, axe_script, name, viewport,  # noqa: F811
                                            scheme):
     page = contexts[(viewport, scheme)].new_page()
     errors = _console_errors(page)
@@ -174,7 +181,8 @@ def test_app_page_has_no_serious_violation(server, contexts, axe_script, name, v
         _record(f"app-{name}", viewport, scheme, violations)
         SHOTS.mkdir(parents=True, exist_ok=True)
         _full_screenshot(page, SHOTS / f"app-{name}-{viewport}-{scheme}.png")
-        assert axe.blocking(violations) == [], _summary(axe.blocking(violations))
+        failing = axe.failing(violations, TOLERATED)
+        assert failing == [], _summary(failing)
         assert errors == []
     finally:
         page.close()
@@ -193,7 +201,7 @@ def _site_pages() -> list[str]:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", _site_pages())
-def test_site_page_has_no_serious_violation(published_site, site_server, contexts, axe_script,
+def test_site_page_has_no_axe_violation(published_site, site_server, contexts, axe_script,
                                             name, viewport, scheme):
     path = published_site / f"{name}.html"
     assert path.exists(), sorted(p.name for p in published_site.glob("*.html"))
@@ -211,7 +219,8 @@ def test_site_page_has_no_serious_violation(published_site, site_server, context
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"site-{name}-{viewport}-{scheme}.png"),
                         full_page=True)
-        assert axe.blocking(violations) == [], _summary(axe.blocking(violations))
+        failing = axe.failing(violations, TOLERATED)
+        assert failing == [], _summary(failing)
         assert errors == []
     finally:
         page.close()

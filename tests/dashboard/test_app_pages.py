@@ -357,7 +357,7 @@ def test_themes_cell_from_a_link_lists_its_text_units(con):
 def test_recommendations_empty_search_on_session_3_gives_73():
     at = _page("recommendations", rec_session="Session 3")
     assert at.multiselect(key="rec_session").value == [3]
-    assert at.subheader[0].value == "73 recommendation(s)"
+    assert at.header[0].value == "73 recommendation(s)"
     # read view: one card per recommendation, its whole text, its own link and its source's
     cards = _cards(at)
     assert len(cards) == 73
@@ -387,11 +387,11 @@ def test_recommendations_search_and_filters(con):
     at = _page("recommendations", rec_view="Table")
     at.text_input(key="q").input('"alternatives to detention"').run()
     assert not at.exception
-    assert at.subheader[0].value == "1 recommendation(s)"
+    assert at.header[0].value == "1 recommendation(s)"
     assert _frame(at, "Id", "Recommendation").index.size == 1
     at.text_input(key="q").input("").run()
     at.multiselect(key="rec_area").select("s3-g").run()
-    assert at.subheader[0].value == "8 recommendation(s)"
+    assert at.header[0].value == "8 recommendation(s)"
     detention_topic = int(queries.recommendations(con, search="s3-g-02")["topic_id"].iloc[0])
     at.multiselect(key="rec_topic").select(detention_topic).run()
     assert not at.exception
@@ -414,11 +414,11 @@ def test_recommendations_search_and_filters(con):
 def test_recommendations_hostile_search_is_harmless(hostile):
     at = _page("recommendations", q=hostile)
     assert at.text_input(key="q").value == hostile
-    assert at.subheader[0].value == "0 recommendation(s)"
+    assert at.header[0].value == "0 recommendation(s)"
     assert [i.value for i in at.info][-1] == "No recommendation matches these filters."
     assert all(b.proto.disabled for b in at.download_button)
     # the table is still there afterwards
-    assert _page("recommendations").subheader[0].value == "73 recommendation(s)"
+    assert _page("recommendations").header[0].value == "73 recommendation(s)"
 
 
 @pytest.mark.usefixtures("db_env")
@@ -467,7 +467,7 @@ def test_pages_without_the_topic_model(db_without_themes, monkeypatch):
     assert [i.value for i in themes.info][0].startswith("This database has no topic model yet")
     assert not themes.get("plotly_chart")
     recommendations = _page("recommendations", rec_session="Session 3")
-    assert recommendations.subheader[0].value == "73 recommendation(s)"
+    assert recommendations.header[0].value == "73 recommendation(s)"
     assert [m.label for m in recommendations.multiselect] == ["Sessions",
                                                              "Areas of discussion"]
     cards = _cards(recommendations)

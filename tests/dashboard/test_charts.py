@@ -294,8 +294,15 @@ def test_sessions_timeline(con):
     assert str(s3["x"][0])[:10] == "2017-06-19" and str(s3["x"][1])[:10] == "2017-06-20"
     assert "Source: 000_f70e12f896b5f4b9.txt, lines 6–10" in s3["hovertext"][0]
     labels = [a["text"] for a in fig["layout"]["annotations"]]
-    assert "Geneva · 19–20 June 2017" in labels
-    assert "Puerto Vallarta (announced: Guadalajara) · 4–6 December 2017" in labels
+    assert "Geneva<br>19–20 June 2017" in labels
+    assert "Puerto Vallarta (announced: Guadalajara)<br>4–6 December 2017" in labels
+    # each label under its mark, growing towards the year's middle: a late one anchored at
+    # its mark's end, never beside the mark where it ran over the session names on a phone
+    late = next(a for a in fig["layout"]["annotations"] if a["y"] == "Stocktaking")
+    assert late["xanchor"] == "right" and late["yanchor"] == "top" and late["yshift"] < 0
+    assert str(late["x"])[:10] == str(traces["Stocktaking"]["x"][1])[:10]
+    early = next(a for a in fig["layout"]["annotations"] if a["y"] == "Session 1")
+    assert early["xanchor"] == "left" and str(early["x"])[:10] == "2017-05-08"
     assert fig["layout"]["yaxis"]["categoryarray"][0] == "Stocktaking"  # Session 1 on top
 
 
@@ -428,6 +435,13 @@ def test_model_selection_chart(con):
     assert colours[chosen] == "#D55E00"
     assert sum(c == "#D55E00" for c in colours.values()) == 1
     assert f"chosen: k = {chosen}" in fig["layout"]["meta"]["alt"]
+    # legible on a phone: no value over every 10 px bar, the axis names every fifth k and
+    # the chosen one (every k overprinted its neighbours at 390 px), the chosen value once
+    assert not any(bar.get("text") or [])
+    ticks = fig["layout"]["xaxis"]["tickvals"]
+    assert chosen in ticks and all(k % 5 == 0 for k in ticks if k != chosen)
+    (said,) = fig["layout"]["annotations"]
+    assert said["x"] == chosen and said["text"].startswith(f"chosen: k = {chosen}, ")
 
 
 def test_display_tables_for_the_new_pages(con):
@@ -588,6 +602,29 @@ def test_participation_panels_never_print_two_labels_in_one_slot(matrix):
     assert [a["text"] for a in shared] == ["136"]
     assert attended["text"][-1] == ""
     assert attended["text"][:2] == ["110", "110"]
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_participation_panels_draw_no_vertical_line(matrix, dark):
+    """A thin rule stood left of "S1" in every panel on a phone: x is a session's slot, so
+    x's zero line ran up through S1, and plotly.js shows an axis line whenever its colour is
+    set (themed sets it). Off explicitly, in the figure as the app and the site draw it: an
+    axis without `showline` would get a line again."""
+    layout = charts.themed(charts.participation_panels(matrix), dark=dark).to_dict()["layout"]
+    xaxes = [k for k in layout if k.startswith("xaxis")]
+    yaxes = [k for k in layout if k.startswith("yaxis")]
+    assert len(xaxes) == len(yaxes) == 8
+    for axis in xaxes:
+        assert layout[axis]["zeroline"] is False and layout[axis]["showline"] is False, axis
+        assert layout[axis]["showgrid"] is False, axis
+    for axis in yaxes:
+        assert layout[axis]["showline"] is False, axis
+    assert not layout.get("shapes")
+    # one session's panels: a measure it does not report shows no ticks to print over its title
+    one = charts.participation_panels(matrix[matrix["session_number"] == 3].reset_index(
+        drop=True)).to_dict()["layout"]
+    shown = [one[k].get("showticklabels") for k in sorted(one) if k.startswith("yaxis")]
+    assert shown.count(False) == 3 and shown.count(True) == 5
 
 
 def test_women_share_per_session(con):

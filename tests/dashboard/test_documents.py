@@ -98,7 +98,7 @@ def test_document_page_highlights_the_cited_lines():
     at = _page("document", doc=SUMMARY, lines="11-12")
     assert not at.error and not at.warning
     assert at.title[0].value == "Co-facilitators' summary, session 3"
-    assert at.subheader[0].value == "The cited lines 11–12, in context"
+    assert at.header[0].value == "The cited lines 11–12, in context"
     (excerpt,) = at.table
     shown = excerpt.value
     cited = shown[shown.iloc[:, 0] == "▶"]
@@ -131,7 +131,7 @@ def test_person_page_lists_every_role_as_each_source_gives_it(con):
 @pytest.mark.usefixtures("db_env")
 def test_a_recommendation_has_its_own_link():
     at = _page("recommendations", rec="s3-g-07")
-    assert at.subheader[0].value.replace("\\", "") == "Recommendation s3-g-07"
+    assert at.header[0].value.replace("\\", "") == "Recommendation s3-g-07"
     assert any("Co-facilitators' summary, session 3, line 390" in c.value.replace("\\", "")
                for c in at.caption)
     assert _page("recommendations", rec="s9-z-99").warning

@@ -121,7 +121,8 @@ def csv_download(df: pd.DataFrame, name: str, key: str | None = None) -> None:
 def numbered_lines(frame: pd.DataFrame) -> None:
     """Numbered document lines (views.documents.numbered), cited ones marked and highlighted;
     every cell escaped (st.table renders Markdown), so the text shows as text."""
-    shown = pd.DataFrame({"": ["▶" if c else "" for c in frame["Cited"]],
+    # the marker column is named: a header cell without text is announced as nothing
+    shown = pd.DataFrame({"Cited": ["▶" if c else "" for c in frame["Cited"]],
                           "Line": frame["Line"], "Text": frame["Text"]})
     marks = list(frame["Cited"])
     styled = tables.escape_cells(shown).style.apply(

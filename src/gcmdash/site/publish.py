@@ -75,6 +75,19 @@ details{margin:.4rem 0}footer{border-top:1px solid #ddd;margin-top:3rem;padding:
  font-size:.85rem;color:#444}
 button.download{font:inherit;color:#0b57a4;background:none;border:0;padding:0;
  text-decoration:underline;cursor:pointer}
+@media (max-width:640px){
+table.stack,table.stack tbody,table.stack tr,table.stack th,table.stack td{display:block}
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);
+ white-space:nowrap}
+table.stack tr{border:1px solid #ccc;margin:0 0 .6rem;padding:.35rem .55rem}
+table.stack caption{display:block}
+table.stack th,table.stack td{border:0;padding:.1rem 0;min-width:0;text-align:left;
+ white-space:normal}
+table.stack th[scope=row]{font-size:.95rem;padding-bottom:.2rem}
+table.stack td{display:flow-root;padding-left:8.2rem}
+table.stack td::before{content:attr(data-label);float:left;width:7.7rem;margin-left:-8.2rem;
+ font-weight:600;color:#1a1a1a;font-size:.8rem}
+}
 """
 
 # The site's colours in each scheme, every text at WCAG AA (4.5:1) or better on the background
@@ -97,7 +110,8 @@ header,footer,figure,th,td{{border-color:{rule}}}thead th{{background:{head}}}
 .noscript{{background:{warning};border-color:#8a6d00}}
 tr.cited td,tr.cited th{{background:{cited}}}
 tr:target td,tr:target th{{background:{target};outline-color:#ffd54f}}
-button.download{{color:{link}}}}}
+button.download{{color:{link}}}
+table.stack tr{{border-color:{rule}}}table.stack td::before{{color:{text}}}}}
 """.format(**SITE_DARK)
 
 # Draws every chart of the page from the JSON beside it; without JavaScript, the tables stand.
@@ -302,10 +316,13 @@ def _cells(df: pd.DataFrame) -> dict:
     return {"head": head, "body": body}
 
 
-def table_html(df: pd.DataFrame, caption: str | None = None, table_id: str | None = None) -> str:
+def table_html(df: pd.DataFrame, caption: str | None = None, table_id: str | None = None,
+               label: str | None = None, stack: bool = False) -> str:
     """A plain HTML table: the first column heads its row, source columns are marked
-    class="src" and counts class="num". Every cell escaped."""
-    return _MACROS.table(_cells(df), caption, table_id)
+    class="src" and counts class="num". Every cell escaped. Its scrolling region is named by
+    the caption, else by `label` (a table without a caption of its own, under a heading).
+    With `stack`, a narrow screen shows each row as a block of "column: value" lines."""
+    return _MACROS.table(_cells(df), caption, table_id, label, stack)
 
 
 def _figure_data(fig: go.Figure) -> dict:
@@ -359,15 +376,16 @@ def _part(s: Section) -> str:
     (or its empty-state message)."""
     if s.is_empty and s.empty:
         return _para(s.empty)
-    return (_para(s.caption) if s.caption else "") + table_html(s.table, s.title,
-                                                                f"table-{s.name}")
+    return (_para(s.caption) if s.caption else "") + table_html(
+        s.table, s.title, f"table-{s.name}", stack=s.stack)
 
 
 def _alone(s: Section) -> str:
     """A table section as a <section> of its own: the title heads it."""
     if s.is_empty and s.empty:
         return _group(s.title, _para(s.empty))
-    return _group(s.title, *([_para(s.caption)] if s.caption else []), table_html(s.table))
+    return _group(s.title, *([_para(s.caption)] if s.caption else []),
+                  table_html(s.table, label=s.title, stack=s.stack))
 
 
 # --------------------------------------------------------------------------- the pages

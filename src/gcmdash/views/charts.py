@@ -345,17 +345,22 @@ def sessions_timeline(df: pd.DataFrame) -> go.Figure:
             line={"color": colour, "width": 10}, marker={"size": 12, "color": colour},
             name=label, showlegend=False, hovertext=[hover, hover],
             hovertemplate="%{hovertext}<extra></extra>"))
-        late = middle is not None and start > middle  # label on the side with room
+        # Under the mark, city and dates on two lines, growing towards the middle of the year:
+        # beside the mark on one line, a late label ran past the plot's left edge over the
+        # session names on a phone ("Puerto Vallarta (announced: ...)" over "Stocktaking").
+        late = middle is not None and start > middle
         annotations.append(dict(
-            x=start - pd.Timedelta(days=4) if late else end + pd.Timedelta(days=4), y=label,
-            xanchor="right" if late else "left", showarrow=False,
-            text=html.escape(f"{city} · {format_dates(row.start_date, row.end_date)}",
-                             quote=False), font={"size": 12, "color": "#333333"}))
+            x=end + pd.Timedelta(hours=23) if late else start, y=label,
+            xanchor="right" if late else "left", yanchor="top", yshift=-7, showarrow=False,
+            align="right" if late else "left",
+            text=html.escape(city, quote=False) + "<br>"
+            + html.escape(format_dates(row.start_date, row.end_date), quote=False),
+            font={"size": 11, "color": "#333333"}))
     x_range = None if middle is None else [first - pd.Timedelta(days=12),
                                            last + pd.Timedelta(days=12)]
     fig.update_layout(
         title={"text": "The consultations, 2017"},
-        template="plotly_white", height=90 + 42 * max(len(df), 1), margin={"t": 50, "l": 10,
+        template="plotly_white", height=90 + 60 * max(len(df), 1), margin={"t": 50, "l": 10,
                                                                           "r": 10, "b": 30},
         annotations=annotations,
         xaxis={"type": "date", "range": x_range, "tickformat": "%b %Y", "showgrid": True},
@@ -684,17 +689,25 @@ def model_selection_chart(df: pd.DataFrame) -> go.Figure:
     ks = [int(k) for k in df["n_topics"]]
     stability = [float(s) for s in df["stability"]]
     chosen = [bool(c) for c in df["chosen"]]
+    # On a 390 px phone two dozen bars are 10 px wide: a value over each shrank to a blur and
+    # every k on the axis overprinted its neighbours. The chosen bar's value is said above the
+    # bars, pointing at it; the axis names every fifth k and the chosen one; every value is in
+    # the hover and the table.
+    ticks = sorted({k for k in ks if k % 5 == 0} | {k for k, c in zip(ks, chosen) if c})
+    picked = [dict(x=k, y=s, text=f"chosen: k = {k}, {s:.3f}", showarrow=True, arrowhead=0,
+                   ax=0, ay=-48, font={"size": 12}) for k, s, c in zip(ks, stability, chosen)
+              if c]
     fig = go.Figure(go.Bar(
         x=ks, y=stability, marker_color=["#D55E00" if c else "#56B4E9" for c in chosen],
-        text=[f"{s:.3f}" for s in stability], textposition="outside", textangle=0,
-        textfont={"size": 10}, cliponaxis=False,
         hovertext=[_hover_text(f"k = {k}: stability {s:.4f}" + (" (chosen)" if c else ""))
                    for k, s, c in zip(ks, stability, chosen)],
         hovertemplate="%{hovertext}<extra></extra>", name="stability"))
     fig.update_layout(
-        title={"text": "How the number of topics was chosen: stability across subsamples"},
-        template="plotly_white", height=380, showlegend=False,
-        xaxis={"title": {"text": "Number of topics (k)"}, "tickmode": "array", "tickvals": ks},
+        title={"text": "How the number of topics was chosen:<br>stability across subsamples"},
+        template="plotly_white", height=380, showlegend=False, annotations=picked,
+        margin={"t": 80, "l": 60, "r": 20},
+        xaxis={"title": {"text": "Number of topics (k)"}, "tickmode": "array",
+               "tickvals": ticks, "tickangle": 0},
         yaxis={"title": {"text": "Mean adjusted Rand index"},
                "range": [min(0, min(stability, default=0)), 1.05]},
     )
@@ -829,12 +842,16 @@ def participation_panels(matrix: pd.DataFrame) -> go.Figure:
         top = max([int(v) for v in rows["value"].dropna()]
                   + [int(o["value"]) for r in rows["other_sources"] for o in as_list(r)],
                   default=0)
+        # No vertical lines: x is a session's slot, so x's zero line ran up through S1 (seen
+        # where S1 is "not reported"), and plotly.js turns an axis line on once themed() sets
+        # its colour, which drew the y axis as a rule left of S1. Both stay off explicitly.
+        # a panel with no count has no scale to read: its top tick printed into its title
         fig.update_yaxes(range=[0, max(top * 1.45, 4)], nticks=3, rangemode="tozero",
-                         fixedrange=True, row=i, col=1)
+                         fixedrange=True, showline=False, showticklabels=top > 0, row=i, col=1)
         fig.update_xaxes(tickmode="array", tickvals=list(slot.values()),
                          ticktext=[short_session_label(n) for n in session_numbers],
                          range=[-0.5, len(session_numbers) - 0.5], showgrid=False,
-                         fixedrange=True, row=i, col=1)
+                         zeroline=False, showline=False, fixedrange=True, row=i, col=1)
     # the subplot titles, left-aligned over their panel (assigned whole: update_layout would
     # merge the list into the titles element by element)
     fig.layout.annotations = [dict(a.to_plotly_json(), x=0, xanchor="left", font={"size": 13})

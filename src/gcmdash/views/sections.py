@@ -39,6 +39,8 @@ class Section:
     links: tuple[str, ...] = ()     # columns that hold web addresses
     wrap: bool = False              # a short table whose long texts should wrap
     table_open: bool = False        # the figure's table shown under it, not folded away
+    stack: bool = False             # a wide table whose rows each read as one record: on a
+    #                                 narrow screen, one block of "column: value" lines a row
     # The answer in words, shown above the figure: (sentence, ((item label, target), ...))
     # where a target is a matrix cell ('o13-s3': the texts behind it) or a session ('s4').
     findings: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
@@ -297,7 +299,7 @@ def sessions_table(sessions: pd.DataFrame) -> Section:
         "One row per session as its documents and curated sources state it; “not in the "
         "record” means no source gives that fact, “not reported” that none gives that count.",
         table=tables.sessions_table(sessions),
-        widths=(("City", "medium"), ("Title", "large")))
+        widths=(("City", "medium"), ("Title", "large")), stack=True)
 
 
 def missing(coverage: pd.DataFrame) -> Section:

@@ -42,12 +42,12 @@ if cited is not None and window is None:
     st.warning(f"The citation names line {cited[0]}, but the text has {len(text.lines)} lines.")
 if window is not None:
     span = f"line {cited[0]}" if cited[0] == cited[1] else f"lines {cited[0]}–{cited[1]}"
-    st.subheader(f"The cited {span}, in context")
+    st.header(f"The cited {span}, in context")
     ui.numbered_lines(documents.numbered(text.lines, cited, *window))
     st.caption(f"Cited lines marked ▶ and highlighted; lines {window[0]}–{window[1]} of "
                f"{len(text.lines)}.")
 
-st.subheader(f"The whole text ({len(text.lines):,} lines)")
+st.header(f"The whole text ({len(text.lines):,} lines)")
 whole = documents.numbered(text.lines, cited)
 # no fixed height: a scrolling box of its own would hold text the keyboard cannot reach
 st.code(documents.as_code(whole), language=None, wrap_lines=True)

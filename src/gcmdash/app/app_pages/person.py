@@ -35,7 +35,7 @@ sessions_ = sorted({int(n) for n in rows["session_number"]})
 st.markdown(tables.plain(
     f"{len(rows)} mention(s) in the record, in {len(sessions_)} session(s): "
     + ", ".join(tables.session_label(n) for n in sessions_) + "."))
-st.subheader("Every role, as each source gives it")
+st.header("Every role, as each source gives it")
 ui.table(profiles.person_table(rows), noun="mentions", key="person_roles",
          column_config={"Affiliation": st.column_config.TextColumn(width="large")})
 ui.csv_download(profiles.person_table(rows), f"person-{person_id}")

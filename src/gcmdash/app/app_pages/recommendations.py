@@ -27,7 +27,7 @@ if one:
     if single.empty:
         st.warning("The record holds no recommendation with that id.")
     else:
-        st.subheader(f"Recommendation {tables.plain(one)}")
+        st.header(f"Recommendation {tables.plain(one)}")
         ui.quotes(tables.recommendation_quotes(single, [0]))
         st.caption("This page's address links to this recommendation alone.")
     st.markdown("[All recommendations](recommendations)")
@@ -68,7 +68,7 @@ filters = dict(search=search, session_numbers=session_numbers, area_keys=area_ke
                topic_ids=topic_ids, objectives=objective_numbers)
 results = profiles.stemmed_recommendations(con, **filters, limit=ui.MAX_ROWS)
 total = tables.match_count(results)
-st.subheader(f"{total:,} recommendation(s)")
+st.header(f"{total:,} recommendation(s)")
 
 described = exports.filters_description(
     search, session_numbers, [areas[a] for a in area_keys], [topics[t] for t in topic_ids],
