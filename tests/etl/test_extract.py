@@ -186,6 +186,25 @@ def test_cp1252_text_is_detected(tmp_path):
     assert extract(path).text == "“Contributions of migrants” – Médecins Sans Frontières"
 
 
+def test_cp1252_english_with_curly_quotes_is_not_read_as_a_dos_code_page(tmp_path):
+    """A short English text in Windows-1252 with a few curly quotes, which the detector takes
+    for cp852 or cp775 (the IOM’s read as 'IOMĺs', vis-à-vis as 'vis-Ó-vis')."""
+    text = ("Support programmes, such as the IOM’s Assisted Voluntary Return programmes\r\n"
+            "Review regularly the impacts of migration policies vis-à-vis other policies\r\n"
+            "H.E. Mr. Jürg Lauber, Ms. Margareta Wahlström, Médecins Sans Frontières\r\n")
+    path = tmp_path / "ansi.txt"
+    path.write_bytes(text.encode("cp1252"))
+    assert extract(path).text == text.replace("\r\n", "\n")
+
+
+def test_cyrillic_in_its_own_code_page_is_still_detected(tmp_path):
+    text = ("Глобальный договор о безопасной, упорядоченной и легальной миграции. "
+            "Процедурная записка для третьей неофициальной тематической сессии.\n") * 4
+    path = tmp_path / "cyrillic.txt"
+    path.write_bytes(text.encode("cp1251"))
+    assert extract(path).text == text
+
+
 def test_very_large_file_is_refused_without_reading_it(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:
