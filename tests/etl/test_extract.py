@@ -302,3 +302,32 @@ def test_print_headers_and_footers_are_dropped():
              f"ﬁle:///tmp/out/source.html {n}/3" for n in (1, 2, 3)]
     assert drop_running_lines(pages) == [f"Body text of page {n}.\nMore text {n}" for n in (1, 2, 3)]
     assert drop_running_lines(["Intro\nPage 2 of 5", "A title\nbody"]) == ["Intro", "A title\nbody"]
+
+
+def test_html_layout_table_nested_agenda_and_site_furniture(tmp_path):
+    """A CMS page: navigation, the content in a layout table's cell holding the agenda table,
+    a footer. The content comes out in order, the agenda as rows, the furniture not at all."""
+    page = ('<div id="nav"><a href="/">Home</a> | <a>News</a></div><table><tr>'
+            '<td class="sidebar"><a>Related documents</a></td><td class="content">'
+            '<div><strong>ANNEX 1: Agenda</strong></div><div>Day&nbsp;1</div>'
+            '<table><tr><td>10.00-10.15</td><td><strong>Opening segment</strong><br>'
+            '&bull;&nbsp;Welcome remarks</td></tr></table>'
+            '<div>The co&ndash;facilitators&rsquo; closing</div></td></tr></table>'
+            '<footer>&copy; 2017 Site owner</footer>')
+    lines = [line for line in _extract_bytes(tmp_path, "cms.html", page.encode()).split("\n") if line]
+    assert lines == ["ANNEX 1: Agenda", "Day 1", "10.00-10.15\tOpening segment",
+                     "• Welcome remarks", "The co–facilitators’ closing"]
+
+
+def test_html_generated_section_numbers_and_toc_are_not_text(tmp_path):
+    page = ('<nav id="TOC" role="doc-toc"><ul><li><a href="#a">0.1 a. Border management</a></li>'
+            '</ul></nav><h3 id="a"><span class="header-section-number">0.1</span> a. Border '
+            'management</h3><p>It was undisputed.</p>')
+    lines = [line for line in _extract_bytes(tmp_path, "toc.html", page.encode()).split("\n") if line]
+    assert lines == ["a. Border management", "It was undisputed."]
+
+
+def test_markdown_setext_headings(tmp_path):
+    md = "II. Format\n==========\n\nThe session will be held.\n\nDay 1\n-----\n"
+    assert _extract_bytes(tmp_path, "s.md", md.encode()).split("\n") == [
+        "II. Format", "", "", "The session will be held.", "", "Day 1", "", ""]
