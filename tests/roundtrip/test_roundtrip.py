@@ -85,7 +85,24 @@ def _marks(rendering: str, seed: str | None = None) -> list:
     return marks
 
 
-RENDERING_PARAMS = [pytest.param(r.name, marks=_marks(r.name), id=r.name) for r in RENDERINGS]
+# Renderings whose extracted text still lacks words (a long word broken inside a narrow table
+# cell without a hyphen is read as two): strict xfails, as KNOWN_SILENT_LOSS.
+KNOWN_WORDS_LOST: dict[str, str] = {
+    "libreoffice-pdf-word-numbering": "'intergovernmental', 'recommendations' broken in the "
+                                      "agenda's narrow cells (000, 001, 002)",
+    "chromium-pdf-100mm": "'Space for Side Events' and the 'Time'/'Concept' header broken in "
+                          "the narrow columns of a 100 mm page (000, 001, 002)",
+}
+
+
+def _text_marks(rendering: str) -> list:
+    marks = _marks(rendering)
+    if rendering in KNOWN_WORDS_LOST:
+        marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_WORDS_LOST[rendering]))
+    return marks
+
+
+RENDERING_PARAMS = [pytest.param(r.name, marks=_text_marks(r.name), id=r.name) for r in RENDERINGS]
 CASES = [pytest.param(r.name, seed, marks=_marks(r.name, seed), id=f"{r.name}-{seed[:3]}")
          for r in RENDERINGS for seed in SEED_NAMES]
 
