@@ -186,6 +186,25 @@ def test_cp1252_text_is_detected(tmp_path):
     assert extract(path).text == "“Contributions of migrants” – Médecins Sans Frontières"
 
 
+def test_cp1252_english_with_curly_quotes_is_not_read_as_a_dos_code_page(tmp_path):
+    """A short English text in Windows-1252 with a few curly quotes, which the detector takes
+    for cp852 or cp775 (the IOM’s read as 'IOMĺs', vis-à-vis as 'vis-Ó-vis')."""
+    text = ("Support programmes, such as the IOM’s Assisted Voluntary Return programmes\r\n"
+            "Review regularly the impacts of migration policies vis-à-vis other policies\r\n"
+            "H.E. Mr. Jürg Lauber, Ms. Margareta Wahlström, Médecins Sans Frontières\r\n")
+    path = tmp_path / "ansi.txt"
+    path.write_bytes(text.encode("cp1252"))
+    assert extract(path).text == text.replace("\r\n", "\n")
+
+
+def test_cyrillic_in_its_own_code_page_is_still_detected(tmp_path):
+    text = ("Глобальный договор о безопасной, упорядоченной и легальной миграции. "
+            "Процедурная записка для третьей неофициальной тематической сессии.\n") * 4
+    path = tmp_path / "cyrillic.txt"
+    path.write_bytes(text.encode("cp1251"))
+    assert extract(path).text == text
+
+
 def test_very_large_file_is_refused_without_reading_it(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:
@@ -283,3 +302,32 @@ def test_print_headers_and_footers_are_dropped():
              f"ﬁle:///tmp/out/source.html {n}/3" for n in (1, 2, 3)]
     assert drop_running_lines(pages) == [f"Body text of page {n}.\nMore text {n}" for n in (1, 2, 3)]
     assert drop_running_lines(["Intro\nPage 2 of 5", "A title\nbody"]) == ["Intro", "A title\nbody"]
+
+
+def test_html_layout_table_nested_agenda_and_site_furniture(tmp_path):
+    """A CMS page: navigation, the content in a layout table's cell holding the agenda table,
+    a footer. The content comes out in order, the agenda as rows, the furniture not at all."""
+    page = ('<div id="nav"><a href="/">Home</a> | <a>News</a></div><table><tr>'
+            '<td class="sidebar"><a>Related documents</a></td><td class="content">'
+            '<div><strong>ANNEX 1: Agenda</strong></div><div>Day&nbsp;1</div>'
+            '<table><tr><td>10.00-10.15</td><td><strong>Opening segment</strong><br>'
+            '&bull;&nbsp;Welcome remarks</td></tr></table>'
+            '<div>The co&ndash;facilitators&rsquo; closing</div></td></tr></table>'
+            '<footer>&copy; 2017 Site owner</footer>')
+    lines = [line for line in _extract_bytes(tmp_path, "cms.html", page.encode()).split("\n") if line]
+    assert lines == ["ANNEX 1: Agenda", "Day 1", "10.00-10.15\tOpening segment",
+                     "• Welcome remarks", "The co–facilitators’ closing"]
+
+
+def test_html_generated_section_numbers_and_toc_are_not_text(tmp_path):
+    page = ('<nav id="TOC" role="doc-toc"><ul><li><a href="#a">0.1 a. Border management</a></li>'
+            '</ul></nav><h3 id="a"><span class="header-section-number">0.1</span> a. Border '
+            'management</h3><p>It was undisputed.</p>')
+    lines = [line for line in _extract_bytes(tmp_path, "toc.html", page.encode()).split("\n") if line]
+    assert lines == ["a. Border management", "It was undisputed."]
+
+
+def test_markdown_setext_headings(tmp_path):
+    md = "II. Format\n==========\n\nThe session will be held.\n\nDay 1\n-----\n"
+    assert _extract_bytes(tmp_path, "s.md", md.encode()).split("\n") == [
+        "II. Format", "", "", "The session will be held.", "", "Day 1", "", ""]

@@ -33,6 +33,13 @@ from tests.roundtrip.model import (
     SeedModel,
     seed_model,
 )
+from tests.roundtrip.writers import (
+    to_cms_html,
+    to_docx_numbered,
+    to_docx_plain,
+    to_markdown_setext,
+    windows_text,
+)
 
 _ROMAN_RE = re.compile(r"^[IVX]+\.(\s|$)")
 TOOL_TIMEOUT = 180  # seconds for one external conversion call
@@ -190,7 +197,7 @@ def _intro_end(blocks: list[Block]) -> int:
     return sections[1] if len(sections) > 1 else tables[0] if tables else min(len(blocks), 8)
 
 
-def to_html(model: SeedModel, two_column_intro: bool = False) -> str:
+def to_html(model: SeedModel, two_column_intro: bool = False, css: str = _CSS) -> str:
     if two_column_intro:  # as the summaries are printed: the introduction set in two columns
         end = _intro_end(model.blocks)
         body = (f'<div style="column-count: 2; column-gap: 2em">\n{_html_blocks(model.blocks[:end])}'
@@ -198,7 +205,7 @@ def to_html(model: SeedModel, two_column_intro: bool = False) -> str:
     else:
         body = _html_blocks(model.blocks)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
-            f"<title>{html.escape(model.title)}</title>\n<style>\n{_CSS}\n</style></head>\n"
+            f"<title>{html.escape(model.title)}</title>\n<style>\n{css}\n</style></head>\n"
             f"<body>\n<main>\n{body}\n</main>\n</body></html>\n")
 
 
@@ -405,53 +412,93 @@ def _sources(models, folder: Path, suffix: str, write) -> dict[str, Path]:
     return _write_each(suffix, write)(models, source_dir)
 
 
-def _pandoc(target: str, suffix: str):
+def _pandoc(target: str, suffix: str, options: tuple[str, ...] = ()):
     def make(models, folder: Path) -> dict[str, Path]:
         sources = _sources(models, folder, ".md", _text_writer(to_markdown))
         out = {}
         for name, source in sources.items():
             path = folder / f"{source.stem}{suffix}"
-            extra = ["-s", "--metadata", f"pagetitle={seed_model(name).title}"] if target == "html" else []
-            _run(["pandoc", "-f", "markdown", "-t", target, *extra, "-o", str(path), str(source)])
+            extra = (["-s", "--metadata", f"pagetitle={seed_model(name).title}"]
+                     if target.startswith("html") else [])
+            _run(["pandoc", "-f", "markdown", "-t", target, *extra, *options, "-o", str(path),
+                  str(source)])
             out[name] = path
         return out
     return make
 
 
+def _soffice_convert(sources: dict[str, Path], folder: Path, target: str,
+                     infilter: str | None = None) -> dict[str, Path]:
+    """LibreOffice converting each source into `folder` (one call for all of them)."""
+    profile = folder / "lo-profile"
+    command = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+               "--norestore"]
+    if infilter:
+        command.append(f"--infilter={infilter}")
+    command += ["--convert-to", target, "--outdir", str(folder), *map(str, sources.values())]
+    _run(command)
+    suffix = "." + target.split(":")[0]
+    out = {name: folder / f"{src.stem}{suffix}" for name, src in sources.items()}
+    lost = [str(p) for p in out.values() if not p.exists()]
+    if lost:
+        raise RuntimeError(f"soffice wrote no {', '.join(lost)}")
+    return out
+
+
 def _soffice(source_suffix: str, write, target: str, infilter: str | None = None):
     def make(models, folder: Path) -> dict[str, Path]:
-        sources = _sources(models, folder, source_suffix, write)
-        profile = folder / "lo-profile"
-        command = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                   "--norestore"]
-        if infilter:
-            command.append(f"--infilter={infilter}")
-        command += ["--convert-to", target, "--outdir", str(folder), *map(str, sources.values())]
-        _run(command)
-        suffix = "." + target.split(":")[0]
-        out = {name: folder / f"{src.stem}{suffix}" for name, src in sources.items()}
-        lost = [str(p) for p in out.values() if not p.exists()]
-        if lost:
-            raise RuntimeError(f"soffice wrote no {', '.join(lost)}")
-        return out
+        return _soffice_convert(_sources(models, folder, source_suffix, write), folder, target,
+                                infilter)
     return make
+
+
+def _chain(first, *steps: tuple[str, str]):
+    """A rendering made by `first`, then converted by LibreOffice through each (suffix,
+    target) step in a folder of its own, as a user saves a file on into other formats."""
+    def make(models, folder: Path) -> dict[str, Path]:
+        stage = folder / "stage0"
+        stage.mkdir(exist_ok=True)
+        files = first(models, stage)
+        for n, (_, target) in enumerate(steps, 1):
+            stage = folder / f"stage{n}"
+            stage.mkdir(exist_ok=True)
+            files = _soffice_convert(files, stage, target)
+        return files
+    return make
+
+
+def _print_to_pdf(sources: dict[str, Path], folder: Path, header_footer: bool) -> dict[str, Path]:
+    out = {}
+    for name, source in sources.items():
+        path = folder / f"{source.stem}.pdf"
+        command = ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                   f"--user-data-dir={folder / 'chromium-profile'}", "--no-first-run",
+                   f"--print-to-pdf={path}"]
+        if not header_footer:
+            command.append("--no-pdf-header-footer")
+        _run(command + [source.as_uri()])
+        out[name] = path
+    return out
 
 
 def _chromium(header_footer: bool, two_column_intro: bool = False):
     def make(models, folder: Path) -> dict[str, Path]:
         sources = _sources(models, folder, ".html",
                            _text_writer(lambda m: to_html(m, two_column_intro=two_column_intro)))
-        out = {}
-        for name, source in sources.items():
-            path = folder / f"{source.stem}.pdf"
-            command = ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                       f"--user-data-dir={folder / 'chromium-profile'}", "--no-first-run",
-                       f"--print-to-pdf={path}"]
-            if not header_footer:
-                command.append("--no-pdf-header-footer")
-            _run(command + [source.as_uri()])
-            out[name] = path
-        return out
+        return _print_to_pdf(sources, folder, header_footer)
+    return make
+
+
+def _chromium_of_pandoc(page_css: str, header_footer: bool):
+    """Chromium printing pandoc's standalone HTML of our Markdown on the page `page_css` sets
+    (an @page size: the browser prints on the page size the document asks for)."""
+    def make(models, folder: Path) -> dict[str, Path]:
+        header = folder / "page.html"
+        header.write_text(f"<style>\n{page_css}\n</style>\n", encoding="utf-8")
+        html_dir = folder / "html"
+        html_dir.mkdir(exist_ok=True)
+        sources = _pandoc("html", ".html", ("-H", str(header)))(models, html_dir)
+        return _print_to_pdf(sources, folder, header_footer)
     return make
 
 
@@ -515,6 +562,71 @@ RENDERINGS: tuple[Rendering, ...] = (
               _chromium(header_footer=False, two_column_intro=True),
               "Chromium print-to-PDF, the introduction (up to section II) in two CSS columns"),
 )
+
+
+# --- held-out renderings (issue 14): what new users' own tools and habits make ------------------
+_SERIF_9PT_JUSTIFIED = ("body, p, li, td { font-family: 'Liberation Serif', serif; font-size: 9pt; "
+                        "text-align: justify; }")
+_SIZE_14PT = "body, p, li, td { font-family: 'Liberation Sans', sans-serif; font-size: 14pt; }"
+
+
+def _seed_bytes(encoding: str):
+    def write(model: SeedModel, path: Path) -> None:
+        from tests.conftest import SEED_DIR
+
+        text = (SEED_DIR / model.name).read_text(encoding="utf-8")
+        path.write_bytes(windows_text(text, encoding))
+    return write
+
+
+def _css_html(css: str):
+    return _text_writer(lambda m: to_html(m, css=css))
+
+
+USER_RENDERINGS: tuple[Rendering, ...] = (
+    Rendering("docx-word-numbering", ".docx", (), _write_each(".docx", to_docx_numbered),
+              "python-docx with Word's own numbering (numbering.xml): lettered, numbered and "
+              "Roman headings and bullets as list numbering, not typed"),
+    Rendering("libreoffice-pdf-word-numbering", ".pdf", ("soffice",),
+              _soffice(".docx", to_docx_numbered, "pdf"),
+              "LibreOffice: the Word-numbered DOCX to PDF (labels drawn by the list)"),
+    Rendering("docx-bold-paragraphs", ".docx", (), _write_each(".docx", to_docx_plain),
+              "DOCX typed by hand: headings as bold Normal paragraphs, bullets typed '•' + tab"),
+    Rendering("libreoffice-pdf-bold-paragraphs", ".pdf", ("soffice",),
+              _soffice(".docx", to_docx_plain, "pdf"),
+              "LibreOffice: the hand-typed DOCX to PDF"),
+    Rendering("chromium-pdf-a5-headers", ".pdf", ("chromium", "pandoc"),
+              _chromium_of_pandoc("@page { size: A5; }", header_footer=True),
+              "Chromium print-to-PDF of pandoc's HTML on A5, with the browser's header and footer"),
+    Rendering("chromium-pdf-100mm", ".pdf", ("chromium", "pandoc"),
+              _chromium_of_pandoc("@page { size: 100mm 180mm; margin: 8mm; }", header_footer=False),
+              "Chromium print-to-PDF of pandoc's HTML on a 100 mm wide page"),
+    Rendering("pandoc-docx-odt-pdf", ".pdf", ("pandoc", "soffice"),
+              _chain(_pandoc("docx", ".docx"), (".odt", "odt"), (".pdf", "pdf")),
+              "pandoc: our Markdown to DOCX, LibreOffice on to ODT, then PDF"),
+    Rendering("pandoc-html-toc-numbered", ".html", ("pandoc",),
+              _pandoc("html5", ".html", ("--toc", "-N")),
+              "pandoc: our Markdown to HTML5 with a table of contents and numbered sections"),
+    Rendering("libreoffice-pdf-serif-9pt-justified", ".pdf", ("soffice",),
+              _soffice(".html", _css_html(_SERIF_9PT_JUSTIFIED), "pdf:writer_pdf_Export",
+                       "HTML (StarWriter)"),
+              "LibreOffice: our web page to PDF in a 9 pt serif, paragraphs justified"),
+    Rendering("libreoffice-pdf-14pt", ".pdf", ("soffice",),
+              _soffice(".html", _css_html(_SIZE_14PT), "pdf:writer_pdf_Export", "HTML (StarWriter)"),
+              "LibreOffice: our web page to PDF at 14 pt (many wraps)"),
+    Rendering("html-cms", ".html", (), _write_each(".html", _text_writer(to_cms_html)),
+              "a CMS's page: <div>s and <br>, entities, nav/breadcrumb/footer, a layout table"),
+    Rendering("markdown-setext", ".md", (), _write_each(".md", _text_writer(to_markdown_setext)),
+              "Markdown with Setext headings, '*'/'+' bullets, soft-wrapped paragraphs, "
+              "two-space hard breaks"),
+    Rendering("txt-crlf-bom", ".txt", (), _write_each(".txt", _seed_bytes("utf-8-sig")),
+              "the seed saved by Notepad as UTF-8 with a BOM and CRLF line ends"),
+    Rendering("txt-utf16", ".txt", (), _write_each(".txt", _seed_bytes("utf-16")),
+              "the seed saved as 'Unicode' (UTF-16 LE with a BOM), CRLF"),
+    Rendering("txt-cp1252", ".txt", (), _write_each(".txt", _seed_bytes("cp1252")),
+              "the seed saved as 'ANSI' (Windows-1252, curly quotes as its bytes), CRLF"),
+)
+RENDERINGS += USER_RENDERINGS
 RENDERING_NAMES = tuple(r.name for r in RENDERINGS)
 
 

@@ -33,7 +33,15 @@ pytestmark = pytest.mark.roundtrip
 SLOW = {r.name for r in RENDERINGS if r.tools}  # the external converters take seconds each
 
 # (rendering, seed prefix) -> the loss measured on today's code, which the document does not flag.
-KNOWN_SILENT_LOSS: dict[tuple[str, str], str] = {}
+# The held-out PDF renderings of issue 14's second round (README) still lose these silently.
+KNOWN_SILENT_LOSS: dict[tuple[str, str], str] = {
+    ("libreoffice-pdf-word-numbering", "001"):
+        "the secretary-general's role is missed, the document says `loaded`",
+    ("chromium-pdf-a5-headers", "001"):
+        "panel 1's title runs on into its description on an A5 page, the document says `loaded`",
+    ("pandoc-docx-odt-pdf", "000"):
+        "panel 1's title runs on into its description, the document says `loaded`",
+}
 
 
 class Renderings:
@@ -77,7 +85,27 @@ def _marks(rendering: str, seed: str | None = None) -> list:
     return marks
 
 
-RENDERING_PARAMS = [pytest.param(r.name, marks=_marks(r.name), id=r.name) for r in RENDERINGS]
+# Renderings whose extracted text still lacks words (a long word broken inside a narrow table
+# cell without a hyphen is read as two; a table's last row dropped): strict xfails, as KNOWN_SILENT_LOSS.
+KNOWN_WORDS_LOST: dict[str, str] = {
+    "libreoffice-pdf-word-numbering": "'intergovernmental', 'recommendations' broken in the "
+                                      "agenda's narrow cells (000, 001, 002)",
+    "chromium-pdf-100mm": "'Space for Side Events' and the 'Time'/'Concept' header broken in "
+                          "the narrow columns of a 100 mm page (000, 001, 002)",
+    "libreoffice-pdf-serif-9pt-justified": "000: both days' last agenda row ('17.50-18.00 "
+                                           "Closing remarks by the co-facilitators') is not "
+                                           "extracted",
+}
+
+
+def _text_marks(rendering: str) -> list:
+    marks = _marks(rendering)
+    if rendering in KNOWN_WORDS_LOST:
+        marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_WORDS_LOST[rendering]))
+    return marks
+
+
+RENDERING_PARAMS = [pytest.param(r.name, marks=_text_marks(r.name), id=r.name) for r in RENDERINGS]
 CASES = [pytest.param(r.name, seed, marks=_marks(r.name, seed), id=f"{r.name}-{seed[:3]}")
          for r in RENDERINGS for seed in SEED_NAMES]
 

@@ -98,8 +98,40 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe"
 _PARAGRAPH_TAGS = {"p", "div", "blockquote", "pre", "dt", "dd", "title", "figcaption", "address",
                    "section", "article", "header", "footer", "main", "nav", "aside", "figure",
                    "hr", "table", "ul", "ol", "body", "html"}
+# a site's furniture around the content: navigation, breadcrumbs, menus, sidebars, footers
+_BOILERPLATE_TAGS = {"nav", "footer"}
+_BOILERPLATE_ROLES = {"navigation", "contentinfo", "search"}
+_BOILERPLATE_NAME_RE = re.compile(r"^(?:site-|page-|main-|top-)?(?:nav|navbar|navigation|menu|"
+                                  r"breadcrumbs?|footer|sidebar|skip-?link)$", re.IGNORECASE)
+_SECTION_NUMBER_CLASSES = {"header-section-number", "toc-section-number", "section-number"}
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+              "source", "track", "wbr"}
 _BREAK = "\u2028"  # a <br> inside a block, until the block ends and its lines are read
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+
+
+def _is_furniture(tag: str, attributes: dict) -> bool:
+    """A site's navigation, breadcrumb, menu, sidebar or footer, by its tag, ARIA role, id or
+    class (one whole class name: 'nav', 'site-footer'; not 'navigation-notes-body')."""
+    if tag in _BOILERPLATE_TAGS or (attributes.get("role") or "") in _BOILERPLATE_ROLES:
+        return True
+    names = [attributes.get("id") or ""] + (attributes.get("class") or "").split()
+    if tag == "span" and any(name in _SECTION_NUMBER_CLASSES for name in names):
+        return True  # a converter's generated heading number ('0.3.1'), not the document's text
+    return any(_BOILERPLATE_NAME_RE.match(name) for name in names if name)
+
+
+class _Table:
+    """An open HTML table: its rows so far, and the row and cell it was opened in."""
+
+    def __init__(self, outer_row, outer_cell, layout: bool) -> None:
+        self.rows: list[Block] = []
+        self.outer_row, self.outer_cell = outer_row, outer_cell
+        self.layout = layout
+
+    def holds_structure(self) -> bool:
+        return any(b.kind in ("table_row", "heading") for row in self.rows for cell in row.cells
+                   for b in cell)
 
 
 class HtmlBlocks(HTMLParser):
@@ -109,6 +141,7 @@ class HtmlBlocks(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
         self._skip = 0
+        self._furniture: list[list] = []  # [tag, depth] of the boilerplate element being skipped
         self._text: list[str] = []
         self._kind = "paragraph"
         self._level = 0
@@ -116,6 +149,7 @@ class HtmlBlocks(HTMLParser):
         self._lists: list[list] = []  # [ordered style or None, next number]
         self._row: list[list[Block]] | None = None
         self._cell: list[Block] | None = None
+        self._tables: list[_Table] = []  # the tables open, innermost last
         self._path: list[str] = []
         self._cell_title = False
 
@@ -133,6 +167,14 @@ class HtmlBlocks(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         """An opening tag ends the block before it and says what the next one is."""
+        if self._furniture:
+            if tag == self._furniture[-1][0]:
+                self._furniture[-1][1] += 1
+            return
+        if tag not in _VOID_TAGS and _is_furniture(tag, dict(attrs)):
+            self._flush()
+            self._furniture.append([tag, 1])
+            return
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag == "br":
@@ -150,6 +192,11 @@ class HtmlBlocks(HTMLParser):
             self._start_list(tag, attributes)
         elif tag == "li":
             self._start_item(attributes)
+        elif tag == "table":
+            self._flush()
+            self._tables.append(_Table(self._row, self._cell,
+                                       attributes.get("role") in ("presentation", "none")))
+            self._row, self._cell = None, None
         elif tag == "tr":
             self._flush()
             self._row = []
@@ -181,6 +228,9 @@ class HtmlBlocks(HTMLParser):
 
     def handle_endtag(self, tag):
         """A closing tag ends its block (item, cell, row, list)."""
+        if self._furniture:
+            self._close_furniture(tag)
+            return
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
             return
@@ -192,14 +242,25 @@ class HtmlBlocks(HTMLParser):
         if tag in ("ul", "ol") and self._lists:
             self._lists.pop()
         elif tag in ("td", "th") and self._cell is not None:
-            self._flush()
-            if self._row is not None:
-                self._row.append(self._cell)
-            self._cell = None
+            self._end_cell()
         elif tag == "tr" and self._row is not None:
             self._end_row()
+        elif tag == "table" and self._tables:
+            self._end_table()
         if tag in self._path:
             del self._path[len(self._path) - 1 - self._path[::-1].index(tag):]
+
+    def _end_cell(self) -> None:
+        self._flush()
+        if self._row is not None:
+            self._row.append(self._cell)
+        self._cell = None
+
+    def _close_furniture(self, tag: str) -> None:
+        if tag == self._furniture[-1][0]:
+            self._furniture[-1][1] -= 1
+            if not self._furniture[-1][1]:
+                self._furniture.pop()
 
     def _end_row(self) -> None:
         if self._cell is not None:
@@ -208,18 +269,36 @@ class HtmlBlocks(HTMLParser):
             self._cell = None
         cells = tuple(tuple(c) for c in self._row)
         if any(cells):
-            self.blocks.append(Block("table_row", cells=cells, path="tr"))
+            row = Block("table_row", cells=cells, path="tr")
+            (self._tables[-1].rows if self._tables else self.blocks).append(row)
         self._row = None
 
+    def _end_table(self) -> None:
+        """A table's rows go where the table stood; a layout table's (one holding a heading or
+        another table, or marked presentational) are unpacked into its cells' blocks, cell
+        after cell, as the page reads."""
+        self._flush()
+        if self._row is not None:
+            self._end_row()
+        table = self._tables.pop()
+        self._row, self._cell = table.outer_row, table.outer_cell
+        container = self._cell if self._cell is not None else self.blocks
+        if table.layout or table.holds_structure():
+            container.extend(b for row in table.rows for cell in row.cells for b in cell)
+        else:
+            container.extend(table.rows)
+
     def handle_data(self, data):
-        """Text, outside scripts and styles."""
-        if not self._skip:
+        """Text, outside scripts, styles and the site's furniture."""
+        if not self._skip and not self._furniture:
             self._text.append(data)
 
     def close(self) -> None:
         """Finish the document: a row or cell left open still counts."""
         super().close()
         self._flush()
+        while self._tables:
+            self._end_table()
         if self._row is not None:
             self._end_row()
 
@@ -342,6 +421,7 @@ def docx_blocks(document) -> list[Block]:
 _MD_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _MD_ITEM_RE = re.compile(r"^(\s*)[-*+]\s+(\S.*)$")
 _MD_TABLE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_SETEXT_RE = re.compile(r"^ {0,3}([=-])\1{2,}\s*$")
 _MD_HARD_BREAK_RE = re.compile(r"\\(?=\s|$)")
 _MD_BOLD_START_RE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$")
 
@@ -361,6 +441,13 @@ def markdown_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     for number, line in enumerate(text.split("\n"), 1):
         path = f"line {number}"
+        underline = _MD_SETEXT_RE.match(line)
+        if underline and blocks and blocks[-1].kind == "paragraph" and blocks[-1].text.strip():
+            # a Setext heading: the line above, underlined; the underline stays an empty line
+            blocks[-1] = Block("heading", blocks[-1].text.strip(),
+                               1 if underline.group(1) == "=" else 2, path=blocks[-1].path)
+            blocks.append(Block("paragraph", "", path=path))
+            continue
         heading = _MD_HEADING_RE.match(line)
         item = _MD_ITEM_RE.match(line)
         if heading:

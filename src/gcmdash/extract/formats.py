@@ -147,6 +147,8 @@ def decode(data: bytes) -> str:
             return data.decode("utf-8", errors=errors)
         except UnicodeDecodeError:
             pass
+    if _reads_as_western(data):
+        return data.decode("cp1252")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:1_000_000]).best()
@@ -158,6 +160,21 @@ def decode(data: bytes) -> str:
     # Short Latin text is ambiguous between Windows code pages; Word documents from UN offices
     # are Windows-1252, so it wins among the Latin ones.
     return data.decode("cp1252", errors="replace")
+
+
+def _reads_as_western(data: bytes) -> bool:
+    """Whether the bytes are Windows-1252 text in a Latin-script language: every byte defined
+    in the code page, and its non-ASCII letters a minority of the letters (accents inside
+    words). The detector guesses DOS and Central European code pages for short English text
+    with a few curly quotes (’ read as 'ĺ', à as 'Ó'); Cyrillic or Greek text in its own code
+    page, read as Windows-1252, is nearly all non-ASCII letters and goes to the detector."""
+    try:
+        text = data[:1_000_000].decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    letters = sum(1 for c in text if c.isalpha())
+    foreign = sum(1 for c in text if c.isalpha() and ord(c) > 127)
+    return letters > 0 and foreign < 0.3 * letters
 
 
 _LATIN_SINGLE_BYTE = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_1",
