@@ -39,6 +39,7 @@ from tests.roundtrip.writers import (
     to_docx_plain,
     to_markdown_setext,
     windows_text,
+    write_docx_body,
 )
 
 _ROMAN_RE = re.compile(r"^[IVX]+\.(\s|$)")
@@ -236,18 +237,8 @@ def to_docx(model: SeedModel, path: Path) -> None:
 
     document = docx.Document()
     document.core_properties.title = model.title
-    for block in model.blocks:
-        if block.kind != TABLE:
-            _docx_block(document, block)
-            continue
-        width = max(len(r) for r in block.rows)
-        table = document.add_table(rows=len(block.rows), cols=width)
-        table.style = "Table Grid"
-        for row, cells in zip(table.rows, block.rows):
-            for cell, blocks in zip(row.cells, cells):
-                for n, inner in enumerate(blocks):
-                    first = cell.paragraphs[0] if n == 0 and inner.kind == PARA else None
-                    _docx_block(cell, inner, first_in_cell=first)
+    write_docx_body(document, model, lambda container, block, first=None: _docx_block(
+        container, block, first_in_cell=first))
     document.save(str(path))
 
 

@@ -117,11 +117,13 @@ def to_docx_numbered(model: SeedModel, path: Path) -> None:
             paragraph = first if first is not None else container.add_paragraph()
         _add_runs(paragraph, block.text, block.bold)
 
-    _write_docx_body(document, model, add)
+    write_docx_body(document, model, add)
     document.save(str(path))
 
 
-def _write_docx_body(document, model: SeedModel, add) -> None:
+def write_docx_body(document, model: SeedModel, add) -> None:
+    """The model's blocks into a DOCX body: `add(container, block, first)` writes a block
+    (first: the cell's own empty paragraph to fill, or None); tables as Word tables."""
     for block in model.blocks:
         if block.kind != TABLE:
             add(document, block)
@@ -160,7 +162,7 @@ def to_docx_plain(model: SeedModel, path: Path) -> None:
         else:
             _add_runs(paragraph, block.text, block.bold)
 
-    _write_docx_body(document, model, add)
+    write_docx_body(document, model, add)
     document.save(str(path))
 
 
