@@ -264,9 +264,7 @@ class HtmlBlocks(HTMLParser):
 
     def _end_row(self) -> None:
         if self._cell is not None:
-            self._flush()
-            self._row.append(self._cell)
-            self._cell = None
+            self._end_cell()
         cells = tuple(tuple(c) for c in self._row)
         if any(cells):
             row = Block("table_row", cells=cells, path="tr")
