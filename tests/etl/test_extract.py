@@ -331,3 +331,28 @@ def test_markdown_setext_headings(tmp_path):
     md = "II. Format\n==========\n\nThe session will be held.\n\nDay 1\n-----\n"
     assert _extract_bytes(tmp_path, "s.md", md.encode()).split("\n") == [
         "II. Format", "", "", "The session will be held.", "", "Day 1", "", ""]
+
+
+@pytest.mark.parametrize("text", [
+    "Letter from Mr. Łukasz Wróblewski of Wrocław to the co-facilitators, 12 October 2017.\n",
+    "Panel 2: Ms. Věra Čermáková and Mr. Jiří Dvořák on smuggling of migrants, Vienna.\n",
+    # Every Hungarian word also reads as some Western alphabet ('Gyõzõ', 'Szûcs'), but not
+    # all of them as one.
+    "Statement by Mr. Győző Szűcs, Permanent Mission of Hungary, New York.\n",
+])
+def test_central_european_text_with_few_accents_is_read_as_windows_1250(tmp_path, text):
+    """Mostly-English text from a Polish or Czech office in Windows-1250: read as Windows-1252
+    its names come out as 'Wroc³aw' and 'Dvoøák', a wrong fact with no flag."""
+    path = tmp_path / "letter.txt"
+    path.write_bytes(text.encode("cp1250"))
+    assert extract(path).text == text
+
+
+@pytest.mark.parametrize("text", [
+    "The session in Genève opened; vis-à-vis other policies, Ms. Hélène Bèrenger spoke.\n",
+    "Mr. Jørgen Søreide and Ms. Åse Ødegård spoke; Señor Peña of México closed.\n",
+])
+def test_western_text_the_central_european_code_page_also_reads_stays_windows_1252(tmp_path, text):
+    path = tmp_path / "ansi.txt"
+    path.write_bytes(text.encode("cp1252"))
+    assert extract(path).text == text

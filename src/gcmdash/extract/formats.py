@@ -138,7 +138,8 @@ class ExtractionFailed(Exception):
 # --- text --------------------------------------------------------------------------------------
 def decode(data: bytes) -> str:
     """Text bytes -> str: BOMs, then UTF-8 (a lone surrogate encoded in it is kept, and cleaned
-    later), then the detected encoding (charset-normalizer), then Windows-1252."""
+    later), then Windows-1252 or Windows-1250 for Latin text (whichever reads its words as one
+    alphabet), then the detected encoding (charset-normalizer), then Windows-1252."""
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             return data.decode(codec, errors="replace").lstrip("\ufeff")
@@ -148,7 +149,8 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             pass
     if _reads_as_western(data):
-        return data.decode("cp1252")
+        western = data.decode("cp1252")
+        return data.decode("cp1250") if _reads_as_central_european(data, western) else western
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:1_000_000]).best()
@@ -175,6 +177,53 @@ def _reads_as_western(data: bytes) -> bool:
     letters = sum(1 for c in text if c.isalpha())
     foreign = sum(1 for c in text if c.isalpha() and ord(c) > 127)
     return letters > 0 and foreign < 0.3 * letters
+
+
+# The accented letters of each alphabet a Windows code page serves, lower case. A word read in
+# the wrong one of cp1250/cp1252 mixes letters no one alphabet has (Czech 'Dvořák' read as
+# Windows-1252 is 'Dvoøák': ø and á), or has a symbol inside it (Polish 'Wrocław' is 'Wroc³aw').
+_WESTERN_ALPHABETS = ("àâæçéèêëîïôœùûüÿ", "áéíóúñü", "áâãàçéêíóôõú", "àèéìíòóù", "äöüß",
+                      "åæøäöé", "áðéíóúýþæö", "äöåšž")
+_CENTRAL_EUROPEAN_ALPHABETS = ("ąćęłńóśźż", "áčďéěíňóřšťúůýž", "áäčďéíĺľňóôŕšťúýž",
+                               "áéíóöőúüű", "ăâîşţșț", "čćđšž", "äõöüšž")
+_WORD = re.compile(r"\w+(?:[^\w\s'’-]\w+)*")
+
+
+def _fits(word: str, alphabets: tuple[str, ...]) -> bool:
+    accented = {c for c in word.lower() if c.isalpha() and ord(c) > 127}
+    return any(accented <= set(alphabet) for alphabet in alphabets)
+
+
+def _reads_as_central_european(data: bytes, western: str) -> bool:
+    """Whether Windows-1250 reads the bytes better than Windows-1252: more of the words the two
+    read differently fit a Central European alphabet only than fit a Western one only. A word
+    both read as some alphabet (French 'Genève' is Czech-looking 'Genčve') votes for neither,
+    so Western text stays Windows-1252."""
+    try:
+        central = data.decode("cp1250")
+    except UnicodeDecodeError:
+        return False
+    if central == western:
+        return False
+    votes = 0
+    central_words, western_words = [], []
+    for match in _WORD.finditer(central):
+        start, end = match.span()
+        as_western = western[start:end]
+        if as_western == match.group():
+            continue
+        central_words.append(match.group())
+        western_words.append(as_western)
+        central_fits = match.group().isalpha() and _fits(match.group(), _CENTRAL_EUROPEAN_ALPHABETS)
+        western_fits = as_western.isalpha() and _fits(as_western, _WESTERN_ALPHABETS)
+        votes += central_fits - western_fits
+    if votes:
+        return votes > 0
+    # A tie: every word fits some alphabet both ways. Hungarian 'Győző Szűcs' read as
+    # Windows-1252 is 'Gyõzõ Szûcs', Portuguese-looking õ and French-looking û; only one of
+    # the two readings has all its letters in one alphabet.
+    return (_fits("".join(central_words), _CENTRAL_EUROPEAN_ALPHABETS)
+            and not _fits("".join(western_words), _WESTERN_ALPHABETS))
 
 
 _LATIN_SINGLE_BYTE = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_1",
