@@ -75,10 +75,24 @@ def test_index_shows_participation_numbers_and_matching_csv(site: Path):
     with (site / "data" / "participation.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows == [list(table.columns)] + table.values.tolist()
-    assert "Built from database input fingerprint" in index
+    full = re.search(r'<meta name="gcmdash-input-fingerprint" content="([0-9a-f]{64})">',
+                     index).group(1)
+    assert f"data version {full[:12]} (see Sources and method)" in index
+    assert full not in index.split("<title>")[1]  # the page itself shows the short form only
+    assert f"Data version {full[:12]}: " in (site / "sources.html").read_text()
+    assert f"input fingerprint, {full}." in (site / "sources.html").read_text()
     for heading in ("Participation across sessions", "Panel composition",
                     "Themes across sessions", "GCM objectives coverage"):
         assert f"<strong>{heading}</strong>" in index
+
+
+def test_one_session_participation_reads_as_a_record_on_a_phone(site: Path):
+    """Its one row has nine columns: stacked (site.css) rather than scrolled sideways."""
+    page = (site / "session-3.html").read_text()
+    assert re.search(r'<table id="table-session-3-participation" class="stack"', page)
+    assert 'data-label="Member States attended" role="cell">110</td>' in page
+    # across sessions it stays a table to compare down the columns
+    assert re.search(r'<table id="table-participation">', (site / "index.html").read_text())
 
 
 def test_every_text_is_escaped_and_scripts_are_only_ours(site: Path):

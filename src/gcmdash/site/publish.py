@@ -19,6 +19,7 @@ import html
 import importlib.util
 import io
 import json
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -351,6 +352,12 @@ def figure_html(section: Section, images: tuple[str, ...] = ()) -> str:
                           images)
 
 
+def short_fingerprint(fingerprint: str) -> str:
+    """The input fingerprint as readers see it: 64 hex digits overflow a phone's footer, and
+    twelve tell editions apart (the whole one is on the Sources page and in each page's meta)."""
+    return fingerprint[:12] if re.fullmatch(r"[0-9a-f]{64}", fingerprint) else fingerprint
+
+
 def page_html(title: str, body: str, *, current: str, fingerprint: str,
               has_charts: bool) -> str:
     """A whole page: navigation to every page, the body, and (with charts) plotly.js."""
@@ -359,7 +366,8 @@ def page_html(title: str, body: str, *, current: str, fingerprint: str,
     links += [("recommendations.html", "Recommendations"), ("sources.html", "Sources and method")]
     return _ENV.get_template("page.html").render(
         title=title, body=Markup(body), links=links, current=current,
-        fingerprint=fingerprint, has_charts=has_charts)
+        fingerprint=fingerprint, data_version=short_fingerprint(fingerprint),
+        has_charts=has_charts)
 
 
 def _group(heading: str, *parts: str) -> str:
@@ -419,7 +427,6 @@ def _index(site: _Site) -> str:
               "Global Compact for Safe, Orderly and Regular Migration. These pages show what "
               "the record (the meetings' documents and curated public sources) says about "
               "them, with the numbers behind every chart and where each comes from."),
-        _para(f"Built from database input fingerprint {site.fingerprint}.", "note"),
         _group("The sessions", _MACROS.sessions_list(listing),
                _part(sections.sessions_table(sessions))),
         site.figure(sections.participation(queries.participation_matrix(con))),
@@ -587,6 +594,12 @@ def _sources(site: _Site) -> tuple[str, bool]:
             _part(sections.topics(queries.topics(con), queries.topic_model(con)))))
     else:
         parts.append(_group("The topic model's provenance", _para(sections.NO_TOPIC_MODEL)))
+    parts.append(_group(
+        "This edition",
+        _para(f"Data version {short_fingerprint(site.fingerprint)}: the first twelve characters "
+              f"of the database's input fingerprint, {site.fingerprint}. It changes whenever a "
+              "source document, the curated record or the code that reads them changes, and "
+              "only then; two sites with the same data version show the same numbers.")))
     parts.append(_group(
         "Data dictionary",
         _part(sections.tables_overview(dictionary)),

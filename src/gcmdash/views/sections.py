@@ -100,7 +100,10 @@ def participation(matrix: pd.DataFrame, session_number: int | None = None) -> Se
         tables.participation_table(matrix),
         source="the Source column names the document and line, or the public page, of each "
         "session's counts; “Where each number comes from” gives each count with its own "
-        "evidence and source.", table_open=True)
+        "evidence and source.", table_open=True,
+        # One session's row has eight columns: on a phone it reads as a record, not as a
+        # table scrolled sideways.
+        stack=session_number is not None)
 
 
 def women_on_panels(gender: pd.DataFrame) -> Section:
