@@ -5,6 +5,7 @@ import json
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -474,3 +475,22 @@ def test_pages_without_the_topic_model(db_without_themes, monkeypatch):
     assert len(cards) == 73 and not any(c["about"] for c in cards.values())
     method = _page("data_method")
     assert any(i.value.startswith("This database has no topic model yet") for i in method.info)
+
+
+def test_document_title_shows_the_users_file_name_literally(built_db, tmp_path, monkeypatch):
+    """`gcmdash add` keeps the original file name in the display name; Markdown in it (a
+    link, emphasis) is shown as typed, not rendered."""
+    db = tmp_path / "named.duckdb"
+    db.write_bytes(built_db.read_bytes())
+    hostile = "**Final** [summary](https://evil.example) _v2_.pdf"
+    with duckdb.connect(str(db)) as writable:
+        writable.execute("UPDATE documents SET original_name = ? WHERE document_id = ?",
+                         [hostile, "003_caee5c70cc5473e9.txt"])
+    monkeypatch.setenv("GCMDASH_DB", str(db))
+    at = AppTest.from_file(str(DASHBOARD / "app_pages/document.py"), default_timeout=TIMEOUT)
+    at.query_params["doc"] = "003_caee5c70cc5473e9.txt"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    # escaped, and the linkable word in a code span (tables.plain): shown as typed
+    assert at.title[0].value == ("Co\\-facilitators' summary, session 3 \\(\\*\\*Final\\*\\* "
+                                 "`[summary](https://evil.example)` \\_v2\\_\\.pdf\\)")

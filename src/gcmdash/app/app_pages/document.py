@@ -28,7 +28,7 @@ if row is None:
     choose_document()
     st.stop()
 
-st.title(row["display_name"])
+st.title(tables.plain(row["display_name"]))  # a file name the user gave, never Markdown
 choose_document()
 st.caption(" · ".join(f"{k}: {tables.plain(v)}" for k, v in documents.describe(row)))
 cited = documents.parse_lines(st.query_params.get("lines"))
