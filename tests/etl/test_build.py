@@ -199,6 +199,36 @@ def test_rebuild_with_unchanged_inputs_is_identical(raw_copy, tmp_path, seed_db)
     assert table_contents(again) == table_contents(seed_db)
 
 
+def test_a_panel_listed_twice_is_one_panel_and_a_flag_not_a_stopped_build(raw_copy, tmp_path):
+    """A panel resumed after lunch under its own number once stopped the whole build (the
+    panels key broke while deriving): now each slot is an agenda row, the panel is its first
+    listing, and the second title is flagged."""
+    text = (raw_copy / "002_11a64b559e8c10d2.txt").read_text(encoding="utf-8")
+    old = "15:00 – 17:55\tPANEL 2: Social inclusion and cohesion"
+    assert old in text
+    (raw_copy / "002_11a64b559e8c10d2.txt").write_text(
+        text.replace(old, "15:00 – 17:55\tPANEL 1: Human rights of all migrants, continued", 1),
+        encoding="utf-8")
+    db = tmp_path / "d.duckdb"
+    report = build(raw_copy, db)
+    statuses = {d: (s, e) for d, s, e in report.documents}
+    assert statuses["002_11a64b559e8c10d2.txt"][0] == "partial"  # panel 2 is missing, and said
+    assert "gives no panel 2" in statuses["002_11a64b559e8c10d2.txt"][1]
+    assert query(db, "SELECT panel_number, title, start_time::VARCHAR, end_time::VARCHAR, "
+                     "line_start FROM panels WHERE session_number = 1 AND "
+                     "source = '002_11a64b559e8c10d2.txt' ORDER BY panel_number") == [
+        (1, "Human rights of all migrants", "10:15:00", "13:00:00", 66),
+        (3, "All forms of discrimination, including racism, xenophobia and intolerance",
+         "10:05:00", "13:00:00", 75)]
+    assert query(db, "SELECT count(*) FROM agenda_items WHERE document_id = "
+                     "'002_11a64b559e8c10d2.txt' AND panel_number = 1") == [(2,)]
+    assert query(db, "SELECT severity, line_start, message FROM quality_flags "
+                     "WHERE check_name = 'panel_repeated'") == [
+        ("warning", 68, "Panel 1 is listed again at line 68 as 'Human rights of all migrants, "
+                        "continued'; the panel's title and times are those of line 66 ('Human "
+                        "rights of all migrants')")]
+
+
 def test_broken_files_are_listed_and_the_rest_load(raw_copy, tmp_path):
     (raw_copy / "zz_notes.txt").write_text("Minutes of an unrelated staff meeting.\n")
     (raw_copy / "zz_scan.pdf").write_bytes(b"%PDF-1.4 not really")

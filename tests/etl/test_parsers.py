@@ -305,6 +305,22 @@ def test_agenda_row_ending_before_it_starts_is_flagged_not_loaded():
     assert [f.check for f in result.findings] == ["agenda_time_invalid"]
 
 
+def test_a_panel_listed_twice_keeps_both_rows_and_flags_the_second():
+    lines = numbered_lines(
+        "ANNEX I: Agenda\nDay 1\n10:00 – 13:00\tPANEL 1: Smuggling of migrants\n"
+        "13:00 – 15:00\tLunch\n15:00 – 18:00\tPANEL 1: Smuggling of migrants\n"
+        "Day 2\n10:00 – 13:00\tPANEL 2: Trafficking in persons\n"
+        "15:00 – 18:00\tPANEL 2: Trafficking in persons and slavery")
+    result = parse_agenda(lines[1:], 2)
+    assert [(a.panel_number, a.start_time.hour) for a in result.items if a.panel_number] == [
+        (1, 10), (1, 15), (2, 10), (2, 15)]
+    assert [(f.check, f.severity, f.line_start) for f in result.findings] == [
+        ("panel_repeated", "info", 5), ("panel_repeated", "warning", 8)]
+    assert result.findings[1].message == (
+        "Panel 2 is listed again at line 8 as 'Trafficking in persons and slavery'; the panel's "
+        "title and times are those of line 7 ('Trafficking in persons')")
+
+
 def test_unclassifiable_text_is_a_clear_parse_error():
     with pytest.raises(ParseError, match="no session found"):
         parse_document("Minutes of a meeting about something else entirely.")

@@ -126,6 +126,9 @@ PARSED_PANELS = """
     WHERE a.item_type = 'panel'
       AND NOT EXISTS (SELECT 1 FROM panels p WHERE p.source = a.document_id
                       AND p.session_number = a.session_number AND p.panel_number = a.panel_number)
+    -- a panel number listed twice is the first row (parse/agenda.py flags panel_repeated)
+    QUALIFY row_number() OVER (PARTITION BY a.session_number, a.panel_number, a.document_id
+                               ORDER BY a.line_start) = 1
 """
 
 # (item, SQL giving session_number and the sources holding it)

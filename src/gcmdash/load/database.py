@@ -233,8 +233,11 @@ class RowBuilder:
             (doc_id, session, r.rule, r.min_value, r.max_value, r.unit, r.evidence,
              r.line_start, r.line_end) for r in p.format_rules]
         # panels stated without times; a timed panel's row comes from its agenda item
+        # a panel number listed twice is its first listing (parse/agenda.py flags the other)
+        first_listings = {t.panel_number: t for t in sorted(p.panels, key=lambda t: -t.line_start)}
         tables["panels"] += [(session, t.panel_number, doc_id, t.title, None, None, doc_id,
-                              t.line_start, t.line_end, None, None) for t in p.panels]
+                              t.line_start, t.line_end, None, None)
+                             for t in sorted(first_listings.values(), key=lambda t: t.line_start)]
         self._add_roles(doc, tables)
         tables["participation"] += [
             (session, c.measure, doc_id, c.value, c.qualifier, c.evidence, doc_id,

@@ -300,7 +300,33 @@ def parse_agenda(lines: list[NumberedLine], last_day: int | None) -> AgendaResul
         findings += day_findings
         if not day.times and day.blocks:
             panels += _untimed_panels(day)
+    findings += _repeated_panels(items, panels)
     return AgendaResult(tuple(items), tuple(roles), tuple(findings), tuple(panels))
+
+
+def _repeated_panels(items: list[AgendaItem], panels: list[PanelTitle]) -> list[ParseFinding]:
+    """A panel number the agenda gives twice (a panel resumed after lunch, or a typing slip):
+    every row stays an agenda row, and the panel is the first one (load keeps its title and
+    times); a second, different title is flagged so that the choice is seen."""
+    first: dict[int, tuple[str, int]] = {}
+    findings = []
+    named = [(i.panel_number, i.title, i.line_start) for i in items if i.item_type == "panel"]
+    named += [(t.panel_number, t.title, t.line_start) for t in panels]
+    for number, title, line in sorted(named, key=lambda n: n[2]):
+        if not number:
+            continue
+        if number not in first:
+            first[number] = (title or "", line)
+            continue
+        kept, kept_line = first[number]
+        same = squash_spaces(kept).casefold() == squash_spaces(title or "").casefold()
+        findings.append(ParseFinding(
+            "panel_repeated", "info" if same else "warning",
+            f"Panel {number} is listed again at line {line}"
+            + ("" if same else f" as {(title or '')[:80]!r}")
+            + f"; the panel's title and times are those of line {kept_line}"
+            + ("" if same else f" ({kept[:80]!r})"), line))
+    return findings
 
 
 def _truncation_findings(days: list[_Day], orphans: list[NumberedLine], last_day: int | None

@@ -171,9 +171,11 @@ def _agenda_gaps(parsed: ParsedDocument, marks: TextMarks) -> list[CompletenessG
             gaps.append(CompletenessGap(
                 "panels_missing", f"the text announces {count} panels, the agenda gives "
                                   f"{len(panels)}", marks.text.count("\n", 0, announced.start()) + 1))
-    if panels and sorted(panels) != list(range(1, max(panels) + 1)):
+    skipped = sorted(set(range(1, max(panels) + 1)) - panels) if panels else []
+    if skipped:
         gaps.append(CompletenessGap(
-            "panels_missing", f"the agenda's panel numbers skip: {sorted(panels)}"))
+            "panels_missing", f"the agenda numbers its panels {', '.join(map(str, sorted(panels)))}"
+                              f" and gives no panel {', '.join(map(str, skipped))}"))
     return gaps
 
 
