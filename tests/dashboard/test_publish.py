@@ -78,6 +78,9 @@ def test_index_shows_participation_numbers_and_matching_csv(site: Path):
     full = re.search(r'<meta name="gcmdash-input-fingerprint" content="([0-9a-f]{64})">',
                      index).group(1)
     assert f"data version {full[:12]} (see Sources and method)" in index
+    assert ("<footer><p>Cite this page: gcmdash: the record of the 2017 consultations on the "
+            "Global Compact for Migration, “Session 3: informal thematic session”, data version "
+            f"{full[:12]}.</p>") in (site / "session-3.html").read_text()
     assert full not in index.split("<title>")[1]  # the page itself shows the short form only
     assert f"Data version {full[:12]}: " in (site / "sources.html").read_text()
     assert f"input fingerprint, {full}." in (site / "sources.html").read_text()

@@ -367,6 +367,7 @@ def page_html(title: str, body: str, *, current: str, fingerprint: str,
     return _ENV.get_template("page.html").render(
         title=title, body=Markup(body), links=links, current=current,
         fingerprint=fingerprint, data_version=short_fingerprint(fingerprint),
+        citation=exports.citation(title, version=short_fingerprint(fingerprint)),
         has_charts=has_charts)
 
 

@@ -123,10 +123,14 @@ def table_csv(df: pd.DataFrame) -> bytes:
 CITATION_NAME = "gcmdash: the record of the 2017 consultations on the Global Compact for Migration"
 
 
-def citation(page_title: str, built_on: object = None, url: str = "") -> str:
-    """The 'cite this' line of a page: what, which page, the date the record was built, and
-    where (when known)."""
-    built = f"record built on {built_on:%d %B %Y}" if built_on else "build date unknown"
+def citation(page_title: str, built_on: object = None, url: str = "", version: str = "") -> str:
+    """The 'cite this' line of a page: what, which page, the date the record was built (or,
+    on the published site, whose files must not change with the build's clock, the data
+    version), and where (when known)."""
+    if version:
+        built = f"data version {version}"
+    else:
+        built = f"record built on {built_on:%d %B %Y}" if built_on else "build date unknown"
     where = f" {url}" if url else ""
     return f"Cite this page: {CITATION_NAME}, “{page_title}”, {built}.{where}"
 
