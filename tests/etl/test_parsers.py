@@ -380,6 +380,41 @@ def test_list_items_are_entries_without_a_leading_space_or_honorific():
         ("Margareta Wahlström", "panelist", "Red Cross"), ("Ola Henrikson", "moderator", "Sweden")]
 
 
+def test_a_panelist_without_title_glyph_or_indent_is_read_before_the_titled_ones():
+    result = _agenda("Day 1\n10.15-13.00\tPANEL 1: Human rights\nThis panel will explore\n"
+                     "means and solutions.\nGregory Maniatis, Columbia University, MPI, former\n"
+                     "senior advisor to SRSG Sutherland\nMs. Margareta Wahlström, Red Cross")
+    (item,), roles = result.items, result.roles
+    assert item.description == "This panel will explore means and solutions."
+    assert [(r.full_name, r.line_start, r.line_end) for r in roles] == [
+        ("Gregory Maniatis", 5, 6), ("Margareta Wahlström", 7, 7)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Member States, civil society and experts will discuss\nthe means of cooperation.",
+    "Regional Consultative Processes, for example, will be\nexamined as well.",
+])
+def test_a_description_sentence_before_the_panelists_is_no_person(sentence):
+    result = _agenda("Day 1\n10.15-13.00\tPANEL 1: Human rights\nThis panel will explore means.\n"
+                     f"{sentence}\nMs. Margareta Wahlström, Red Cross")
+    assert [r.full_name for r in result.roles] == ["Margareta Wahlström"]
+    assert result.items[0].description == (
+        "This panel will explore means. " + sentence.replace("\n", " "))
+
+
+def test_a_blank_line_ends_a_bullet_whose_glyph_was_lost_however_long_its_lines():
+    from gcmdash.parse.summary import split_bullets
+
+    long_one = ("Review the role of the IOM in the context of the UN System, highlighting its "
+                "important role in supporting States to manage migration at the International")
+    lines = numbered_lines(f"{long_one}\n\nUse the IOM Migration Governance Framework\n\n"
+                           "Allow personalized assessments in collaboration with other\n"
+                           "States and international organizations\n\n"
+                           "continued after a page break\n\nEstablish entry systems")
+    bullets = split_bullets(lines, 60)
+    assert [[l.number for l in b] for b in bullets] == [[1], [3], [5, 6, 8], [10]]
+
+
 def test_glyph_marked_bullets_split_by_glyph_not_by_width():
     from gcmdash.parse.summary import split_bullets
 

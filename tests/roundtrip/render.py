@@ -176,6 +176,17 @@ def to_wrapped_text(model: SeedModel, width: int = 72) -> str:
     return "\n".join(out)
 
 
+def to_rewrapped_text(model: SeedModel, width: int, glyphs: bool = True) -> str:
+    """to_wrapped_text at any width (a huge one puts each paragraph on one line), and, without
+    `glyphs`, as an export that drops the bullet glyphs and their hanging indents: the list
+    items are then told apart only by blank lines and the shape of their text."""
+    text = to_wrapped_text(model, width)
+    if not glyphs:
+        text = re.sub(r"(?m)^• ", "", text)
+        text = re.sub(r"(?m)^  (?=\S)", "", text)
+    return text
+
+
 def _html_table(block: Block) -> str:
     rows = []
     for i, row in enumerate(block.rows):

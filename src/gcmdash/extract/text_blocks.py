@@ -73,7 +73,9 @@ def roman_heading(text: str) -> bool:
 _FUNCTION_WORDS = frozenset(
     "a an the and or nor but of to in on at by for with from into onto as than that which who "
     "whose whom its their his her our your such including between among about against through "
-    "towards toward under over upon via per vis-à-vis be is are was were".split()
+    "towards toward under over upon via per vis-à-vis be is are was were "
+    # words a bullet never ends on ('... in collaboration with other' / 'States and ...')
+    "other each every both whether not can could should would will shall may must".split()
 )
 
 
@@ -85,8 +87,10 @@ def split_bullets(lines: list[T], page_width: int) -> list[list[T]]:
     or when the line above ends with a capitalised word or a number and this line's first word
     would not have fitted on it (a wrapped name: '… at International' / 'Borders as a tool …').
     Otherwise, and wherever a lost glyph left leading white space, a new bullet starts.
+    A blank line is a paragraph's end, whatever the lines' lengths: after one, a line in
+    capitals starts a bullet (in lower case it goes on one that a page break cut).
     """
-    content = [l for l in lines if l.text.strip() and not roman_heading(l.text)]
+    content, after_blank = _paragraph_lines(lines)
     if any(l.text.lstrip()[:1] in BULLET_GLYPHS for l in content):
         return _split_marked_bullets(content)
     # The list's own width (it is indented), leaving out lines extraction glued together; the
@@ -97,6 +101,9 @@ def split_bullets(lines: list[T], page_width: int) -> list[list[T]]:
     for line in content:
         text = line.text.strip()
         if not bullets:
+            bullets.append([line])
+            continue
+        if id(line) in after_blank and not text[:1].islower():
             bullets.append([line])
             continue
         previous = bullets[-1][-1].text.strip()
@@ -115,6 +122,23 @@ def split_bullets(lines: list[T], page_width: int) -> list[list[T]]:
         else:
             bullets.append([line])
     return bullets
+
+
+def _paragraph_lines(lines: list[T]) -> tuple[list[T], set[int]]:
+    """The lines with text (heading numbers left out), and the ids of those that open a
+    paragraph after a blank line."""
+    content: list[T] = []
+    after_blank: set[int] = set()
+    blank_above = False
+    for line in lines:
+        if not line.text.strip():
+            blank_above = True
+        elif not roman_heading(line.text):
+            if blank_above and content:
+                after_blank.add(id(line))
+            content.append(line)
+            blank_above = False
+    return content, after_blank
 
 
 def _split_marked_bullets(content: list[T]) -> list[list[T]]:

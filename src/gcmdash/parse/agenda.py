@@ -24,7 +24,7 @@ from gcmdash.extract.text import (
 )
 from gcmdash.extract.text_blocks import heading_goes_on, roman_heading, split_at_glyphs
 from gcmdash.parse.common import NumberedLine, match_time_range
-from gcmdash.parse.people import parse_people, parse_person
+from gcmdash.parse.people import looks_like_name, parse_people, parse_person
 from gcmdash.records import AgendaItem, PanelTitle, ParseFinding, RoleMention
 
 AGENDA_HEADING_RE = re.compile(
@@ -447,7 +447,35 @@ def _split_entries(lines: list[NumberedLine]) -> tuple[list[NumberedLine], list[
             entries[-1].append(line)
         else:
             head.append(line)
+    untitled = _untitled_first_person(head, entries)
+    if untitled is not None:
+        entries.insert(0, head[untitled:])
+        head = head[:untitled]
     return head, entries
+
+
+_NAME_AND_AFFILIATION_RE = re.compile(r"^(?P<name>[^,]{3,60}),\s+\S")
+
+
+def _untitled_first_person(head: list[NumberedLine], entries: list[list[NumberedLine]]
+                           ) -> int | None:
+    """Where the people of a cell begin with a person named without a title, whose entry
+    lost the glyph or indent that set it apart ('… potential solutions.' / 'Gregory Maniatis,
+    Columbia University, …' / 'Ms. Margareta Wahlström, …'): the index in `head` of its first
+    line, or None. Only just before a titled person, only after a sentence's end, only a name
+    followed by a comma, and only text that does not end as a sentence does (an affiliation
+    has no full stop): 'Member States, …' in a description ends with one."""
+    if not entries or not _HONORIFIC_START_RE.match(strip_bullets(entries[0][0].text)):
+        return None
+    for k in range(len(head) - 1, 0, -1):
+        if not head[k - 1].text.rstrip().endswith("."):
+            continue
+        match = _NAME_AND_AFFILIATION_RE.match(head[k].text.strip())
+        rest = join_wrapped([l.text.strip() for l in head[k:]])
+        if match and looks_like_name(match["name"]) and not rest.endswith("."):
+            return k
+        return None
+    return None
 
 
 def _title_and_parts(block: _Block) -> tuple[str, list[str], list[NumberedLine],

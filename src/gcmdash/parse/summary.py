@@ -219,9 +219,9 @@ def _areas(lines: list[NumberedLine], page_width: int
     for n, (index, letter, heading, heading_index) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         body = lines[heading_index + 1 : end]
-        lead_in = next((i for i, l in enumerate(body) if _LEAD_IN_RE.search(l.text.strip())), None)
-        narrative_lines = body if lead_in is None else body[:lead_in]
-        bullet_lines = [] if lead_in is None else body[lead_in + 1 :]
+        lead_in = _lead_in(body)
+        narrative_lines = body if lead_in is None else body[:lead_in[0]]
+        bullet_lines = [] if lead_in is None else body[lead_in[1] + 1 :]
         bullets = split_bullets(bullet_lines, page_width)
         for position, bullet in enumerate(bullets, start=1):
             recommendations.append(Recommendation(
@@ -240,6 +240,22 @@ def _areas(lines: list[NumberedLine], page_width: int
             line_end=last_line,
         ))
     return areas, recommendations
+
+
+def _lead_in(body: list[NumberedLine], most_lines: int = 4) -> tuple[int, int] | None:
+    """The first and last index of the sentence that opens an area's list ('Concrete issues
+    and recommendations presented for consideration:'), however a layout wrapped it: from a
+    line ending with a colon back to the line after a sentence's end or a blank line."""
+    for last, line in enumerate(body):
+        if not line.text.rstrip().endswith(":"):
+            continue
+        first = last
+        while (first > 0 and last - first < most_lines - 1 and body[first - 1].text.strip()
+               and not body[first - 1].text.rstrip().endswith((".", ":", "!", "?"))):
+            first -= 1
+        if _LEAD_IN_RE.search(join_wrapped([l.text.strip() for l in body[first:last + 1]])):
+            return first, last
+    return None
 
 
 def _find(pattern: re.Pattern[str], lines: list[NumberedLine], start: int = 0) -> int | None:
