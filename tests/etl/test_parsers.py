@@ -415,6 +415,18 @@ def test_a_blank_line_ends_a_bullet_whose_glyph_was_lost_however_long_its_lines(
     assert [[l.number for l in b] for b in bullets] == [[1], [3], [5, 6, 8], [10]]
 
 
+def test_a_title_that_ran_into_its_description_is_flagged():
+    result = _agenda("Day 1\n10.15-13.00\tPANEL 1: International cooperation and governance of "
+                     "migration in all its dimensions To implement the commitments, Member States "
+                     "have committed to contribute to governance.\n"
+                     "15.00-17.50\tPANEL 2: Cooperation in transit, on entry and at borders\n"
+                     "This panel will identify frameworks.")
+    assert [(f.check, f.severity, f.line_start) for f in result.findings] == [
+        ("agenda_title_run_on", "warning", 2)]
+    assert result.findings[0].message.startswith(
+        "Day 1 at 10:15: the title reads as running text (22 words: 'International cooperation")
+
+
 def test_glyph_marked_bullets_split_by_glyph_not_by_width():
     from gcmdash.parse.summary import split_bullets
 

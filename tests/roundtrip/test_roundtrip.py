@@ -37,10 +37,6 @@ SLOW = {r.name for r in RENDERINGS if r.tools}  # the external converters take s
 KNOWN_SILENT_LOSS: dict[tuple[str, str], str] = {
     ("libreoffice-pdf-word-numbering", "001"):
         "the secretary-general's role is missed, the document says `loaded`",
-    ("chromium-pdf-a5-headers", "001"):
-        "panel 1's title runs on into its description on an A5 page, the document says `loaded`",
-    ("pandoc-docx-odt-pdf", "000"):
-        "panel 1's title runs on into its description, the document says `loaded`",
 }
 
 

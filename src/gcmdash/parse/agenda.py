@@ -301,7 +301,27 @@ def parse_agenda(lines: list[NumberedLine], last_day: int | None) -> AgendaResul
         if not day.times and day.blocks:
             panels += _untimed_panels(day)
     findings += _repeated_panels(items, panels)
+    findings += [_run_on_title(item) for item in items if _runs_on(item.title)]
     return AgendaResult(tuple(items), tuple(roles), tuple(findings), tuple(panels))
+
+
+_SENTENCE_END_RE = re.compile(r"[a-z]{2}\.(\s+[A-Z]|\s*$)")
+_TITLE_MOST_WORDS = 30  # the record's longest agenda title has 15
+
+
+def _runs_on(title: str) -> bool:
+    """A title that reads as running text: a layout that put the title and its description in
+    one run of type ('… in all its dimensions To implement the … migration.') left the parser
+    no line to cut at."""
+    return len(title.split()) > _TITLE_MOST_WORDS or bool(_SENTENCE_END_RE.search(title))
+
+
+def _run_on_title(item: AgendaItem) -> ParseFinding:
+    return ParseFinding(
+        "agenda_title_run_on", "warning",
+        f"Day {item.day_number} at {item.start_time:%H:%M}: the title reads as running text "
+        f"({len(item.title.split())} words: {item.title[:70]!r}…); it may hold the start of its "
+        "description", item.line_start)
 
 
 def _repeated_panels(items: list[AgendaItem], panels: list[PanelTitle]) -> list[ParseFinding]:
