@@ -437,6 +437,20 @@ def test_glyph_marked_bullets_split_by_glyph_not_by_width():
     assert [[l.number for l in b] for b in bullets] == [[1], [2, 3], [4]]
 
 
+def test_a_word_a_narrow_cell_broke_is_joined_only_where_the_document_writes_it_whole():
+    from gcmdash.extract.text import repair_split_words
+
+    lines = ["Remarks by the Secretary-General of the intergovernmental conference",
+             "Ms. Louise Arbour, Secretary-General of the intergovernment al conference",
+             "on going work and in formation stay apart: 'on' and 'in' are words here"]
+    assert repair_split_words(lines) == [
+        lines[0], "Ms. Louise Arbour, Secretary-General of the intergovernmental conference",
+        lines[2]]
+    # where the document uses the fragment as a word ('al Sabah'), nothing is joined
+    assert repair_split_words([*lines[:2], "Mr. Nasser al Sabah"]) == [*lines[:2],
+                                                                        "Mr. Nasser al Sabah"]
+
+
 def test_lost_hyphen_repaired_on_a_line_of_any_length():
     from gcmdash.extract.text import repair_own_compounds
 

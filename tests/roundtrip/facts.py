@@ -67,6 +67,13 @@ class Fact:
         return f"{self.kind} {key}"[:120]
 
 
+def _description(text: str | None) -> str | None:
+    """An agenda description compared as text: the parser joins the parts it found with '; '
+    (parse/agenda.py), and where one part ends depends on line breaks a rendering adds or the
+    seed lost ('… the co-facilitators Remarks by the Secretary-General …' is one line of 002)."""
+    return None if text is None else norm(text.replace("; ", " "))
+
+
 def facts_of(record: dict) -> list[Fact]:
     """The facts of one parsed document (in its golden dict form)."""
     out = [Fact("document", (), (record["document_type"], record["session_number"]))]
@@ -76,7 +83,7 @@ def facts_of(record: dict) -> list[Fact]:
     for a in record["agenda_items"]:
         key = (a["day_number"], a["start_time"], a["end_time"])
         out.append(Fact("agenda", key, (a["item_type"], a["panel_number"], norm(a["title"]))))
-        out.append(Fact("agenda_text", key, (norm(a["description"]),)))
+        out.append(Fact("agenda_text", key, (_description(a["description"]),)))
     for r in record["roles"]:
         out.append(Fact("role", (r["role"], r["panel_number"], norm(r["full_name"])),
                         (norm(r["honorific"]), norm(r["affiliation"]))))

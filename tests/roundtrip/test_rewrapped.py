@@ -17,13 +17,8 @@ pytestmark = pytest.mark.roundtrip
 
 WIDTHS = (40, 60, 100, 100_000)  # 100 000: every paragraph and list item on one line
 
-# (width, glyphs, seed prefix) -> why the facts still differ
-KNOWN: dict[tuple[int, bool, str], str] = {
-    # The seed runs 'co-facilitators Remarks by the Secretary-General' on in one line; wrapped
-    # at 40, 'Remarks by' starts a line and is read as the entry it is, joined by '; '.
-    (40, True, "002"): "the opening's description joins its two entries with '; ', not ' '",
-    (40, False, "002"): "the opening's description joins its two entries with '; ', not ' '",
-}
+# (width, glyphs, seed prefix) -> why the facts still differ: none today
+KNOWN: dict[tuple[int, bool, str], str] = {}
 
 
 @pytest.fixture(scope="module")

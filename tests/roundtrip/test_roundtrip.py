@@ -35,8 +35,6 @@ SLOW = {r.name for r in RENDERINGS if r.tools}  # the external converters take s
 # (rendering, seed prefix) -> the loss measured on today's code, which the document does not flag.
 # The held-out PDF renderings of issue 14's second round (README) still lose these silently.
 KNOWN_SILENT_LOSS: dict[tuple[str, str], str] = {
-    ("libreoffice-pdf-word-numbering", "001"):
-        "the secretary-general's role is missed, the document says `loaded`",
 }
 
 

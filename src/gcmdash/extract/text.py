@@ -276,6 +276,27 @@ def repair_own_compounds(lines: list[str]) -> list[str]:
     return [glued.sub(fix, line) if line else line for line in lines]
 
 
+_SPLIT_WORD_RE = re.compile(r"(?<![\w-])([^\W\d_]{3,}) ([^\W\d_]{1,5})(?![\w-])")
+
+
+def repair_split_words(lines: list[str]) -> list[str]:
+    """Join a word a narrow table cell broke without a hyphen ('intergovernment al'): two
+    tokens, the second short and in lower case, that the document writes whole elsewhere
+    ('intergovernmental') and neither of which it uses as a word of its own. Depends on the
+    document alone, as repair_own_compounds. Same lines out."""
+    counts = Counter(t.lower() for line in lines for t in _WORD_RE.findall(line))
+
+    def join(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        whole = f"{left}{right}".lower()
+        if (right[:1].islower() and counts.get(whole, 0) >= 1
+                and counts.get(left.lower(), 0) <= 1 and counts.get(right.lower(), 0) <= 1):
+            return f"{left}{right}"
+        return match.group()
+
+    return [_SPLIT_WORD_RE.sub(join, line) if " " in line else line for line in lines]
+
+
 def _glued_phrases(lines: list[str]) -> dict[str, str]:
     """Glued forms of two-word phrases ('capacitybuilding' -> 'capacity-building'): a token that
     is two words of 4+ letters the document writes as a phrase at least twice, and more often

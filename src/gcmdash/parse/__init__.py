@@ -7,6 +7,7 @@ from gcmdash.extract.text import (
     HyphenLexicon,
     repair_joined_lines,
     repair_own_compounds,
+    repair_split_words,
 )
 from gcmdash.parse.classify import classify
 from gcmdash.parse.common import PLAUSIBLE_YEARS, NumberedLine
@@ -35,7 +36,7 @@ def parse_document(text: str, lexicon: HyphenLexicon | None = None) -> ParsedDoc
         raise ParseError("the document has no text")
     lexicon = lexicon or HyphenLexicon.from_texts([text])
     raw_lines = text.split("\n")
-    repaired = repair_own_compounds(repair_joined_lines(raw_lines, lexicon))
+    repaired = repair_split_words(repair_own_compounds(repair_joined_lines(raw_lines, lexicon)))
     lines = [NumberedLine(i, t) for i, t in enumerate(repaired, 1)]
     classification = classify(text)
     parser = _PARSERS.get(classification.document_type)
