@@ -276,25 +276,27 @@ def repair_own_compounds(lines: list[str]) -> list[str]:
     return [glued.sub(fix, line) if line else line for line in lines]
 
 
-_SPLIT_WORD_RE = re.compile(r"(?<![\w-])([^\W\d_]{3,}) ([^\W\d_]{1,5})(?![\w-])")
-
-
 def repair_split_words(lines: list[str]) -> list[str]:
     """Join a word a narrow table cell broke without a hyphen ('intergovernment al'): two
     tokens, the second short and in lower case, that the document writes whole elsewhere
     ('intergovernmental') and neither of which it uses as a word of its own. Depends on the
     document alone, as repair_own_compounds. Same lines out."""
-    counts = Counter(t.lower() for line in lines for t in _WORD_RE.findall(line))
+    counts = Counter(map(str.lower, _WORD_RE.findall("\n".join(lines))))
+    once = {w for w, c in counts.items() if c == 1}
+    # the pairs are found from the vocabulary (a word cut into two pieces used once each),
+    # not by trying every pair of words in the text
+    pairs = {(word[:-k], word[-k:]) for word in counts for k in range(1, 6)
+             if len(word) - k >= 3 and word[-k:] in once and word[:-k] in once}
+    if not pairs:
+        return list(lines)
+    broken = re.compile(r"(?i)(?<![\w-])(" + "|".join(
+        re.escape(f"{left} {right}") for left, right in sorted(pairs)) + r")(?![\w-])")
 
     def join(match: re.Match[str]) -> str:
-        left, right = match.group(1), match.group(2)
-        whole = f"{left}{right}".lower()
-        if (right[:1].islower() and counts.get(whole, 0) >= 1
-                and counts.get(left.lower(), 0) <= 1 and counts.get(right.lower(), 0) <= 1):
-            return f"{left}{right}"
-        return match.group()
+        left, right = match.group().split(" ")
+        return left + right if right.islower() else match.group()
 
-    return [_SPLIT_WORD_RE.sub(join, line) if " " in line else line for line in lines]
+    return [broken.sub(join, line) if " " in line else line for line in lines]
 
 
 def _glued_phrases(lines: list[str]) -> dict[str, str]:
