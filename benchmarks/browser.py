@@ -79,7 +79,8 @@ SETTLED = """() => {
 }"""
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A local TCP port nobody listens on now, for a `gcmdash serve` to take."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -91,7 +92,7 @@ def serving(db_path: Path):
     with tempfile.TemporaryDirectory(prefix="gcmdash-bench-browser-") as folder:
         db = Path(folder) / "gcmdash.duckdb"
         shutil.copy(db_path, db)
-        port = _free_port()
+        port = free_port()
         from gcmdash import config
 
         env = {**os.environ, "GCMDASH_DB": str(db),

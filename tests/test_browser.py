@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.browser import free_port
 from gcmdash import config
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,12 +50,6 @@ def _require_chromium() -> None:
                 "in CI")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -77,7 +71,7 @@ def server(seed_db: Path, tmp_path_factory):
     _require_chromium()
     db = tmp_path_factory.mktemp("browser") / "gcmdash.duckdb"
     shutil.copy(seed_db, db)
-    port = _free_port()
+    port = free_port()
     command = ([shutil.which("gcmdash")] if shutil.which("gcmdash")
                else [sys.executable, "-m", "gcmdash.cli"])
     log = (tmp_path_factory.getbasetemp() / "serve.log").open("w")

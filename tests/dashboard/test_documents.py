@@ -36,6 +36,22 @@ def test_documents_are_named_by_kind_and_session_not_by_hash(con):
     assert label == "Co-facilitators' summary, session 3, lines 380–381; https://example.org/x"
 
 
+
+def test_a_figure_names_documents_by_display_name_in_2d_text_too():
+    import numpy as np
+    import plotly.graph_objects as go
+
+    known = {SUMMARY: "Co-facilitators' summary, session 3"}
+    cited = f"{SUMMARY}, line 11"
+    fig = go.Figure(go.Heatmap(z=[[1, 2]], text=[[cited, "x"]],
+                               hovertext=np.array([[cited, "y"]]),
+                               customdata=np.array([[cited, 3]], dtype=object)))
+    trace = documents.readable_figure(fig, known).data[0]
+    for value in (trace.text, trace.hovertext, trace.customdata):
+        assert SUMMARY not in repr(value)
+        assert "Co-facilitators' summary, session 3, line 11" in repr(value)
+    assert trace.customdata[0][1] == 3  # what names no document is kept
+
 def test_display_names_tell_apart_same_kind_and_keep_the_original_name():
     import pandas as pd
     rows = pd.DataFrame({

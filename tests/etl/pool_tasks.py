@@ -61,3 +61,8 @@ def echo_or_fail(value, state):  # noqa: ARG001 - worker task signature
     if value == "raise":
         raise ValueError("asked to")
     return value
+
+
+def kept_texts(value, state):  # noqa: ARG001 - worker task signature
+    """The contents whose text this worker keeps for a parse (gcmdash.runner.tasks)."""
+    return sorted(state.get("texts", {}))

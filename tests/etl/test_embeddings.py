@@ -2,13 +2,17 @@
 with the real model, and the semantic topic view's determinism."""
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import secrets
 import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from gcmdash import sealed
 from gcmdash.topics import embeddings, onnx_minilm
 
 REFERENCE = json.loads((Path(__file__).parent / "embedding_reference.json").read_text())
@@ -217,7 +221,7 @@ def test_build_with_the_semantic_view_records_its_model(seed_db, tmp_path):
     path = tmp_path / "semantic.duckdb"
     build(SEED_DIR, path, topic_view="semantic", cache_dir=tmp_path / "cache")
     # the vectors are kept beside the document cache, which would prune a folder inside it
-    assert len(list((tmp_path / "cache-embeddings").glob("minilm-*.npz"))) == 1
+    assert len(list((tmp_path / "cache-embeddings").glob("minilm-*.npz.sealed"))) == 1
     with duckdb.connect(str(path), read_only=True) as semantic, \
             duckdb.connect(str(seed_db), read_only=True) as default:
         method, parameters = semantic.execute(
@@ -304,20 +308,68 @@ def test_the_embedding_cache_serves_a_rebuild_and_is_never_trusted_blindly(tmp_p
     edited = units.assign(text=units["text"].where(units.index != 0, "End child detention."))
     assert embeddings.fit_semantic_topics(edited, 3, embedding_cache=tmp_path).extra[
         "embedding_cache"]["embedded"] == 1
-    (path,) = tmp_path.glob("minilm-*.npz")
-    with np.load(path) as data:
-        hashes, vectors, checksum = data["hashes"], data["vectors"].copy(), data["checksum"]
-    # a flipped bit: the checksum fails, everything is embedded again, the result unchanged
-    damaged = vectors.copy()
-    damaged.view(np.uint32)[3, 7] ^= 1
-    np.savez(path, hashes=hashes, vectors=damaged, checksum=checksum)
+    cache = _embedding_cache(tmp_path)
+    # a flipped bit in the file: its seal fails, everything is embedded again, the result unchanged
+    damaged = bytearray(cache.path.read_bytes())
+    damaged[-40] ^= 1
+    cache.path.write_bytes(bytes(damaged))
     checked = embeddings.fit_semantic_topics(edited, 3, embedding_cache=tmp_path)
     assert checked.extra["embedding_cache"]["embedded"] == 12
-    assert "fails its checks" in checked.extra["embedding_cache"]["notices"][0]
-    # vectors swapped under a valid checksum: the spot check against the model catches it
-    swapped = np.ascontiguousarray(vectors[::-1])
-    np.savez(path, hashes=hashes, vectors=swapped,
-             checksum=embeddings.EmbeddingCache._checksum(hashes, swapped))
+    assert "not trusted" in checked.extra["embedding_cache"]["notices"][0]
+    # vectors swapped, sealed with the cache's own key: the spot check against the model catches it
+    known = cache.load()
+    cache.store(list(known), np.array(list(known.values()))[::-1])
     spotted = embeddings.fit_semantic_topics(edited, 3, embedding_cache=tmp_path)
     assert "disagrees with the model" in spotted.extra["embedding_cache"]["notices"][0]
     assert np.array_equal(spotted.weights, checked.weights)
+
+
+def _embedding_cache(folder: Path) -> embeddings.EmbeddingCache:
+    return embeddings.EmbeddingCache(folder, embeddings.load_encoder(), embeddings.model_files())
+
+
+def _npz_bytes(**arrays: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def test_an_embedding_cache_file_the_cache_did_not_write_is_not_trusted(tmp_path):
+    """Whoever can write the folder cannot make the cache serve their vectors: a file with a
+    checksum anyone can compute, or sealed with another key, is ignored and the texts embedded
+    again. The forged vectors are wrong only past the spot checks, which would miss them."""
+    _model_or_skip()
+    units, _ = _theme_units()
+    first = embeddings.fit_semantic_topics(units, 3, embedding_cache=tmp_path)
+    cache = _embedding_cache(tmp_path)
+    known = cache.load()
+    hashes = np.frombuffer(b"".join(known), dtype=np.uint8).reshape(len(known), 32)
+    vectors = np.array(list(known.values()))
+    spot_checked = embeddings.CACHE_SPOT_CHECKS
+    vectors[spot_checked:] = vectors[spot_checked:][::-1].copy()
+    unkeyed = _npz_bytes(hashes=hashes, vectors=vectors, checksum=np.frombuffer(
+        hashlib.sha256(hashes.tobytes() + vectors.tobytes()).digest(), dtype=np.uint8))
+    _assert_embedded_again(tmp_path, unkeyed, units, first)
+    other_key = sealed.seal(secrets.token_bytes(32), cache.label,
+                            _npz_bytes(hashes=hashes, vectors=vectors))
+    _assert_embedded_again(tmp_path, other_key, units, first)
+
+
+def _assert_embedded_again(folder: Path, forged: bytes, units, first) -> None:
+    _embedding_cache(folder).path.write_bytes(forged)
+    again = embeddings.fit_semantic_topics(units, 3, embedding_cache=folder)
+    assert again.extra["embedding_cache"]["hits"] == 0
+    assert again.extra["embedding_cache"]["embedded"] == 12
+    assert "not trusted" in again.extra["embedding_cache"]["notices"][0]
+    assert np.array_equal(again.weights, first.weights)
+
+
+def test_an_embedding_cache_folder_that_cannot_be_made_caches_nothing(tmp_path):
+    _model_or_skip()
+    units, _ = _theme_units()
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    for _ in range(2):
+        result = embeddings.fit_semantic_topics(units, 3, embedding_cache=blocked)
+        assert result.extra["embedding_cache"]["embedded"] == 12
+        assert "can be neither read nor written" in result.extra["embedding_cache"]["notices"][0]

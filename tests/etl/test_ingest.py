@@ -286,3 +286,40 @@ def test_a_build_of_no_documents_warns_and_writes_nothing(tmp_path, contents):
     assert ("(1 file(s) of other types)" in result.stderr) == bool(contents)
     assert "Nothing built" in result.stderr and result.stdout == ""
     assert not db.exists()
+
+
+def test_a_worker_lets_go_of_the_texts_it_will_not_parse(tmp_path):
+    """The worker keeps each text it extracts for the parse that follows; one it will not
+    parse (b here: a duplicate another worker parses, or a parse from the cache) goes when
+    the parses start, not when the build ends."""
+    from collections import Counter
+    from hashlib import sha256
+
+    from gcmdash.extract.text import HyphenLexicon
+    from gcmdash.runner import ingest
+    from gcmdash.runner.cache import DocumentCache
+    from tests.etl import pool_tasks
+
+    paths = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    for path in paths:
+        path.write_text(f"The text of {path.stem}.\n")
+    hashes = {p.name: sha256(p.read_bytes()).hexdigest() for p in paths}
+    cache, lazy, quiet = DocumentCache(None, "c" * 64), ingest._LazyPool(1), lambda *_: None
+    try:
+        extracted = ingest._extract_all(paths, hashes, cache, lazy, quiet)
+        assert dict(lazy.pool.map(pool_tasks.kept_texts, [(0, None)])) == {
+            0: sorted(hashes.values())}
+        ingest._parse_all([extracted["a.txt"][0]], HyphenLexicon.from_token_counts(Counter()),
+                          cache, lazy, quiet, {})
+        assert dict(lazy.pool.map(pool_tasks.kept_texts, [(0, None)])) == {0: []}
+    finally:
+        lazy.close()
+
+
+def test_a_document_not_loaded_carries_no_text():
+    from gcmdash.extract.formats import ExtractedDocument
+    from gcmdash.load.database import NotLoaded
+
+    copy = ExtractedDocument(document_id="k.txt", file_name="k.txt", sha256="0" * 64,
+                             size_bytes=9, format="txt", text="the text")
+    assert NotLoaded(copy, "duplicate", "identical content to a.txt").document.text is None

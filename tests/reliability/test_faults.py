@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from gcmdash import sealed
 from gcmdash.cli import main
-from gcmdash.runner import sealed
 from gcmdash.runner.build import BuildError, build
 from gcmdash.runner.cache import STATE, STORE_FILE, entry_label
 from tests.reliability.helpers import copy_seeds, folder_listing, mounted, read_only

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.browser import free_port
 from gcmdash import config
 from gcmdash.runner.build import build
 from tests.reliability.helpers import copy_seeds, marked_env, new_tag, wait_until_gone
@@ -57,12 +57,6 @@ def test_pages_show_no_error_while_builds_swap_the_database(tmp_path, monkeypatc
     assert runs >= len(PAGES)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _listening(port: int) -> set[str]:
     """Local addresses listening on the port (Linux /proc/net/tcp, tcp6)."""
     found = set()
@@ -85,7 +79,7 @@ def test_serve_listens_on_localhost_and_stops_its_server(stop, tmp_path, seed_db
     raw = copy_seeds(tmp_path / "raw")
     db = tmp_path / "g.duckdb"
     build(raw, db, cache_dir=None)
-    port = _free_port()
+    port = free_port()
     tag = new_tag()
     env = marked_env(tag, GCMDASH_DB=str(db), GCMDASH_RAW_DIR=str(raw),
                      GCMDASH_CACHE_DIR=str(tmp_path / "cache"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gcmdash.runner.build import build
 from gcmdash.runner.cache import STORE_FILE, DocumentCache
-from gcmdash.runner.sealed import seal_value
+from gcmdash.sealed import seal_value
 
 CODE = "c" * 64
 WRITER = textwrap.dedent("""
@@ -58,7 +58,7 @@ def test_two_processes_write_and_read_one_store_at_once(tmp_path):
 KEY_MAKER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from gcmdash.runner.sealed import cache_key
+    from gcmdash.sealed import cache_key
 
     start = float(sys.argv[2])
     while time.time() < start:  # every process asks at the same moment

@@ -49,6 +49,12 @@ class NotLoaded:
     reason: str
     duplicate_of: str | None = None
 
+    def __post_init__(self) -> None:
+        # Only the document's facts are written (insert_unloaded_documents), never its text:
+        # a duplicate's or a failed parse's text is let go here, not carried to the load.
+        if self.document.text is not None:
+            object.__setattr__(self, "document", dataclasses.replace(self.document, text=None))
+
 
 @dataclass(frozen=True)
 class LoadableDocument:

@@ -34,9 +34,9 @@ from typing import Any
 
 from gcmdash.extract.formats import ExtractedDocument
 from gcmdash.extract.text import HyphenLexicon
-from gcmdash.runner.sealed import Untrusted, cache_key, seal, seal_value, unseal_value
 from gcmdash.runner.state import CorpusState
 from gcmdash.runner.tasks import lexicon_agrees
+from gcmdash.sealed import Untrusted, cache_key, seal, seal_value, unseal_value
 
 STORE_FILE = "cache.sqlite"
 STATE = "state"  # the stage of the corpus-state row (its sha256 is '')

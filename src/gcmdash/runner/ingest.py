@@ -27,7 +27,7 @@ import pickle
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
@@ -41,6 +41,7 @@ from gcmdash.runner.isolate import IsolatedPool, TaskFailed
 from gcmdash.runner.state import CorpusState, FileStamp
 from gcmdash.runner.tasks import (
     extract_task,
+    forget_texts_task,
     keep_extraction,
     parse_kept,
     set_lexicon_task,
@@ -260,8 +261,7 @@ def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, laz
         if isinstance(outcome, ParsedDocument):
             result.parsed.append((doc, outcome))
         else:
-            result.not_loaded.append(NotLoaded(replace(doc, text=None), "failed",
-                                               f"could not parse: {outcome}"))
+            result.not_loaded.append(NotLoaded(doc, "failed", f"could not parse: {outcome}"))
             answers.pop(hashes[name], None)
     result.reused = sorted(reused)
     result.state = CorpusState(input_fingerprint="", token_counts=counts,
@@ -411,6 +411,8 @@ def _parse_all(documents: list[ExtractedDocument], lexicon: HyphenLexicon, cache
         pool = lazy.get(PARSE_TIMEOUT_S, PARSE_CPU_S)
         pool.broadcast(set_lexicon_task, lexicon)
         by_id = {d.document_id: d for d in documents}
+        pool.broadcast(forget_texts_task,
+                       {sha256: lazy.holders.get(sha256) for _, (sha256, _) in todo})
         for document_id, outcome in pool.map(
                 parse_kept, todo, weigh=_text_size, light=_without_the_text,
                 owner=lambda document_id: lazy.holders.get(by_id[document_id].sha256)):

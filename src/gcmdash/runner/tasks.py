@@ -73,6 +73,15 @@ def keep_extraction(argument: tuple[Callable[[str, dict], tuple], str], state: d
     return worker_id(), pickle.dumps((document, counts), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def forget_texts_task(parsers: dict[str, int | None], state: dict) -> None:
+    """Let go of every kept text this worker will not parse (`parsers`: the content about to
+    be parsed -> the worker that holds its text): a duplicate's copy when another worker
+    holds the content too, a text whose parse came from the cache."""
+    kept = state.get("texts", {})
+    for sha256 in [s for s in kept if parsers.get(s) != worker_id()]:
+        del kept[sha256]
+
+
 def parse_kept(argument: tuple[str, str | None], state: dict) -> bytes:
     """The pickle of parse_task's result for (sha256, text); a text of None is the one this
     worker kept when it extracted that content."""

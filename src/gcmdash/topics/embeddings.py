@@ -18,6 +18,7 @@ real model.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -40,6 +41,7 @@ import sklearn
 from scipy.cluster.hierarchy import cut_tree, linkage
 from threadpoolctl import threadpool_limits
 
+from gcmdash.sealed import Untrusted, cache_key, seal, unseal
 from gcmdash.topics.model import (
     RANDOM_STATE,
     STABILITY_FRACTION,
@@ -507,7 +509,7 @@ def embed(texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
 
 # --------------------------------------------------------------------------- the cache
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the file sealed (gcmdash/sealed.py), no longer a plain checksum
 CACHE_SPOT_CHECKS = 4  # vectors read from the cache that are embedded again and compared
 CACHE_MIN_COSINE = 1 - 1e-6
 
@@ -522,41 +524,54 @@ class EmbeddingCache:
     document cache, keyed by the model (name, package version, weights hash, backend, token
     cut) and each text's SHA-256, so a rebuild embeds only the texts it has not seen.
 
-    Never trusted blindly: the file holds a SHA-256 of its hashes and vectors, which must
-    match, every vector must be finite and of unit length, and CACHE_SPOT_CHECKS of the vectors
-    it gives are embedded again and must agree to a cosine of CACHE_MIN_COSINE; a file that
-    fails any check is ignored (and replaced), with a notice. A vector read from the cache is the one
-    computed when its text was first embedded; embedded again in another batch it could differ
-    in the last float32 bits (cosine 1 - 1e-7). It keeps the texts of the last corpus that had
-    a text it did not hold."""
+    Never trusted blindly: the file is sealed as the document cache's entries are
+    (gcmdash/sealed.py: an HMAC-SHA256 under a secret key the first fit writes in the folder,
+    over the file's name and bytes), so a file this cache did not write, or that changed since,
+    is not read; every vector must be finite and of unit length, and CACHE_SPOT_CHECKS of the
+    vectors it gives are embedded again and must agree to a cosine of CACHE_MIN_COSINE; a file
+    that fails any check is ignored (and replaced), with a notice. A folder that can be neither
+    read nor written caches nothing. A vector read from the cache is the one computed when its
+    text was first embedded; embedded again in another batch it could differ in the last
+    float32 bits (cosine 1 - 1e-7). It keeps the texts of the last corpus that had a text it
+    did not hold."""
 
     def __init__(self, directory: Path, encoder: MiniLMEncoder, files: ModelFiles) -> None:
-        key = json.dumps([MODEL_NAME, files.package_version, files.weights_sha256,
-                          encoder.backend, MAX_TOKENS, CACHE_FORMAT])
+        model = json.dumps([MODEL_NAME, files.package_version, files.weights_sha256,
+                            encoder.backend, MAX_TOKENS, CACHE_FORMAT])
         self.path = Path(directory) / (
-            f"minilm-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz")
+            f"minilm-{hashlib.sha256(model.encode()).hexdigest()[:16]}.npz.sealed")
+        self.label = f"embeddings:{self.path.name}"  # what the seal covers besides the bytes
         self.hidden = encoder.hidden
         self.notices: list[str] = []
         self.hits = self.embedded = 0
+        self._key = cache_key(self.path.parent)
+        if self._key is None:
+            self.notices.append(f"embedding cache folder {self.path.parent} can be neither "
+                                "read nor written: not used")
 
-    @staticmethod
-    def _checksum(hashes: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-        digest = hashlib.sha256(hashes.tobytes() + vectors.tobytes()).digest()
-        return np.frombuffer(digest, dtype=np.uint8)
+    def _read_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The file's text hashes and vectors, if its seal shows this cache wrote it."""
+        try:
+            payload = unseal(self._key, self.label, self.path.read_bytes())
+            with np.load(io.BytesIO(payload), allow_pickle=False) as data:
+                return data["hashes"], data["vectors"]
+        except Untrusted as error:
+            self.notices.append(f"embedding cache {self.path.name} not trusted ({error}): "
+                                "ignored")
+        except (OSError, ValueError, KeyError, EOFError) as error:
+            self.notices.append(f"embedding cache {self.path.name} unreadable ({error}): ignored")
+        return None
 
     def load(self) -> dict[bytes, np.ndarray]:
         """{text hash: vector} from the file; empty when there is none or it fails a check."""
-        if not self.path.is_file():
+        if self._key is None or not self.path.is_file():
             return {}
-        try:
-            with np.load(self.path, allow_pickle=False) as data:
-                hashes, vectors, checksum = data["hashes"], data["vectors"], data["checksum"]
-        except (OSError, ValueError, KeyError, EOFError) as error:
-            self.notices.append(f"embedding cache {self.path.name} unreadable ({error}): ignored")
+        arrays = self._read_arrays()
+        if arrays is None:
             return {}
+        hashes, vectors = arrays
         if not (hashes.dtype == np.uint8 and hashes.ndim == 2 and hashes.shape[1] == 32
                 and vectors.dtype == np.float32 and vectors.shape == (len(hashes), self.hidden)
-                and np.array_equal(checksum, self._checksum(hashes, vectors))
                 and np.isfinite(vectors).all()
                 and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)):
             self.notices.append(f"embedding cache {self.path.name} fails its checks: ignored")
@@ -564,14 +579,15 @@ class EmbeddingCache:
         return {bytes(h): v for h, v in zip(hashes, vectors)}
 
     def store(self, hashes: Sequence[bytes], vectors: np.ndarray) -> None:
-        """Replace the file with these texts' vectors (written aside, then renamed)."""
+        """Replace the file with these texts' vectors, sealed (written aside, then renamed)."""
+        if self._key is None:
+            return
         table = np.frombuffer(b"".join(hashes), dtype=np.uint8).reshape(len(hashes), 32)
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        arrays = io.BytesIO()
+        np.savez(arrays, hashes=table, vectors=np.ascontiguousarray(vectors, dtype=np.float32))
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_suffix(".partial.npz")
-            np.savez(partial, hashes=table, vectors=vectors,
-                     checksum=self._checksum(table, vectors))
+            partial = self.path.with_name(f"{self.path.name}.partial")
+            partial.write_bytes(seal(self._key, self.label, arrays.getvalue()))
             partial.replace(self.path)
         except OSError as error:
             self.notices.append(f"embedding cache {self.path.name} not written ({error})")

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import duckdb
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -142,9 +143,13 @@ def readable(label: object, known: dict[str, str]) -> str:
 
 def _readable_markup(value: object, known: dict[str, str], pattern: re.Pattern) -> object:
     """A figure's text (plotly reads it as limited HTML) with stored document names replaced
-    by display names, themselves escaped; lists and non-text values walked or kept."""
+    by display names, themselves escaped; lists, tuples and arrays walked at any depth (a heat
+    map's text is 2-D), other values kept."""
     if isinstance(value, str):
         return pattern.sub(lambda m: html.escape(known[m[0]], quote=False), value)
+    if isinstance(value, np.ndarray):
+        names_nothing = value.dtype.kind not in "OU"  # numbers, say, name no document
+        return value if names_nothing else _readable_markup(value.tolist(), known, pattern)
     if isinstance(value, (list, tuple)):
         return [_readable_markup(v, known, pattern) for v in value]
     return value
@@ -166,8 +171,7 @@ def readable_figure(fig: go.Figure, known: dict[str, str], copy: bool = True) ->
         for prop in _FIGURE_TEXTS:
             value = getattr(trace, prop, None)
             if value is not None:
-                setattr(trace, prop, _readable_markup(
-                    list(value) if not isinstance(value, str) else value, known, pattern))
+                setattr(trace, prop, _readable_markup(value, known, pattern))
     for annotation in out.layout.annotations:
         if annotation.text:
             annotation.text = _readable_markup(annotation.text, known, pattern)

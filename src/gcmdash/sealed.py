@@ -1,9 +1,12 @@
-"""Values the build reads back and must trust: sealed with a keyed checksum (HMAC-SHA256).
+"""Values a build reads back and must trust: sealed with a keyed checksum (HMAC-SHA256).
 
-The cache entries and the corpus state (gcmdash/runner/cache.py, gcmdash/runner/state.py) are
+The document cache and the corpus state (gcmdash/runner/cache.py, gcmdash/runner/state.py) are
 pickles, and unpickling runs code; so a value is unpickled only after its seal shows that this
 cache wrote it, under this label (which entry it is), with a secret key made by the first build
-(`key` in the cache folder, mode 0600).
+(`key` in the cache folder, mode 0600). The embedding cache (gcmdash/topics/embeddings.py) seals
+its file of vectors the same way, in a folder of its own with a key of its own.
+
+It imports nothing of gcmdash, so every layer that keeps a cache may use it (pyproject.toml).
 """
 from __future__ import annotations
 
