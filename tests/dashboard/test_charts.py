@@ -685,3 +685,12 @@ def test_heat_map_cell_text_is_readable_on_its_cell(con):
         assert _contrast("#222222", colours[state]) >= 4.5, state
     for a in fig.to_dict()["layout"]["annotations"]:
         assert a["font"]["color"] in ("#222222", "#ffffff")
+
+
+@pytest.mark.parametrize("palette", [charts.LIGHT, charts.DARK], ids=["light", "dark"])
+def test_the_pointer_to_the_chosen_k_is_drawn_in_the_palettes_text_colour(con, palette):
+    fig = charts.themed(charts.model_selection_chart(queries.topic_model_selection(con)),
+                        dark=palette is charts.DARK)
+    (pointer,) = [a for a in fig.to_dict()["layout"]["annotations"] if a.get("showarrow")]
+    assert pointer["arrowcolor"] == pointer["font"]["color"] == palette.text
+    assert _contrast(pointer["arrowcolor"], palette.background) >= 4.5

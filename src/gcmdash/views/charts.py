@@ -1010,6 +1010,8 @@ def themed(fig: go.Figure, dark: bool = False) -> go.Figure:
             annotation.font.color = palette.text
         elif colour.lower() == _MISSING_FONT["color"]:
             annotation.font.color = palette.muted
+        if annotation.showarrow is not False:  # the pointer to the chosen k: drawn as its text
+            annotation.arrowcolor = annotation.font.color or palette.text
     for trace in out.data:
         if trace.type == "bar" and trace.textposition == "outside" and not _is_list(
                 trace.textfont.color):
