@@ -113,6 +113,27 @@ def test_every_text_is_escaped_and_scripts_are_only_ours(site: Path):
             json.loads(body)
 
 
+def test_each_chart_box_holds_its_chart_height_before_it_is_drawn(site: Path):
+    """The box a chart is drawn into is as tall as the chart in either scheme (site.css applies
+    the height when scripts run), so drawing it moves nothing: no layout shift."""
+    assert "@media (scripting:enabled){.chart{height:var(--chart-height)}}" in publish.STYLE
+    boxes = 0
+    for name in PAGES:
+        text = (site / name).read_text()
+        found = re.findall(r'<div class="chart" id="(chart-[a-z0-9-]+)" '
+                           r'style="--chart-height:(\d+)px"[^>]*></div>'
+                           r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>',
+                           text, re.S)
+        assert len(found) == text.count('<div class="chart"'), name
+        for chart_id, height, data_chart, body in found:
+            figure = json.loads(body)
+            assert data_chart == chart_id
+            assert int(height) == figure["layout"]["height"] == figure["dark"]["layout"][
+                "height"], (name, chart_id)
+            boxes += 1
+    assert boxes >= 13
+
+
 def test_escaping_of_record_text():
     df = pd.DataFrame({"Session": ["<script>alert(1)</script>"],
                        "Count": [None], "Source": ['a "b" & c']})
@@ -269,3 +290,20 @@ def test_every_page_draws_offline_in_chromium(site: Path, static_server: str):
         finally:
             context.close()
             browser.close()
+
+
+
+@pytest.mark.browser
+def test_without_plotly_the_chart_boxes_give_their_room_back(site: Path, static_server: str):
+    """If plotly.js does not load, no empty chart-tall box is left: the tables stand."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.route("**/plotly.min.js", lambda route: route.abort())
+        page.goto(f"{static_server}/session-3.html", wait_until="load")
+        heights = page.evaluate(
+            "[...document.querySelectorAll('.chart')].map(el => el.getBoundingClientRect().height)")
+        assert heights and all(h == 120 for h in heights), heights  # the min-height alone
+        browser.close()

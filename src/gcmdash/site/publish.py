@@ -59,6 +59,7 @@ h1{font-size:1.7rem;margin:1.2rem 0 .4rem}h2{font-size:1.3rem;margin-top:2rem}
 figure{margin:1.5rem 0 2.5rem;padding:0;border-top:1px solid #eee}
 figcaption{margin:.6rem 0}figcaption strong{display:block;font-size:1.1rem}
 .chart{width:100%;min-height:120px}
+@media (scripting:enabled){.chart{height:var(--chart-height)}}
 .table-wrap{overflow-x:auto;margin:.5rem 0}
 table{border-collapse:collapse;font-size:.85rem}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
@@ -116,9 +117,15 @@ table.stack tr{{border-color:{rule}}}table.stack td::before{{color:{text}}}}}
 """.format(**SITE_DARK)
 
 # Draws every chart of the page from the JSON beside it; without JavaScript, the tables stand.
+# Each box already has its chart's height (site.css), so no drawing moves the page.
 SCRIPT = """\
 (function () {
-  if (typeof Plotly === "undefined") { return; }
+  if (typeof Plotly === "undefined") {  // no chart will come: the boxes give their room back
+    document.querySelectorAll(".chart").forEach(function (el) {
+      el.style.removeProperty("--chart-height");
+    });
+    return;
+  }
   var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false,
                        modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"]};
   var scheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
@@ -344,12 +351,23 @@ def figure_json(fig: go.Figure) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+PLOTLY_DEFAULT_HEIGHT = 450  # what plotly.js draws a figure without a height at
+
+
+def chart_height(fig: go.Figure) -> int:
+    """The height in px plotly.js draws the figure at, in either scheme and at any width (the
+    figures fix their height; the theme keeps it): the chart's box is this tall before the
+    chart is drawn, so drawing it shifts nothing on the page."""
+    return int(fig.layout.height or PLOTLY_DEFAULT_HEIGHT)
+
+
 def figure_html(section: Section, images: tuple[str, ...] = ()) -> str:
     """<figure>: the answer in words (if any), title and caption, the chart (alt text as its
-    accessible name, the full text alternative under it), its table, the CSV and image
-    downloads and the source line."""
-    return Markup(findings_html(section)) + _MACROS.figure(section, Markup(figure_json(section.figure)), _cells(section.table),
-                          images)
+    accessible name, the full text alternative under it, its height reserved), its table, the
+    CSV and image downloads and the source line."""
+    return Markup(findings_html(section)) + _MACROS.figure(
+        section, Markup(figure_json(section.figure)), _cells(section.table), images,
+        chart_height(section.figure))
 
 
 def short_fingerprint(fingerprint: str) -> str:
