@@ -117,9 +117,13 @@ table.stack tr{{border-color:{rule}}}table.stack td::before{{color:{text}}}}}
 """.format(**SITE_DARK)
 
 # Draws every chart of the page from the JSON beside it; without JavaScript, the tables stand.
-# Each box already has its chart's height (site.css), so no drawing moves the page.
+# One chart per frame, those in view first, then the rest down the page: the first chart is
+# painted before the others are drawn. Each box already has its chart's height (site.css), so
+# no drawing moves the page.
 SCRIPT = """\
 (function () {
+  var blocks = [].slice.call(
+    document.querySelectorAll('script[type="application/json"][data-chart]'));
   if (typeof Plotly === "undefined") {  // no chart will come: the boxes give their room back
     document.querySelectorAll(".chart").forEach(function (el) {
       el.style.removeProperty("--chart-height");
@@ -142,10 +146,24 @@ SCRIPT = """\
     b.addEventListener("click", function () { Plotly.downloadImage(target, options); });
     return b;
   }
-  var blocks = document.querySelectorAll('script[type="application/json"][data-chart]');
-  for (var i = 0; i < blocks.length; i++) {
-    var figure = JSON.parse(blocks[i].textContent);
-    var target = document.getElementById(blocks[i].getAttribute("data-chart"));
+  function chartOf(block) {
+    return document.getElementById(block.getAttribute("data-chart"));
+  }
+  // what the reader will see: from the top, or from the element the address names (the
+  // browser scrolls to it only once the page has loaded)
+  function named() {
+    try {
+      return location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    } catch (malformed) { return null; }  // an address with a stray '%'
+  }
+  var start = named(), top = start ? start.getBoundingClientRect().top : 0;
+  function inView(block) {
+    var box = chartOf(block).getBoundingClientRect();
+    return box.bottom > top && box.top < top + window.innerHeight;
+  }
+  function draw(block) {
+    var figure = JSON.parse(block.textContent);
+    var target = chartOf(block);
     var config = Object.assign({toImageButtonOptions: {filename: figure.image.filename}},
                                PLOTLY_CONFIG);
     var drawn = variant(figure);
@@ -161,6 +179,14 @@ SCRIPT = """\
       downloads.appendChild(button("SVG", target, {format: "svg", filename: name}));
     }
   }
+  var queue = blocks.filter(inView).concat(blocks.filter(function (b) { return !inView(b); }));
+  function drawNext() {
+    draw(queue.shift());
+    if (queue.length) {  // the next one after this frame is painted
+      requestAnimationFrame(function () { setTimeout(drawNext, 0); });
+    }
+  }
+  if (queue.length) { drawNext(); }
   if (scheme && scheme.addEventListener) {  // the reader switches theme: the charts follow
     scheme.addEventListener("change", function () {
       charts.forEach(function (c) {
