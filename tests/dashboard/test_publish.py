@@ -113,6 +113,27 @@ def test_every_text_is_escaped_and_scripts_are_only_ours(site: Path):
             json.loads(body)
 
 
+def test_each_chart_box_holds_its_chart_height_before_it_is_drawn(site: Path):
+    """The box a chart is drawn into is as tall as the chart in either scheme (site.css applies
+    the height when scripts run), so drawing it moves nothing: no layout shift."""
+    assert "@media (scripting:enabled){.chart{height:var(--chart-height)}}" in publish.STYLE
+    boxes = 0
+    for name in PAGES:
+        text = (site / name).read_text()
+        found = re.findall(r'<div class="chart" id="(chart-[a-z0-9-]+)" '
+                           r'style="--chart-height:(\d+)px"[^>]*></div>'
+                           r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>',
+                           text, re.S)
+        assert len(found) == text.count('<div class="chart"'), name
+        for chart_id, height, data_chart, body in found:
+            figure = json.loads(body)
+            assert data_chart == chart_id
+            assert int(height) == figure["layout"]["height"] == figure["dark"]["layout"][
+                "height"], (name, chart_id)
+            boxes += 1
+    assert boxes >= 13
+
+
 def test_escaping_of_record_text():
     df = pd.DataFrame({"Session": ["<script>alert(1)</script>"],
                        "Count": [None], "Source": ['a "b" & c']})
@@ -269,3 +290,82 @@ def test_every_page_draws_offline_in_chromium(site: Path, static_server: str):
         finally:
             context.close()
             browser.close()
+
+
+# Runs before the page's scripts: layout shifts summed, and for each Plotly.newPlot the chart
+# and the frame it was drawn in (a requestAnimationFrame counter).
+DRAW_ORDER = """
+window.__shifts = 0; window.__frame = 0; window.__drawn = [];
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) { if (!e.hadRecentInput) window.__shifts += e.value; }
+}).observe({type: 'layout-shift', buffered: true});
+(function tick() { window.__frame += 1; requestAnimationFrame(tick); })();
+let plotly;
+Object.defineProperty(window, 'Plotly', {configurable: true, get() { return plotly; },
+  set(value) {
+    const newPlot = value.newPlot;
+    value.newPlot = function (target, ...rest) {
+      window.__drawn.push([target.id, window.__frame, target.getBoundingClientRect().height]);
+      return newPlot.call(this, target, ...rest);
+    };
+    plotly = value;
+  }});
+"""
+ALL_DRAWN = """() => [...document.querySelectorAll('.chart')]
+    .every(el => el.querySelector('svg.main-svg'))"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [{"width": 1440, "height": 900},
+                                      {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_charts_draw_one_a_frame_in_view_first_and_shift_nothing(site: Path, static_server: str,
+                                                                 viewport):
+    """Each chart is drawn in a frame of its own, the ones in view first (a reader landing on
+    a chart by its link sees it first), then the rest down the page; each box was already its
+    chart's height, so the page does not shift (cumulative layout shift 0)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=viewport)
+        context.add_init_script(DRAW_ORDER)
+        try:
+            for name, first in (("session-3.html", "chart-session-3-participation"),
+                                ("index.html#gcm-objectives", "chart-gcm-objectives")):
+                page = context.new_page()
+                page.goto(f"{static_server}/{name}", wait_until="load")
+                page.wait_for_function(ALL_DRAWN, timeout=60000)
+                page.wait_for_timeout(300)
+                drawn = page.evaluate("window.__drawn")
+                ids = page.evaluate("[...document.querySelectorAll('.chart')].map(el => el.id)")
+                assert drawn[0][0] == first, (name, drawn)
+                assert sorted(d[0] for d in drawn) == sorted(ids)  # every chart, once
+                later = [d[0] for d in drawn[1:]]
+                assert later == sorted(later, key=ids.index), (name, drawn)  # down the page
+                frames = [d[1] for d in drawn]
+                assert frames == sorted(set(frames)), (name, drawn)  # one chart a frame
+                heights = page.evaluate("""[...document.querySelectorAll('.chart')].map(el =>
+                    [el.id, el.getBoundingClientRect().height, el.layout.height])""")
+                before = {d[0]: d[2] for d in drawn}
+                assert all(before[i] == h == layout for i, h, layout in heights), heights
+                assert page.evaluate("window.__shifts") == 0, name
+                page.close()
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.mark.browser
+def test_without_plotly_the_chart_boxes_give_their_room_back(site: Path, static_server: str):
+    """If plotly.js does not load, no empty chart-tall box is left: the tables stand."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.route("**/plotly.min.js", lambda route: route.abort())
+        page.goto(f"{static_server}/session-3.html", wait_until="load")
+        heights = page.evaluate(
+            "[...document.querySelectorAll('.chart')].map(el => el.getBoundingClientRect().height)")
+        assert heights and all(h == 120 for h in heights), heights  # the min-height alone
+        browser.close()

@@ -104,3 +104,33 @@ def test_the_site_draws_dark_and_downloads_png_and_svg_offline(site):
         assert leaving == []
         context.close()
         browser.close()
+
+
+@pytest.mark.browser
+def test_a_theme_switch_while_the_charts_draw_reaches_every_chart(site):
+    """The charts draw one a frame: a reader switching to dark meanwhile gets every chart on
+    the dark palette, those drawn already and those still to come."""
+    if not CHROMIUM.exists():
+        pytest.skip("no Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1440, "height": 900}, color_scheme="light")
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((site / "index.html").as_uri(), wait_until="commit")
+        page.wait_for_function("() => document.querySelector('.chart svg.main-svg')",
+                               timeout=30000)
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_function("""() => [...document.querySelectorAll('.chart')]
+            .every(el => el.querySelector('svg.main-svg'))""", timeout=30000)
+        page.wait_for_timeout(300)
+        papers = page.evaluate(
+            "[...document.querySelectorAll('.chart')].map(el => el.layout.paper_bgcolor)")
+        assert len(papers) == 5
+        assert {p.lower() for p in papers} == {charts.DARK.background.lower()}
+        assert errors == []
+        browser.close()

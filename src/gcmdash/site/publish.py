@@ -59,6 +59,7 @@ h1{font-size:1.7rem;margin:1.2rem 0 .4rem}h2{font-size:1.3rem;margin-top:2rem}
 figure{margin:1.5rem 0 2.5rem;padding:0;border-top:1px solid #eee}
 figcaption{margin:.6rem 0}figcaption strong{display:block;font-size:1.1rem}
 .chart{width:100%;min-height:120px}
+@media (scripting:enabled){.chart{height:var(--chart-height)}}
 .table-wrap{overflow-x:auto;margin:.5rem 0}
 table{border-collapse:collapse;font-size:.85rem}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
@@ -116,9 +117,19 @@ table.stack tr{{border-color:{rule}}}table.stack td::before{{color:{text}}}}}
 """.format(**SITE_DARK)
 
 # Draws every chart of the page from the JSON beside it; without JavaScript, the tables stand.
+# One chart per frame, those in view first, then the rest down the page: the first chart is
+# painted before the others are drawn. Each box already has its chart's height (site.css), so
+# no drawing moves the page.
 SCRIPT = """\
 (function () {
-  if (typeof Plotly === "undefined") { return; }
+  var blocks = [].slice.call(
+    document.querySelectorAll('script[type="application/json"][data-chart]'));
+  if (typeof Plotly === "undefined") {  // no chart will come: the boxes give their room back
+    document.querySelectorAll(".chart").forEach(function (el) {
+      el.style.removeProperty("--chart-height");
+    });
+    return;
+  }
   var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false,
                        modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"]};
   var scheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
@@ -135,10 +146,24 @@ SCRIPT = """\
     b.addEventListener("click", function () { Plotly.downloadImage(target, options); });
     return b;
   }
-  var blocks = document.querySelectorAll('script[type="application/json"][data-chart]');
-  for (var i = 0; i < blocks.length; i++) {
-    var figure = JSON.parse(blocks[i].textContent);
-    var target = document.getElementById(blocks[i].getAttribute("data-chart"));
+  function chartOf(block) {
+    return document.getElementById(block.getAttribute("data-chart"));
+  }
+  // what the reader will see: from the top, or from the element the address names (the
+  // browser scrolls to it only once the page has loaded)
+  function named() {
+    try {
+      return location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    } catch (malformed) { return null; }  // an address with a stray '%'
+  }
+  var start = named(), top = start ? start.getBoundingClientRect().top : 0;
+  function inView(block) {
+    var box = chartOf(block).getBoundingClientRect();
+    return box.bottom > top && box.top < top + window.innerHeight;
+  }
+  function draw(block) {
+    var figure = JSON.parse(block.textContent);
+    var target = chartOf(block);
     var config = Object.assign({toImageButtonOptions: {filename: figure.image.filename}},
                                PLOTLY_CONFIG);
     var drawn = variant(figure);
@@ -154,6 +179,14 @@ SCRIPT = """\
       downloads.appendChild(button("SVG", target, {format: "svg", filename: name}));
     }
   }
+  var queue = blocks.filter(inView).concat(blocks.filter(function (b) { return !inView(b); }));
+  function drawNext() {
+    draw(queue.shift());
+    if (queue.length) {  // the next one after this frame is painted
+      requestAnimationFrame(function () { setTimeout(drawNext, 0); });
+    }
+  }
+  if (queue.length) { drawNext(); }
   if (scheme && scheme.addEventListener) {  // the reader switches theme: the charts follow
     scheme.addEventListener("change", function () {
       charts.forEach(function (c) {
@@ -344,12 +377,23 @@ def figure_json(fig: go.Figure) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+PLOTLY_DEFAULT_HEIGHT = 450  # what plotly.js draws a figure without a height at
+
+
+def chart_height(fig: go.Figure) -> int:
+    """The height in px plotly.js draws the figure at, in either scheme and at any width (the
+    figures fix their height; the theme keeps it): the chart's box is this tall before the
+    chart is drawn, so drawing it shifts nothing on the page."""
+    return int(fig.layout.height or PLOTLY_DEFAULT_HEIGHT)
+
+
 def figure_html(section: Section, images: tuple[str, ...] = ()) -> str:
     """<figure>: the answer in words (if any), title and caption, the chart (alt text as its
-    accessible name, the full text alternative under it), its table, the CSV and image
-    downloads and the source line."""
-    return Markup(findings_html(section)) + _MACROS.figure(section, Markup(figure_json(section.figure)), _cells(section.table),
-                          images)
+    accessible name, the full text alternative under it, its height reserved), its table, the
+    CSV and image downloads and the source line."""
+    return Markup(findings_html(section)) + _MACROS.figure(
+        section, Markup(figure_json(section.figure)), _cells(section.table), images,
+        chart_height(section.figure))
 
 
 def short_fingerprint(fingerprint: str) -> str:
