@@ -694,3 +694,15 @@ def test_the_pointer_to_the_chosen_k_is_drawn_in_the_palettes_text_colour(con, p
     (pointer,) = [a for a in fig.to_dict()["layout"]["annotations"] if a.get("showarrow")]
     assert pointer["arrowcolor"] == pointer["font"]["color"] == palette.text
     assert _contrast(pointer["arrowcolor"], palette.background) >= 4.5
+
+
+def test_grid_titles_sit_above_their_column_labels_and_the_grid_has_no_empty_band(con):
+    for fig in (charts.objective_coverage_matrix(queries.objective_cells(con)),
+                charts.topic_session_heatmap(queries.topic_sessions(con))):
+        layout = fig.to_dict()["layout"]
+        assert (layout["title"]["yref"], layout["title"]["y"], layout["title"]["yanchor"]) == (
+            "container", 1, "top")
+        assert layout["margin"]["t"] >= 100  # title above, two-line column labels below it
+        rows, columns = layout["yaxis"]["categoryarray"], layout["xaxis"]["categoryarray"]
+        assert layout["yaxis"]["range"] == [-0.5, len(rows) - 0.5]
+        assert layout["xaxis"]["range"] == [-0.5, len(columns) - 0.5]

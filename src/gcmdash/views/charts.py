@@ -483,11 +483,19 @@ def wrapped_label(text: str, width: int = _LABEL_WRAP) -> str:
 def _cell_grid(x_labels: list[str], y_labels: list[str], height_per_row: int) -> dict:
     return {
         "template": "plotly_white",
-        "height": 120 + height_per_row * max(len(y_labels), 1),
-        "margin": {"t": 60, "l": 10, "r": 10, "b": 20},
+        "height": 150 + height_per_row * max(len(y_labels), 1),
+        # the column labels sit on top, two lines each: the title is pinned to the top of the
+        # figure, with room below it for them (centred in a margin the labels widened, it sat
+        # on the labels, plainly so on a phone)
+        "margin": {"t": 100, "l": 10, "r": 10, "b": 20},
+        "title_y": 1, "title_yref": "container", "title_yanchor": "top", "title_pad_t": 14,
+        # the ranges are the cells' own: the invisible markers that carry the clicks made
+        # autorange pad the grid with an empty band under the column labels
         "xaxis": {"categoryorder": "array", "categoryarray": x_labels, "side": "top", "tickangle": 0,
-                  "showgrid": False, "fixedrange": True, "automargin": True},
+                  "showgrid": False, "fixedrange": True, "automargin": True,
+                  "range": [-0.5, len(x_labels) - 0.5]},
         "yaxis": {"categoryorder": "array", "categoryarray": y_labels[::-1],
+                  "range": [-0.5, len(y_labels) - 0.5],
                   "automargin": True, "showgrid": False, "fixedrange": True,
                   "tickfont": {"size": 10}},
         "hovermode": "closest", "hoverdistance": -1, "clickmode": "event+select",
