@@ -127,7 +127,9 @@ def test_the_site_templates_escape_every_value():
     page = publish.page_html("<b>A & B's</b>", "<p>body</p>", current="index.html",
                              fingerprint='"x"<y>', has_charts=False)
     assert "<title>&lt;b&gt;A &amp; B&#x27;s&lt;/b&gt; · gcmdash</title>" in page
-    assert "fingerprint &quot;x&quot;&lt;y&gt;." in page
+    assert '<meta name="gcmdash-input-fingerprint" content="&quot;x&quot;&lt;y&gt;">' in page
+    assert "data version &quot;x&quot;&lt;y&gt; (see Sources and method)" in page
+    assert "“&lt;b&gt;A &amp; B&#x27;s&lt;/b&gt;”, data version" in page  # the cite-this line
     assert "<p>body</p>" in page  # the body is the site's own markup
     assert "<script" not in page and "<noscript>" not in page
     section = sections.Section("t", "T", "a `code` & <i>caption</i>",
