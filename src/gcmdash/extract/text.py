@@ -281,7 +281,7 @@ def repair_split_words(lines: list[str]) -> list[str]:
     tokens, the second short and in lower case, that the document writes whole elsewhere
     ('intergovernmental') and neither of which it uses as a word of its own. Depends on the
     document alone, as repair_own_compounds. Same lines out."""
-    counts = Counter(map(str.lower, _WORD_RE.findall("\n".join(lines))))
+    counts = count_tokens("\n".join(lines))
     once = {w for w, c in counts.items() if c == 1}
     # the pairs are found from the vocabulary (a word cut into two pieces used once each),
     # not by trying every pair of words in the text

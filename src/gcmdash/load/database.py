@@ -29,7 +29,7 @@ from gcmdash.load.reference import ReferenceData
 from gcmdash.parse.completeness import assess
 from gcmdash.parse.people import gender_as_listed, person_id
 from gcmdash.provenance import SOURCE_PRECEDENCE  # documents load in this order
-from gcmdash.records import Completeness, Flag, ParsedDocument, ParseFinding
+from gcmdash.records import Completeness, Flag, PanelTitle, ParsedDocument, ParseFinding
 
 # Insert order respects foreign keys.
 FACT_TABLES = ("documents", "document_pages", "session_facts", "agenda_items", "format_rules", "roles",
@@ -239,11 +239,14 @@ class RowBuilder:
             (doc_id, session, r.rule, r.min_value, r.max_value, r.unit, r.evidence,
              r.line_start, r.line_end) for r in p.format_rules]
         # panels stated without times; a timed panel's row comes from its agenda item
-        # a panel number listed twice is its first listing (parse/agenda.py flags the other)
-        first_listings = {t.panel_number: t for t in sorted(p.panels, key=lambda t: -t.line_start)}
+        # a panel number listed twice is its first listing, whichever parser gave it (the
+        # agenda parser flags the repeat as panel_repeated)
+        first_listings: dict[int, PanelTitle] = {}
+        for t in sorted(p.panels, key=lambda t: t.line_start):
+            first_listings.setdefault(t.panel_number, t)
         tables["panels"] += [(session, t.panel_number, doc_id, t.title, None, None, doc_id,
                               t.line_start, t.line_end, None, None)
-                             for t in sorted(first_listings.values(), key=lambda t: t.line_start)]
+                             for t in first_listings.values()]
         self._add_roles(doc, tables)
         tables["participation"] += [
             (session, c.measure, doc_id, c.value, c.qualifier, c.evidence, doc_id,

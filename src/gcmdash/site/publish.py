@@ -408,11 +408,11 @@ def page_html(title: str, body: str, *, current: str, fingerprint: str,
     links = [("index.html", "Overview")]
     links += [(f"session-{n}.html", tables.session_label(n)) for n in queries.SESSION_NUMBERS]
     links += [("recommendations.html", "Recommendations"), ("sources.html", "Sources and method")]
+    version = short_fingerprint(fingerprint)
     return _ENV.get_template("page.html").render(
         title=title, body=Markup(body), links=links, current=current,
-        fingerprint=fingerprint, data_version=short_fingerprint(fingerprint),
-        citation=exports.citation(title, version=short_fingerprint(fingerprint)),
-        has_charts=has_charts)
+        fingerprint=fingerprint, data_version=version,
+        citation=exports.citation(title, version=version), has_charts=has_charts)
 
 
 def _group(heading: str, *parts: str) -> str:
