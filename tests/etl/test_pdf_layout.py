@@ -154,3 +154,82 @@ def test_a_right_column_opening_inside_a_cell_keeps_its_offset():
     left = [line(133, 12 * n) for n in range(8)] + [line(145, 100), line(145, 112)]
     right = [line(385, 0), line(397, 12), line(310, 24), line(385, 24), line(385, 36)]
     assert _column_offset(left, right) == 252
+
+
+def _drawn(rows: list[list[tuple[float, str, str]]]) -> bytes:
+    """One page of lines top down at one leading, each line a list of (x, font, text) runs."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(WIDTH, HEIGHT), invariant=1)
+    y = HEIGHT - 40
+    for runs in rows:
+        for x, font, text in runs:
+            pdf.setFont(font, SIZE)
+            pdf.drawString(x, y, text)
+        y -= LEADING
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_a_table_with_a_narrow_first_column_is_not_read_as_two_columns(tmp_path):
+    """An agenda table whose time column holds one line per row while the concept column wraps
+    over many (LibreOffice's narrow cells) leaves a clear gutter, as two columns would: it is
+    read as rows, each time beside its own concept, not all the times then all the concepts."""
+    first = _fill("Opening segment with welcome remarks by the co-facilitators and by the "
+                  "Secretary-General of the intergovernmental conference", 170, 330)
+    second = _fill("International cooperation and governance of migration in all its "
+                   "dimensions, with the commitments of the 2030 Agenda", 170, 330)
+    rows = [[(40, "Helvetica", "ANNEX 1: The agenda")], [],
+            [(40, "Helvetica", "Time"), (170, "Helvetica", "Concept")]]
+    rows += [[(40, "Helvetica", "10.00-10.15")] * (i == 0) + [(x, "Helvetica", t)]
+             for i, (x, t) in enumerate(first)]
+    rows += [[(40, "Helvetica", "10.15-13.00")] * (i == 0) + [(x, "Helvetica", t)]
+             for i, (x, t) in enumerate(second)]
+    lines = _read(tmp_path, _drawn(rows))
+    assert lines == ["ANNEX 1: The agenda", "Time\tConcept",
+                     "10.00-10.15\t" + " ".join(t for _, t in first),
+                     "10.15-13.00\t" + " ".join(t for _, t in second)]
+
+
+def test_a_cells_bold_title_ends_where_its_plain_description_starts_on_the_line(tmp_path):
+    """A panel's bold title and its plain description printed in one paragraph of a cell
+    (pandoc's HTML in Chromium): the title ends at the last bold word, not at the line's end."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    title_end = "dimensions"
+    x = 120 + stringWidth(title_end + " ", "Helvetica-Bold", SIZE)
+    rows = [[(40, "Helvetica", "10.15-13.00"), (120, "Helvetica-Bold", "PANEL 1: International")],
+            [(120, "Helvetica-Bold", "cooperation in all its")],
+            [(120, "Helvetica-Bold", title_end), (x, "Helvetica", "To implement the")],
+            [(120, "Helvetica", "commitments of the 2030 Agenda")],
+            [(40, "Helvetica", "13.00-15.00"), (120, "Helvetica-Bold", "Lunch")]]
+    lines = _read(tmp_path, _drawn(rows))
+    assert lines == ["10.15-13.00\tPANEL 1: International cooperation in all its dimensions",
+                     "To implement the commitments of the 2030 Agenda", "13.00-15.00\tLunch"]
+
+
+def test_a_line_ending_short_before_words_joined_by_a_no_break_space_goes_on():
+    """'Moderated by' ends its line short because 'Dr. Omar' (a no-break space between them,
+    as LibreOffice keeps it) did not fit whole: the paragraph goes on, though 'Dr.' alone would
+    have fitted. Without the no-break space the short line ends the paragraph."""
+    from gcmdash.extract.pdf_layout import Line, Word, cell_blocks
+
+    def line(top: float, *words: tuple[str, float, float], glued: str = "") -> Line:
+        placed = [Word(text, x0, x1, top, top + SIZE, SIZE, False, glued=text == glued)
+                  for text, x0, x1 in words]
+        return Line(placed, [placed])
+
+    def lines(glued: str) -> list[Line]:
+        return [line(0, ("Ms.", 40, 58), ("Nancy", 61, 90), ("Caldera,", 93, 130),
+                     ("International", 133, 190)),
+                line(12, ("Affairs", 40, 72), ("Director,", 75, 115), ("Mexico", 118, 150),
+                     ("and", 153, 171)),
+                line(24, ("Moderated", 40, 100), ("by", 103, 150)),
+                line(36, ("Dr.", 40, 55), ("Omar", 58, 86), ("Alnuaimi", 89, 130), glued=glued)]
+
+    assert [b.text for b in cell_blocks(lines("Dr."), SIZE)] == [
+        "Ms. Nancy Caldera, International Affairs Director, Mexico and Moderated by Dr. Omar "
+        "Alnuaimi"]
+    assert len(cell_blocks(lines(""), SIZE)) == 2

@@ -48,6 +48,7 @@ class Word:
     size: float
     bold: bool
     page: int = 1
+    glued: bool = False  # a no-break space follows: the next word goes to a new line with it
 
 
 @dataclass
@@ -91,12 +92,15 @@ class Line:
 def page_words(page) -> list[Word]:
     """The words of one pdfplumber page, with their size and weight."""
     out = []
+    no_break = [(float(c["x0"]), float(c["top"])) for c in page.chars if c["text"] == "\xa0"]
     for w in page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False,
                                 use_text_flow=False):
         font = str(w.get("fontname") or "")
-        out.append(Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]),
+        x1, top = float(w["x1"]), float(w["top"])
+        out.append(Word(w["text"], float(w["x0"]), x1, top,
                         float(w["bottom"]), float(w.get("size") or 0.0),
-                        "bold" in font.lower() or "black" in font.lower()))
+                        "bold" in font.lower() or "black" in font.lower(),
+                        glued=any(abs(x - x1) < 1 and abs(t - top) < 2 for x, t in no_break)))
     return out
 
 
@@ -188,7 +192,9 @@ def _side(lines: list[Line], keep) -> list[Line]:
 
 def _gutter(lines: list[Line], width: float) -> float | None:
     """An x between 30% and 70% of the page that no word crosses in a band of at least six
-    lines with text on both sides, each side's lines a quarter of the page wide on average."""
+    lines with text on both sides, each side's lines a quarter of the page wide on average, the
+    left side holding at least half as many lines as the right (text fills the left column
+    first; a table's narrow first column has a line only where a row starts)."""
     best, best_words = None, 0
     for step in sorted(range(30, 71), key=lambda s: abs(s - 50)):  # ties: nearest the middle
         x = width * step / 100
@@ -197,6 +203,8 @@ def _gutter(lines: list[Line], width: float) -> float | None:
             right = _side(band, lambda w: w.x0 > x)
             if len(left) < 3 or len(right) < 3 or len(band) < 6:
                 continue
+            if len(left) < len(right) / 2:
+                continue  # a table's first column (a line per row), not a column of text
             spans = [max(l.x1 for l in side) - min(l.x0 for l in side) for side in (left, right)]
             words = sum(len(l.words) for l in band)
             if spans[0] > width / 6 and spans[1] > width / 8 and words > best_words:
@@ -374,13 +382,31 @@ def _starts_new(block: _Open, words: list[Word], line: Line, bulleted: bool, rig
         return True
     if block.bold and not first.bold:
         return True
-    return right - block.last_x1 > (first.x1 - first.x0) + 0.3 * first.size  # a space fits
+    unbroken = next((i for i, w in enumerate(words) if not w.glued), len(words) - 1)
+    width = words[unbroken].x1 - first.x0  # 'Dr.' and 'Omar' joined by a no-break space
+    return right - block.last_x1 > width + 0.3 * first.size  # a space fits
 
 
-def cell_blocks(lines: list[Line], body: float, page_width: float = float("inf")) -> list[Block]:
+def _bold_lead_end(block: _Open | None, words: list[Word]) -> int | None:
+    """Where a table cell's bold title ends inside a line and its plain text begins on the same
+    line (a cell's title and description printed in one paragraph, 'PANEL 1: ... dimensions To
+    implement ...'): the index of the first plain word, when the block so far and the line up to
+    it are bold, four words or more."""
+    if not words[0].bold:
+        return None
+    k = next((i for i, w in enumerate(words) if not w.bold), None)
+    if k is None:
+        return None
+    before = sum(len(line) for line in block.lines) if block is not None and block.bold else 0
+    return k if before + k >= 4 else None
+
+
+def cell_blocks(lines: list[Line], body: float, page_width: float = float("inf"),
+                cell: bool = False) -> list[Block]:
     """The paragraphs and list items of a column or a table cell, from its lines; a block in
     a font larger than the document's `body` size is a heading. A line running off the page
-    (text drawn unwrapped, line by line) ends its block."""
+    (text drawn unwrapped, line by line) ends its block. In a table `cell`, a bold title
+    followed by plain text on the same line ends there (see _bold_lead_end)."""
     if not lines:
         return []
     # the right edge text wraps at: a word too long for the column can overrun it
@@ -398,18 +424,26 @@ def cell_blocks(lines: list[Line], body: float, page_width: float = float("inf")
         if not words:
             continue
         block = opened[-1] if opened else None
-        if block is None or unwrapped or block.last_x1 > page_width \
-                or _starts_new(block, words, line, bulleted, right):
+        new = block is None or unwrapped or block.last_x1 > page_width \
+            or _starts_new(block, words, line, bulleted, right)
+        lead = _bold_lead_end(None if new else block, words) if cell else None
+        rest: list[Word] = []
+        if lead is not None:
+            words, rest = words[:lead], words[lead:]
+        if new:
             opened.append(_Open([words], words[0].x0, words[0].x0, bulleted, words[0].size,
                                 all(w.bold for w in words), line.bottom, line.x1,
                                 [words[0].x0]))
-            continue
-        if len(block.lines) == 1:
-            block.x = words[0].x0  # a first-line indent: the paragraph goes on from here
-        block.lines.append(words)
-        block.bold = block.bold and all(w.bold for w in words)
-        block.bottom, block.last_x1 = line.bottom, line.x1
-        block.xs.append(words[0].x0)
+        else:
+            if len(block.lines) == 1:
+                block.x = words[0].x0  # a first-line indent: the paragraph goes on from here
+            block.lines.append(words)
+            block.bold = block.bold and all(w.bold for w in words)
+            block.bottom, block.last_x1 = line.bottom, line.x1
+            block.xs.append(words[0].x0)
+        if rest:
+            opened.append(_Open([rest], min(l.x0 for l in lines), rest[0].x0, False, rest[0].size,
+                                False, line.bottom, line.x1, [min(l.x0 for l in lines)]))
     return _as_blocks(opened, body)
 
 
@@ -474,7 +508,7 @@ def region_blocks(lines: list[Line], body: float, page_width: float) -> list[Blo
                 column = max(c for c, x in enumerate(starts) if x <= segment[0].x0 + 3)
                 cells[column].append(Line(segment, [segment]))
             i += 1
-        out.append(Block("table_row", cells=tuple(tuple(cell_blocks(c, body, page_width))
+        out.append(Block("table_row", cells=tuple(tuple(cell_blocks(c, body, page_width, cell=True))
                                                   for c in cells), path=f"page {line.words[0].page}"))
     out += cell_blocks(run, body, page_width)
     return out
