@@ -233,3 +233,71 @@ def test_a_line_ending_short_before_words_joined_by_a_no_break_space_goes_on():
         "Ms. Nancy Caldera, International Affairs Director, Mexico and Moderated by Dr. Omar "
         "Alnuaimi"]
     assert len(cell_blocks(lines(""), SIZE)) == 2
+
+
+def _placed(pages: list[list[tuple[float, float, str]]]) -> bytes:
+    """Pages of (x, line index from the top, text) runs: a fractional index places a run between
+    two lines, as a layout that centres a cell's text in its row does."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(WIDTH, HEIGHT), invariant=1)
+    for runs in pages:
+        pdf.setFont("Helvetica", SIZE)
+        for x, index, text in runs:
+            pdf.drawString(x, HEIGHT - 40 - index * LEADING, text)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+OPENING = ["Opening segment with", "welcome remarks by the", "co-facilitators and by", "the Secretary-General",
+           "of the conference"]
+PANEL = ["PANEL 1: International", "cooperation and", "governance of migration"]
+
+
+def test_a_table_whose_cells_are_centred_in_their_rows_is_read_row_by_row(tmp_path):
+    """Chromium and LibreOffice may centre a cell's text in its row: each time then sits beside
+    the middle of its concept, below the concept's first line, and a narrow time cell wraps after
+    its dash ('10.00-' over '10.15'). Rows are rebuilt from where each time sits; a row of three
+    cells keeps its third cell apart."""
+    runs = [(40, 0, "Time"), (120, 0, "Concept")]
+    runs += [(120, 1 + i, text) for i, text in enumerate(OPENING)]
+    runs += [(40, 2.5, "10.00-"), (40, 3.5, "10.15")]
+    runs += [(120, 6 + i, text) for i, text in enumerate(PANEL)]
+    runs += [(40, 7, "10.15-13.00")]
+    runs += [(40, 10, "13.00-15.00"), (120, 10, "Lunch"), (250, 9.5, "Space for Side"),
+             (250, 10.5, "Events")]
+    lines = _read(tmp_path, _placed([runs]))
+    assert lines == ["Time\tConcept", "10.00-10.15\t" + " ".join(OPENING),
+                     "10.15-13.00\t" + " ".join(PANEL), "13.00-15.00\tLunch\tSpace for Side Events"]
+
+
+def test_a_table_header_printed_again_at_a_page_top_is_dropped(tmp_path):
+    """A browser prints a table's header row again on each page the table goes on to: the
+    repeat is dropped, and the row the page broke goes on after it. A row of times that opens a
+    page as it appeared on an earlier one (the same closing remarks on both days) stays."""
+    intro = [(40, i, text) for i, (_, text) in enumerate(_fill(PARAGRAPH, 40))]
+    first = intro + [(40, 5, "Time"), (120, 5, "Concept"), (40, 6, "17.50-18.00"),
+                     (120, 6, "Closing remarks"), (40, 8, "Day 2"), (40, 9, "Time"),
+                     (120, 9, "Concept"), (40, 10, "10.15-13.00")]
+    first += [(120, 10 + i, text) for i, text in enumerate(PANEL[:2])]
+    second = [(40, 0, "Time"), (120, 0, "Concept"), (120, 1, PANEL[2])]
+    second += [(40, 2, "15.00-17.50"), (120, 2, "SUMMARY PANEL"), (120, 3, "of the session")]
+    third = [(40, 0, "17.50-18.00"), (120, 0, "Closing remarks"), (40, 2, "ANNEX 2")] + \
+        [(40, 3 + i, text) for i, (_, text) in enumerate(_fill(PARAGRAPH, 40))]
+    fourth = [(40, 0, "ANNEX 3")] + [(40, 1 + i, t) for i, (_, t) in enumerate(_fill(FIRST, 40))]
+    lines = _read(tmp_path, _placed([first, second, third, fourth]))
+    assert lines[lines.index("Day 2"):lines.index("ANNEX 2")] == [
+        "Day 2", "Time\tConcept", "10.15-13.00\t" + " ".join(PANEL),
+        "15.00-17.50\tSUMMARY PANEL of the session", "17.50-18.00\tClosing remarks"]
+    assert lines[:lines.index("Day 2")] == [
+        PARAGRAPH, "Time\tConcept", "17.50-18.00\tClosing remarks"]
+
+
+def test_a_range_of_numbers_broken_after_its_dash_joins_without_a_space():
+    from gcmdash.extract.text import join_wrapped
+
+    assert join_wrapped(["10.00-", "10.15"]) == "10.00-10.15"
+    assert join_wrapped(["whole-of-", "government"]) == "whole-of-government"
+    assert join_wrapped(["items 3 -", "4"]) == "items 3 - 4"

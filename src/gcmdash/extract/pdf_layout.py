@@ -484,14 +484,217 @@ def body_size(lines: list[Line]) -> float:
     return statistics.mode(sizes) if sizes else 0.0
 
 
+# --- tables whose cells are centred vertically ------------------------------------------------
+# A browser or a word processor may centre a cell's text in its row: the time of an agenda row
+# then sits beside the middle of its concept cell, below the cell's first lines (and a narrow
+# time cell wraps, '10.00-' over '10.15'). Rows cannot be read from the line the time is on;
+# they are rebuilt from where each time sits (see _centred_rows).
+@dataclass
+class _Stretch:
+    start: int  # index of its first line in the region
+    end: int  # past its last line
+    items: list  # Lines (read as text) and lists of cells (table rows), in reading order
+
+
+def _cell_edge(lines: list[Line]) -> float | None:
+    """Where a table's second column starts: the commonest left edge of the lines that start
+    well right of the region's left edge."""
+    left = min(l.x0 for l in lines)
+    size = statistics.median(l.size for l in lines)
+    starts = Counter(round(l.x0) for l in lines if l.x0 > left + 2 * size)
+    return float(starts.most_common(1)[0][0]) if starts else None
+
+
+def _split(line: Line, edge: float) -> tuple[list[Word], list[Word]] | None:
+    """A line's words left of a column edge and right of it; None when a word crosses it."""
+    left = [w for w in line.words if w.x1 < edge - 3]
+    right = [w for w in line.words if w.x0 >= edge - 3]
+    return (left, right) if len(left) + len(right) == len(line.words) else None
+
+
+def _row_cost(rows: list[Line], anchor: list[Line], centred: bool) -> float:
+    """How far a row (its right-hand lines) is from holding its first cell's lines (`anchor`)
+    centred in it (or at its top); half a line for a row with no other cell (a heading set in
+    the first column). A row broken by a page is centred in neither part: its first cell sits at
+    the top of, or centred in, the part on its own page."""
+    if not rows:
+        return 0.5 * anchor[0].size
+    page = anchor[0].words[0].page
+    if any(w.page != page for line in rows for w in line.words):
+        part = [l for l in rows if l.words[0].page == page]
+        if not part:
+            return float("inf")
+        return min(abs(part[0].top - anchor[0].top), _row_cost(part, anchor, True))
+    if centred:
+        return abs((rows[0].top + rows[-1].bottom) / 2 - (anchor[0].top + anchor[-1].bottom) / 2)
+    return abs(rows[0].top - anchor[0].top)
+
+
+def _centred_rows(anchors: list[list[Line]], rights: list[Line]) -> tuple[float, list[int]]:
+    """The cheapest split of the right-hand lines into one row per anchor (a run of lines
+    before the first anchor's row, going on from above, costs nothing), each row's lines above
+    the next anchor's middle and below the previous one's: its cost and each row's end."""
+    middles = [(a[0].top + a[-1].bottom) / 2 for a in anchors]
+    n, m = len(anchors), len(rights)
+    inf = float("inf")
+    # best[k][j]: the cheapest split of rights[:j] into the first k rows; cut[k][j]: where
+    # the k-th of those rows starts
+    best = [[inf] * (m + 1) for _ in range(n + 1)]
+    cut = [[0] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        if j == 0 or rights[j - 1].bottom <= middles[0]:
+            best[0][j] = 0.0
+    for k in range(1, n + 1):
+        low = middles[k - 2] if k >= 2 else -inf
+        high = middles[k] if k < n else inf
+        for j in range(m + 1):
+            if j and rights[j - 1].top >= high:
+                break
+            best[k][j], cut[k][j] = _cheapest_start(best[k - 1], anchors[k - 1], rights, j, low)
+    if best[n][m] == inf:
+        return inf, []
+    ends, j = [], m
+    for k in range(n, 0, -1):
+        ends.append(j)
+        j = cut[k][j]
+    return best[n][m], [j] + ends[::-1]
+
+
+def _cheapest_start(before: list[float], anchor: list[Line], rights: list[Line], end: int,
+                    low: float) -> tuple[float, int]:
+    """Where the row of `anchor` ending at rights[end] best starts (no line of it above
+    `low`), given the cheapest cost of the rows before each start, and that total's cost."""
+    cost, start = float("inf"), 0
+    for i in range(end, -1, -1):
+        if i < end and rights[i].bottom <= low:
+            break
+        if before[i] != float("inf"):
+            total = before[i] + _row_cost(rights[i:end], anchor, True)
+            if total < cost:
+                cost, start = total, i
+    return cost, start
+
+
+def _top_rows_cost(anchors: list[list[Line]], rights: list[Line]) -> float:
+    """The cost of the rows read the usual way, each starting where its anchor starts."""
+    cost = 0.0
+    for k, anchor in enumerate(anchors):
+        nxt = anchors[k + 1][0].top - 2 if k + 1 < len(anchors) else float("inf")
+        rows = [l for l in rights if anchor[0].top - 2 <= l.top < nxt]
+        cost += _row_cost(rows, anchor, False)
+    return cost
+
+
+def _row_cells(anchor: list[Line], rows: list[Line]) -> list[list[Line]]:
+    """A row's cells: its first cell, then the right-hand lines by the column each segment
+    starts in (a column starts where a line's later segment does, or a line that starts right
+    of where every line starting left of it ends: a narrow cell's lines beside a wider one's)."""
+    starts = [min(l.x0 for l in rows)]
+    for line in rows:
+        ends_left = [l.x1 for l in rows if l.x0 < line.x0 - 3]
+        if ends_left and line.x0 > max(ends_left) + 3 and all(abs(line.x0 - x) > 3 for x in starts):
+            starts.append(line.x0)
+        for segment in line.segments[1:]:
+            if not _is_glyph(line.segments[0][-1].text) and \
+                    all(abs(segment[0].x0 - x) > 3 for x in starts):
+                starts.append(segment[0].x0)
+    starts.sort()
+    cells: list[list[Line]] = [list(anchor)] + [[] for _ in starts]
+    for line in rows:
+        for segment in line.segments:
+            column = max(c for c, x in enumerate(starts) if x <= segment[0].x0 + 3)
+            cells[column + 1].append(Line(segment, [segment]))
+    return [c for c in cells if c]
+
+
+def _as_line(words: list[Word]) -> Line:
+    return _line(words)
+
+
+def centred_stretches(lines: list[Line]) -> list[_Stretch]:
+    """The runs of a region's lines that are a table with vertically centred cells, each as
+    its rows (see _centred_rows); a run whose rows read better from the line each first cell
+    starts on (the usual layout, or a hanging list) is left alone."""
+    if len(lines) < 4:
+        return []
+    edge = _cell_edge(lines)
+    if edge is None:
+        return []
+    out: list[_Stretch] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        parts = []
+        while j < len(lines) and (split := _split(lines[j], edge)) is not None:
+            parts.append(split)
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        stretch = _stretch(i, j, parts)
+        if stretch is not None:
+            out.append(stretch)
+        i = j
+    return out
+
+
+def _stretch(start: int, end: int, parts: list[tuple[list[Word], list[Word]]]) -> _Stretch | None:
+    anchors: list[list[Line]] = []
+    rights: list[Line] = []
+    beside = False  # the last first-column line shares its line with a right-hand one
+    for left, right in parts:
+        if left:
+            line = _as_line(left)
+            # a first cell wrapped ('10.00-' over '10.15') goes on; a line beside right-hand
+            # text starts a cell of its own (a header row under a heading), unless the line
+            # above broke at a hyphen
+            if anchors and line.top - anchors[-1][-1].bottom <= 0.6 * line.size \
+                    and (not (beside or right) or anchors[-1][-1].text.endswith("-")):
+                anchors[-1].append(line)
+            else:
+                anchors.append([line])
+            beside = bool(right)
+        if right:
+            rights.append(_as_line(right))
+    if len(anchors) < 2 or len(rights) < 3 or sum(map(len, anchors)) >= len(rights):
+        return None
+    if any(_is_glyph(a[0].words[0].text) for a in anchors):
+        return None  # a hanging list's bullets, not a table's first column
+    cost, ends = _centred_rows(anchors, rights)
+    size = statistics.median(l.size for l in rights)
+    if cost + 0.25 * size >= _top_rows_cost(anchors, rights):
+        return None
+    items: list = list(rights[:ends[0]])
+    for anchor, a, b in zip(anchors, ends, ends[1:]):
+        rows = rights[a:b]
+        if rows:
+            items.append(_row_cells(anchor, rows))
+        else:
+            items += anchor
+    return _Stretch(start, end, items)
+
+
 def region_blocks(lines: list[Line], body: float, page_width: float) -> list[Block]:
     """A region's blocks: table rows (a line of several segments and the lines below that start
     inside its cells) and, between them, paragraphs and lists."""
     out: list[Block] = []
     run: list[Line] = []
+    stretches = {s.start: s for s in centred_stretches(lines)}
     i = 0
     while i < len(lines):
         line = lines[i]
+        if i in stretches:
+            for item in stretches[i].items:
+                if isinstance(item, Line):
+                    run.append(item)
+                    continue
+                out += cell_blocks(run, body, page_width)
+                run = []
+                out.append(Block("table_row", cells=tuple(
+                    tuple(cell_blocks(c, body, page_width, cell=True)) for c in item),
+                    path=f"page {item[0][0].words[0].page}"))
+            i = stretches[i].end
+            continue
         if len(line.segments) < 2 or _is_glyph(line.segments[0][-1].text):
             run.append(line)
             i += 1
@@ -546,6 +749,26 @@ def _shape(line: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", line).split())
 
 
+def drop_repeated_table_heads(pages: list[list[Line]]) -> None:
+    """Drop a table's header row where a browser or a word processor printed it again at the
+    top of a page the table goes on to (left in, it reads as a row of its own in the middle of
+    the row the page broke): a page's first line, of several cells and no digits (labels, not a
+    row of times), that an earlier page already holds, after a page that ended inside a table
+    (its last line has several cells or starts right of the page's left edge, in a cell)."""
+    seen: set[str] = set()
+    for before, lines in zip([[]] + pages, pages):
+        if seen and before and lines and len(lines[0].segments) > 1 \
+                and not any(c.isdigit() for c in lines[0].text) \
+                and _shape(lines[0].text) in seen and _ends_in_table(before):
+            del lines[0]
+        seen.update(_shape(line.text) for line in lines if len(line.segments) > 1)
+
+
+def _ends_in_table(lines: list[Line]) -> bool:
+    last = lines[-1]
+    return len(last.segments) > 1 or last.x0 > min(l.x0 for l in lines) + 2 * last.size
+
+
 class TooMuchText(Exception):
     """The PDF's text passed the character limit while it was read."""
 
@@ -569,6 +792,7 @@ def document_blocks(pages, max_chars: int) -> tuple[list[list[Block]], bool]:
     running = running_line_indexes([[line.text for line in lines] for lines, _ in read])
     kept = [[line for i, line in enumerate(lines) if i not in drop]
             for (lines, _), drop in zip(read, running)]
+    drop_repeated_table_heads(kept)
     if all(max((l.x1 for l in lines), default=0) < width / 2 or width > _NO_PRINT_WIDTH
            for lines, (_, width) in zip(kept, read)):
         return [drawn_lines(lines) for lines in kept], True

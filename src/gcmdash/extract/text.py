@@ -64,8 +64,11 @@ def join_wrapped(parts: list[str]) -> str:
 def hyphen_joins(out: list[str], part: str) -> bool:
     """Whether `part` (a wrapped line's text) joins the text before it without a space: the
     pieces joined so far (`out`, spaces as pieces of their own) end in a hyphen that ended a
-    line, not a spaced dash ('whole-of-' + 'government'; 'data -' + 'analysis' stays apart)."""
-    return bool(out) and out[-1].endswith("-") and part[:1].isalpha() and not _spaced_dash(out)
+    line, not a spaced dash ('whole-of-' + 'government'; 'data -' + 'analysis' stays apart);
+    a range of numbers broken after its dash too (a narrow time cell: '10.00-' + '10.15')."""
+    if not out or not out[-1].endswith("-") or _spaced_dash(out):
+        return False
+    return part[:1].isalpha() or (part[:1].isdigit() and out[-1][-2:-1].isdigit())
 
 
 def _spaced_dash(out: list[str]) -> bool:
