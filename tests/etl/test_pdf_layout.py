@@ -113,20 +113,25 @@ def test_two_columns_read_left_then_right_and_a_paragraph_goes_on(tmp_path):
     assert out == [text, "10.00-10.15\tOpening segment"]
 
 
-def _two_columns(left: list[str], right: list[str], right_x: float = 210) -> bytes:
+def _placed(pages: list[list[tuple]]) -> bytes:
+    """Pages of (x, line index from the top, text[, font]) runs: a fractional index places a
+    run between two lines, as a layout that centres a cell's text in its row does."""
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(WIDTH, HEIGHT), invariant=1)
-    pdf.setFont("Helvetica", SIZE)
-    for column, x in ((left, 40), (right, right_x)):
-        y = HEIGHT - 40
-        for text in column:
-            pdf.drawString(x, y, text)
-            y -= LEADING
-    pdf.showPage()
+    for runs in pages:
+        for x, index, text, *font in runs:
+            pdf.setFont(font[0] if font else "Helvetica", SIZE)
+            pdf.drawString(x, HEIGHT - 40 - index * LEADING, text)
+        pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _two_columns(left: list[str], right: list[str], right_x: float = 210) -> bytes:
+    return _placed([[(x, i, text) for column, x in ((left, 40), (right, right_x))
+                     for i, text in enumerate(column)]])
 
 
 def test_a_left_column_longer_than_the_right_goes_on_before_it(tmp_path):
@@ -158,19 +163,7 @@ def test_a_right_column_opening_inside_a_cell_keeps_its_offset():
 
 def _drawn(rows: list[list[tuple[float, str, str]]]) -> bytes:
     """One page of lines top down at one leading, each line a list of (x, font, text) runs."""
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(WIDTH, HEIGHT), invariant=1)
-    y = HEIGHT - 40
-    for runs in rows:
-        for x, font, text in runs:
-            pdf.setFont(font, SIZE)
-            pdf.drawString(x, y, text)
-        y -= LEADING
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return _placed([[(x, i, text, font) for i, runs in enumerate(rows) for x, font, text in runs]])
 
 
 def test_a_table_with_a_narrow_first_column_is_not_read_as_two_columns(tmp_path):
@@ -233,22 +226,6 @@ def test_a_line_ending_short_before_words_joined_by_a_no_break_space_goes_on():
         "Ms. Nancy Caldera, International Affairs Director, Mexico and Moderated by Dr. Omar "
         "Alnuaimi"]
     assert len(cell_blocks(lines(""), SIZE)) == 2
-
-
-def _placed(pages: list[list[tuple[float, float, str]]]) -> bytes:
-    """Pages of (x, line index from the top, text) runs: a fractional index places a run between
-    two lines, as a layout that centres a cell's text in its row does."""
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(WIDTH, HEIGHT), invariant=1)
-    for runs in pages:
-        pdf.setFont("Helvetica", SIZE)
-        for x, index, text in runs:
-            pdf.drawString(x, HEIGHT - 40 - index * LEADING, text)
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
 
 
 OPENING = ["Opening segment with", "welcome remarks by the", "co-facilitators and by", "the Secretary-General",
