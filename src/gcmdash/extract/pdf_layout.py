@@ -599,16 +599,24 @@ def _row_cells(anchor: list[Line], rows: list[Line]) -> list[list[Line]]:
                     all(abs(segment[0].x0 - x) > 3 for x in starts):
                 starts.append(segment[0].x0)
     starts.sort()
-    cells: list[list[Line]] = [list(anchor)] + [[] for _ in starts]
+    columns: list[list[Line]] = [[] for _ in starts]
     for line in rows:
-        for segment in line.segments:
-            column = max(c for c, x in enumerate(starts) if x <= segment[0].x0 + 3)
-            cells[column + 1].append(Line(segment, [segment]))
-    return [c for c in cells if c]
+        _into_columns(line, starts, columns)
+    return [c for c in [list(anchor)] + columns if c]
 
 
-def _as_line(words: list[Word]) -> Line:
-    return _line(words)
+def _into_columns(line: Line, starts: list[float], cells: list[list[Line]]) -> None:
+    """Each of a line's segments, as a line of its own, into the cell of the column it starts
+    in (`starts`: the columns' left edges, left to right)."""
+    for segment in line.segments:
+        column = max(c for c, x in enumerate(starts) if x <= segment[0].x0 + 3)
+        cells[column].append(Line(segment, [segment]))
+
+
+def _row_block(cells: list[list[Line]], body: float, page_width: float) -> Block:
+    return Block("table_row", cells=tuple(tuple(cell_blocks(c, body, page_width, cell=True))
+                                          for c in cells),
+                 path=f"page {cells[0][0].words[0].page}")
 
 
 def centred_stretches(lines: list[Line]) -> list[_Stretch]:
@@ -644,7 +652,7 @@ def _stretch(start: int, end: int, parts: list[tuple[list[Word], list[Word]]]) -
     beside = False  # the last first-column line shares its line with a right-hand one
     for left, right in parts:
         if left:
-            line = _as_line(left)
+            line = _line(left)
             # a first cell wrapped ('10.00-' over '10.15') goes on; a line beside right-hand
             # text starts a cell of its own (a header row under a heading), unless the line
             # above broke at a hyphen
@@ -655,7 +663,7 @@ def _stretch(start: int, end: int, parts: list[tuple[list[Word], list[Word]]]) -
                 anchors.append([line])
             beside = bool(right)
         if right:
-            rights.append(_as_line(right))
+            rights.append(_line(right))
     if len(anchors) < 2 or len(rights) < 3 or sum(map(len, anchors)) >= len(rights):
         return None
     if any(_is_glyph(a[0].words[0].text) for a in anchors):
@@ -690,9 +698,7 @@ def region_blocks(lines: list[Line], body: float, page_width: float) -> list[Blo
                     continue
                 out += cell_blocks(run, body, page_width)
                 run = []
-                out.append(Block("table_row", cells=tuple(
-                    tuple(cell_blocks(c, body, page_width, cell=True)) for c in item),
-                    path=f"page {item[0][0].words[0].page}"))
+                out.append(_row_block(item, body, page_width))
             i = stretches[i].end
             continue
         if len(line.segments) < 2 or _is_glyph(line.segments[0][-1].text):
@@ -707,12 +713,9 @@ def region_blocks(lines: list[Line], body: float, page_width: float) -> list[Blo
             cells[column].append(Line(segment, [segment]))
         i += 1
         while i < len(lines) and lines[i].x0 >= starts[1] - 3:
-            for segment in lines[i].segments:
-                column = max(c for c, x in enumerate(starts) if x <= segment[0].x0 + 3)
-                cells[column].append(Line(segment, [segment]))
+            _into_columns(lines[i], starts, cells)
             i += 1
-        out.append(Block("table_row", cells=tuple(tuple(cell_blocks(c, body, page_width, cell=True))
-                                                  for c in cells), path=f"page {line.words[0].page}"))
+        out.append(_row_block(cells, body, page_width))
     out += cell_blocks(run, body, page_width)
     return out
 
