@@ -262,14 +262,17 @@ def test_a_table_header_printed_again_at_a_page_top_is_dropped(tmp_path):
     second = [(40, 0, "Time"), (120, 0, "Concept"), (120, 1, PANEL[2])]
     second += [(40, 2, "15.00-17.50"), (120, 2, "SUMMARY PANEL"), (120, 3, "of the session")]
     third = [(40, 0, "17.50-18.00"), (120, 0, "Closing remarks"), (40, 2, "ANNEX 2")] + \
-        [(40, 3 + i, text) for i, (_, text) in enumerate(_fill(PARAGRAPH, 40))]
+        [(40, 3 + i, text) for i, (_, text) in enumerate(_fill(SECOND, 40))]
     fourth = [(40, 0, "ANNEX 3")] + [(40, 1 + i, t) for i, (_, t) in enumerate(_fill(FIRST, 40))]
-    lines = _read(tmp_path, _placed([first, second, third, fourth]))
-    assert lines[lines.index("Day 2"):lines.index("ANNEX 2")] == [
-        "Day 2", "Time\tConcept", "10.15-13.00\t" + " ".join(PANEL),
-        "15.00-17.50\tSUMMARY PANEL of the session", "17.50-18.00\tClosing remarks"]
-    assert lines[:lines.index("Day 2")] == [
-        PARAGRAPH, "Time\tConcept", "17.50-18.00\tClosing remarks"]
+    # on three pages, the header at page 1's foot and page 2's head, and the closing remarks
+    # in the middle of page 1 and at page 3's head, repeat on two of three: not running lines
+    for pages in ([first, second, third, fourth], [first, second, third]):
+        lines = _read(tmp_path, _placed(pages))
+        assert lines[lines.index("Day 2"):lines.index("ANNEX 2")] == [
+            "Day 2", "Time\tConcept", "10.15-13.00\t" + " ".join(PANEL),
+            "15.00-17.50\tSUMMARY PANEL of the session", "17.50-18.00\tClosing remarks"]
+        assert lines[:lines.index("Day 2")] == [
+            PARAGRAPH, "Time\tConcept", "17.50-18.00\tClosing remarks"]
 
 
 def test_a_range_of_numbers_broken_after_its_dash_joins_without_a_space():

@@ -733,19 +733,23 @@ _EDGE = 3  # lines at each end of a page where running headers and footers sit
 
 def running_line_indexes(pages: list[list[str]]) -> list[set[int]]:
     """For each page (its lines, top to bottom), the indexes of its running header and footer
-    lines (see drop_running_lines)."""
-    edges = [set(_edge_indexes(lines)) for lines in pages]
-    repeated: Counter[str] = Counter()
-    for lines, indexes in zip(pages, edges):
-        repeated.update({_shape(lines[i]) for i in indexes if lines[i].strip()})
-    running = {shape for shape, n in repeated.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
-    return [{i for i in indexes if _FURNITURE_RE.match(unicodedata.normalize("NFKC", lines[i]))
-             or _shape(lines[i]) in running} for lines, indexes in zip(pages, edges)]
+    lines (see drop_running_lines). A running line repeats at the same end of the pages: a line
+    at the foot of one page and the head of another (a table row a page break put there, the
+    same closing remarks on both days) is text."""
+    edges = [_edge_indexes(lines) for lines in pages]
+    repeated: Counter[tuple[str, str]] = Counter()
+    for lines, ends in zip(pages, edges):
+        repeated.update({(end, _shape(lines[i])) for end, indexes in ends.items()
+                         for i in indexes if lines[i].strip()})
+    running = {key for key, n in repeated.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
+    return [{i for end, indexes in ends.items() for i in indexes
+             if _FURNITURE_RE.match(unicodedata.normalize("NFKC", lines[i]))
+             or (end, _shape(lines[i])) in running} for lines, ends in zip(pages, edges)]
 
 
-def _edge_indexes(lines: list[str]) -> list[int]:
+def _edge_indexes(lines: list[str]) -> dict[str, list[int]]:
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    return filled[:_EDGE] + filled[-_EDGE:]
+    return {"head": filled[:_EDGE], "foot": filled[-_EDGE:]}
 
 
 def _shape(line: str) -> str:
