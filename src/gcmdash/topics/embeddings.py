@@ -493,7 +493,7 @@ BACKEND_SETTING = "GCMDASH_EMBEDDING_BACKEND"
 # The forward passes $GCMDASH_EMBEDDING_BACKEND can ask for: NumPy float32; onnxruntime's float32
 # graph, the same vectors at about half the CPU (the default where onnxruntime is installed);
 # that graph with int8 matrix products, half the CPU again, vectors within a cosine of about
-# 0.007 of the float ones and groupings that move with them (onnx_minilm.quantised_model).
+# 0.006 of the float ones and groupings that move with them (onnx_minilm.quantised_model).
 BACKENDS = ("numpy", "onnxruntime", "onnxruntime-int8")
 
 

@@ -14,7 +14,7 @@ arithmetic does not depend on the thread count: the same texts give the same vec
 onnxruntime's dynamic quantisation turns every matrix product with a weight into an int8
 product, the weights quantised once per output channel, the activations per run from their own
 range. It takes about half the CPU time of the float graph (the products run on the CPU's int8
-dot-product instructions) and moves the vectors by a cosine of about 0.007 on average (0.016 at
+dot-product instructions) and moves the vectors by a cosine of about 0.006 on average (0.016 at
 worst, against 1e-7 for the float graph); README "Semantic view" gives what that does to the
 grouping. Since a run's activations share one range, the caller runs one text per run, so a
 text's vector never depends on the texts beside it.
