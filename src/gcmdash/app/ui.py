@@ -261,6 +261,20 @@ def _column_config(section: Section) -> dict:
     return config
 
 
+# Streamlit's own height for a data grid of n rows (its frontend: 35 px a row and the header,
+# 1 px borders, at most 400 px), given to st.dataframe so its box is reserved at that height
+# while the grid's code loads, as a chart's is: a grid drawn as a 40 px placeholder first grew
+# to 400 px and pushed the text under it down the screen. Empty grids keep Streamlit's own.
+_GRID_ROW_PX, _GRID_MAX_PX = 35, 400
+
+
+def grid_height(rows: int) -> int | str:
+    """The height st.dataframe is given for a grid of `rows` rows ("auto" when empty)."""
+    if rows < 1:
+        return "auto"
+    return min((rows + 1) * _GRID_ROW_PX + 2, _GRID_MAX_PX)
+
+
 def section(s: Section, *, heading: str | None = "header", key: str | None = None,
             on_select: str | Callable = "ignore", placeholder: str | None = None):
     """Draw a section: its title (st.header, st.subheader or none), then its figure with
@@ -275,7 +289,7 @@ def section(s: Section, *, heading: str | None = "header", key: str | None = Non
                       key=key, on_select=on_select, source=s.source)
         if s.table_open and table_ is not None:
             st.dataframe(table_, hide_index=True, placeholder=placeholder,
-                         column_config=_link_config(table_))
+                         column_config=_link_config(table_), height=grid_height(len(table_)))
         if s.table is not None and not s.table.empty:
             csv_download(s.table, s.name)
         return event
@@ -287,7 +301,7 @@ def section(s: Section, *, heading: str | None = "header", key: str | None = Non
         else:
             st.dataframe(table_, hide_index=True,
                          column_config=_link_config(table_, _column_config(s)) or None,
-                         key=key)
+                         key=key, height=grid_height(len(table_)))
         csv_download(s.table, s.name)
     if s.caption:
         st.caption(s.caption)
@@ -330,8 +344,10 @@ def table(df: pd.DataFrame, total: int | None = None, *, noun: str = "rows",
     column_config = _link_config(shown, column_config)
     if selectable:
         return st.dataframe(shown, hide_index=True, column_config=column_config, key=key,
-                            on_select="rerun", selection_mode="multi-row")
-    return st.dataframe(shown, hide_index=True, column_config=column_config, key=key)
+                            on_select="rerun", selection_mode="multi-row",
+                            height=grid_height(len(shown)))
+    return st.dataframe(shown, hide_index=True, column_config=column_config, key=key,
+                        height=grid_height(len(shown)))
 
 
 def text_table(df: pd.DataFrame, links: Iterable[str] = ()) -> None:
