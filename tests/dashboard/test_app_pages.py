@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gcmdash import config
+from gcmdash.app import ui
 from gcmdash.views import queries
 
 DASHBOARD = config.APP_DIR
@@ -494,3 +495,23 @@ def test_document_title_shows_the_users_file_name_literally(built_db, tmp_path, 
     # escaped, and the linkable word in a code span (tables.plain): shown as typed
     assert at.title[0].value == ("Co\\-facilitators' summary, session 3 \\(\\*\\*Final\\*\\* "
                                  "`[summary](https://evil.example)` \\_v2\\_\\.pdf\\)")
+
+
+def test_grid_height_is_streamlits_own_for_its_rows():
+    """The heights the browser drew each grid at before they were given (measured on the
+    seed database's pages: 1, 3, 5 and 7 rows; 10 rows and more stop at 400 px)."""
+    assert [ui.grid_height(n) for n in (1, 3, 5, 7, 10, 11, 500)] == [
+        72, 142, 212, 282, 387, 400, 400]
+    assert ui.grid_height(0) == "auto"
+
+
+def test_a_results_grid_is_given_its_height(monkeypatch):
+    """ui.table hands st.dataframe the reserved height for the rows it shows."""
+    import pandas as pd
+
+    given = []
+    monkeypatch.setattr(ui.st, "dataframe", lambda df, **kw: given.append((len(df), kw)))
+    monkeypatch.setattr(ui, "document_names", dict)
+    for rows in (0, 3, 40):
+        ui.table(pd.DataFrame({"Text": ["a"] * rows}))
+    assert [(n, kw["height"]) for n, kw in given] == [(0, "auto"), (3, 142), (40, 400)]
