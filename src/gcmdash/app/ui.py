@@ -275,6 +275,11 @@ def grid_height(rows: int) -> int | str:
     return min((rows + 1) * _GRID_ROW_PX + 2, _GRID_MAX_PX)
 
 
+def grid(df: pd.DataFrame, **options):
+    """st.dataframe without the index, its box reserved at grid_height (options passed on)."""
+    return st.dataframe(df, hide_index=True, height=grid_height(len(df)), **options)
+
+
 def section(s: Section, *, heading: str | None = "header", key: str | None = None,
             on_select: str | Callable = "ignore", placeholder: str | None = None):
     """Draw a section: its title (st.header, st.subheader or none), then its figure with
@@ -288,8 +293,7 @@ def section(s: Section, *, heading: str | None = "header", key: str | None = Non
         event = chart(s.figure, s.caption, None if s.table_open else table_,
                       key=key, on_select=on_select, source=s.source)
         if s.table_open and table_ is not None:
-            st.dataframe(table_, hide_index=True, placeholder=placeholder,
-                         column_config=_link_config(table_), height=grid_height(len(table_)))
+            grid(table_, placeholder=placeholder, column_config=_link_config(table_))
         if s.table is not None and not s.table.empty:
             csv_download(s.table, s.name)
         return event
@@ -299,9 +303,8 @@ def section(s: Section, *, heading: str | None = "header", key: str | None = Non
         if s.wrap:
             text_table(table_)
         else:
-            st.dataframe(table_, hide_index=True,
-                         column_config=_link_config(table_, _column_config(s)) or None,
-                         key=key, height=grid_height(len(table_)))
+            grid(table_, column_config=_link_config(table_, _column_config(s)) or None,
+                 key=key)
         csv_download(s.table, s.name)
     if s.caption:
         st.caption(s.caption)
@@ -343,11 +346,9 @@ def table(df: pd.DataFrame, total: int | None = None, *, noun: str = "rows",
     shown = cited(df)
     column_config = _link_config(shown, column_config)
     if selectable:
-        return st.dataframe(shown, hide_index=True, column_config=column_config, key=key,
-                            on_select="rerun", selection_mode="multi-row",
-                            height=grid_height(len(shown)))
-    return st.dataframe(shown, hide_index=True, column_config=column_config, key=key,
-                        height=grid_height(len(shown)))
+        return grid(shown, column_config=column_config, key=key, on_select="rerun",
+                    selection_mode="multi-row")
+    return grid(shown, column_config=column_config, key=key)
 
 
 def text_table(df: pd.DataFrame, links: Iterable[str] = ()) -> None:
