@@ -70,8 +70,10 @@ def match_name(name: str, known: dict[str, set[str]]) -> NameMatch | None:
 
 _OCR_KINDS = vocab.sql_list(vocab.OCR_PRONE_KINDS)
 
+# Each known spelling once: at 10,000 documents 43,000 roles hold 288 distinct ones, and folding
+# every row's name cost 0.9 s of a one-file rebuild.
 _KNOWN_SQL = f"""
-    SELECT r.person_id, r.listed_name FROM roles r LEFT JOIN documents d USING (document_id)
+    SELECT DISTINCT r.person_id, r.listed_name FROM roles r LEFT JOIN documents d USING (document_id)
     WHERE r.document_id IS NULL OR d.document_type NOT IN ({_OCR_KINDS})
 """
 _READ_SQL = f"""

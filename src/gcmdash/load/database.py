@@ -377,9 +377,27 @@ def keep_only(con: duckdb.DuckDBPyConnection, reused: list[str], original_names:
         FROM main.quality_flags
         WHERE document_id IN (SELECT document_id FROM kept_ids)
           AND NOT list_contains(?::VARCHAR[], check_name)""", [list(recomputed_checks)]).fetchall()]
+    levels, referring = _deletion_order(con)
+    # A table emptied whole is dropped and created again from its own definition: committing
+    # the deletion of every row costs DuckDB about 4 us a row (0.45 s of a one-file rebuild at
+    # 10,000 documents), a drop almost nothing. Only a table nothing kept refers to can go.
+    whole = [t for level in levels for t in level if t not in DOCUMENT_TABLES]
+    droppable = [t for t in whole if referring[t] <= set(whole)]
+    definitions = dict(con.execute(
+        "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND NOT temporary").fetchall())
+    con.begin()
+    for table in droppable:  # referring tables first
+        con.execute(f"DROP TABLE main.{table}")
+    for table in reversed(droppable):
+        con.execute(definitions[table])
+    con.commit()
     # DuckDB checks a foreign key against committed rows: the rows referring to a table are
     # deleted, and committed, before that table's rows.
-    for level in _deletion_order(con):
+    for level in levels:
+        level = [t for t in level if t not in droppable]
+        if not level:
+            continue
         con.begin()
         for table in level:
             dropped = ("WHERE document_id IS NULL OR document_id IN "
@@ -394,9 +412,10 @@ def keep_only(con: duckdb.DuckDBPyConnection, reused: list[str], original_names:
     return flags
 
 
-def _deletion_order(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
-    """The database's tables in levels: each table after every table whose foreign keys
-    refer to it."""
+def _deletion_order(con: duckdb.DuckDBPyConnection
+                    ) -> tuple[list[list[str]], dict[str, set[str]]]:
+    """The database's tables in levels, each table after every table whose foreign keys
+    refer to it; and for each table, the tables that refer to it."""
     tables = [r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND NOT temporary").fetchall()]
@@ -415,7 +434,7 @@ def _deletion_order(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
             raise RuntimeError(f"foreign keys form a cycle among {sorted(set(tables) - done)}")
         levels.append(level)
         done |= set(level)
-    return levels
+    return levels, referring
 
 
 def insert_unloaded_documents(con: duckdb.DuckDBPyConnection, unloaded: list[NotLoaded],
