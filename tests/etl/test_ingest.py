@@ -304,7 +304,7 @@ def test_a_worker_lets_go_of_the_texts_it_will_not_parse(tmp_path):
     for path in paths:
         path.write_text(f"The text of {path.stem}.\n")
     hashes = {p.name: sha256(p.read_bytes()).hexdigest() for p in paths}
-    cache, lazy, quiet = DocumentCache(None, "c" * 64), ingest._LazyPool(1), lambda *_: None
+    cache, lazy, quiet = DocumentCache(None, "c" * 64), ingest.LazyPool(1), lambda *_: None
     try:
         extracted = ingest._extract_all(paths, hashes, cache, lazy, quiet)
         assert dict(lazy.pool.map(pool_tasks.kept_texts, [(0, None)])) == {
@@ -323,3 +323,52 @@ def test_a_document_not_loaded_carries_no_text():
     copy = ExtractedDocument(document_id="k.txt", file_name="k.txt", sha256="0" * 64,
                              size_bytes=9, format="txt", text="the text")
     assert NotLoaded(copy, "duplicate", "identical content to a.txt").document.text is None
+
+
+def test_a_warmed_pool_serves_the_first_task_and_one_never_used_is_killed(tmp_path):
+    """The build starts a worker before it copies the previous database when a file no longer
+    matches its stamp; that worker takes the first task, and one that gets none is killed at
+    once (not waited for) and does not count as workers started."""
+    from hashlib import sha256
+
+    from gcmdash.runner import ingest
+    from gcmdash.runner.cache import DocumentCache
+
+    path = tmp_path / "a.txt"
+    path.write_text("The text of a.\n")
+    hashes = {path.name: sha256(path.read_bytes()).hexdigest()}
+    warmed = ingest.LazyPool(2)
+    warmed.warm(1)
+    started = [w.process.pid for w in warmed.pool._workers]
+    try:
+        assert len(started) == 1 and not warmed.used
+        extracted = ingest._extract_all([path], hashes, DocumentCache(None, "c" * 64), warmed,
+                                        lambda *_: None)
+        assert extracted["a.txt"][0].text.startswith("The text of a.")
+        assert warmed.used and [w.process.pid for w in warmed.pool._workers] == started
+    finally:
+        warmed.close()
+
+    idle = ingest.LazyPool(1)
+    idle.warm(1)
+    worker = idle.pool._workers[0].process
+    idle.close()
+    assert worker.returncode is not None and worker.returncode < 0  # killed, by a signal
+    assert not idle.used
+
+
+def test_likely_changed_stops_at_a_file_that_no_longer_matches_its_stamp(tmp_path):
+    from dataclasses import replace
+
+    from gcmdash.runner.ingest import hash_files, likely_changed
+
+    paths = [tmp_path / f"{name}.txt" for name in "abc"]
+    for path in paths:
+        path.write_text(f"{path.stem}\n")
+    # as if hashed long after the files were written (outside the racy window)
+    stamps = {name: replace(stamp, hashed_at_ns=stamp.hashed_at_ns + 10**10)
+              for name, stamp in hash_files(paths, {}).items()}
+    assert not likely_changed(paths, stamps)
+    assert likely_changed(paths, {n: s for n, s in stamps.items() if n != "b.txt"})  # new file
+    paths[2].write_text("c, edited\n")
+    assert likely_changed(paths, stamps)

@@ -44,10 +44,12 @@ from gcmdash.load.reference import read_reference, reference_files
 from gcmdash.runner.add import read_manifest
 from gcmdash.runner.cache import DocumentCache
 from gcmdash.runner.ingest import (
+    LazyPool,
     LoadedBefore,
     PreviousBuild,
     hash_files,
     ingest,
+    likely_changed,
     unreadable_entry,
 )
 from gcmdash.runner.isolate import default_workers
@@ -453,9 +455,13 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
     temp_path = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
     temp_path.unlink(missing_ok=True)
     remove_stale_temp_files(db_path)
+    pool = None
     try:
         clock = time.perf_counter()
         state = cache.state()
+        pool = LazyPool(workers or default_workers())
+        if engine is None and (state is None or likely_changed(paths, state.files)):
+            pool.warm(1)  # it loads its code while the previous database is copied
         previous = _start_from_previous(db_path, temp_path, state if start_from_previous
                                         and engine is None else None, fingerprints,
                                         report.notices)
@@ -464,8 +470,8 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
             if previous:
                 _set_aside(con)
             if engine is None:
-                ingested = ingest(paths, workers or default_workers(), cache, progress,
-                                  previous, known_files=state.files if state else None)
+                ingested = ingest(paths, pool.workers, cache, progress, previous,
+                                  known_files=state.files if state else None, pool=pool)
             else:
                 ingested = engine.ingest(paths, progress, Path(f"{temp_path}.batches"),
                                          original_names)
@@ -519,6 +525,8 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
             cache.store_state(ingested.state)
         cache.prune(set(ingested.hashes.values()))
     finally:
+        if pool is not None:
+            pool.close()  # ingest closed it, unless the build stopped before
         temp_path.unlink(missing_ok=True)
         Path(f"{temp_path}.wal").unlink(missing_ok=True)
         cache.close()

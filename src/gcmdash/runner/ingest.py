@@ -91,15 +91,27 @@ class IngestResult:
     workers_started: bool = False
 
 
-class _LazyPool:
-    """Starts the worker processes only when some work is not in the cache."""
+class LazyPool:
+    """Starts the worker processes only when some work is not in the cache, or earlier when
+    told some is likely (`warm`)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool: IsolatedPool | None = None
+        self.used = False  # a task was given to the workers
         self.holders: dict[str, int] = {}  # sha256 -> the worker that holds its text
 
+    def warm(self, count: int) -> None:
+        """Start `count` workers now, so that they are ready when the first task comes (a
+        worker takes about 0.2 s to load its code: most of a one-file rebuild's wait)."""
+        self._pool(EXTRACT_TIMEOUT_S, EXTRACT_CPU_S).start(count)
+
     def get(self, timeout_s: float, cpu_s: float) -> IsolatedPool:
+        """The pool, started if it was not, with these limits for the tasks that follow."""
+        self.used = True
+        return self._pool(timeout_s, cpu_s)
+
+    def _pool(self, timeout_s: float, cpu_s: float) -> IsolatedPool:
         if self.pool is None:
             self.pool = IsolatedPool(self.workers, timeout_s, WORKER_MEMORY_BYTES,
                                      cpu_s).__enter__()
@@ -107,8 +119,25 @@ class _LazyPool:
         return self.pool
 
     def close(self) -> None:
-        if self.pool is not None:
+        """Stop the workers (at once if they were never given a task)."""
+        if self.pool is not None and self.used:
             self.pool.__exit__(None, None, None)
+        elif self.pool is not None:  # warmed for nothing: no need to wait for it to load
+            self.pool.kill()
+
+
+def likely_changed(paths: list[Path], known: dict[str, FileStamp]) -> bool:
+    """Whether some file no longer matches its stamp from the previous build (an lstat each,
+    up to the first that does not): then the build will probably read one."""
+    for path in paths:
+        stamp = known.get(path.name)
+        try:
+            entry = os.lstat(path)
+        except OSError:
+            continue
+        if stamp is None or not (S_ISREG(entry.st_mode) and stamp.matches(entry)):
+            return True
+    return False
 
 
 def _without_text(path: Path, sha256: str, status: str = "ok", reason: str | None = None
@@ -132,11 +161,13 @@ def unreadable_entry(name: str, reason: str, size_bytes: int = 0) -> NotLoaded:
 def ingest(paths: list[Path], workers: int, cache: DocumentCache,
            progress: Progress = lambda stage, done, total: None,
            previous: PreviousBuild | None = None,
-           known_files: dict[str, FileStamp] | None = None) -> IngestResult:
+           known_files: dict[str, FileStamp] | None = None,
+           pool: LazyPool | None = None) -> IngestResult:
     """Extract and parse every file (or reuse it from `previous`). `known_files` are the file
     stamps of an earlier build: a file that still matches its stamp is not hashed again. A
-    file that cannot be read when it is hashed is a failed document; the others carry on."""
-    lazy = _LazyPool(workers)
+    file that cannot be read when it is hashed is a failed document; the others carry on.
+    `pool` (of `workers`), perhaps warmed already, is closed when it returns."""
+    lazy = pool or LazyPool(workers)
     unreadable: dict[str, str] = {}
     sizes: dict[str, int] = {}
     try:
@@ -155,7 +186,7 @@ def ingest(paths: list[Path], workers: int, cache: DocumentCache,
     result.not_loaded += [unreadable_entry(name, reason, sizes.get(name, 0))
                           for name, reason in unreadable.items()]
     result.cache_hits = dict(cache.hits)
-    result.workers_started = lazy.pool is not None
+    result.workers_started = lazy.used
     result.parsed.sort(key=lambda pair: pair[0].document_id)
     result.not_loaded.sort(key=lambda n: n.document.document_id)
     return result
@@ -206,7 +237,7 @@ def _stamp(path: Path, known: FileStamp | None) -> FileStamp:
                      sha256, hashed_at)
 
 
-def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, lazy: _LazyPool,
+def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, lazy: LazyPool,
             progress: Progress, previous: PreviousBuild | None) -> IngestResult | None:
     result = IngestResult(hashes=hashes)
     by_name = {path.name: path for path in paths}
@@ -324,7 +355,7 @@ def _still_valid(candidates: set[str], hashes: dict[str, str], lexicon: HyphenLe
 
 def _extract_and_parse(names: list[str], by_name: dict[str, Path], hashes: dict[str, str],
                        extracted: dict[str, Extraction], lexicon: HyphenLexicon,
-                       cache: DocumentCache, lazy: _LazyPool, progress: Progress,
+                       cache: DocumentCache, lazy: LazyPool, progress: Progress,
                        answers: dict[str, dict]) -> dict[str, tuple[ExtractedDocument, object]]:
     missing = [by_name[n] for n in names if n not in extracted]
     extracted.update(_extract_all(missing, hashes, cache, lazy, progress))
@@ -334,7 +365,7 @@ def _extract_and_parse(names: list[str], by_name: dict[str, Path], hashes: dict[
 
 
 def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache,
-                 lazy: _LazyPool, progress: Progress) -> dict[str, Extraction]:
+                 lazy: LazyPool, progress: Progress) -> dict[str, Extraction]:
     done: dict[str, Extraction] = {}
     todo: list[tuple[str, str]] = []
     limits = _limits(EXTRACT_CPU_S)
@@ -391,7 +422,7 @@ def _limits(cpu_s: float) -> tuple[float, int]:
 
 
 def _parse_all(documents: list[ExtractedDocument], lexicon: HyphenLexicon, cache: DocumentCache,
-               lazy: _LazyPool, progress: Progress, answers: dict[str, dict]):
+               lazy: LazyPool, progress: Progress, answers: dict[str, dict]):
     outcomes: dict[str, object] = {}
     todo: list[tuple[str, str]] = []
     limits = _limits(PARSE_CPU_S)

@@ -278,6 +278,17 @@ class IsolatedPool:
                     worker.process.kill()
                     worker.process.wait()
 
+    def start(self, count: int) -> None:
+        """Start up to `count` workers now (at most the pool's size), so their interpreters
+        load the code while the caller goes on; map starts any others it needs."""
+        while len(self._workers) < min(self.size, count):
+            self._workers.append(self._new_worker())
+
+    def kill(self) -> None:
+        """Stop every worker at once, without letting it finish what it is doing (a worker
+        started by `start` that was never given work)."""
+        self.__exit__(RuntimeError, None, None)
+
     def broadcast(self, function: Callable[[Any, dict], Any], argument: Any) -> None:
         """Run `function(argument, state)` in every worker now and in every replacement later."""
         self._setup.append((function, argument))
