@@ -21,6 +21,7 @@ incremental build reads and parses what changed, and gives the tables a full bui
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -244,8 +245,11 @@ def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, laz
     loaded_before = previous.loaded if previous else {}
     unchanged = {name for name, sha in hashes.items()
                  if name in loaded_before and loaded_before[name].sha256 == sha}
+    # Without a previous build every text is counted: its counts are summed as it arrives
+    # rather than kept per document until all have (13 KB a document, 1.3 GB at 100,000).
+    summed = _CountSum() if previous is None else None
     extracted = _extract_all([p for p in paths if p.name not in unchanged], hashes, cache, lazy,
-                             progress)
+                             progress, summed)
 
     readable: list[str] = []  # file names whose text is part of the corpus
     first_of: dict[str, str] = {}
@@ -264,7 +268,8 @@ def _ingest(paths: list[Path], hashes: dict[str, str], cache: DocumentCache, laz
             first_of[sha] = name
             readable.append(name)
 
-    counts = _corpus_counts({hashes[n] for n in readable}, extracted, hashes, cache, previous)
+    counts = (summed.total if summed is not None else
+              _corpus_counts({hashes[n] for n in readable}, extracted, hashes, cache, previous))
     if counts is None:
         return None
     for name, (doc, _) in extracted.items():  # summed: each text's own counts are not needed
@@ -307,6 +312,21 @@ def _first_summaries(summaries: dict[str, int]) -> dict[int, str]:
     for name in sorted(summaries):
         first.setdefault(summaries[name], name)
     return first
+
+
+class _CountSum:
+    """Word counts summed over each distinct content once, as extractions arrive. Over a
+    whole corpus that is the count over its readable texts: a text is readable when its
+    extraction has one (status ok), and duplicates share their content."""
+
+    def __init__(self) -> None:
+        self.total: Counter = Counter()
+        self._counted: set[str] = set()
+
+    def add(self, sha256: str, counts: Counter | None) -> None:
+        if counts is not None and sha256 not in self._counted:
+            self._counted.add(sha256)
+            self.total.update(counts)
 
 
 def _corpus_counts(readable: set[str], extracted: dict[str, Extraction], hashes: dict[str, str],
@@ -365,17 +385,21 @@ def _extract_and_parse(names: list[str], by_name: dict[str, Path], hashes: dict[
 
 
 def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache,
-                 lazy: LazyPool, progress: Progress) -> dict[str, Extraction]:
+                 lazy: LazyPool, progress: Progress, summed: _CountSum | None = None
+                 ) -> dict[str, Extraction]:
+    """Each file's extraction and word counts; with `summed`, the counts go into it instead
+    and the extraction keeps none."""
     done: dict[str, Extraction] = {}
+    keep = functools.partial(_keep, done, summed)
     todo: list[tuple[str, str]] = []
     limits = _limits(EXTRACT_CPU_S)
     for path in paths:
         cached = cache.extracted(hashes[path.name], path)
         failure = None if cached else cache.failure("extract", hashes[path.name], limits)
         if cached is not None:
-            done[path.name] = cached
+            keep(path.name, cached)
         elif failure is not None:
-            done[path.name] = (_without_text(path, hashes[path.name], "failed", failure), None)
+            keep(path.name, (_without_text(path, hashes[path.name], "failed", failure), None))
         else:
             todo.append((path.name, (extract_task, str(path))))
     if not paths:
@@ -386,17 +410,26 @@ def _extract_all(paths: list[Path], hashes: dict[str, str], cache: DocumentCache
         pool = lazy.get(EXTRACT_TIMEOUT_S, EXTRACT_CPU_S)
         for name, outcome in pool.map(keep_extraction, todo, weigh=_file_size):
             if isinstance(outcome, TaskFailed):
-                done[name] = (_without_text(by_name[name], hashes[name], "failed", outcome.reason),
-                              None)
+                keep(name, (_without_text(by_name[name], hashes[name], "failed", outcome.reason),
+                            None))
                 if outcome.deterministic:
                     cache.store_failure("extract", hashes[name], outcome.reason, limits)
             else:
                 holder, pickled = outcome
-                done[name] = pickle.loads(pickled)  # noqa: S301 - from our own worker
-                lazy.holders[done[name][0].sha256] = holder
-                cache.store_extracted(*done[name], pickled=pickled)
+                document, counts = pickle.loads(pickled)  # noqa: S301 - from our own worker
+                lazy.holders[document.sha256] = holder
+                cache.store_extracted(document, counts, pickled=pickled)
+                keep(name, (document, counts))
             progress("extract", len(done), len(paths))
     return done
+
+
+def _keep(done: dict[str, Extraction], summed: _CountSum | None, name: str,
+          extraction: Extraction) -> None:
+    if summed is not None:
+        summed.add(extraction[0].sha256, extraction[1])
+        extraction = (extraction[0], None)
+    done[name] = extraction
 
 
 def _file_size(argument: tuple[object, str]) -> int:
