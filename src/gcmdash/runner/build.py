@@ -455,11 +455,10 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
     temp_path = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
     temp_path.unlink(missing_ok=True)
     remove_stale_temp_files(db_path)
-    pool = None
+    pool = LazyPool(workers or default_workers())  # starts no worker until asked
     try:
         clock = time.perf_counter()
         state = cache.state()
-        pool = LazyPool(workers or default_workers())
         if engine is None and (state is None or likely_changed(paths, state.files)):
             pool.warm(1)  # it loads its code while the previous database is copied
         previous = _start_from_previous(db_path, temp_path, state if start_from_previous
@@ -525,8 +524,7 @@ def _build_locked(raw_dir: Path, progress: Progress, curated_dir: Path | None,
             cache.store_state(ingested.state)
         cache.prune(set(ingested.hashes.values()))
     finally:
-        if pool is not None:
-            pool.close()  # ingest closed it, unless the build stopped before
+        pool.close()  # ingest closed it, unless the build stopped before
         temp_path.unlink(missing_ok=True)
         Path(f"{temp_path}.wal").unlink(missing_ok=True)
         cache.close()

@@ -20,7 +20,6 @@ incremental build reads and parses what changed, and gives the tables a full bui
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
@@ -130,15 +129,19 @@ class LazyPool:
 def likely_changed(paths: list[Path], known: dict[str, FileStamp]) -> bool:
     """Whether some file no longer matches its stamp from the previous build (an lstat each,
     up to the first that does not): then the build will probably read one."""
-    for path in paths:
-        stamp = known.get(path.name)
-        try:
-            entry = os.lstat(path)
-        except OSError:
-            continue
-        if stamp is None or not (S_ISREG(entry.st_mode) and stamp.matches(entry)):
-            return True
-    return False
+    return not all(_matches_unopened(path, known.get(path.name)) for path in paths)
+
+
+def _matches_unopened(path: Path, known: FileStamp | None) -> bool:
+    """Whether the entry is still the regular file of its stamp, seen by lstat alone: a link
+    (even one swapped in since) never matches a regular file's stamp."""
+    if known is None:
+        return False
+    try:
+        entry = os.lstat(path)
+    except OSError:
+        return False
+    return S_ISREG(entry.st_mode) and known.matches(entry)
 
 
 def _without_text(path: Path, sha256: str, status: str = "ok", reason: str | None = None
@@ -220,11 +223,8 @@ def _stamp(path: Path, known: FileStamp | None) -> FileStamp:
     # A file that still matches its stamp is not opened: lstat sees the entry itself, so a
     # link (even one swapped in since) never matches a regular file's stamp and is opened
     # below, with every check. 10,000 unchanged files cost 10,000 lstat calls, no open.
-    if known is not None:
-        with contextlib.suppress(OSError):
-            entry = os.lstat(path)
-            if S_ISREG(entry.st_mode) and known.matches(entry):
-                return known
+    if _matches_unopened(path, known):
+        return known
     # The entry may have changed since discovery (a file swapped for a FIFO or a link out of
     # the folder): see gcmdash/extract/files.py. The size is checked before any byte is read.
     with open_regular(path, inside=path.parent) as (fd, stat):
@@ -330,17 +330,13 @@ class _CountSum:
 
 
 def _corpus_counts(readable: set[str], extracted: dict[str, Extraction], hashes: dict[str, str],
-                   cache: DocumentCache, previous: PreviousBuild | None) -> Counter | None:
+                   cache: DocumentCache, previous: PreviousBuild) -> Counter | None:
     """Word counts over the readable texts (each content once): the previous build's counts
-    with the texts that left the corpus taken out and the new ones added, or, without a
-    previous build, counted afresh. None when a text that left has no cached counts."""
+    with the texts that left the corpus taken out and the new ones added (a build without a
+    previous one sums them as they arrive: _CountSum). None when a text that left has no
+    cached counts."""
     new_counts = {hashes[name]: counts for name, (_, counts) in extracted.items()
                   if counts is not None}
-    if previous is None:
-        total: Counter = Counter()
-        for sha in sorted(readable):
-            total.update(new_counts[sha])
-        return total
     total = Counter(previous.state.token_counts)
     for sha in sorted(previous.state.counted - readable):
         gone = new_counts.get(sha) or cache.token_counts(sha)
